@@ -1,0 +1,54 @@
+# The front door. `make help` lists the verbs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+RAW    ?= data/raw
+PROCESSED ?= data/processed
+REPORTS ?= reports
+JOBS   ?= 2
+SAMPLE := $(RAW)/synthetic/.complete
+
+.DEFAULT_GOAL := help
+.PHONY: help setup sample ingest reports export test test-fast lab bench clean
+
+help:  ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP)  ## create .venv and install the project, its fonts and browser (idempotent)
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+sample: $(SAMPLE)  ## write the deterministic synthetic sample into data/raw/synthetic (first run only)
+
+$(SAMPLE): $(STAMP)
+	$(PY) -m analysis generate --out $(RAW)/synthetic --sample
+
+ingest: setup sample  ## read data/raw into the tables in data/processed
+	$(PY) -m analysis ingest $(RAW) --out $(PROCESSED)
+
+reports: ingest  ## the main job: ingest, then render every unit and year report under reports/
+	$(PY) -m analysis reports --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
+
+export: ingest  ## the processed tables as one Excel workbook and CSV files under reports/tables
+	$(PY) -m analysis export --processed $(PROCESSED) --out $(REPORTS)/tables
+
+test: setup  ## run the whole test suite (notebooks and browser included)
+	$(PY) -m pytest
+
+test-fast: setup  ## the tests without notebook, batch and browser runs
+	$(PY) -m pytest -m 'not slow'
+
+lab: setup  ## open the notebooks in JupyterLab with the project's kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: setup  ## run the benchmarks and print their ratios
+	$(PY) -m benchmarks
+
+clean:  ## remove outputs (processed tables, reports); data/raw is kept
+	rm -rf $(PROCESSED)/*.parquet $(REPORTS)/*
+	touch $(REPORTS)/.gitkeep

@@ -1,0 +1,1 @@
+"""Analysis over the processed tables (execution rates, target changes, reconciliation)."""
