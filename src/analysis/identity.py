@@ -1,0 +1,190 @@
+"""Project identity across years: which declarations are the same project.
+
+A project keeps its identity from one year to the next when the unit and the normalized
+project name (NFKC, white space removed, see :func:`analysis.ids.norm_name`) are the same:
+such a link is ``match="exact"``.
+
+Projects are sometimes renamed. After the exact pass, a project of a unit whose last
+declared year is Y may be linked to a project of the same unit whose first declared year
+is Y+1 when their names are similar enough (``rapidfuzz.fuzz.ratio`` on the normalized
+names with four-digit years such as ``2020年度`` removed, at least ``threshold``). Such a
+link is never silent: the first declaration under the new name is marked
+``match="fuzzy"`` with its ``match_score``, and :func:`renames` lists every such link.
+Candidates are paired one to one, best score first (ties broken by name order, so the
+result does not depend on the row order of the input).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+DEFAULT_THRESHOLD = 80.0
+"""Lowest ``fuzz.ratio`` (0-100) at which a project that ends is linked to one that starts."""
+
+_YEAR_IN_NAME = re.compile(r"(?:19|20)\d\d年度?")
+
+
+def norm_text(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`analysis.ids.norm_name`: NFKC, all white space removed, null -> ''.
+
+    Works on the distinct values only, so it stays fast on long columns with few names.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+    normed = (
+        pd.Series(uniques, dtype="object")
+        .astype(str)
+        .str.normalize("NFKC")
+        .str.replace(r"\s+", "", regex=True)
+        .to_numpy(dtype=object)
+    )
+    out = np.where(codes >= 0, normed[np.clip(codes, 0, None)] if len(normed) else "", "")
+    return pd.Series(out, index=getattr(values, "index", None), dtype=object)
+
+
+def _stable_key(unit_n: pd.Series, project_n: pd.Series) -> pd.Series:
+    """A 16-hex-digit key derived from the normalized unit and project name (stable across runs)."""
+    h = pd.util.hash_pandas_object(pd.DataFrame({"u": unit_n, "p": project_n}), index=False)
+    return pd.Series([f"{v:016x}" for v in h.to_numpy(dtype=np.uint64)], index=unit_n.index, dtype=object)
+
+
+def _chains(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows with their exact chain id, and one row per chain (unit, name, first and last year)."""
+    rows = pd.DataFrame(
+        {
+            "unit": declarations["unit"],
+            "project": declarations["project"],
+            "year": pd.to_numeric(declarations["year"]).astype("Int64"),
+            "decl_id": declarations["decl_id"] if "decl_id" in declarations else pd.NA,
+        }
+    )
+    rows = rows.assign(unit_n=norm_text(rows["unit"]), project_n=norm_text(rows["project"]))
+    rows = rows.assign(chain=_stable_key(rows["unit_n"], rows["project_n"]))
+    chains = (
+        rows.groupby("chain", sort=False)
+        .agg(
+            unit_n=("unit_n", "first"),
+            project_n=("project_n", "first"),
+            first_year=("year", "min"),
+            last_year=("year", "max"),
+        )
+        .reset_index()
+    )
+    return rows, chains
+
+
+def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """One-to-one links from chains ending in Y to chains starting in Y+1 within a unit.
+
+    Columns: old_chain, new_chain, score.
+    """
+    unit_first = chains.groupby("unit_n")["first_year"].transform("min")
+    unit_last = chains.groupby("unit_n")["last_year"].transform("max")
+    ending = chains.loc[chains["last_year"] < unit_last, ["chain", "unit_n", "project_n", "last_year"]]
+    starting = chains.loc[chains["first_year"] > unit_first, ["chain", "unit_n", "project_n", "first_year"]]
+    ending = ending.assign(year=ending["last_year"] + 1)
+    starting = starting.assign(year=starting["first_year"])
+    pairs = ending.merge(starting, on=["unit_n", "year"], suffixes=("_old", "_new"))
+    empty = pd.DataFrame({"old_chain": pd.Series(dtype=object), "new_chain": pd.Series(dtype=object),
+                          "score": pd.Series(dtype=float)})
+    if pairs.empty:
+        return empty
+    old_s = pairs["project_n_old"].str.replace(_YEAR_IN_NAME, "", regex=True)
+    new_s = pairs["project_n_new"].str.replace(_YEAR_IN_NAME, "", regex=True)
+    scores = np.fromiter(
+        (fuzz.ratio(a, b) for a, b in zip(old_s.to_numpy(), new_s.to_numpy())), dtype=float, count=len(pairs)
+    )
+    pairs = pairs.assign(score=scores)
+    pairs = pairs.loc[pairs["score"] >= threshold].sort_values(
+        ["score", "project_n_old", "project_n_new"], ascending=[False, True, True], kind="stable"
+    )
+    chosen = []
+    while not pairs.empty:
+        best_for_old = ~pairs.duplicated("chain_old", keep="first")
+        best_for_new = ~pairs.duplicated("chain_new", keep="first")
+        mutual = pairs.loc[best_for_old & best_for_new]
+        chosen.append(mutual)
+        pairs = pairs.loc[~pairs["chain_old"].isin(mutual["chain_old"]) & ~pairs["chain_new"].isin(mutual["chain_new"])]
+    links = pd.concat(chosen, ignore_index=True)
+    return links.rename(columns={"chain_old": "old_chain", "chain_new": "new_chain"})[["old_chain", "new_chain", "score"]]
+
+
+def _roots(chains: pd.Series, links: pd.DataFrame) -> pd.Series:
+    """For each chain, the first chain of its rename sequence (follows fuzzy links backwards)."""
+    parent = pd.Series(links["old_chain"].to_numpy(), index=links["new_chain"].to_numpy())
+    root = pd.Series(chains.to_numpy(), index=chains.to_numpy())
+    while True:
+        step = root.map(parent)
+        moved = step.notna()
+        if not moved.any():
+            return root
+        root = root.where(~moved, step)
+
+
+def project_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Assign one ``project_key`` to every declaration of the same project across years.
+
+    ``declarations`` needs ``unit``, ``project``, ``year`` (and ``decl_id`` when present).
+    Returns a new frame, one row per input row, in the input order, with:
+
+    - ``unit``, ``project``, ``year``, ``decl_id``: as in the input;
+    - ``project_key`` (str): the same for every declaration of one project, across renames;
+      derived from the normalized unit and the first name the project had, so it is stable
+      across runs;
+    - ``match`` (str): how this declaration is linked to the project's earlier history:
+      ``"fuzzy"`` for the first declaration under a new name linked by similarity to a
+      project that ended the year before, ``"exact"`` otherwise (same unit and normalized
+      name as before, or the project's first appearance);
+    - ``match_score`` (float): 100.0 for exact rows, the ``fuzz.ratio`` score for fuzzy ones;
+    - ``renamed`` (bool): the project's history contains at least one fuzzy link.
+    """
+    rows, chains = _chains(declarations)
+    links = _fuzzy_links(chains, threshold)
+    root = _roots(chains["chain"], links)
+    key_of_chain = root.to_dict()
+    root_of_row = rows["chain"].map(key_of_chain)
+    score = rows["chain"].map(pd.Series(links["score"].to_numpy(), index=links["new_chain"].to_numpy()))
+    chain_first = rows["chain"].map(chains.set_index("chain")["first_year"])
+    fuzzy = score.notna() & (rows["year"] == chain_first).fillna(False).astype(bool)
+    renamed_keys = set(root.loc[links["new_chain"]].tolist()) if len(links) else set()
+    return pd.DataFrame(
+        {
+            "unit": rows["unit"],
+            "project": rows["project"],
+            "year": rows["year"],
+            "decl_id": rows["decl_id"],
+            "project_key": root_of_row,
+            "match": np.where(fuzzy, "fuzzy", "exact"),
+            "match_score": np.where(fuzzy, score, 100.0).astype(float),
+            "renamed": root_of_row.isin(renamed_keys),
+        },
+        index=declarations.index,
+    )
+
+
+def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The fuzzy links between a project that ends in one year and one that starts the next.
+
+    One row per link, sorted by unit, from_year, old_project:
+
+    - ``unit``: the unit (as published in the new project's first declaration);
+    - ``old_project``: the name in the last declaration before the rename (year ``from_year``);
+    - ``new_project``: the name in the first declaration after it (year ``to_year``);
+    - ``from_year``, ``to_year`` (int): ``to_year = from_year + 1``;
+    - ``score`` (float): ``fuzz.ratio`` of the normalized names without years, 0-100;
+    - ``project_key``: the key both declarations share in :func:`project_ids`.
+    """
+    ids = project_ids(declarations, threshold)
+    cols = ["unit", "old_project", "new_project", "from_year", "to_year", "score", "project_key"]
+    new = ids.loc[ids["match"] == "fuzzy", ["unit", "project", "year", "project_key", "match_score"]]
+    if new.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).astype(
+            {"from_year": "Int64", "to_year": "Int64", "score": float}
+        )
+    old = ids.loc[:, ["project", "year", "project_key"]].rename(columns={"project": "old_project", "year": "from_year"})
+    new = new.rename(columns={"project": "new_project", "year": "to_year", "match_score": "score"})
+    new = new.assign(from_year=new["to_year"] - 1)
+    out = new.merge(old.drop_duplicates(["project_key", "from_year"]), on=["project_key", "from_year"], how="left")
+    return out[cols].sort_values(["unit", "from_year", "old_project"], kind="stable").reset_index(drop=True)
