@@ -1,9 +1,490 @@
-"""(being written)"""
+"""Ingest: read every declaration file under RAW_DIR into the processed tables.
+
+``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N]``
+
+Files are read in the order of their paths, in parallel across processes when there are
+many; each declaration becomes a row of ``declarations`` and its indicators rows of
+``indicators``; every fault in the input becomes a row of ``problems``. The tables are
+streamed to Parquet chunk by chunk (memory stays flat) into a staging folder and moved into
+place only when the run completes, so a failed run leaves the previous tables intact.
+
+The ledger: declarations found = ingested + dropped, and each dropped one is an ``error``
+in ``problems`` (missing unit/year/project, a conflicting duplicate, or a repeat).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import ids, normalize as nz
+from analysis.parse import TEXT_FIELDS, RawDeclaration, split_declarations
+from analysis.problems import CODES, ERROR, WARNING, Problem
+from analysis.readers import is_candidate, read_file
+from analysis.store import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA
+
+#: columns added beside the contract's in declarations.parquet
+EXTRA_DECLARATION_COLUMNS = [
+    ("exec_target", pa.float64()),  # the declaration's own 预算执行率 target, as a ratio (0.99)
+    ("exec_target_op", pa.string()),  # its operator (>=, =, ...)
+    ("n_indicators", pa.int32()),
+]
+DECLARATIONS_OUT_SCHEMA = pa.schema(list(DECLARATIONS_SCHEMA) + [pa.field(n, t) for n, t in EXTRA_DECLARATION_COLUMNS])
+
+_TEXT_BUDGET = __import__("re").compile(
+    r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
+)
 
 
-def add_arguments(parser):
-    pass
+# ---------------------------------------------------------------------------------------------
+# one declaration
 
 
-def run(args):
-    raise SystemExit("not implemented yet")
+def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
+    """Turn one published declaration into its table rows.
+
+    Returns ``(declaration row or None, indicator rows, problems)``; the row is ``None``
+    when a required field (unit, year, project) is missing.
+    """
+    rel, where = raw.source_file, _where(raw)
+    problems = list(raw.problems)
+    unit = nz.clean_name(raw.get("unit"))
+    project = nz.clean_name(raw.get("project"))
+    year = raw.year or raw.heading_year
+    if raw.year and raw.heading_year and raw.year != raw.heading_year:
+        problems.append(Problem(rel, raw.year_line, "year-mismatch",
+                                f"{where}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
+                                f"{raw.year} is used"))
+    missing = [label for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project)) if not v]
+    if missing:
+        problems.append(Problem(rel, raw.source_line, "missing-field",
+                                f"{where}: declaration without {', '.join(missing)}; it is not in the tables"))
+        return None, [], problems
+    did = ids.decl_id(unit, year, project)
+    problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
+
+    def add(line, code, message):
+        problems.append(Problem(rel, line, code, f"{_where(raw, line)}: {message}", did))
+
+    row: dict = {
+        "decl_id": did, "year": year, "unit": unit, "project": project,
+        "category": nz.clean_name(raw.get("category")),
+        "perf_type": nz.clean_name(raw.get("perf_type")),
+        "source_file": rel, "source_line": raw.source_line,
+    }
+    gp, ok = nz.parse_bool(raw.get("gov_purchase"))
+    if not ok:
+        add(raw.line_of("gov_purchase"), "bad-boolean", f"是否含有政府购买服务 is {raw.get('gov_purchase')!r}, not 是/否")
+    row["gov_purchase"] = gp
+    for name in ("start_date", "end_date"):
+        value, ok = nz.parse_date(raw.get(name))
+        if not ok:
+            add(raw.line_of(name), "bad-date", f"{raw.fields[name][2]} {raw.get(name)!r} is no date")
+        row[name] = value
+    for name in ("total_budget", "year_budget", "prior_budget", "prior_executed"):
+        entry = raw.fields.get(name)
+        if entry is None:
+            row[name] = None
+            continue
+        value, ok = nz.parse_amount(entry[0], nz.label_unit(entry[2]))
+        if not ok:
+            add(entry[1], "bad-amount", f"{entry[2]} {entry[0]!r} is no amount")
+        row[name] = value
+    for name in TEXT_FIELDS:
+        row[name] = nz.clean_text(raw.get(name))
+    pb, pe = row["prior_budget"], row["prior_executed"]
+    row["prior_execution_rate"] = pe / pb if pb and pe is not None else None
+
+    # sanity
+    for name, label in (("total_budget", "项目总预算"), ("year_budget", "项目当年预算")):
+        if row[name] is None:
+            add(raw.line_of(name), "missing-amount", f"{label} is blank")
+    if row["total_budget"] is not None and row["year_budget"] is not None and row["year_budget"] > row["total_budget"] * 1.000001:
+        add(raw.line_of("year_budget"), "year-over-total",
+            f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}")
+    if pb is not None and pe is not None and pe > pb * 1.000001:
+        add(raw.line_of("prior_executed"), "executed-over-budget",
+            f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}")
+    sd, ed = row["start_date"], row["end_date"]
+    if (sd and ed and ed < sd) or (sd and sd.year > year) or (ed and ed.year < year):
+        add(raw.line_of("start_date"), "dates-outside-year",
+            f"planned {sd or '?'} to {ed or '?'} does not fit the declaration's year {year}")
+    _check_text_budget(row, raw, add)
+
+    # indicators
+    indicators: list[dict] = []
+    exec_target = exec_op = None
+    for seq, ind in enumerate(raw.indicators, 1):
+        op, value, hi, vunit, kind = nz.parse_target(ind.target, year)
+        level1 = nz.clean_name(ind.level1)
+        name = nz.clean_name(ind.name)
+        indicators.append({
+            "decl_id": did, "year": year, "unit": unit, "project": project, "seq": seq,
+            "level1": level1, "level2": nz.clean_name(ind.level2), "name": name,
+            "level1_std": nz.level1_std(level1), "target_raw": ind.target,
+            "op": op, "value": value, "value_hi": hi, "value_unit": vunit, "kind": kind,
+            "source_line": ind.line,
+        })
+        label = f"indicator {name or '(no name)'!r}"
+        if ind.target is None:
+            if raw.truncated and seq == len(raw.indicators):
+                add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
+            else:
+                add(ind.line, "missing-target", f"{label} has no target value")
+        elif value is None and op is not None:
+            add(ind.line, "bad-target", f"{label}: target {ind.target!r} has an operator but no number")
+        elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
+            add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
+        if exec_target is None and name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
+            exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
+    if not raw.indicators:
+        what = "an empty indicator table" if raw.has_table else "no indicator table"
+        add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
+    row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, len(indicators)
+    return row, indicators, problems
+
+
+def _where(raw: RawDeclaration, line: int | None = None) -> str:
+    sheet = f" [{raw.sheet}]" if raw.sheet else ""
+    return f"{raw.source_file}{sheet}, line {line or raw.source_line}"
+
+
+def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
+    figures = {v for v in (row["total_budget"], row["year_budget"]) if v}
+    if not figures:
+        return
+    for name in ("plan", "overview", "goals"):
+        text = row.get(name)
+        if not text or "预算" not in text:
+            continue
+        for m in _TEXT_BUDGET.finditer(text):
+            value, ok = nz.parse_amount(m.group(1), m.group(2))
+            if not ok or value is None:
+                continue
+            if not any(abs(value - f) <= max(1.0, 0.005 * f) for f in figures):
+                add(raw.line_of(name), "text-budget-mismatch",
+                    f"the text says the budget is {m.group(0)!r} ({value:,.2f} 元) but the table says "
+                    f"{', '.join(f'{f:,.2f}' for f in sorted(figures))} 元")
+            return
+
+
+def content_hash(row: dict, indicators: list[dict]) -> str:
+    """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
+    h = hashlib.sha1()
+    for k in DECLARATIONS_SCHEMA.names:
+        if k not in ("source_file", "source_line"):
+            h.update(f"{k}={row.get(k)!r};".encode())
+    for ind in indicators:
+        h.update(f"{ind['level1']}|{ind['level2']}|{ind['name']}|{ind['target_raw']};".encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# one file
+
+
+@dataclass
+class FileResult:
+    rel: str
+    declarations: list[dict] = field(default_factory=list)
+    indicators: list[list[dict]] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    found: int = 0
+    encoding: str | None = None
+
+
+def read_declarations(path: Path, rel: str) -> FileResult:
+    """Read one file completely: its declarations, indicators and problems."""
+    res = FileResult(rel)
+    sheets = read_file(path, rel)
+    raws: list[RawDeclaration] = []
+    orphans = 0
+    first_orphan = None
+    any_rows = False
+    for sheet in sheets:
+        res.problems.extend(sheet.problems)
+        res.encoding = res.encoding or sheet.encoding
+        if sheet.rows:
+            any_rows = True
+        found, stray = split_declarations(sheet.rows, rel, sheet.name)
+        raws.extend(found)
+        if stray:
+            orphans += len(stray)
+            first_orphan = first_orphan or stray[0].line
+    if not raws:
+        if any_rows and not any(p.severity == ERROR for p in res.problems):
+            res.problems.append(Problem(rel, None, "no-declaration",
+                                        f"{rel}: holds no declaration (no 绩效目标表 title, no 项目名称 row)"))
+        return res
+    if orphans:
+        res.problems.append(Problem(rel, first_orphan, "unrecognized-row",
+                                    f"{rel}, line {first_orphan}: {orphans} row(s) outside any declaration; ignored"))
+    for raw in raws:
+        res.found += 1
+        row, inds, probs = build(raw)
+        res.problems.extend(probs)
+        if row is not None:
+            res.declarations.append(row)
+            res.indicators.append(inds)
+            res.hashes.append(content_hash(row, inds))
+    return res
+
+
+def _read_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
+    return [read_declarations(Path(p), rel) for p, rel in items]
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole folder
+
+
+@dataclass
+class IngestResult:
+    out_dir: Path | None
+    summary: dict
+    _frames: dict = field(default_factory=dict, repr=False)
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = pq.read_table(self._paths[name]).to_pandas()
+        return self._frames[name]
+
+    @property
+    def declarations(self) -> pd.DataFrame:
+        return self._table("declarations")
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self._table("indicators")
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        return self._table("problems")
+
+
+def list_files(raw_dir: Path) -> tuple[list[tuple[Path, str]], int]:
+    """The candidate files under ``raw_dir`` in path order, and how many were skipped."""
+    files, skipped = [], 0
+    for path in sorted(raw_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(raw_dir).as_posix()
+        if is_candidate(Path(rel)):
+            files.append((path, rel))
+        else:
+            skipped += 1
+    return files, skipped
+
+
+def _iter_results(files, jobs: int, chunk: int):
+    items = [(str(p), rel) for p, rel in files]
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    if jobs <= 1 or len(chunks) <= 1:
+        for c in chunks:
+            yield from _read_chunk(c)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for results in pool.map(_read_chunk, chunks):
+            yield from results
+
+
+class _Writer:
+    """Stream rows of one table into a Parquet file, a batch at a time."""
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 50_000):
+        self.path, self.schema, self.batch_rows = path, schema, batch_rows
+        self.rows: list[dict] = []
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self.count = 0
+
+    def add(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.count += len(self.rows)
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike | None = None,
+           jobs: int | None = None, progress: bool = False) -> IngestResult:
+    """Ingest every declaration file under ``raw_dir``.
+
+    With ``out_dir`` the three tables are written there (atomically); without it they are
+    written to a temporary folder and only kept in memory (handy in tests and notebooks).
+    ``jobs`` processes read files in parallel (default: the CPUs available; the output is the
+    same as with ``jobs=1``). Returns an :class:`IngestResult` with ``.declarations``,
+    ``.indicators``, ``.problems`` and ``.summary``.
+    """
+    raw = Path(raw_dir)
+    if not raw.is_dir():
+        raise FileNotFoundError(f"{raw}: no such folder")
+    files, skipped = list_files(raw)
+    jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    chunk = max(1, min(200, len(files) // (jobs * 8) or 1))
+    if len(files) < 64:
+        jobs = 1
+
+    target = Path(out_dir) if out_dir is not None else None
+    if target is not None:
+        target.mkdir(parents=True, exist_ok=True)
+        if not os.access(target, os.W_OK):
+            raise PermissionError(f"{target}: cannot write there")
+        staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=target))
+    else:
+        staging = Path(tempfile.mkdtemp(prefix="ingest-"))
+    paths = {n: staging / f"{n}.parquet" for n in ("declarations", "indicators", "problems")}
+    w_decl = _Writer(paths["declarations"], DECLARATIONS_OUT_SCHEMA, 20_000)
+    w_ind = _Writer(paths["indicators"], INDICATORS_SCHEMA, 200_000)
+    problem_rows: list[dict] = []
+    seen: dict[str, tuple[str, str, int]] = {}  # decl_id -> (content hash, file, line)
+    counts = Counter()
+    encodings = Counter()
+    t0 = time.perf_counter()
+    results = _iter_results(files, jobs, chunk)
+    if progress:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(files), unit="file", desc="ingest", file=sys.stderr)
+    try:
+        for res in results:
+            counts["files"] += 1
+            counts["found"] += res.found
+            if res.encoding:
+                encodings[res.encoding] += 1
+            problem_rows.extend(p.as_row() for p in res.problems)
+            keep_rows, keep_inds = [], []
+            for row, inds, h in zip(res.declarations, res.indicators, res.hashes):
+                did = row["decl_id"]
+                prev = seen.get(did)
+                if prev is None:
+                    seen[did] = (h, row["source_file"], row["source_line"])
+                    keep_rows.append(row)
+                    keep_inds.extend(inds)
+                    continue
+                here = f"{row['source_file']}, line {row['source_line']}"
+                there = f"{prev[1]}, line {prev[2]}"
+                what = f"{row['unit']} / {row['year']} / {row['project']}"
+                if prev[0] == h:
+                    counts["repeats"] += 1
+                    problem_rows.append(Problem(row["source_file"], row["source_line"], "duplicate-declaration",
+                                                f"{here}: declaration {what} repeats the one at {there}; kept once (from {prev[1]})",
+                                                did).as_row())
+                else:
+                    counts["conflicts"] += 1
+                    problem_rows.append(Problem(row["source_file"], row["source_line"], "conflicting-declaration",
+                                                f"{here}: declaration {what} differs from the one at {there}; "
+                                                f"only that one is kept — check which is right", did).as_row())
+                    problem_rows.append(Problem(prev[1], prev[2], "conflicting-declaration",
+                                                f"{there}: declaration {what} is contradicted by {here}; this one is kept",
+                                                did).as_row())
+            w_decl.add(keep_rows)
+            w_ind.add(keep_inds)
+        w_decl.close()
+        w_ind.close()
+        problems_table = pa.Table.from_pylist(problem_rows, schema=PROBLEMS_SCHEMA)
+        pq.write_table(problems_table, paths["problems"], compression="zstd")
+        if target is not None:
+            for name, p in paths.items():
+                os.replace(p, target / p.name)
+            paths = {n: target / f"{n}.parquet" for n in paths}
+    except BaseException:
+        w_decl.writer.close()
+        w_ind.writer.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if target is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    by_sev = Counter(r["severity"] for r in problem_rows)
+    by_code = Counter(r["code"] for r in problem_rows)
+    dropped_missing = by_code.get("missing-field", 0)
+    summary = {
+        "raw_dir": str(raw),
+        "files": counts["files"],
+        "files_skipped": skipped,
+        "files_without_declaration": sum(1 for r in problem_rows if r["code"] in
+                                         ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format")),
+        "declarations_found": counts["found"],
+        "declarations": w_decl.count,
+        "dropped_missing_field": dropped_missing,
+        "dropped_repeats": counts["repeats"],
+        "dropped_conflicts": counts["conflicts"],
+        "indicators": w_ind.count,
+        "problems": len(problem_rows),
+        "errors": by_sev.get(ERROR, 0),
+        "warnings": by_sev.get(WARNING, 0),
+        "problems_by_code": dict(sorted(by_code.items())),
+        "encodings": dict(sorted(encodings.items())),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    summary["ledger_ok"] = summary["declarations_found"] == (
+        summary["declarations"] + dropped_missing + counts["repeats"] + counts["conflicts"])
+    result = IngestResult(target, summary)
+    result._paths = paths
+    if target is None:
+        for name in paths:
+            result._table(name)
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"ingested {s['raw_dir']}: {s['files']} files read ({s['files_skipped']} skipped as not declarations), "
+        f"{s['declarations']} declarations, {s['indicators']} indicators",
+        f"ledger: {s['declarations_found']} declarations found = {s['declarations']} ingested + "
+        f"{s['dropped_missing_field']} missing a required field + {s['dropped_repeats']} repeats + "
+        f"{s['dropped_conflicts']} conflicts" + ("" if s["ledger_ok"] else "   (DOES NOT RECONCILE)"),
+        f"problems: {s['errors']} errors, {s['warnings']} warnings"
+        + (f" ({s['files_without_declaration']} files gave no declaration)" if s["files_without_declaration"] else ""),
+    ]
+    for code, n in s["problems_by_code"].items():
+        lines.append(f"  {CODES[code][0]:<7} {code:<24} {n}")
+    return "\n".join(lines)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("raw_dir", nargs="?", default="data/raw", metavar="RAW_DIR",
+                        help="folder of declaration files, searched recursively (default: data/raw)")
+    parser.add_argument("--out", default="data/processed", metavar="PROCESSED_DIR",
+                        help="where to write the tables (default: data/processed)")
+    parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
+    parser.add_argument("--progress", action="store_true", help="show a progress bar")
+
+
+def run(args) -> int:
+    raw = Path(args.raw_dir)
+    if not raw.is_dir():
+        print(f"error: {raw}: no such folder of declaration files", file=sys.stderr)
+        return 2
+    try:
+        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress)
+    except PermissionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the tables to {args.out}: {exc}", file=sys.stderr)
+        return 2
+    print(format_summary(result.summary))
+    print(f"tables written to {result.out_dir}/ (declarations.parquet, indicators.parquet, problems.parquet)")
+    return 0

@@ -1,0 +1,243 @@
+"""Reading declaration files into rows of cells.
+
+A declaration file is a table exported from a spreadsheet: tab-separated text in some
+encoding (UTF-8 with or without BOM, GB18030/GBK, UTF-16 with BOM as Excel's "Unicode text"
+export writes it), with any line ends (LF, CRLF, CR), cells holding a newline or a tab
+wrapped in double quotes with ``""`` escapes; or an Excel workbook (``.xlsx``).
+
+Whatever the format, a file becomes a list of :class:`Sheet` s, each a list of
+:class:`Row` s: the 1-based line (or spreadsheet row) where the row starts and its cells
+as strings. Nothing here knows what a declaration is.
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.problems import Problem
+
+#: file name endings read as delimited text
+TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ".text", ""}
+#: file name endings read as Excel workbooks
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+#: file name endings that are never declarations: skipped without a problem
+IGNORED_SUFFIXES = {".md", ".json", ".parquet", ".gitkeep", ".complete", ".yml", ".yaml", ".py", ".ipynb", ".html"}
+
+
+@dataclass
+class Row:
+    line: int
+    cells: list[str]
+
+
+@dataclass
+class Sheet:
+    name: str | None
+    rows: list[Row]
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+
+
+def is_candidate(path: Path) -> bool:
+    """Whether ``path`` is a file ingest should look at (hidden files and known
+    non-declaration files such as README.md or an answer key are skipped)."""
+    if any(part.startswith(".") for part in path.parts):
+        return False
+    return path.suffix.lower() not in IGNORED_SUFFIXES
+
+
+def read_file(path: Path, rel: str) -> list[Sheet]:
+    """Read one file into sheets of rows; faults become problems on the first sheet
+    (an unreadable file gives one sheet with no rows and the problem)."""
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: cannot read the file ({exc.strerror or exc})")])]
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        return [Sheet(None, [], [Problem(rel, None, "empty-file", f"{rel}: the file is empty")])]
+    if suffix in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
+        from analysis.excel import read_workbook
+
+        return read_workbook(data, rel)
+    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return [Sheet(None, [], [Problem(rel, None, "unsupported-format",
+                                         f"{rel}: an old binary Excel file (.xls); save it as .xlsx or as text")])]
+    text, encoding, problems = decode(data, rel)
+    if text is None:
+        return [Sheet(None, [], problems)]
+    rows, more = split_rows(text, rel)
+    return [Sheet(None, rows, problems + more, encoding)]
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\r\n\f\v") or "\ue000" <= ch <= "\uf8ff")
+    return bad > max(2, len(sample) // 100)
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
+    """Decode ``data``: a BOM decides; else UTF-8; else UTF-16 without BOM (many NULs);
+    else GB18030 (a superset of GBK and GB2312). Returns ``(text, encoding, problems)``."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError as exc:
+                return None, None, [Problem(rel, None, "undecodable", f"{rel}: starts with a {enc} byte-order mark but byte {exc.start} is not {enc}")]
+            if _looks_binary(text):
+                return None, None, [Problem(rel, None, "undecodable", f"{rel}: decodes as {enc} but holds binary data, not a table")]
+            return text.lstrip("\ufeff"), enc, []
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text[:2000]:
+        nul_even = data[0:2000:2].count(0)
+        nul_odd = data[1:2000:2].count(0)
+        if max(nul_even, nul_odd) > len(data[:2000]) // 8:
+            enc = "utf-16-le" if nul_odd > nul_even else "utf-16-be"
+            try:
+                text = data.decode(enc)
+                if not _looks_binary(text):
+                    return text, enc, []
+            except UnicodeDecodeError:
+                pass
+            text = None
+    if text is None:
+        try:
+            text = data.decode("gb18030")
+            encoding = "gb18030"
+        except UnicodeDecodeError as exc:
+            return None, None, [Problem(rel, None, "undecodable",
+                                        f"{rel}: not text in UTF-8, UTF-16 or GB18030 (undecodable byte at offset {exc.start}); binary file?")]
+    if _looks_binary(text):
+        return None, None, [Problem(rel, None, "undecodable", f"{rel}: holds binary data, not a table")]
+    return text, encoding, []
+
+
+# ---------------------------------------------------------------------------------------------
+# splitting into rows
+
+_MAX_QUOTED_LINES = 400
+
+
+def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
+    """Split decoded text into rows of tab-separated cells, with 1-based line numbers.
+
+    Line ends may be LF, CRLF or CR. A cell that starts with ``"`` is read as an Excel-quoted
+    cell when a closing quote follows (before a tab or the line end, possibly lines later):
+    its newlines and tabs are kept and ``""`` becomes ``"``. A quote that never closes is
+    kept as text and reported.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if '"' not in text:
+        return [Row(i, line.split("\t")) for i, line in enumerate(lines, 1)], []
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if '"' not in line:
+            rows.append(Row(i + 1, line.split("\t")))
+            i += 1
+            continue
+        cells, consumed, unclosed = _split_quoted(lines, i)
+        if unclosed:
+            problems.append(Problem(rel, i + 1, "unclosed-quote",
+                                    f"{rel}, line {i + 1}: a cell opens a double quote that does not close; read as plain text"))
+        rows.append(Row(i + 1, cells))
+        i += consumed
+    return rows, problems
+
+
+def _split_quoted(lines: list[str], start: int) -> tuple[list[str], int, bool]:
+    """Split the row beginning at ``lines[start]``, honouring Excel quoting.
+    Returns ``(cells, lines consumed, whether an unclosed quote was met)``."""
+    cells: list[str] = []
+    buf = lines[start]
+    pos = 0
+    used = 1
+    while True:
+        if buf.startswith('"', pos):
+            # a quoted cell: find the closing quote that is followed by a tab or the end
+            j = pos + 1
+            parts: list[str] = []
+            while True:
+                k = buf.find('"', j)
+                if k == -1:
+                    if used >= _MAX_QUOTED_LINES or start + used >= len(lines):
+                        # never closed: take this physical line literally
+                        line = lines[start]
+                        return line.split("\t"), 1, True
+                    parts.append(buf[j:])
+                    parts.append("\n")
+                    buf = buf + "\n" + lines[start + used]
+                    j = len(buf) - len(lines[start + used])
+                    used += 1
+                    continue
+                if buf.startswith('""', k):
+                    parts.append(buf[j:k] + '"')
+                    j = k + 2
+                    continue
+                parts.append(buf[j:k])
+                end = k + 1
+                if end == len(buf) or buf[end] == "\t":
+                    cells.append("".join(parts))
+                    pos = end
+                    break
+                # a quote inside an unquoted-looking cell ("12345"热线): not Excel quoting
+                t = buf.find("\t", pos)
+                cells.append(buf[pos:] if t == -1 else buf[pos:t])
+                pos = len(buf) if t == -1 else t
+                break
+        else:
+            t = buf.find("\t", pos)
+            cells.append(buf[pos:] if t == -1 else buf[pos:t])
+            pos = len(buf) if t == -1 else t
+        if pos >= len(buf):
+            return cells, used, False
+        pos += 1  # skip the tab
+        if pos == len(buf):
+            cells.append("")
+            return cells, used, False
+
+
+# ---------------------------------------------------------------------------------------------
+# spreadsheet cells
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell's value as the text a text export would show."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
