@@ -100,7 +100,7 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     pairs = pairs.loc[pairs["score"] >= threshold].sort_values(
         ["score", "project_n_old", "project_n_new"], ascending=[False, True, True], kind="stable"
     )
-    chosen = []
+    chosen = [pairs.iloc[:0]]
     while not pairs.empty:
         best_for_old = ~pairs.duplicated("chain_old", keep="first")
         best_for_new = ~pairs.duplicated("chain_new", keep="first")

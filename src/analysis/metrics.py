@@ -1,1 +1,709 @@
-"""Analysis over the processed tables (execution rates, target changes, reconciliation)."""
+"""Analysis over the processed tables: execution rates, target changes, reconciliation, quality.
+
+Every function takes the processed DataFrames (see ``CONTRACT.md``), returns a new frame and
+leaves its inputs untouched. Projects are followed across years with
+:func:`analysis.identity.project_ids` (same unit and normalized name, then renames matched by
+similarity and marked ``match="fuzzy"``). See ``docs/analysis.md`` for the definitions.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis.identity import DEFAULT_THRESHOLD, norm_text, project_ids, renames  # noqa: F401
+
+CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")
+"""The values of ``change`` in :func:`target_changes`, in the order summaries list them."""
+
+VAGUE_WORDS = (
+    "规范", "及时", "有效", "持续", "完善", "健全", "良好", "提高", "提升", "明显", "逐步",
+    "进一步", "加强", "改善", "稳定", "顺利", "保障", "合理", "充分", "基本", "较好", "较高",
+    "显著", "不断", "积极", "优化", "推进", "促进", "满足", "符合", "达到", "达标", "合格",
+    "正常", "按时", "按期", "准确", "高效", "到位", "增强", "加快", "好", "高",
+)
+"""Words that make a qualitative target vague: a qualitative target (``kind="qualitative"``)
+that contains one of these words and no digit counts as vague in :func:`target_quality`."""
+
+LEVEL1_STD = {
+    "投入与管理": "投入管理",
+    "投入管理": "投入管理",
+    "产出目标": "产出",
+    "产出指标": "产出",
+    "效果目标": "效益",
+    "效益指标": "效益",
+    "影响力目标": "影响力",
+    "满意度指标": "满意度",
+    "满意度目标": "满意度",
+}
+"""Fallback mapping of published 一级目标/一级指标 to ``level1_std`` when the column is absent."""
+
+_LOWER_BOUND = ("≥", ">=", ">")
+_UPPER_BOUND = ("<=", "<")
+
+
+def _as_by(by) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def _with_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Declarations with ``project_key``, ``match``, ``match_score``; duplicate decl_ids dropped."""
+    decl = declarations.drop_duplicates("decl_id") if "decl_id" in declarations else declarations
+    ids = project_ids(decl, threshold)
+    return decl.assign(
+        year=ids["year"],
+        project_key=ids["project_key"],
+        match=ids["match"],
+        match_score=ids["match_score"],
+    )
+
+
+def _realized_rate(declarations: pd.DataFrame) -> pd.Series:
+    """prior_executed / prior_budget where both are known and the budget is positive."""
+    budget = pd.to_numeric(declarations["prior_budget"], errors="coerce").astype(float)
+    executed = pd.to_numeric(declarations["prior_executed"], errors="coerce").astype(float)
+    ok = budget.gt(0) & executed.notna()
+    return (executed / budget.where(ok)).where(ok)
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def project_execution(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Per project and execution year: the 预算执行率 target against the realized rate.
+
+    The money of year Y is spent in Y; its target is the ``exec_target`` of the project's
+    year-Y declaration, and the realized figures are the ``prior_budget`` and
+    ``prior_executed`` of its year-Y+1 declaration. Both are matched through the project
+    identity (:func:`analysis.identity.project_ids`), so a renamed project keeps its target.
+
+    One row per pair of (target declaration, realized declaration), including rows where only
+    one side exists (a target with no report yet, or a report with no previous declaration):
+
+    - ``unit``, ``project``: from the realized (Y+1) declaration, else from the year-Y one;
+    - ``project_key``: the project identity;
+    - ``exec_year`` (Int64): Y, the year the money was spent;
+    - ``target_decl_id``, ``realized_decl_id``: the two declarations (null when absent);
+    - ``exec_target`` (float): the ratio declared for Y (0.99 for ``>=99%``), null if none;
+    - ``exec_target_op``: the operator of that target as published (``>=``, ``=``, ...);
+    - ``prior_budget``, ``prior_executed`` (float, yuan): as reported in the Y+1 declaration;
+    - ``realized_rate`` (float): prior_executed / prior_budget, null when unknown or budget 0;
+    - ``below_target`` (boolean, nullable): realized_rate < exec_target; null unless both known;
+    - ``match``, ``match_score``: how the Y+1 declaration is linked to the year-Y one
+      (``"fuzzy"`` marks a rename; see :mod:`analysis.identity`).
+    """
+    return _project_execution(_with_ids(declarations, threshold))
+
+
+def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
+    target = d.get("exec_target", pd.Series(np.nan, index=d.index))
+    target_op = d.get("exec_target_op", pd.Series(None, index=d.index, dtype=object))
+    left = pd.DataFrame(
+        {
+            "project_key": d["project_key"],
+            "exec_year": d["year"],
+            "unit_t": d["unit"],
+            "project_t": d["project"],
+            "target_decl_id": d["decl_id"],
+            "exec_target": pd.to_numeric(target, errors="coerce").astype(float),
+            "exec_target_op": target_op,
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "project_key": d["project_key"],
+            "exec_year": d["year"] - 1,
+            "unit_r": d["unit"],
+            "project_r": d["project"],
+            "realized_decl_id": d["decl_id"],
+            "prior_budget": pd.to_numeric(d["prior_budget"], errors="coerce").astype(float),
+            "prior_executed": pd.to_numeric(d["prior_executed"], errors="coerce").astype(float),
+            "realized_rate": _realized_rate(d),
+            "match": d["match"],
+            "match_score": d["match_score"],
+        }
+    )
+    out = left.merge(right, on=["project_key", "exec_year"], how="outer", sort=False)
+    below = (out["realized_rate"] < out["exec_target"]).astype("boolean")
+    below = below.where(out["realized_rate"].notna() & out["exec_target"].notna(), pd.NA)
+    out = out.assign(
+        unit=out["unit_r"].fillna(out["unit_t"]),
+        project=out["project_r"].fillna(out["project_t"]),
+        below_target=below,
+    )
+    cols = [
+        "unit", "project", "project_key", "exec_year", "target_decl_id", "realized_decl_id",
+        "exec_target", "exec_target_op", "prior_budget", "prior_executed", "realized_rate",
+        "below_target", "match", "match_score",
+    ]
+    return out[cols].sort_values(["unit", "project_key", "exec_year"], kind="stable").reset_index(drop=True)
+
+
+def execution_rates(declarations: pd.DataFrame, by=("unit", "year"), threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Budget execution of the previous year, per group of declarations.
+
+    A declaration of year Y reports how the project's money of Y-1 was spent
+    (``prior_budget``, ``prior_executed``); ``exec_year`` = Y-1 is that year. ``by`` is a
+    column name or a list of names of ``declarations`` (``exec_year`` may be used too).
+
+    One row per group, with the ``by`` columns and:
+
+    - ``exec_year`` (Int64): year - 1 when ``year`` is in ``by``; otherwise the common
+      exec_year of the group, or null when the group spans several years;
+    - ``exec_year_from``, ``exec_year_to`` (Int64): the first and last exec_year in the group;
+    - ``n_projects`` (int): declarations in the group;
+    - ``n_reported`` (int): declarations with a known rate (both figures, budget > 0);
+    - ``prior_budget``, ``prior_executed`` (float, yuan): sums over those reported rows
+      (null when none);
+    - ``rate`` (float): budget-weighted rate, sum prior_executed / sum prior_budget over the
+      reported rows; null when none;
+    - ``mean_rate`` (float): unweighted mean of the projects' rates over the reported rows;
+    - ``n_target_known`` (int): reported rows whose project declared an ``exec_target`` in its
+      previous-year declaration (matched through project identity);
+    - ``n_below_target`` (Int64): of those, how many fell below their target; null (not 0)
+      when ``n_target_known`` is 0, so "no project below target" and "nothing to compare"
+      are told apart.
+    """
+    keys = _as_by(by)
+    d = _with_ids(declarations, threshold)
+    pe = _project_execution(d)
+    rate = _realized_rate(d)
+    ok = rate.notna()
+    below = pe.dropna(subset=["realized_decl_id"]).drop_duplicates("realized_decl_id").set_index("realized_decl_id")[
+        "below_target"
+    ]
+    below_row = d["decl_id"].map(below).astype("boolean")
+    frame = d.assign(
+        exec_year=(d["year"] - 1).astype("Int64"),
+        _n=1,
+        _reported=ok.astype(int),
+        _budget=pd.to_numeric(d["prior_budget"], errors="coerce").astype(float).where(ok),
+        _executed=pd.to_numeric(d["prior_executed"], errors="coerce").astype(float).where(ok),
+        _rate=rate,
+        _known=below_row.notna().astype(int),
+        _below=below_row.fillna(False).astype(int),
+    )
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise KeyError(f"execution_rates: no column {missing} in declarations")
+    grouper = keys if keys else (lambda _: 0)
+    g = frame.groupby(grouper, dropna=False, sort=True)
+    out = g.agg(
+        exec_year_from=("exec_year", "min"),
+        exec_year_to=("exec_year", "max"),
+        n_projects=("_n", "sum"),
+        n_reported=("_reported", "sum"),
+        prior_budget=("_budget", lambda s: s.sum(min_count=1)),
+        prior_executed=("_executed", lambda s: s.sum(min_count=1)),
+        mean_rate=("_rate", "mean"),
+        n_target_known=("_known", "sum"),
+        n_below_target=("_below", "sum"),
+    )
+    out = out.reset_index(drop=not keys)
+    out = out.assign(
+        rate=out["prior_executed"] / out["prior_budget"].where(out["prior_budget"] > 0),
+        n_below_target=out["n_below_target"].astype("Int64").where(out["n_target_known"] > 0, pd.NA),
+        exec_year=out["exec_year_from"].where(out["exec_year_from"] == out["exec_year_to"], pd.NA).astype("Int64"),
+    )
+    stats = [
+        "exec_year_from", "exec_year_to", "n_projects", "n_reported", "prior_budget", "prior_executed",
+        "rate", "mean_rate", "n_target_known", "n_below_target",
+    ]
+    if "exec_year" in keys:
+        cols = keys + stats
+    elif "year" in keys:
+        pos = keys.index("year") + 1
+        cols = keys[:pos] + ["exec_year"] + keys[pos:] + stats
+    else:
+        cols = keys + ["exec_year"] + stats
+    return out[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- target changes
+
+
+def _norm_level2(level2: pd.Series) -> pd.Series:
+    """Level2 for matching across frameworks: normalized, 目标 removed, trailing 指标 stripped."""
+    return norm_text(level2).str.replace("目标", "", regex=False).str.replace(r"指标$", "", regex=True)
+
+
+def _indicator_keys(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicators with the matching keys l1, l2, nm and ``occ`` (order among equal keys)."""
+    if "level1_std" in indicators:
+        l1 = indicators["level1_std"].fillna(norm_text(indicators["level1"]).map(LEVEL1_STD))
+    else:
+        l1 = norm_text(indicators["level1"]).map(LEVEL1_STD)
+    l1 = l1.fillna(norm_text(indicators["level1"]))
+    ind = indicators.assign(
+        _l1=l1.astype(object),
+        _l2=_norm_level2(indicators["level2"]),
+        _nm=norm_text(indicators["name"]),
+        _seq=indicators["seq"] if "seq" in indicators else np.arange(len(indicators)),
+    )
+    ind = ind.sort_values(["decl_id", "_seq"], kind="stable")
+    ind = ind.assign(_occ=ind.groupby(["decl_id", "_l1", "_l2", "_nm"], dropna=False).cumcount())
+    return ind
+
+
+def _declared_pairs(decl: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive declared years per project: project_key, from/to year and decl ids."""
+    d = decl[["project_key", "year", "decl_id", "unit", "project", "match", "match_score"]].sort_values(
+        ["project_key", "year"], kind="stable"
+    )
+    d = d.drop_duplicates(["project_key", "year"])
+    nxt = d.groupby("project_key", sort=False).shift(-1)
+    pairs = pd.DataFrame(
+        {
+            "project_key": d["project_key"],
+            "from_year": d["year"],
+            "to_year": nxt["year"],
+            "old_decl_id": d["decl_id"],
+            "new_decl_id": nxt["decl_id"],
+            "old_project": d["project"],
+            "unit": nxt["unit"],
+            "project": nxt["project"],
+            "match": nxt["match"],
+            "match_score": nxt["match_score"],
+        }
+    ).dropna(subset=["to_year"])
+    pairs = pairs.assign(
+        from_year=pairs["from_year"].astype("Int64"),
+        to_year=pairs["to_year"].astype("Int64"),
+    )
+    return pairs.assign(gap_years=(pairs["to_year"] - pairs["from_year"] - 1).astype("Int64"))
+
+
+def _classify(m: pd.DataFrame) -> np.ndarray:
+    """The change of each matched indicator pair (columns old_*/new_* as in target_changes)."""
+    ok_, nk = m["old_kind"].fillna(""), m["new_kind"].fillna("")
+    oop, nop = m["old_op"].fillna("").replace({"≥": ">=", "≤": "<="}), m["new_op"].fillna("").replace(
+        {"≥": ">=", "≤": "<="}
+    )
+    ov, nv = m["old_value"].astype(float), m["new_value"].astype(float)
+    oh, nh = m["old_value_hi"].astype(float), m["new_value_hi"].astype(float)
+    ou, nu = norm_text(m["old_unit"]), norm_text(m["new_unit"])
+    same_raw = (norm_text(m["old_raw"]) == norm_text(m["new_raw"])).to_numpy()
+    same_kind = (ok_ == nk).to_numpy()
+    qual = (nk == "qualitative").to_numpy()
+    deadline = (nk == "deadline").to_numpy()
+    have = (ov.notna() & nv.notna()).to_numpy()
+    up = (nv > ov).to_numpy()
+    down = (nv < ov).to_numpy()
+    eq = np.isclose(ov.to_numpy(), nv.to_numpy(), rtol=1e-9, atol=1e-9) & have
+    same_unit = (ou == nu).to_numpy()
+    lower = oop.isin([">=", ">"]).to_numpy() & nop.isin([">=", ">"]).to_numpy()
+    upper = oop.isin(["<=", "<"]).to_numpy() & nop.isin(["<=", "<"]).to_numpy()
+    same_op = (oop == nop).to_numpy()
+    strict_now = nop.isin([">", "<"]).to_numpy() & ~same_op
+    loose_now = nop.isin([">=", "<="]).to_numpy() & ~same_op
+    rng = (oop == "range").to_numpy() & (nop == "range").to_numpy()
+    have_hi = (oh.notna() & nh.notna()).to_numpy()
+    lo_up, lo_down = up, down
+    hi_up, hi_down = (nh > oh).to_numpy(), (nh < oh).to_numpy()
+    hi_eq = np.isclose(oh.to_numpy(), nh.to_numpy(), rtol=1e-9, atol=1e-9) & have_hi
+    narrower = rng & have & have_hi & (lo_up | eq) & (hi_down | hi_eq) & ~(eq & hi_eq)
+    wider = rng & have & have_hi & (lo_down | eq) & (hi_up | hi_eq) & ~(eq & hi_eq)
+    quant_cmp = same_kind & ~qual & ~deadline & same_unit & have
+
+    conditions = [
+        ~same_kind,
+        qual & same_raw,
+        qual,
+        deadline & have & eq,
+        deadline & have & up,
+        deadline & have & down,
+        deadline & same_raw,
+        deadline,
+        quant_cmp & ~same_unit,
+        quant_cmp & same_op & eq & (~rng | hi_eq),
+        quant_cmp & narrower,
+        quant_cmp & wider,
+        quant_cmp & lower & (up | (eq & strict_now)),
+        quant_cmp & lower & (down | (eq & loose_now)),
+        quant_cmp & upper & (down | (eq & strict_now)),
+        quant_cmp & upper & (up | (eq & loose_now)),
+        same_kind & ~qual & ~deadline & ~have & same_raw,
+    ]
+    choices = [
+        "changed", "unchanged", "changed", "unchanged", "loosened", "tightened", "unchanged", "changed",
+        "changed", "unchanged", "tightened", "loosened", "tightened", "loosened", "tightened", "loosened",
+        "unchanged",
+    ]
+    return np.select(conditions, choices, default="changed")
+
+
+_TC_COLUMNS = [
+    "unit", "project", "level1", "level2", "name", "from_year", "to_year", "old_raw", "new_raw", "change",
+    "level1_std", "project_key", "old_project", "match", "match_score", "gap_years",
+    "old_kind", "new_kind", "old_op", "new_op", "old_value", "new_value", "old_value_hi", "new_value_hi",
+    "old_unit", "new_unit", "old_decl_id", "new_decl_id", "old_seq", "new_seq",
+]
+
+
+def target_changes(
+    indicators: pd.DataFrame,
+    declarations: pd.DataFrame | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """How each indicator of a project changed between two consecutive declared years.
+
+    Projects are followed with :func:`analysis.identity.project_ids` over ``declarations``
+    (or, when not given, over the declarations implied by ``indicators``). For each project,
+    each declared year is compared with the project's next declared year; a project absent
+    for a year (declared 2019 and 2021) is compared 2019 -> 2021 with ``gap_years`` = 1,
+    never reported as removed then added. Indicators of the two declarations are matched on
+    (``level1_std``, level2 without 目标 and a trailing 指标, name), all normalized (NFKC,
+    no white space), so the old (产出目标/数量) and new (产出指标/数量指标) frameworks meet;
+    repeated keys within a declaration are matched in order of ``seq``. Indicators left over
+    are then matched on (``level1_std``, name) alone, so an indicator moved to another level2
+    is not reported as removed and added.
+
+    Only projects declared in both years produce rows: a project that starts or ends gives no
+    ``added``/``removed`` rows (that is a project-level fact, see :func:`project_changes`).
+
+    ``change`` is one of :data:`CHANGE_TYPES`:
+
+    - ``tightened`` / ``loosened``: for ``>=``/``>`` a higher value is tighter, for ``<=``/``<``
+      a lower one (same value with ``>=`` -> ``>`` is tightened, ``>`` -> ``>=`` loosened);
+      a range is tighter when neither end moves outwards and one moves in (narrower), looser
+      when wider; a deadline moved earlier is tightened, later loosened;
+    - ``unchanged``: same operator and value (and upper end); qualitative or deadline targets
+      whose normalized text is identical; targets that could not be parsed with identical text;
+    - ``changed``: comparable in neither direction: the kind or the value unit changed, the
+      qualitative text changed, the operator changed between families (``=``, lower bounds,
+      upper bounds, range), an ``=`` value moved, a range shifted;
+    - ``added`` / ``removed``: the indicator exists only in the later / earlier declaration.
+
+    Columns (one row per indicator pair, or per added/removed indicator):
+
+    - ``unit``, ``project``: from the later (``to_year``) declaration;
+    - ``level1``, ``level2``, ``name``: as published in the later declaration (in the earlier
+      one for removed indicators);
+    - ``from_year``, ``to_year`` (Int64): the two consecutive declared years compared;
+    - ``old_raw``, ``new_raw``: ``target_raw`` in each year (null for added / removed);
+    - ``change``: see above;
+    - ``level1_std``: the canonical category used for matching;
+    - ``project_key``, ``old_project`` (the name in ``from_year``), ``match`` and
+      ``match_score`` (``"fuzzy"`` when the project was renamed between the two years);
+    - ``gap_years`` (Int64): declared years missing between from_year and to_year (0 normally);
+    - ``old_kind``/``new_kind``, ``old_op``/``new_op``, ``old_value``/``new_value``,
+      ``old_value_hi``/``new_value_hi``, ``old_unit``/``new_unit``: the parsed targets;
+    - ``old_decl_id``/``new_decl_id``, ``old_seq``/``new_seq``: where each side comes from.
+    """
+    if declarations is None:
+        declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
+    decl = _with_ids(declarations, threshold)
+    pairs = _declared_pairs(decl)
+    ind = _indicator_keys(indicators)
+    side_cols = {
+        "_l1": "_l1", "_l2": "_l2", "_nm": "_nm", "_occ": "_occ", "level1": "level1", "level2": "level2",
+        "name": "name", "target_raw": "raw", "kind": "kind", "op": "op", "value": "value",
+        "value_hi": "value_hi", "value_unit": "unit", "_seq": "seq",
+    }
+    present = {k: v for k, v in side_cols.items() if k in ind.columns}
+    base = ind[["decl_id", *present]].rename(columns=present)
+    for col in ("raw", "kind", "op", "value", "value_hi", "unit"):
+        if col not in base:
+            base = base.assign(**{col: np.nan})
+    old = base.rename(columns={c: f"old_{c}" for c in base.columns if not c.startswith("_")})
+    new = base.rename(columns={c: f"new_{c}" for c in base.columns if not c.startswith("_")})
+    old = pairs[["project_key", "from_year", "to_year", "old_decl_id"]].merge(old, on="old_decl_id")
+    new = pairs[["project_key", "from_year", "to_year", "new_decl_id"]].merge(new, on="new_decl_id")
+    pair_keys = ["project_key", "from_year", "to_year"]
+    m = old.merge(new, on=[*pair_keys, "_l1", "_l2", "_nm", "_occ"], how="outer", indicator=True)
+    both = m.loc[m["_merge"] == "both"].drop(columns="_merge")
+    left = m.loc[m["_merge"] == "left_only", [*pair_keys, *[c for c in old.columns if c not in pair_keys]]]
+    right = m.loc[m["_merge"] == "right_only", [*pair_keys, *[c for c in new.columns if c not in pair_keys]]]
+    # second pass: same level1_std and name, level2 moved
+    left = left.assign(_occ2=left.groupby([*pair_keys, "_l1", "_nm"], dropna=False).cumcount())
+    right = right.assign(_occ2=right.groupby([*pair_keys, "_l1", "_nm"], dropna=False).cumcount())
+    m2 = left.drop(columns=["_l2", "_occ"]).merge(
+        right.drop(columns=["_occ"]), on=[*pair_keys, "_l1", "_nm", "_occ2"], how="outer", indicator=True
+    )
+    m2 = m2.drop(columns="_occ2").assign(_occ=0)
+    both = pd.concat([both, m2.loc[m2["_merge"] == "both"].drop(columns="_merge")], ignore_index=True)
+    rest = m2.loc[m2["_merge"] != "both"]
+    both = both.assign(change=_classify(both))
+    added = rest.loc[rest["_merge"] == "right_only"].drop(columns="_merge").assign(change="added")
+    removed = rest.loc[rest["_merge"] == "left_only"].drop(columns="_merge").assign(change="removed")
+    out = pd.concat([x for x in (both, added, removed) if len(x)], ignore_index=True) if (
+        len(both) or len(added) or len(removed)
+    ) else both.assign(change=pd.Series(dtype=object))
+    out = out.drop(columns=[c for c in ("old_decl_id", "new_decl_id") if c in out]).merge(
+        pairs, on=pair_keys, how="left"
+    )
+    out = out.assign(
+        level1=out["new_level1"].fillna(out["old_level1"]),
+        level2=out["new_level2"].fillna(out["old_level2"]),
+        name=out["new_name"].fillna(out["old_name"]),
+        level1_std=out["_l1"],
+    )
+    for c in _TC_COLUMNS:
+        if c not in out:
+            out = out.assign(**{c: np.nan})
+    out = out[_TC_COLUMNS].sort_values(
+        ["unit", "project_key", "from_year", "new_seq", "old_seq"], kind="stable", na_position="last"
+    )
+    return out.reset_index(drop=True)
+
+
+def project_changes(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Project-level events between consecutive years of each unit.
+
+    One row per event, with ``unit``, ``project``, ``project_key``, ``year`` and ``event``:
+
+    - ``started``: first declaration of the project, in a year after the unit's first year;
+    - ``ended``: last declaration of the project, in a year before the unit's last year
+      (``year`` is that last declared year);
+    - ``resumed``: declared again after one or more years without a declaration
+      (``gap_years`` says how many);
+    - ``renamed``: declared under a new name linked by similarity (``old_project``,
+      ``match_score``).
+
+    Extra columns: ``gap_years`` (Int64, for resumed), ``old_project`` and ``match_score``
+    (for renamed), null otherwise.
+    """
+    d = _with_ids(declarations, threshold)
+    d = d.sort_values(["project_key", "year"], kind="stable").drop_duplicates(["project_key", "year"])
+    unit_n = norm_text(d["unit"])
+    first_u = d.groupby(unit_n)["year"].transform("min")
+    last_u = d.groupby(unit_n)["year"].transform("max")
+    g = d.groupby("project_key", sort=False)
+    prev_year = g["year"].shift(1)
+    prev_name = g["project"].shift(1)
+    is_first = prev_year.isna()
+    is_last = g["year"].shift(-1).isna()
+    gap = (d["year"] - prev_year - 1).astype("Int64")
+    masks = {
+        "started": (is_first & (d["year"] > first_u)),
+        "ended": (is_last & (d["year"] < last_u)),
+        "resumed": gap.gt(0),
+        "renamed": d["match"].eq("fuzzy"),
+    }
+    base = pd.DataFrame(
+        {
+            "unit": d["unit"],
+            "project": d["project"],
+            "project_key": d["project_key"],
+            "year": d["year"],
+            "gap_years": gap,
+            "old_project": prev_name,
+            "match_score": d["match_score"],
+        }
+    )
+    parts = [
+        base.loc[mask.fillna(False).astype(bool).to_numpy()].assign(event=event)
+        for event, mask in masks.items()
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out = out.assign(
+        gap_years=out["gap_years"].where(out["event"] == "resumed").astype("Int64"),
+        old_project=out["old_project"].where(out["event"] == "renamed"),
+        match_score=out["match_score"].where(out["event"] == "renamed").astype(float),
+    )
+    return out[["unit", "project", "project_key", "year", "event", "gap_years", "old_project", "match_score"]].sort_values(
+        ["unit", "year", "event", "project"], kind="stable"
+    ).reset_index(drop=True)
+
+
+def change_summary(changes: pd.DataFrame, by=("unit", "to_year")) -> pd.DataFrame:
+    """Counts of each change type per group of :func:`target_changes` rows.
+
+    One row per group, with the ``by`` columns and ``tightened``, ``loosened``, ``unchanged``,
+    ``changed``, ``added``, ``removed`` (int: indicator rows of that change), ``n`` (all rows)
+    and ``net_tightening`` = tightened - loosened (positive: targets raised on balance).
+    Use ``by=("unit", "project_key", "to_year")`` for a per-project summary.
+    """
+    keys = _as_by(by)
+    counts = pd.crosstab(
+        [changes[k] for k in keys] if keys else pd.Series(0, index=changes.index, name="_all"),
+        changes["change"],
+        dropna=False,
+    ) if len(changes) else pd.DataFrame(columns=list(CHANGE_TYPES))
+    counts = counts.reindex(columns=list(CHANGE_TYPES), fill_value=0).astype(int)
+    counts.columns.name = None
+    counts = counts.assign(n=counts.sum(axis=1), net_tightening=counts["tightened"] - counts["loosened"])
+    if keys and len(changes):
+        counts = counts.reset_index()
+    elif not keys:
+        counts = counts.reset_index(drop=True)
+    else:
+        counts = counts.assign(**{k: pd.Series(dtype=object) for k in keys})[keys + list(counts.columns)]
+    return counts.reset_index(drop=True)
+
+
+def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and year: did the budget grow while targets were loosened?
+
+    One row per unit and declared year:
+
+    - ``unit``, ``year``; ``n_projects`` (declarations that year);
+    - ``year_budget`` (float, yuan): sum of the year budgets declared that year (null if none known);
+    - ``prev_year_budget``: the same sum for year - 1 (null when the unit did not declare then);
+    - ``budget_change`` = year_budget - prev_year_budget; ``budget_change_rel`` = that / prev;
+    - ``tightened``, ``loosened`` (int): indicator changes with ``to_year`` = year;
+    - ``net_tightening`` = tightened - loosened;
+    - ``budget_up_targets_loosened`` (bool): budget_change > 0 and loosened > tightened.
+    """
+    d = declarations.drop_duplicates("decl_id") if "decl_id" in declarations else declarations
+    d = d.assign(unit_n=norm_text(d["unit"]), year=pd.to_numeric(d["year"]).astype("Int64"))
+    per = d.groupby(["unit_n", "year"]).agg(
+        unit=("unit", "first"),
+        n_projects=("project", "size"),
+        year_budget=("year_budget", lambda s: pd.to_numeric(s, errors="coerce").sum(min_count=1)),
+    ).reset_index()
+    prev = per[["unit_n", "year", "year_budget"]].rename(columns={"year_budget": "prev_year_budget"})
+    prev = prev.assign(year=prev["year"] + 1)
+    per = per.merge(prev, on=["unit_n", "year"], how="left")
+    ch = changes.assign(unit_n=norm_text(changes["unit"]), year=changes["to_year"].astype("Int64"))
+    counts = pd.DataFrame(
+        {
+            "unit_n": ch["unit_n"],
+            "year": ch["year"],
+            "tightened": (ch["change"] == "tightened").astype(int),
+            "loosened": (ch["change"] == "loosened").astype(int),
+        }
+    ).groupby(["unit_n", "year"]).sum().reset_index()
+    per = per.merge(counts, on=["unit_n", "year"], how="left")
+    per = per.assign(
+        tightened=per["tightened"].fillna(0).astype(int),
+        loosened=per["loosened"].fillna(0).astype(int),
+        budget_change=per["year_budget"] - per["prev_year_budget"],
+    )
+    per = per.assign(
+        budget_change_rel=per["budget_change"] / per["prev_year_budget"].where(per["prev_year_budget"] != 0),
+        net_tightening=per["tightened"] - per["loosened"],
+        budget_up_targets_loosened=(per["budget_change"] > 0).fillna(False).astype(bool)
+        & (per["loosened"] > per["tightened"]),
+    )
+    cols = [
+        "unit", "year", "n_projects", "year_budget", "prev_year_budget", "budget_change", "budget_change_rel",
+        "tightened", "loosened", "net_tightening", "budget_up_targets_loosened",
+    ]
+    return per[cols].sort_values(["unit", "year"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def budget_reconciliation(
+    declarations: pd.DataFrame, tolerance: float = 1.0, threshold: float = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
+    """Declarations whose ``prior_budget`` differs from the year budget declared the year before.
+
+    A declaration of year Y reports the project's budget of Y-1 (``prior_budget``); the same
+    project (matched through :func:`analysis.identity.project_ids`) declared a
+    ``year_budget`` for Y-1 in its year-(Y-1) declaration. Rows are returned where both are
+    known and they differ by more than ``tolerance`` yuan (default 1 yuan, to absorb rounding
+    of amounts printed in 万元).
+
+    Columns:
+
+    - ``unit``, ``project``, ``year``, ``decl_id``: the year-Y declaration;
+    - ``prior_budget`` (float, yuan): what it reports for Y-1;
+    - ``prev_year_budget`` (float, yuan): the year_budget of the year-(Y-1) declaration;
+    - ``difference`` = prior_budget - prev_year_budget;
+    - ``relative_difference`` = difference / prev_year_budget (null when that is 0);
+    - ``prev_decl_id``, ``prev_project``: the year-(Y-1) declaration and its name;
+    - ``project_key``, ``match``, ``match_score``: the identity link (``"fuzzy"`` for a rename).
+    """
+    d = _with_ids(declarations, threshold)
+    d = d.assign(
+        prior_budget=pd.to_numeric(d["prior_budget"], errors="coerce").astype(float),
+        year_budget=pd.to_numeric(d["year_budget"], errors="coerce").astype(float),
+    )
+    prev = d[["project_key", "year", "year_budget", "decl_id", "project"]].drop_duplicates(["project_key", "year"])
+    prev = prev.rename(columns={"year_budget": "prev_year_budget", "decl_id": "prev_decl_id", "project": "prev_project"})
+    prev = prev.assign(year=prev["year"] + 1)
+    cur = d[["unit", "project", "year", "decl_id", "prior_budget", "project_key", "match", "match_score"]]
+    m = cur.merge(prev, on=["project_key", "year"], how="inner")
+    diff = m["prior_budget"] - m["prev_year_budget"]
+    m = m.assign(
+        difference=diff,
+        relative_difference=diff / m["prev_year_budget"].where(m["prev_year_budget"] != 0),
+    )
+    m = m.loc[diff.abs() > tolerance]
+    cols = [
+        "unit", "project", "year", "decl_id", "prior_budget", "prev_year_budget", "difference",
+        "relative_difference", "prev_decl_id", "prev_project", "project_key", "match", "match_score",
+    ]
+    return m[cols].sort_values(["unit", "year", "project"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def _vague(indicators: pd.DataFrame) -> pd.Series:
+    text = norm_text(indicators.get("target_raw", pd.Series("", index=indicators.index)))
+    pattern = "|".join(sorted(VAGUE_WORDS, key=len, reverse=True))
+    has_word = text.str.contains(pattern, regex=True)
+    has_digit = text.str.contains(r"\d", regex=True)
+    return (indicators["kind"] == "qualitative") & has_word & ~has_digit
+
+
+def target_quality(
+    indicators: pd.DataFrame,
+    by=("unit", "year"),
+    changes: pd.DataFrame | None = None,
+    declarations: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """How measurable the targets are, per group of indicators.
+
+    ``by`` is any columns of ``indicators`` (``("decl_id",)`` gives one row per declaration).
+    ``changes`` is the output of :func:`target_changes`; it is computed when not given
+    (with ``declarations`` for project identity when given).
+
+    One row per group, with the ``by`` columns and:
+
+    - ``n_indicators`` (int);
+    - ``share_quantitative``, ``share_qualitative``, ``share_deadline`` (float 0-1): share of
+      the indicators by ``kind``;
+    - ``share_vague`` (float 0-1): share of the indicators that are qualitative, contain a word
+      of :data:`VAGUE_WORDS` (规范, 及时, 有效, 持续 ...) and no digit;
+    - ``n_comparable`` (int): indicators of projects with an earlier declared year (they can be
+      compared with that year);
+    - ``n_repeated`` (int): indicators whose change from the project's previous declared year
+      is ``unchanged``;
+    - ``share_repeated`` (float 0-1): n_repeated / n_comparable, null when n_comparable is 0.
+    """
+    keys = _as_by(by)
+    if changes is None:
+        changes = target_changes(indicators, declarations)
+    for col in ("new_decl_id", "new_seq"):
+        if col not in changes:
+            raise ValueError(f"target_quality: changes lacks {col!r}; pass the output of target_changes")
+    seq = indicators["seq"] if "seq" in indicators else pd.Series(np.arange(len(indicators)), index=indicators.index)
+    ind_key = pd.MultiIndex.from_arrays([indicators["decl_id"], seq.astype("Int64")])
+    comparable_decls = set(changes["new_decl_id"].dropna())
+    unchanged = changes.loc[changes["change"] == "unchanged"]
+    rep_key = pd.MultiIndex.from_arrays([unchanged["new_decl_id"], unchanged["new_seq"].astype("Int64")])
+    kind = indicators["kind"]
+    frame = indicators.assign(
+        _n=1,
+        _quant=(kind == "quantitative").astype(int),
+        _qual=(kind == "qualitative").astype(int),
+        _dead=(kind == "deadline").astype(int),
+        _vague=_vague(indicators).fillna(False).astype(int),
+        _comp=indicators["decl_id"].isin(comparable_decls).astype(int),
+        _rep=pd.Series(ind_key.isin(rep_key), index=indicators.index).astype(int),
+    )
+    grouper = keys if keys else (lambda _: 0)
+    s = frame.groupby(grouper, dropna=False, sort=True)[["_n", "_quant", "_qual", "_dead", "_vague", "_comp", "_rep"]].sum()
+    out = pd.DataFrame(
+        {
+            "n_indicators": s["_n"],
+            "share_quantitative": s["_quant"] / s["_n"],
+            "share_qualitative": s["_qual"] / s["_n"],
+            "share_deadline": s["_dead"] / s["_n"],
+            "share_vague": s["_vague"] / s["_n"],
+            "n_comparable": s["_comp"],
+            "n_repeated": s["_rep"],
+            "share_repeated": s["_rep"] / s["_comp"].where(s["_comp"] > 0),
+        }
+    )
+    return out.reset_index(drop=not keys)

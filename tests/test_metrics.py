@@ -1,0 +1,402 @@
+"""Analysis functions on small hand-written frames that look like the published declarations."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import metrics
+from analysis.ids import decl_id
+
+UNIT = "上海市绿化和市容管理局行政服务中心"
+OTHER = "上海市徐汇区绿化和市容管理局"
+HOTLINE = "绿化市容环卫热线运作和受理处置工作经费"
+SUPERVISION = "全市绿化、市容、环卫、林业诉求处置督查督办"
+
+
+def decl(unit, project, year, year_budget=None, prior_budget=None, prior_executed=None,
+         exec_target=None, exec_target_op=None):
+    rate = prior_executed / prior_budget if prior_budget and prior_executed is not None else None
+    return {
+        "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
+        "year_budget": year_budget, "total_budget": year_budget, "prior_budget": prior_budget,
+        "prior_executed": prior_executed, "prior_execution_rate": rate,
+        "exec_target": exec_target, "exec_target_op": exec_target_op,
+    }
+
+
+def decls(*rows):
+    frame = pd.DataFrame(list(rows))
+    return frame.astype({"year_budget": float, "total_budget": float, "prior_budget": float,
+                         "prior_executed": float, "prior_execution_rate": float, "exec_target": float})
+
+
+def ind(unit, project, year, level1, level2, name, raw, op=None, value=None, unit_=None,
+        kind="quantitative", value_hi=None, seq=None, level1_std=None):
+    std = level1_std or metrics.LEVEL1_STD.get(level1, level1)
+    return {
+        "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
+        "seq": seq, "level1": level1, "level2": level2, "name": name, "level1_std": std,
+        "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": unit_, "kind": kind,
+    }
+
+
+def inds(*rows):
+    frame = pd.DataFrame(list(rows))
+    frame = frame.assign(seq=frame.groupby("decl_id").cumcount() + 1)
+    return frame.astype({"value": float, "value_hi": float})
+
+
+def pair(old, new, level1="产出目标", level2="数量", name="绿化养护面积",
+         project="道路绿化养护经费", years=(2019, 2020), new_level1=None, new_level2=None):
+    """Two declarations of one project with one indicator each; old/new are dicts of ind() fields."""
+    a = ind(OTHER, project, years[0], level1, level2, name, **old)
+    b = ind(OTHER, project, years[1], new_level1 or level1, new_level2 or level2, name, **new)
+    return inds(a, b)
+
+
+def change_of(indicators):
+    out = metrics.target_changes(indicators)
+    assert len(out) == 1, out
+    return out["change"].iloc[0]
+
+
+# --------------------------------------------------------------------------- operators
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        # lower bounds: higher is tighter
+        (dict(raw=">=95%", op=">=", value=95, unit_="%"), dict(raw=">=98%", op=">=", value=98, unit_="%"), "tightened"),
+        (dict(raw=">=95%", op=">=", value=95, unit_="%"), dict(raw=">=90%", op=">=", value=90, unit_="%"), "loosened"),
+        (dict(raw=">=95%", op=">=", value=95, unit_="%"), dict(raw="≥95%", op=">=", value=95, unit_="%"), "unchanged"),
+        (dict(raw=">90%", op=">", value=90, unit_="%"), dict(raw=">92%", op=">", value=92, unit_="%"), "tightened"),
+        # tie on the value, the operator decides
+        (dict(raw=">=90%", op=">=", value=90, unit_="%"), dict(raw=">90%", op=">", value=90, unit_="%"), "tightened"),
+        (dict(raw=">90%", op=">", value=90, unit_="%"), dict(raw=">=90%", op=">=", value=90, unit_="%"), "loosened"),
+        (dict(raw=">=90%", op=">=", value=90, unit_="%"), dict(raw=">85%", op=">", value=85, unit_="%"), "loosened"),
+        # upper bounds: lower is tighter
+        (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=3%", op="<=", value=3, unit_="%"), "tightened"),
+        (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=8%", op="<=", value=8, unit_="%"), "loosened"),
+        (dict(raw="<10起", op="<", value=10, unit_="起"), dict(raw="<12起", op="<", value=12, unit_="起"), "loosened"),
+        (dict(raw="<=10起", op="<=", value=10, unit_="起"), dict(raw="<10起", op="<", value=10, unit_="起"), "tightened"),
+        (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=5%", op="<=", value=5, unit_="%"), "unchanged"),
+        # equality: any move is a change without direction
+        (dict(raw="=100%", op="=", value=100, unit_="%"), dict(raw="=99%", op="=", value=99, unit_="%"), "changed"),
+        (dict(raw="=12次", op="=", value=12, unit_="次"), dict(raw="=12次", op="=", value=12, unit_="次"), "unchanged"),
+        # operator moved between families
+        (dict(raw="=100%", op="=", value=100, unit_="%"), dict(raw=">=95%", op=">=", value=95, unit_="%"), "changed"),
+        (dict(raw=">=5天", op=">=", value=5, unit_="天"), dict(raw="<=5天", op="<=", value=5, unit_="天"), "changed"),
+        # unit changed: not comparable even though the number grew
+        (dict(raw=">=50万次", op=">=", value=500000, unit_="次"), dict(raw=">=60万人次", op=">=", value=600000, unit_="人次"), "changed"),
+        # ranges: narrower is tighter, wider looser, shifted changed
+        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+         dict(raw="82%-88%", op="range", value=82, value_hi=88, unit_="%"), "tightened"),
+        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+         dict(raw="80%-95%", op="range", value=80, value_hi=95, unit_="%"), "loosened"),
+        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+         dict(raw="85%-95%", op="range", value=85, value_hi=95, unit_="%"), "changed"),
+        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+         dict(raw="80%~90%", op="range", value=80, value_hi=90, unit_="%"), "unchanged"),
+        # deadlines: later is looser
+        (dict(raw="2019年12月31日前", op="<=", value=20191231, kind="deadline"),
+         dict(raw="2020年11月30日前", op="<=", value=20201130, kind="deadline"), "loosened"),
+        (dict(raw="2020年12月底前", op="<=", value=20201231, kind="deadline"),
+         dict(raw="2020年6月30日前", op="<=", value=20200630, kind="deadline"), "tightened"),
+        (dict(raw="2020年12月31日前", op="<=", value=20201231, kind="deadline"),
+         dict(raw="2020年底", op="<=", value=20201231, kind="deadline"), "unchanged"),
+        # qualitative: same normalized text is unchanged, otherwise changed
+        (dict(raw="规范", kind="qualitative"), dict(raw=" 规范 ", kind="qualitative"), "unchanged"),
+        (dict(raw="有效保障", kind="qualitative"), dict(raw="明显提升", kind="qualitative"), "changed"),
+        # kind changed: a vague target became a number
+        (dict(raw="及时", kind="qualitative"), dict(raw=">=95%", op=">=", value=95, unit_="%"), "changed"),
+    ],
+)
+def test_change_direction_follows_operator_and_kind(old, new, expected):
+    assert change_of(pair(old, new)) == expected
+
+
+def test_added_and_removed_within_a_project_declared_both_years():
+    a = ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米")
+    b = ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "质量", "养护质量达标率", ">=90%", ">=", 90, "%")
+    c = ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米")
+    d = ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "时效", "养护完成及时率", "=100%", "=", 100, "%")
+    out = metrics.target_changes(inds(a, b, c, d)).set_index("name")
+    assert out.loc["绿化养护面积", "change"] == "unchanged"
+    assert out.loc["养护质量达标率", "change"] == "removed"
+    assert pd.isna(out.loc["养护质量达标率", "new_raw"]) and out.loc["养护质量达标率", "old_raw"] == ">=90%"
+    assert out.loc["养护完成及时率", "change"] == "added"
+    assert list(out["from_year"].unique()) == [2019] and list(out["to_year"].unique()) == [2020]
+
+
+def test_new_framework_matches_old_through_level1_std_and_level2():
+    old = ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米")
+    eff = ind(OTHER, "道路绿化养护经费", 2020, "效果目标", "社会效益", "市民满意度", ">=85%", ">=", 85, "%")
+    new = ind(OTHER, "道路绿化养护经费", 2021, "产出指标", "数量指标", "绿化养护面积", ">=130万平方米", ">=", 1.3e6, "平方米")
+    ben = ind(OTHER, "道路绿化养护经费", 2021, "效益指标", "社会效益指标", "市民满意度", ">=85%", ">=", 85, "%")
+    out = metrics.target_changes(inds(old, eff, new, ben)).set_index("name")
+    assert out.loc["绿化养护面积", "change"] == "tightened"
+    assert out.loc["绿化养护面积", "level1"] == "产出指标" and out.loc["绿化养护面积", "level1_std"] == "产出"
+    assert out.loc["市民满意度", "change"] == "unchanged"
+    assert set(out["change"]) == {"tightened", "unchanged"}
+
+
+def test_duplicate_names_in_a_declaration_are_matched_in_order():
+    rows = [
+        ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "质量", "检查合格率", ">=90%", ">=", 90, "%"),
+        ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "质量", "检查合格率", ">=80%", ">=", 80, "%"),
+        ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "质量", "检查合格率", ">=95%", ">=", 95, "%"),
+        ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "质量", "检查合格率", ">=75%", ">=", 75, "%"),
+    ]
+    out = metrics.target_changes(inds(*rows))
+    assert list(zip(out["old_raw"], out["new_raw"], out["change"])) == [
+        (">=90%", ">=95%", "tightened"), (">=80%", ">=75%", "loosened"),
+    ]
+
+
+def test_indicator_moved_to_another_level2_is_matched_by_name():
+    a = ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "质量", "养护完成率", ">=95%", ">=", 95, "%")
+    b = ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "数量", "养护完成率", ">=98%", ">=", 98, "%")
+    out = metrics.target_changes(inds(a, b))
+    assert list(out["change"]) == ["tightened"]
+
+
+def test_missing_year_compares_across_the_gap_and_says_so():
+    rows = [
+        ind(OTHER, "道路绿化养护经费", 2019, "产出目标", "质量", "养护质量达标率", ">=90%", ">=", 90, "%"),
+        ind(OTHER, "道路绿化养护经费", 2021, "产出指标", "质量指标", "养护质量达标率", ">=85%", ">=", 85, "%"),
+        # another project of the unit declared every year, so 2020 exists for the unit
+        ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2021, "产出指标", "数量指标", "修剪株数", ">=3000株", ">=", 3000, "株"),
+    ]
+    out = metrics.target_changes(inds(*rows))
+    gap = out.loc[out["project"] == "道路绿化养护经费"]
+    assert len(gap) == 1
+    assert gap.iloc[0][["from_year", "to_year", "gap_years", "change"]].tolist() == [2019, 2021, 1, "loosened"]
+    assert set(out.loc[out["project"] == "行道树修剪", "gap_years"]) == {0}
+    assert not out["change"].isin(["added", "removed"]).any()
+    events = metrics.project_changes(decls(*[decl(r["unit"], r["project"], r["year"]) for r in rows]).drop_duplicates("decl_id"))
+    assert events[["project", "year", "event", "gap_years"]].values.tolist() == [
+        ["道路绿化养护经费", 2021, "resumed", 1],
+    ]
+
+
+def test_projects_that_start_or_end_give_no_indicator_rows():
+    rows = [
+        ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=3500株", ">=", 3500, "株"),
+        ind(OTHER, "古树名木保护", 2019, "产出目标", "数量", "古树复壮株数", ">=20株", ">=", 20, "株"),
+        ind(OTHER, "垃圾分类宣传", 2020, "产出目标", "数量", "宣传场次", ">=50场", ">=", 50, "场"),
+    ]
+    ind_frame = inds(*rows)
+    out = metrics.target_changes(ind_frame)
+    assert out[["project", "change"]].values.tolist() == [["行道树修剪", "tightened"]]
+    events = metrics.project_changes(ind_frame[["decl_id", "unit", "project", "year"]].drop_duplicates())
+    assert sorted(events[["project", "event"]].values.tolist()) == [["古树名木保护", "ended"], ["垃圾分类宣传", "started"]]
+
+
+def test_renamed_project_is_followed_and_marked_fuzzy():
+    rows = [
+        ind(OTHER, "徐汇区道路绿化养护经费", 2019, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米"),
+        ind(OTHER, "徐汇区道路绿化日常养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=110万平方米", ">=", 1.1e6, "平方米"),
+    ]
+    out = metrics.target_changes(inds(*rows))
+    assert out[["old_project", "project", "change", "match"]].values.tolist() == [
+        ["徐汇区道路绿化养护经费", "徐汇区道路绿化日常养护经费", "loosened", "fuzzy"],
+    ]
+    assert 80 <= out["match_score"].iloc[0] < 100
+
+
+def test_target_changes_has_the_contract_columns_first():
+    out = metrics.target_changes(pair(dict(raw="规范", kind="qualitative"), dict(raw="规范", kind="qualitative")))
+    assert list(out.columns[:10]) == [
+        "unit", "project", "level1", "level2", "name", "from_year", "to_year", "old_raw", "new_raw", "change",
+    ]
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _three_changes():
+    rows = [
+        ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2019, "产出目标", "质量", "修剪合格率", ">=95%", ">=", 95, "%"),
+        ind(OTHER, "行道树修剪", 2019, "效果目标", "社会效益", "投诉率", "<=2%", "<=", 2, "%"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=2500株", ">=", 2500, "株"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "质量", "修剪合格率", ">=90%", ">=", 90, "%"),
+        ind(OTHER, "行道树修剪", 2020, "效果目标", "社会效益", "投诉率", "<=1%", "<=", 1, "%"),
+        ind(OTHER, "行道树修剪", 2020, "效果目标", "社会效益", "市民满意度", ">=90%", ">=", 90, "%"),
+    ]
+    return inds(*rows)
+
+
+def test_change_summary_counts_and_net_tightening():
+    s = metrics.change_summary(metrics.target_changes(_three_changes()))
+    row = s.iloc[0]
+    assert (row["unit"], row["to_year"]) == (OTHER, 2020)
+    assert row[["tightened", "loosened", "unchanged", "changed", "added", "removed", "n", "net_tightening"]].tolist() == [
+        1, 2, 0, 0, 1, 0, 4, -1,
+    ]
+
+
+def test_budget_vs_targets_flags_budget_up_with_loosened_targets():
+    d = decls(decl(OTHER, "行道树修剪", 2019, year_budget=800000.0), decl(OTHER, "行道树修剪", 2020, year_budget=950000.0))
+    out = metrics.budget_vs_targets(d, metrics.target_changes(_three_changes(), d))
+    y2020 = out.loc[out["year"] == 2020].iloc[0]
+    assert y2020["budget_change"] == 150000.0
+    assert y2020[["tightened", "loosened"]].tolist() == [1, 2]
+    assert bool(y2020["budget_up_targets_loosened"])
+    y2019 = out.loc[out["year"] == 2019].iloc[0]
+    assert pd.isna(y2019["prev_year_budget"]) and not bool(y2019["budget_up_targets_loosened"])
+
+
+def test_target_quality_shares_and_repeated():
+    rows = [
+        ind(OTHER, "行道树修剪", 2019, "投入与管理", "实施管理", "资金使用规范性", "规范", kind="qualitative"),
+        ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2020, "投入与管理", "实施管理", "资金使用规范性", "规范", kind="qualitative"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=3500株", ">=", 3500, "株"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "时效", "完成时间", "2020年11月底前", "<=", 20201130, kind="deadline"),
+        ind(OTHER, "行道树修剪", 2020, "影响力目标", "长效管理", "管理制度", "建立3项管理制度", kind="qualitative"),
+    ]
+    q = metrics.target_quality(inds(*rows)).set_index("year")
+    assert q.loc[2019, "n_indicators"] == 2 and q.loc[2020, "n_indicators"] == 4
+    assert q.loc[2020, "share_quantitative"] == 0.25
+    assert q.loc[2020, "share_qualitative"] == 0.5
+    assert q.loc[2020, "share_deadline"] == 0.25
+    assert q.loc[2020, "share_vague"] == 0.25  # 规范 is vague, 建立3项管理制度 names a number
+    assert pd.isna(q.loc[2019, "share_repeated"]) and q.loc[2019, "n_comparable"] == 0
+    assert q.loc[2020, "n_repeated"] == 1 and q.loc[2020, "share_repeated"] == 0.25
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def seed_declarations():
+    """The seed file's two 2020 declarations, with their prior-year figures."""
+    return decls(
+        decl(UNIT, HOTLINE, 2020, year_budget=1406400.0, prior_budget=1296100.0, prior_executed=1296100.0,
+             exec_target=0.99, exec_target_op="="),
+        decl(UNIT, SUPERVISION, 2020, year_budget=490000.0, prior_budget=720000.0, prior_executed=720000.0,
+             exec_target=0.99, exec_target_op=">="),
+    )
+
+
+def test_seed_projects_realized_full_execution():
+    pe = metrics.project_execution(seed_declarations())
+    realized = pe.dropna(subset=["realized_decl_id"]).set_index("project")
+    assert realized.loc[HOTLINE, "realized_rate"] == 1.0
+    assert realized.loc[SUPERVISION, "realized_rate"] == 1.0
+    assert (realized["exec_year"] == 2019).all()
+    rates = metrics.execution_rates(seed_declarations())
+    row = rates.iloc[0]
+    assert (row["unit"], row["year"], row["exec_year"]) == (UNIT, 2020, 2019)
+    assert row["n_projects"] == 2 and row["prior_budget"] == 2016100.0 and row["prior_executed"] == 2016100.0
+    assert row["rate"] == 1.0 and row["mean_rate"] == 1.0
+    assert row["n_target_known"] == 0 and pd.isna(row["n_below_target"])  # no 2019 declarations to hold targets
+
+
+def test_weighted_rate_differs_from_unweighted_mean():
+    d = decls(
+        decl(OTHER, "行道树修剪", 2021, prior_budget=9_000_000.0, prior_executed=8_100_000.0),  # 0.9
+        decl(OTHER, "古树名木保护", 2021, prior_budget=1_000_000.0, prior_executed=500_000.0),  # 0.5
+        decl(OTHER, "垃圾分类宣传", 2021, prior_budget=0.0, prior_executed=0.0),  # no rate
+        decl(OTHER, "绿地调查", 2021),  # nothing reported
+    )
+    row = metrics.execution_rates(d).iloc[0]
+    assert row["n_projects"] == 4 and row["n_reported"] == 2
+    assert row["rate"] == pytest.approx(8_600_000 / 10_000_000)
+    assert row["mean_rate"] == pytest.approx(0.7)
+
+
+def test_n_below_target_uses_the_previous_declarations_target():
+    d = decls(
+        decl(OTHER, "行道树修剪", 2020, exec_target=0.95, exec_target_op=">="),
+        decl(OTHER, "行道树修剪", 2021, prior_budget=1_000_000.0, prior_executed=900_000.0),  # 0.90 < 0.95
+        decl(OTHER, "古树名木保护", 2020, exec_target=0.90, exec_target_op=">="),
+        decl(OTHER, "古树名木保护", 2021, prior_budget=500_000.0, prior_executed=460_000.0),  # 0.92 >= 0.90
+        decl(OTHER, "垃圾分类宣传", 2020),  # no target
+        decl(OTHER, "垃圾分类宣传", 2021, prior_budget=200_000.0, prior_executed=100_000.0),
+        decl(OTHER, "绿地调查", 2021, prior_budget=300_000.0, prior_executed=300_000.0),  # new project
+    )
+    rates = metrics.execution_rates(d).set_index("year")
+    assert rates.loc[2021, "n_projects"] == 4
+    assert rates.loc[2021, "n_target_known"] == 2 and rates.loc[2021, "n_below_target"] == 1
+    assert pd.isna(rates.loc[2020, "n_below_target"]) and rates.loc[2020, "exec_year"] == 2019
+    pe = metrics.project_execution(d).set_index(["project", "exec_year"])
+    assert pe.loc[("行道树修剪", 2020), "below_target"] == True  # noqa: E712
+    assert pe.loc[("古树名木保护", 2020), "below_target"] == False  # noqa: E712
+    assert pd.isna(pe.loc[("垃圾分类宣传", 2020), "below_target"])
+    assert pe.loc[("行道树修剪", 2020), "exec_target"] == 0.95
+    assert pe.loc[("行道树修剪", 2020), "realized_rate"] == pytest.approx(0.9)
+
+
+def test_execution_rates_accepts_any_grouping():
+    d = pd.concat([seed_declarations(), decls(
+        decl(OTHER, "行道树修剪", 2020, prior_budget=1_000_000.0, prior_executed=800_000.0),
+        decl(OTHER, "行道树修剪", 2021, prior_budget=1_000_000.0, prior_executed=1_000_000.0),
+    )], ignore_index=True)
+    by_unit = metrics.execution_rates(d, by="unit").set_index("unit")
+    assert by_unit.loc[OTHER, "n_projects"] == 2 and by_unit.loc[OTHER, "rate"] == pytest.approx(0.9)
+    assert pd.isna(by_unit.loc[OTHER, "exec_year"])
+    assert (by_unit.loc[OTHER, "exec_year_from"], by_unit.loc[OTHER, "exec_year_to"]) == (2019, 2020)
+    assert by_unit.loc[UNIT, "exec_year"] == 2019
+    by_year = metrics.execution_rates(d, by=["year"]).set_index("year")
+    assert list(by_year.columns[:1]) == ["exec_year"]
+    assert by_year.loc[2020, "n_projects"] == 3
+    assert by_year.loc[2020, "rate"] == pytest.approx((2016100 + 800000) / (2016100 + 1000000))
+    overall = metrics.execution_rates(d, by=())
+    assert len(overall) == 1 and overall["n_projects"].iloc[0] == 4
+    by_exec = metrics.execution_rates(d, by=("exec_year",))
+    assert by_exec["exec_year"].tolist() == [2019, 2020]
+
+
+def test_functions_do_not_mutate_their_input():
+    d = seed_declarations()
+    i = _three_changes()
+    d0, i0 = d.copy(), i.copy()
+    metrics.execution_rates(d)
+    metrics.budget_reconciliation(d)
+    metrics.target_quality(i)
+    metrics.target_changes(i)
+    pd.testing.assert_frame_equal(d, d0)
+    pd.testing.assert_frame_equal(i, i0)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def test_budget_reconciliation_reports_only_differences():
+    d = decls(
+        decl(OTHER, "行道树修剪", 2019, year_budget=1_000_000.0),
+        decl(OTHER, "行道树修剪", 2020, year_budget=1_100_000.0, prior_budget=950_000.0, prior_executed=950_000.0),
+        decl(OTHER, "古树名木保护", 2019, year_budget=490_000.0),
+        decl(OTHER, "古树名木保护", 2020, year_budget=500_000.0, prior_budget=490_000.0, prior_executed=480_000.0),
+        decl(OTHER, "绿地调查", 2020, year_budget=300_000.0, prior_budget=250_000.0, prior_executed=250_000.0),
+    )
+    out = metrics.budget_reconciliation(d)
+    assert out[["project", "year", "prior_budget", "prev_year_budget", "difference"]].values.tolist() == [
+        ["行道树修剪", 2020, 950_000.0, 1_000_000.0, -50_000.0],
+    ]
+    assert out["relative_difference"].iloc[0] == pytest.approx(-0.05)
+    assert out["match"].iloc[0] == "exact"
+
+
+def test_budget_reconciliation_follows_renames():
+    d = decls(
+        decl(OTHER, "徐汇区道路绿化养护经费", 2019, year_budget=1_000_000.0),
+        decl(OTHER, "徐汇区道路绿化日常养护经费", 2020, year_budget=1_000_000.0, prior_budget=1_200_000.0),
+    )
+    out = metrics.budget_reconciliation(d)
+    assert out[["prev_project", "project", "difference", "match"]].values.tolist() == [
+        ["徐汇区道路绿化养护经费", "徐汇区道路绿化日常养护经费", 200_000.0, "fuzzy"],
+    ]
+
+
+def test_empty_inputs_give_empty_frames():
+    empty_i = inds(ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株")).iloc[:0]
+    out = metrics.target_changes(empty_i)
+    assert out.empty and "change" in out
+    assert metrics.change_summary(out).empty
