@@ -1,0 +1,124 @@
+"""Project identity across years: exact names first, renames linked by similarity and marked."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import identity
+from analysis.ids import decl_id
+
+XUHUI = "上海市徐汇区绿化和市容管理局"
+MINHANG = "上海市闵行区绿化和市容管理局"
+
+
+def frame(*rows):
+    return pd.DataFrame(
+        [{"decl_id": decl_id(u, y, p), "unit": u, "project": p, "year": y} for u, p, y in rows]
+    )
+
+
+def keys_by_row(ids):
+    return dict(zip(zip(ids["project"], ids["year"]), ids["project_key"]))
+
+
+def test_same_normalized_name_is_one_project_and_exact():
+    ids = identity.project_ids(frame(
+        (XUHUI, "行道树修剪经费", 2019),
+        (XUHUI, "行道树 修剪经费", 2020),
+        (XUHUI, "行道树修剪经费", 2021),
+    ))
+    assert ids["project_key"].nunique() == 1
+    assert set(ids["match"]) == {"exact"} and set(ids["match_score"]) == {100.0}
+    assert not ids["renamed"].any()
+
+
+def test_same_name_in_two_units_is_two_projects():
+    ids = identity.project_ids(frame((XUHUI, "行道树修剪经费", 2019), (MINHANG, "行道树修剪经费", 2019)))
+    assert ids["project_key"].nunique() == 2
+
+
+def test_rename_between_consecutive_years_is_linked_and_marked():
+    d = frame(
+        (XUHUI, "道路绿化养护经费", 2019),
+        (XUHUI, "道路绿化日常养护经费", 2020),
+        (XUHUI, "道路绿化日常养护经费", 2021),
+        (XUHUI, "古树名木保护", 2019),
+        (XUHUI, "垃圾分类宣传", 2020),
+    )
+    ids = identity.project_ids(d)
+    k = keys_by_row(ids)
+    assert k[("道路绿化养护经费", 2019)] == k[("道路绿化日常养护经费", 2020)] == k[("道路绿化日常养护经费", 2021)]
+    assert k[("古树名木保护", 2019)] != k[("垃圾分类宣传", 2020)]
+    marked = ids.set_index(["project", "year"])
+    assert marked.loc[("道路绿化日常养护经费", 2020), "match"] == "fuzzy"
+    assert 80 <= marked.loc[("道路绿化日常养护经费", 2020), "match_score"] < 100
+    assert marked.loc[("道路绿化日常养护经费", 2021), "match"] == "exact"
+    assert marked.loc[("道路绿化日常养护经费", 2021), "renamed"]
+    r = identity.renames(d)
+    assert r[["unit", "old_project", "new_project", "from_year", "to_year"]].values.tolist() == [
+        [XUHUI, "道路绿化养护经费", "道路绿化日常养护经费", 2019, 2020],
+    ]
+
+
+def test_no_link_when_the_old_project_continues():
+    ids = identity.project_ids(frame(
+        (XUHUI, "道路绿化养护经费", 2019),
+        (XUHUI, "道路绿化养护经费", 2020),
+        (XUHUI, "道路绿化日常养护经费", 2020),
+    ))
+    assert ids["project_key"].nunique() == 2 and set(ids["match"]) == {"exact"}
+
+
+def test_renames_pair_one_to_one_by_best_score():
+    d = frame(
+        (XUHUI, "公园绿地养护经费", 2019),
+        (XUHUI, "公园绿地设施维修经费", 2019),
+        (XUHUI, "行道树修剪经费", 2019),
+        (XUHUI, "公园绿地日常养护经费", 2020),
+        (XUHUI, "公园绿地设施维修改造经费", 2020),
+        (XUHUI, "行道树修剪经费", 2020),
+    )
+    r = identity.renames(d)
+    assert sorted(zip(r["old_project"], r["new_project"])) == [
+        ("公园绿地养护经费", "公园绿地日常养护经费"),
+        ("公园绿地设施维修经费", "公园绿地设施维修改造经费"),
+    ]
+
+
+def test_year_in_the_name_does_not_break_identity_but_is_marked():
+    ids = identity.project_ids(frame(
+        (XUHUI, "2020年度市容环境质量测评", 2020),
+        (XUHUI, "2021年度市容环境质量测评", 2021),
+        (XUHUI, "其他项目", 2020),
+        (XUHUI, "其他项目", 2021),
+    ))
+    k = keys_by_row(ids)
+    assert k[("2020年度市容环境质量测评", 2020)] == k[("2021年度市容环境质量测评", 2021)]
+    row = ids.loc[ids["project"] == "2021年度市容环境质量测评"].iloc[0]
+    assert row["match"] == "fuzzy" and row["match_score"] == 100.0
+
+
+def test_threshold_controls_linking():
+    d = frame((XUHUI, "道路绿化养护经费", 2019), (XUHUI, "道路绿化日常养护经费", 2020))
+    assert identity.project_ids(d, threshold=99)["project_key"].nunique() == 2
+    assert identity.project_ids(d, threshold=50)["project_key"].nunique() == 1
+
+
+def test_keys_do_not_depend_on_row_order():
+    d = frame(
+        (XUHUI, "道路绿化养护经费", 2019),
+        (XUHUI, "道路绿化日常养护经费", 2020),
+        (MINHANG, "古树名木保护", 2020),
+    )
+    a = identity.project_ids(d)
+    b = identity.project_ids(d.iloc[::-1])
+    pd.testing.assert_frame_equal(a, b.loc[a.index])
+
+
+def test_rename_chain_over_three_names_keeps_one_key():
+    ids = identity.project_ids(frame(
+        (XUHUI, "道路绿化养护经费", 2019),
+        (XUHUI, "道路绿化日常养护经费", 2020),
+        (XUHUI, "道路绿化日常养护专项经费", 2021),
+    ))
+    assert ids["project_key"].nunique() == 1
+    assert ids.sort_values("year")["match"].tolist() == ["exact", "fuzzy", "fuzzy"]
