@@ -18,7 +18,8 @@ def _pyproject_requirements() -> dict[str, str]:
 
 def _environment_requirements() -> dict[str, str]:
     reqs = {}
-    for line in (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines():
+    text = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"^\s{2}-\s+([A-Za-z0-9_.-]+[^#]*?)\s*$", line)
         if m and not line.strip().startswith("- -e") and m.group(1) not in ("pip", "pip:"):
             reqs[_name(m.group(1))] = m.group(1).replace(" ", "")
