@@ -100,12 +100,17 @@ def change_of(indicators):
         (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
          dict(raw="80%~90%", op="range", value=80, value_hi=90, unit_="%"), "unchanged"),
         # deadlines: later is looser
-        (dict(raw="2019年12月31日前", op="<=", value=20191231, kind="deadline"),
-         dict(raw="2020年11月30日前", op="<=", value=20201130, kind="deadline"), "loosened"),
-        (dict(raw="2020年12月底前", op="<=", value=20201231, kind="deadline"),
-         dict(raw="2020年6月30日前", op="<=", value=20200630, kind="deadline"), "tightened"),
-        (dict(raw="2020年12月31日前", op="<=", value=20201231, kind="deadline"),
-         dict(raw="2020年底", op="<=", value=20201231, kind="deadline"), "unchanged"),
+        # deadlines: later is looser, counted from the declaration year (2019 -> 2020)
+        (dict(raw="2019年6月30日前", op="<=", value=20190630, kind="deadline"),
+         dict(raw="2020年9月30日前", op="<=", value=20200930, kind="deadline"), "loosened"),
+        (dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
+         dict(raw="2021年3月31日前", op="<=", value=20210331, kind="deadline"), "loosened"),
+        (dict(raw="2019年12月底前", op="<=", value=20191231, kind="deadline"),
+         dict(raw="2020年11月30日前", op="<=", value=20201130, kind="deadline"), "tightened"),
+        (dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
+         dict(raw="12月底前", op="<=", value=20201231, kind="deadline"), "unchanged"),
+        (dict(raw="2019年", op="<=", value=20191231, kind="deadline"),
+         dict(raw="2020年12月31日前", op="<=", value=20201231, kind="deadline"), "unchanged"),
         # qualitative: same normalized text is unchanged, otherwise changed
         (dict(raw="规范", kind="qualitative"), dict(raw=" 规范 ", kind="qualitative"), "unchanged"),
         (dict(raw="有效保障", kind="qualitative"), dict(raw="明显提升", kind="qualitative"), "changed"),

@@ -285,6 +285,9 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
         {"≥": ">=", "≤": "<="}
     )
     ov, nv = m["old_value"].astype(float), m["new_value"].astype(float)
+    # a deadline (yyyymmdd) counts relative to its declaration year: 12月底前 every year is unchanged
+    ov = ov.where(ok_ != "deadline", ov - m["from_year"].astype(float) * 10000)
+    nv = nv.where(nk != "deadline", nv - m["to_year"].astype(float) * 10000)
     oh, nh = m["old_value_hi"].astype(float), m["new_value_hi"].astype(float)
     ou, nu = norm_text(m["old_unit"]), norm_text(m["new_unit"])
     same_raw = (norm_text(m["old_raw"]) == norm_text(m["new_raw"])).to_numpy()
@@ -371,7 +374,9 @@ def target_changes(
     - ``tightened`` / ``loosened``: for ``>=``/``>`` a higher value is tighter, for ``<=``/``<``
       a lower one (same value with ``>=`` -> ``>`` is tightened, ``>`` -> ``>=`` loosened);
       a range is tighter when neither end moves outwards and one moves in (narrower), looser
-      when wider; a deadline moved earlier is tightened, later loosened;
+      when wider; a deadline moved earlier is tightened, later loosened, where a deadline
+      counts relative to its declaration year (``12月底前`` declared in 2020 and again in 2021
+      is unchanged; ``2021年6月30日前`` in 2021 after ``2020年12月31日前`` in 2020 is tightened);
     - ``unchanged``: same operator and value (and upper end); qualitative or deadline targets
       whose normalized text is identical; targets that could not be parsed with identical text;
     - ``changed``: comparable in neither direction: the kind or the value unit changed, the
