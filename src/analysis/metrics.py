@@ -340,6 +340,9 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
     return np.select(conditions, choices, default="changed")
 
 
+_MATCH_PASSES = (("_l1", "_l2", "_nm"), ("_l1", "_nm"), ("_nm",))
+"""Keys tried in turn to pair the indicators of two declarations (what is left over goes on)."""
+
 _TC_COLUMNS = [
     "unit", "project", "level1", "level2", "name", "from_year", "to_year", "old_raw", "new_raw", "change",
     "level1_std", "project_key", "old_project", "match", "match_score", "gap_years",
@@ -363,8 +366,9 @@ def target_changes(
     (``level1_std``, level2 without 目标 and a trailing 指标, name), all normalized (NFKC,
     no white space), so the old (产出目标/数量) and new (产出指标/数量指标) frameworks meet;
     repeated keys within a declaration are matched in order of ``seq``. Indicators left over
-    are then matched on (``level1_std``, name) alone, so an indicator moved to another level2
-    is not reported as removed and added.
+    are then matched on (``level1_std``, name), then on the name alone, so an indicator moved
+    to another level2 or category (预算执行率 from 投入管理 in the old framework to 产出/成本指标
+    in the new one) is not reported as removed and added.
 
     Only projects declared in both years produce rows: a project that starts or ends gives no
     ``added``/``removed`` rows (that is a project-level fact, see :func:`project_changes`).
@@ -420,19 +424,23 @@ def target_changes(
     old = pairs[["project_key", "from_year", "to_year", "old_decl_id"]].merge(old, on="old_decl_id")
     new = pairs[["project_key", "from_year", "to_year", "new_decl_id"]].merge(new, on="new_decl_id")
     pair_keys = ["project_key", "from_year", "to_year"]
-    m = old.merge(new, on=[*pair_keys, "_l1", "_l2", "_nm", "_occ"], how="outer", indicator=True)
-    both = m.loc[m["_merge"] == "both"].drop(columns="_merge")
-    left = m.loc[m["_merge"] == "left_only", [*pair_keys, *[c for c in old.columns if c not in pair_keys]]]
-    right = m.loc[m["_merge"] == "right_only", [*pair_keys, *[c for c in new.columns if c not in pair_keys]]]
-    # second pass: same level1_std and name, level2 moved
-    left = left.assign(_occ2=left.groupby([*pair_keys, "_l1", "_nm"], dropna=False).cumcount())
-    right = right.assign(_occ2=right.groupby([*pair_keys, "_l1", "_nm"], dropna=False).cumcount())
-    m2 = left.drop(columns=["_l2", "_occ"]).merge(
-        right.drop(columns=["_occ"]), on=[*pair_keys, "_l1", "_nm", "_occ2"], how="outer", indicator=True
-    )
-    m2 = m2.drop(columns="_occ2").assign(_occ=0)
-    both = pd.concat([both, m2.loc[m2["_merge"] == "both"].drop(columns="_merge")], ignore_index=True)
-    rest = m2.loc[m2["_merge"] != "both"]
+    old = old.rename(columns={"_l1": "_l1_o", "_l2": "_l2_o", "_nm": "_nm_o"}).drop(columns="_occ")
+    new = new.rename(columns={"_l1": "_l1_n", "_l2": "_l2_n", "_nm": "_nm_n"}).drop(columns="_occ")
+    matched = []
+    for keys in _MATCH_PASSES:
+        ko = [f"{k}_o" for k in keys]
+        kn = [f"{k}_n" for k in keys]
+        o = old.assign(**{f"_k{i}": old[c] for i, c in enumerate(ko)})
+        n = new.assign(**{f"_k{i}": new[c] for i, c in enumerate(kn)})
+        kk = [*pair_keys, *[f"_k{i}" for i in range(len(keys))]]
+        o = o.assign(_occ=o.sort_values("old_seq", kind="stable").groupby(kk, dropna=False).cumcount())
+        n = n.assign(_occ=n.sort_values("new_seq", kind="stable").groupby(kk, dropna=False).cumcount())
+        m = o.merge(n, on=[*kk, "_occ"], how="outer", indicator=True)
+        matched.append(m.loc[m["_merge"] == "both"])
+        old = m.loc[m["_merge"] == "left_only", old.columns]
+        new = m.loc[m["_merge"] == "right_only", new.columns]
+    both = pd.concat(matched, ignore_index=True).drop(columns="_merge")
+    rest = pd.concat([old.assign(_merge="left_only"), new.assign(_merge="right_only")], ignore_index=True)
     both = both.assign(change=_classify(both))
     added = rest.loc[rest["_merge"] == "right_only"].drop(columns="_merge").assign(change="added")
     removed = rest.loc[rest["_merge"] == "left_only"].drop(columns="_merge").assign(change="removed")
@@ -446,7 +454,7 @@ def target_changes(
         level1=out["new_level1"].fillna(out["old_level1"]),
         level2=out["new_level2"].fillna(out["old_level2"]),
         name=out["new_name"].fillna(out["old_name"]),
-        level1_std=out["_l1"],
+        level1_std=out["_l1_n"].fillna(out["_l1_o"]),
     )
     for c in _TC_COLUMNS:
         if c not in out:
