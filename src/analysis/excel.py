@@ -3,6 +3,10 @@
 A merged cell keeps its value in its top-left cell and leaves the others empty, exactly
 the blanks of a text export, so the declaration parser needs nothing special. Each sheet
 becomes one :class:`~analysis.readers.Sheet`; row numbers are the spreadsheet's own.
+
+Cells read as Excel would print them in a text export: numbers formatted as percent give
+``99%``, dates ``2020-01-01``. A formula gives its cached value; a workbook written by a
+program without cached values (``=99%`` typed as a formula, say) gives the formula's text.
 """
 from __future__ import annotations
 
@@ -13,25 +17,66 @@ from analysis.problems import Problem
 from analysis.readers import Row, Sheet, cell_text
 
 
-def read_workbook(data: bytes, rel: str) -> list[Sheet]:
+def _open(data: bytes, data_only: bool):
     import openpyxl
 
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+
+
+def _text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (getattr(cell, "number_format", "") or ""):
+        return f"{value * 100:.10g}%"
+    return cell_text(value)
+
+
+def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        wb = _open(data, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
         return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable .xlsx workbook ({exc})")])]
     sheets: list[Sheet] = []
+    formulas: dict[str, list[tuple[int, int]]] = {}
     try:
         for ws in wb.worksheets:
             rows: list[Row] = []
-            for r, values in enumerate(ws.iter_rows(values_only=True), 1):
-                cells = [cell_text(v) for v in values]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                rows.append(Row(r, cells))
+            for r, cells in enumerate(ws.iter_rows(), 1):
+                texts = []
+                for c, cell in enumerate(cells):
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.setdefault(ws.title, []).append((len(rows), c))
+                    texts.append(_text(cell))
+                while texts and texts[-1] == "":
+                    texts.pop()
+                rows.append(Row(r, texts))
             sheets.append(Sheet(ws.title, rows, encoding="xlsx"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: a damaged .xlsx workbook ({exc})")])]
     finally:
         wb.close()
-    if not sheets:
-        return [Sheet(None, [], [Problem(rel, None, "empty-file", f"{rel}: the workbook has no sheets")])]
+    if formulas:
+        _cached_values(data, sheets, formulas)
+    if not sheets or not any(any(row.cells) for s in sheets for row in s.rows):
+        return [Sheet(None, [], [Problem(rel, None, "empty-file", f"{rel}: the workbook has no filled cell")])]
     return sheets
+
+
+def _cached_values(data: bytes, sheets: list[Sheet], formulas: dict[str, list[tuple[int, int]]]) -> None:
+    """Replace formula text by the value Excel cached for it, where there is one."""
+    try:
+        wb = _open(data, data_only=True)
+    except Exception:
+        return
+    try:
+        by_name = {s.name: s for s in sheets}
+        for title, where in formulas.items():
+            cached = [list(r) for r in wb[title].iter_rows()]
+            rows = by_name[title].rows
+            for r, c in where:
+                if r < len(cached) and c < len(cached[r]) and cached[r][c].value is not None:
+                    text = _text(cached[r][c])
+                    cells = rows[r].cells
+                    if c < len(cells):
+                        cells[c] = text
+    finally:
+        wb.close()

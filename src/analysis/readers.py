@@ -12,6 +12,7 @@ as strings. Nothing here knows what a declaration is.
 from __future__ import annotations
 
 import codecs
+import re
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,8 +93,19 @@ def _looks_binary(text: str) -> bool:
     return bad > max(2, len(sample) // 100)
 
 
+_TEXTLIKE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _text_share(text: str) -> float:
+    """The share of characters one expects in a Chinese table (ASCII, CJK, their punctuation)."""
+    if not text:
+        return 0.0
+    return len(_TEXTLIKE.findall(text)) / len(text)
+
+
 def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
-    """Decode ``data``: a BOM decides; else UTF-8; else UTF-16 without BOM (many NULs);
+    """Decode ``data``: a BOM decides; else UTF-8; else UTF-16 without BOM (NUL bytes, and
+    the byte order that reads as Chinese text);
     else GB18030 (a superset of GBK and GB2312). Returns ``(text, encoding, problems)``."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -109,18 +121,22 @@ def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]
         encoding = "utf-8"
     except UnicodeDecodeError:
         text = None
-    if text is None or "\x00" in text[:2000]:
-        nul_even = data[0:2000:2].count(0)
-        nul_odd = data[1:2000:2].count(0)
-        if max(nul_even, nul_odd) > len(data[:2000]) // 8:
-            enc = "utf-16-le" if nul_odd > nul_even else "utf-16-be"
-            try:
-                text = data.decode(enc)
-                if not _looks_binary(text):
-                    return text, enc, []
-            except UnicodeDecodeError:
-                pass
-            text = None
+    if text is None or "\x00" in text[:4000]:
+        # UTF-8 and GB18030 text never holds a NUL byte; UTF-16 without a BOM does (every
+        # ASCII character, tabs and line ends included): take the byte order that reads as text
+        best = None
+        if b"\x00" in data[:4000]:
+            for enc in ("utf-16-le", "utf-16-be"):
+                try:
+                    cand = data[: len(data) // 2 * 2].decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                score = _text_share(cand[:4000])
+                if score > 0.9 and (best is None or score > best[0]):
+                    best = (score, cand, enc)
+        if best is not None:
+            return best[1], best[2], []
+        text = None
     if text is None:
         try:
             text = data.decode("gb18030")

@@ -1,0 +1,102 @@
+"""Decoding and splitting: every encoding and line end gives the seed's own tables."""
+import codecs
+import os
+import random
+
+import pytest
+import seedkit as kit
+
+from analysis.readers import decode, is_candidate, read_file, split_rows
+
+ENCODINGS = {
+    "utf-8": lambda t: t.encode("utf-8"),
+    "utf-8-bom": lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+    "gb18030": lambda t: t.encode("gb18030"),
+    "gbk": lambda t: t.encode("gbk"),
+    "utf-16-le-bom": lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+    "utf-16-be-bom": lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+    "utf-16-le-no-bom": lambda t: t.encode("utf-16-le"),
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_every_encoding_and_line_end_gives_the_seed_tables(tmp_path, tmp_path_factory, encoding, newline):
+    ref_decls, ref_inds = kit.reference(tmp_path_factory)
+    data = ENCODINGS[encoding](kit.TEXT.replace("\n", newline))
+    r = kit.ingest_files(tmp_path, {"seed.txt": data})
+    assert kit.decl_records(r) == ref_decls
+    assert kit.indicator_records(r) == ref_inds
+    # line numbers count the same lines whatever the line end
+    assert r.indicators["source_line"].tolist()[-1] == 60
+    assert r.problems["code"].tolist() == ["shifted-row"]
+
+
+def test_decode_names_the_encoding_it_found():
+    t = "\n".join(kit.DECL1)
+    assert decode(t.encode("utf-8"), "f")[1] == "utf-8"
+    assert decode(codecs.BOM_UTF8 + t.encode("utf-8"), "f")[1] == "utf-8-sig"
+    assert decode(t.encode("gbk"), "f")[1] == "gb18030"
+    assert decode(codecs.BOM_UTF16_LE + t.encode("utf-16-le"), "f")[1] == "utf-16"
+    assert decode(t.encode("utf-16-be"), "f")[1] == "utf-16-be"
+    for enc in ("utf-8", "gbk", "utf-16-le"):
+        assert decode(t.encode(enc) if enc != "utf-16-le" else codecs.BOM_UTF16_LE + t.encode(enc), "f")[0] == t
+
+
+def test_excel_quoted_cells_come_out_whole():
+    # Excel's text export wraps a cell holding a newline, a tab or a quote in "..." with "" escapes
+    text = ('项目概况：\t"本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加""行政受理""岗位\t人员。"\t\t\n'
+            '项目名称：\t绿化市容环卫热线运作和受理处置工作经费\n')
+    rows, problems = split_rows(text)
+    assert problems == []
+    assert [r.line for r in rows] == [1, 4]
+    assert rows[0].cells == ["项目概况：", '本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加"行政受理"岗位\t人员。', "", ""]
+    assert rows[1].cells[1] == kit.P1
+
+
+def test_quotes_inside_unquoted_cells_stay_as_published():
+    # the seed's prose quotes “12345” with curly quotes, but ASCII quotes inside a cell are kept too
+    rows, problems = split_rows('立项依据：\t关于做好"12345"热线工作的意见\t\n')
+    assert rows[0].cells == ["立项依据：", '关于做好"12345"热线工作的意见', ""] and problems == []
+
+
+def test_a_quote_that_never_closes_is_kept_and_reported():
+    rows, problems = split_rows('项目概况：\t"本项目\n项目名称：\tX\n', "f.txt")
+    assert rows[0].cells == ["项目概况：", '"本项目'] and rows[1].cells == ["项目名称：", "X"]
+    assert [p.code for p in problems] == ["unclosed-quote"] and problems[0].source_line == 1
+
+
+def test_multiline_quoted_prose_in_a_declaration(tmp_path):
+    block = list(kit.DECL1)
+    i = kit.line_index(block, "项目概况：")
+    block[i] = '项目概况：\t"本项目实施内容为通过劳务派遣方式\n增加绿化市容热线受理岗位及""行政受理""岗位人员。"\t\t'
+    r = kit.ingest_files(tmp_path, {"q.txt": kit.join(block, kit.DECL2)})
+    d = r.declarations.set_index("project")
+    assert d.loc[kit.P1, "overview"] == '本项目实施内容为通过劳务派遣方式\n增加绿化市容热线受理岗位及"行政受理"岗位人员。'
+    # the row after the quoted cell keeps counting physical lines
+    ind = r.indicators[r.indicators["project"] == kit.P1]
+    assert ind["source_line"].tolist()[0] == 1 + kit.line_index(kit.DECL1, "投入与管理") + 1
+    assert d.loc[kit.P1, "n_indicators"] == 8
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_bytes_are_reported_as_undecodable(tmp_path, seed):
+    data = random.Random(seed).randbytes(3000)
+    p = tmp_path / "x.txt"
+    p.write_bytes(data)
+    sheets = read_file(p, "x.txt")
+    assert sheets[0].rows == [] and [pr.code for pr in sheets[0].problems] == ["undecodable"]
+
+
+def test_binary_files_of_known_kinds():
+    assert decode(b"\x00\x01\x02\x03" * 500, "f")[0] is None
+    png = b"\x89PNG\r\n\x1a\n" + os.urandom(2000)
+    assert decode(png, "f")[0] is None
+
+
+def test_candidates_skip_hidden_and_known_non_declaration_files():
+    from pathlib import Path
+
+    assert is_candidate(Path("2021/unit.txt")) and is_candidate(Path("a.xlsx")) and is_candidate(Path("a.csv"))
+    assert not is_candidate(Path("README.md")) and not is_candidate(Path(".hidden/a.txt"))
+    assert not is_candidate(Path("answer_key/truth.json")) and not is_candidate(Path("x.parquet"))
