@@ -97,7 +97,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         if entry is None:
             row[name] = None
             continue
-        value, ok = nz.parse_amount(entry[0], nz.label_unit(entry[2]))
+        value, ok = nz.parse_amount(entry[0], money_unit(entry[2], raw.get("money_unit")))
         if not ok:
             add(entry[1], "bad-amount", f"{entry[2]} {entry[0]!r} is no amount")
         row[name] = value
@@ -153,6 +153,14 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
     row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, len(indicators)
     return row, indicators, problems
+
+
+def money_unit(label: str, printed: str | None) -> str:
+    """The unit of an amount: the one in its label (项目总预算（万元）), else the one printed
+    for the form (单位：万元), else 元."""
+    if "元" in nz.nfkc(label):
+        return nz.label_unit(label)
+    return printed or "元"
 
 
 def _where(raw: RawDeclaration, line: int | None = None) -> str:

@@ -23,7 +23,11 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 _TITLE = re.compile(r"绩效目标(?:申报)?表")
 _YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
-_HEADING = re.compile(r"^(?:(\d{4})年度?)?(?:年度)?(?:项目)?绩效目标$")
+_TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
+_HEADING = re.compile(r"^(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
+#: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
+_SECTION = re.compile(r"^[^。；;，,]{2,30}(?:情况|信息|概况|目标)$")
+_MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
 
 #: field label (NFKC, without spaces, colon and the parenthesised unit) -> column name
 LABELS: dict[str, str] = {
@@ -44,6 +48,8 @@ LABELS: dict[str, str] = {
     "项目当年预算": "year_budget", "当年预算": "year_budget", "本年预算": "year_budget",
     "同名项目上年预算额": "prior_budget", "同名项目上年预算": "prior_budget", "上年预算额": "prior_budget",
     "同名项目上年预算执行数": "prior_executed", "同名项目上年执行数": "prior_executed", "上年预算执行数": "prior_executed",
+    # 单位：万元 printed once for the amounts below it
+    "单位": "money_unit", "金额单位": "money_unit", "资金单位": "money_unit",
 }
 TEXT_FIELDS = ("overview", "basis", "necessity", "measures", "plan", "goals")
 _MAX_LABEL = 24
@@ -156,6 +162,7 @@ class _Splitter:
         self.cur: RawDeclaration | None = None
         self.ctx_year: tuple[int, int] | None = None
         self.ctx_unit: tuple[str, int, str] | None = None
+        self.ctx_money: tuple[str, int, str] | None = None
         self.in_table = False
         self.cols = (0, 1, 2, 3)
         self.prev: RawIndicator | None = None
@@ -172,6 +179,8 @@ class _Splitter:
             d.year, d.year_line = self.ctx_year
         if self.ctx_unit:
             d.fields["unit"] = self.ctx_unit
+        if self.ctx_money:
+            d.fields["money_unit"] = self.ctx_money
         self.cur = d
         self.in_table = False
         self.cols = (0, 1, 2, 3)
@@ -193,10 +202,15 @@ class _Splitter:
             return
         first = nonempty[0]
         first_n = _SPACES.sub("", nfkc(first))
-        if _TITLE.search(first_n) and len(nonempty) <= 2 and match_label(first) is None:
-            self.start(row.line)
+        if _TITLE.search(first_n) and len(first_n) <= 40 and len(nonempty) <= 2 and match_label(first) is None:
             self.ctx_year = None
             self.ctx_unit = None
+            self.ctx_money = None
+            self.start(row.line)
+            m = _TITLE_YEAR.search(first_n)
+            if m:
+                self.ctx_year = (int(m.group(1)), row.line)
+                self.cur.year, self.cur.year_line = self.ctx_year
             return
         m = _YEAR_ROW.match(first_n)
         if m and len(nonempty) == 1:
@@ -235,11 +249,11 @@ class _Splitter:
                 i += 1
                 continue
             lab = match_label(c)
+            if lab is None and not found_any and any(match_label(x) for x in cells[i + 1:] if x):
+                i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
+                continue
             if lab is None:
-                if not found_any and i > 0 and self.last_text and self.cur is not None:
-                    # a continuation line of a prose field printed as its own row
-                    value, line, label = self.cur.fields[self.last_text]
-                    self.cur.fields[self.last_text] = (value + "\n" + c, line, label)
+                if not found_any and self.last_text and self.cur is not None and self.continuation(cells):
                     return
                 if not found_any:
                     self.stray(row, cells)
@@ -249,7 +263,7 @@ class _Splitter:
             found_any = True
             if lab.inline is not None:
                 value, i = lab.inline, i + 1
-            elif i + 1 < n and match_label(cells[i + 1]) is None:
+            elif i + 1 < n and self.is_value(lab, cells[i + 1]):
                 value, i = cells[i + 1], i + 2
             else:
                 value, i = "", i + 1
@@ -260,7 +274,35 @@ class _Splitter:
                 continue
             self.assign(lab, value, row.line)
 
+    @staticmethod
+    def is_value(lab: Label, cell: str) -> bool:
+        """Whether ``cell``, right after the label ``lab``, is its value. Prose may begin
+        with words that look like a label (总目标：…): after a prose label, only a bare
+        label (nothing after its colon) ends the field."""
+        nxt = match_label(cell)
+        if nxt is None:
+            return True
+        return lab.field in TEXT_FIELDS and nxt.inline is not None
+
+    def continuation(self, cells: list[str]) -> bool:
+        """A row of prose only, after a prose field: the field's text went on over a line
+        break exported without quotes. Appended to that field."""
+        texts = [c for c in cells if c]
+        if len(texts) == 1 and _SECTION.match(_SPACES.sub("", nfkc(texts[0]))):
+            return False  # 本项目上年度市级财政资金使用情况 and the like
+        value, line, label = self.cur.fields[self.last_text]
+        self.cur.fields[self.last_text] = (value + "\n" + " ".join(texts), line, label)
+        return True
+
     def assign(self, lab: Label, value: str, line: int) -> None:
+        if lab.field == "money_unit":
+            unit = _MONEY_UNITS.get(_SPACES.sub("", nfkc(value)))
+            if unit is not None:
+                self.ctx_money = (unit, line, lab.label)
+                if self.cur is not None:
+                    self.cur.fields["money_unit"] = self.ctx_money
+                return
+            lab = Label("unit", lab.label, lab.inline)  # 单位：XX局 names the unit
         if lab.field == "unit":
             self.ctx_unit = (value, line, lab.label)
             if self.cur is None or "project" in self.cur.fields:
@@ -292,7 +334,8 @@ class _Splitter:
         a, b, c, t = cells[l1c], cells[l2c], cells[nmc], cells[tgc]
         year = d.year or d.heading_year
         shifted = 0
-        if self.cols == (0, 1, 2, 3) and a and not is_level1(a) and self.prev is not None:
+        consecutive = (l2c, nmc, tgc) == (l1c + 1, l1c + 2, l1c + 3)
+        if consecutive and a and not is_level1(a) and self.prev is not None and not any(cells[:l1c]):
             if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
                 shifted = 1  # the empty level1 cell was dropped: level2, name, target
             elif b and not c and not t and not is_level2(a):
