@@ -391,6 +391,8 @@ def _evolve(ind: Indicator, rng: random.Random, p: Params) -> str:
         return "unchanged"
     tighten = r < p.tighten_rate
     if ind.kind == "qualitative":
+        if rng.random() < 0.6:
+            return "unchanged"  # a worded target is reworded less often than a number moves
         others = [w for w in SPEC_OF[ind.name][1] if w != ind.text]
         ind.text = rng.choice(others)
         return "changed"
@@ -634,7 +636,7 @@ KEY_SCHEMAS = {
 class _Sink:
     """Rows appended to one Parquet file, written every ``chunk`` rows."""
 
-    def __init__(self, path: Path, schema: pa.Schema, chunk: int = 50_000):
+    def __init__(self, path: Path, schema: pa.Schema, chunk: int = 10_000):
         self.path, self.schema, self.chunk = path, schema, chunk
         self.rows: list[dict] = []
         self.count = 0
