@@ -198,12 +198,12 @@ def execution_rates(declarations: pd.DataFrame, by=("unit", "year"), threshold: 
         exec_year_to=("exec_year", "max"),
         n_projects=("_n", "sum"),
         n_reported=("_reported", "sum"),
-        prior_budget=("_budget", lambda s: s.sum(min_count=1)),
-        prior_executed=("_executed", lambda s: s.sum(min_count=1)),
         mean_rate=("_rate", "mean"),
         n_target_known=("_known", "sum"),
         n_below_target=("_below", "sum"),
     )
+    sums = g[["_budget", "_executed"]].sum(min_count=1)
+    out = out.assign(prior_budget=sums["_budget"], prior_executed=sums["_executed"])
     out = out.reset_index(drop=not keys)
     out = out.assign(
         rate=out["prior_executed"] / out["prior_budget"].where(out["prior_budget"] > 0),
@@ -229,25 +229,41 @@ def execution_rates(declarations: pd.DataFrame, by=("unit", "year"), threshold: 
 
 def _norm_level2(level2: pd.Series) -> pd.Series:
     """Level2 for matching across frameworks: normalized, 目标 removed, trailing 指标 stripped."""
-    return norm_text(level2).str.replace("目标", "", regex=False).str.replace(r"指标$", "", regex=True)
+    codes, uniques = pd.factorize(pd.Series(level2, copy=False), use_na_sentinel=True)
+    normed = norm_text(pd.Series(uniques, dtype=object))
+    normed = normed.str.replace("目标", "", regex=False).str.replace(r"指标$", "", regex=True).to_numpy(dtype=object)
+    out = normed[np.clip(codes, 0, None)] if len(normed) else np.full(len(codes), "", dtype=object)
+    return pd.Series(np.where(codes >= 0, out, ""), index=level2.index, dtype=object)
 
 
 def _indicator_keys(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Indicators with the matching keys l1, l2, nm and ``occ`` (order among equal keys)."""
+    """One row per indicator (same positions): integer codes of the matching keys.
+
+    Columns ``_l1``, ``_l2``, ``_nm`` (codes of level1_std, normalized level2, normalized name),
+    ``_seq`` (order in the declaration) and ``_r`` (row position in ``indicators``).
+    """
+    level1 = norm_text(indicators["level1"])
     if "level1_std" in indicators:
-        l1 = indicators["level1_std"].fillna(norm_text(indicators["level1"]).map(LEVEL1_STD))
+        l1 = indicators["level1_std"].astype(object).where(indicators["level1_std"].notna(), level1.map(LEVEL1_STD))
     else:
-        l1 = norm_text(indicators["level1"]).map(LEVEL1_STD)
-    l1 = l1.fillna(norm_text(indicators["level1"]))
-    ind = indicators.assign(
-        _l1=l1.astype(object),
-        _l2=_norm_level2(indicators["level2"]),
-        _nm=norm_text(indicators["name"]),
-        _seq=indicators["seq"] if "seq" in indicators else np.arange(len(indicators)),
+        l1 = level1.map(LEVEL1_STD)
+    l1 = l1.where(l1.notna(), level1)
+    seq = indicators["seq"] if "seq" in indicators else pd.Series(np.arange(len(indicators)), index=indicators.index)
+    return pd.DataFrame(
+        {
+            "_l1": pd.factorize(l1.to_numpy(dtype=object))[0],
+            "_l2": pd.factorize(_norm_level2(indicators["level2"]).to_numpy(dtype=object))[0],
+            "_nm": pd.factorize(norm_text(indicators["name"]).to_numpy(dtype=object))[0],
+            "_l1_text": l1.to_numpy(dtype=object),
+            "_seq": pd.to_numeric(seq, errors="coerce").fillna(0).to_numpy(dtype="int64"),
+            "_r": np.arange(len(indicators)),
+        }
     )
-    ind = ind.sort_values(["decl_id", "_seq"], kind="stable")
-    ind = ind.assign(_occ=ind.groupby(["decl_id", "_l1", "_l2", "_nm"], dropna=False).cumcount())
-    return ind
+
+
+def _take(values: pd.Series, positions: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """``values`` at ``positions`` (row positions; -1 gives a null)."""
+    return pd.api.extensions.take(values.array, positions, allow_fill=True)
 
 
 def _declared_pairs(decl: pd.DataFrame) -> pd.DataFrame:
@@ -408,61 +424,73 @@ def target_changes(
         declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
     decl = _with_ids(declarations, threshold)
     pairs = _declared_pairs(decl)
-    ind = _indicator_keys(indicators)
-    side_cols = {
-        "_l1": "_l1", "_l2": "_l2", "_nm": "_nm", "_occ": "_occ", "level1": "level1", "level2": "level2",
-        "name": "name", "target_raw": "raw", "kind": "kind", "op": "op", "value": "value",
-        "value_hi": "value_hi", "value_unit": "unit", "_seq": "seq",
-    }
-    present = {k: v for k, v in side_cols.items() if k in ind.columns}
-    base = ind[["decl_id", *present]].rename(columns=present)
-    for col in ("raw", "kind", "op", "value", "value_hi", "unit"):
-        if col not in base:
-            base = base.assign(**{col: np.nan})
-    old = base.rename(columns={c: f"old_{c}" for c in base.columns if not c.startswith("_")})
-    new = base.rename(columns={c: f"new_{c}" for c in base.columns if not c.startswith("_")})
-    old = pairs[["project_key", "from_year", "to_year", "old_decl_id"]].merge(old, on="old_decl_id")
-    new = pairs[["project_key", "from_year", "to_year", "new_decl_id"]].merge(new, on="new_decl_id")
-    pair_keys = ["project_key", "from_year", "to_year"]
-    old = old.rename(columns={"_l1": "_l1_o", "_l2": "_l2_o", "_nm": "_nm_o"}).drop(columns="_occ")
-    new = new.rename(columns={"_l1": "_l1_n", "_l2": "_l2_n", "_nm": "_nm_n"}).drop(columns="_occ")
+    pairs = pairs.sort_values(["unit", "project_key", "from_year"], kind="stable").reset_index(drop=True)
+    pairs = pairs.assign(_pair=np.arange(len(pairs)))
+    keys = _indicator_keys(indicators)
+    ind_decl = indicators["decl_id"].to_numpy(dtype=object)
+    codes = pd.Index(pd.unique(np.concatenate([ind_decl, pairs["old_decl_id"].to_numpy(dtype=object),
+                                                pairs["new_decl_id"].to_numpy(dtype=object)])))
+    keys = keys.assign(_decl=codes.get_indexer(ind_decl))
+    side = keys.drop(columns="_l1_text")
+    old = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["old_decl_id"].to_numpy(dtype=object)))
+    new = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["new_decl_id"].to_numpy(dtype=object)))
+    old = old.merge(side, on="_decl").drop(columns="_decl")
+    new = new.merge(side, on="_decl").drop(columns="_decl")
     matched = []
-    for keys in _MATCH_PASSES:
-        ko = [f"{k}_o" for k in keys]
-        kn = [f"{k}_n" for k in keys]
-        o = old.assign(**{f"_k{i}": old[c] for i, c in enumerate(ko)})
-        n = new.assign(**{f"_k{i}": new[c] for i, c in enumerate(kn)})
-        kk = [*pair_keys, *[f"_k{i}" for i in range(len(keys))]]
-        o = o.assign(_occ=o.sort_values("old_seq", kind="stable").groupby(kk, dropna=False).cumcount())
-        n = n.assign(_occ=n.sort_values("new_seq", kind="stable").groupby(kk, dropna=False).cumcount())
-        m = o.merge(n, on=[*kk, "_occ"], how="outer", indicator=True)
-        matched.append(m.loc[m["_merge"] == "both"])
-        old = m.loc[m["_merge"] == "left_only", old.columns]
-        new = m.loc[m["_merge"] == "right_only", new.columns]
-    both = pd.concat(matched, ignore_index=True).drop(columns="_merge")
-    rest = pd.concat([old.assign(_merge="left_only"), new.assign(_merge="right_only")], ignore_index=True)
-    both = both.assign(change=_classify(both))
-    added = rest.loc[rest["_merge"] == "right_only"].drop(columns="_merge").assign(change="added")
-    removed = rest.loc[rest["_merge"] == "left_only"].drop(columns="_merge").assign(change="removed")
-    out = pd.concat([x for x in (both, added, removed) if len(x)], ignore_index=True) if (
-        len(both) or len(added) or len(removed)
-    ) else both.assign(change=pd.Series(dtype=object))
-    out = out.drop(columns=[c for c in ("old_decl_id", "new_decl_id") if c in out]).merge(
-        pairs, on=pair_keys, how="left"
+    for pass_keys in _MATCH_PASSES:
+        on = ["_pair", *pass_keys]
+        o = old.sort_values(["_pair", "_seq"], kind="stable")
+        n = new.sort_values(["_pair", "_seq"], kind="stable")
+        o = o.assign(_occ=o.groupby(on).cumcount())
+        n = n.assign(_occ=n.groupby(on).cumcount())
+        m = o[[*on, "_occ", "_r", "_seq"]].merge(
+            n[[*on, "_occ", "_r", "_seq"]], on=[*on, "_occ"], how="outer", suffixes=("_o", "_n")
+        )
+        hit = m["_r_o"].notna() & m["_r_n"].notna()
+        matched.append(m.loc[hit, ["_pair", "_r_o", "_r_n", "_seq_o", "_seq_n"]])
+        old = old.loc[old["_r"].isin(m.loc[m["_r_n"].isna(), "_r_o"])]
+        new = new.loc[new["_r"].isin(m.loc[m["_r_o"].isna(), "_r_n"])]
+    removed = old.rename(columns={"_r": "_r_o", "_seq": "_seq_o"})[["_pair", "_r_o", "_seq_o"]]
+    added = new.rename(columns={"_r": "_r_n", "_seq": "_seq_n"})[["_pair", "_r_n", "_seq_n"]]
+    slim = pd.concat([*matched, added, removed], ignore_index=True)
+    slim = slim.sort_values(["_pair", "_seq_n", "_seq_o"], kind="stable", na_position="last")
+    r_o = slim["_r_o"].fillna(-1).to_numpy(dtype="int64")
+    r_n = slim["_r_n"].fillna(-1).to_numpy(dtype="int64")
+    pair_rows = slim["_pair"].to_numpy(dtype="int64")
+
+    def col(name):
+        return indicators[name] if name in indicators else pd.Series(np.nan, index=indicators.index, dtype=object)
+
+    fields = {"raw": "target_raw", "kind": "kind", "op": "op", "value": "value", "value_hi": "value_hi",
+              "unit": "value_unit", "seq": "seq", "level1": "level1", "level2": "level2", "name": "name"}
+    sides = {}
+    for short, source in fields.items():
+        sides[f"old_{short}"] = _take(col(source), r_o)
+        sides[f"new_{short}"] = _take(col(source), r_n)
+    l1_text = keys["_l1_text"]
+    p = pairs.iloc[pair_rows].reset_index(drop=True)
+    out = pd.DataFrame(sides).assign(
+        level1_std=np.where(r_n >= 0, _take(l1_text, r_n), _take(l1_text, r_o)),
+        from_year=p["from_year"].to_numpy(),
+        to_year=p["to_year"].to_numpy(),
     )
     out = out.assign(
-        level1=out["new_level1"].fillna(out["old_level1"]),
-        level2=out["new_level2"].fillna(out["old_level2"]),
-        name=out["new_name"].fillna(out["old_name"]),
-        level1_std=out["_l1_n"].fillna(out["_l1_o"]),
+        change=np.select(
+            [(r_o >= 0) & (r_n >= 0), r_n >= 0], [_classify(out), "added"], default="removed"
+        ),
+        level1=out["new_level1"].where(r_n >= 0, out["old_level1"]),
+        level2=out["new_level2"].where(r_n >= 0, out["old_level2"]),
+        name=out["new_name"].where(r_n >= 0, out["old_name"]),
+        **{c: p[c].to_numpy() for c in ("unit", "project", "project_key", "old_project", "match",
+                                        "match_score", "gap_years", "old_decl_id", "new_decl_id")},
     )
-    for c in _TC_COLUMNS:
-        if c not in out:
-            out = out.assign(**{c: np.nan})
-    out = out[_TC_COLUMNS].sort_values(
-        ["unit", "project_key", "from_year", "new_seq", "old_seq"], kind="stable", na_position="last"
+    out = out.assign(
+        old_decl_id=out["old_decl_id"].where(r_o >= 0),
+        new_decl_id=out["new_decl_id"].where(r_n >= 0),
+        old_seq=pd.array(out["old_seq"], dtype="Int64"),
+        new_seq=pd.array(out["new_seq"], dtype="Int64"),
     )
-    return out.reset_index(drop=True)
+    return out[_TC_COLUMNS]
 
 
 def project_changes(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -568,7 +596,11 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
     per = d.groupby(["unit_n", "year"]).agg(
         unit=("unit", "first"),
         n_projects=("project", "size"),
-        year_budget=("year_budget", lambda s: pd.to_numeric(s, errors="coerce").sum(min_count=1)),
+    )
+    per = per.assign(
+        year_budget=d.assign(_b=pd.to_numeric(d["year_budget"], errors="coerce").astype(float))
+        .groupby(["unit_n", "year"])["_b"]
+        .sum(min_count=1)
     ).reset_index()
     prev = per[["unit_n", "year", "year_budget"]].rename(columns={"year_budget": "prev_year_budget"})
     prev = prev.assign(year=prev["year"] + 1)
