@@ -226,6 +226,9 @@ def test_every_change_direction_agrees_with_the_targets(churn):
             assert not same or o.target_raw != n.target_raw, c
         else:
             assert o.op == n.op and o.kind == n.kind, c
+            if o.op == "range":  # narrower is tighter
+                assert (n.value_hi - nv < o.value_hi - ov) == (c.change == "tightened"), c
+                continue
             higher = nv > ov
             up_is_tighter = o.op in (">=", ">")
             assert nv != ov, c
@@ -388,3 +391,22 @@ def test_ingest_keeps_the_level1_of_a_shifted_cost_row(tmp_path):
     assert len(cost) > 0
     got = result.indicators.merge(cost[["decl_id", "seq"]], on=["decl_id", "seq"])
     assert _compare(cost, got[cost.columns], ["decl_id", "seq"]) == []
+
+
+def test_the_analysis_finds_the_changes_that_were_made(churn):
+    """The key's target changes and budget mismatches are what ``analysis.metrics`` reports
+    from the key's own declarations and indicators (renamed projects followed by name)."""
+    from analysis import metrics
+
+    d, ind = _key(churn, "declarations"), _key(churn, "indicators")
+    truth = _key(churn, "target_changes")
+    found = metrics.target_changes(ind, d)
+    on = ["unit", "project", "name", "from_year", "to_year"]
+    m = truth.merge(found[on + ["change"]].astype({"from_year": "int32", "to_year": "int32"}), on=on,
+                    how="outer", suffixes=("", "_found"), indicator=True)
+    assert (m._merge == "both").all(), m[m._merge != "both"].head().to_string()
+    wrong = m[m.change != m.change_found]
+    assert wrong.empty, wrong[on + ["old_raw", "new_raw", "change", "change_found"]].head().to_string()
+    rec = _key(churn, "reconciliation")
+    got = metrics.budget_reconciliation(d)
+    assert sorted(got.decl_id) == sorted(rec.decl_id)

@@ -398,16 +398,16 @@ def _evolve(ind: Indicator, rng: random.Random, p: Params) -> str:
         return "changed"
     if ind.op == "=" and ind.unit == "%":
         return "unchanged"  # =100%, =99% are kept as they are
-    if ind.op in ("=", "range"):
-        if ind.op == "range":
-            lo = ind.value + (1 if tighten else -1)
-            if lo >= ind.value_hi or lo < 50:
+    if ind.op == "range":  # a narrower range is tighter: the lower end moves, the upper stays
+        lo = ind.value + (1 if tighten else -1)
+        if lo >= ind.value_hi or lo < 50:
+            return "unchanged"
+        ind.value = lo
+        return "tightened" if tighten else "loosened"
+    if ind.op == "=":
+        if not _tighter(ind, rng, tighten):
+            if not _tighter(ind, rng, not tighten):
                 return "unchanged"
-            ind.value = lo
-        else:
-            if not _tighter(ind, rng, tighten):
-                if not _tighter(ind, rng, not tighten):
-                    return "unchanged"
         return "changed"
     if _tighter(ind, rng, tighten):
         return "tightened" if tighten else "loosened"
