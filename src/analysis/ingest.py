@@ -187,14 +187,22 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
             return
 
 
+_NO_SPACE = __import__("re").compile(r"[\s\u00a0\u3000\u200b-\u200d\u2060\ufeff]+")
+
+
 def content_hash(row: dict, indicators: list[dict]) -> str:
     """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
+    def norm(v):  # white space alone does not make two declarations differ
+        if not isinstance(v, str):
+            return v
+        return ids.norm_name(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
+
     h = hashlib.sha1()
     for k in DECLARATIONS_SCHEMA.names:
         if k not in ("source_file", "source_line"):
-            h.update(f"{k}={row.get(k)!r};".encode())
+            h.update(f"{k}={norm(row.get(k))!r};".encode())
     for ind in indicators:
-        h.update(f"{ind['level1']}|{ind['level2']}|{ind['name']}|{ind['target_raw']};".encode())
+        h.update("|".join(norm(ind[k]) or "" for k in ("level1", "level2", "name", "target_raw")).encode() + b";")
     return h.hexdigest()
 
 

@@ -6,6 +6,7 @@ none of them raises on bad input: they return ``None`` (and the caller reports a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 import unicodedata
@@ -14,6 +15,7 @@ import unicodedata
 # white space, names and text
 
 _WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
@@ -23,7 +25,7 @@ def clean_name(text: str | None) -> str | None:
     becomes one ordinary space, and the ends are trimmed. ``None`` for an empty cell."""
     if text is None:
         return None
-    out = _WS.sub(" ", str(text)).strip()
+    out = _WS.sub(" ", _ZERO_WIDTH.sub("", str(text))).strip()
     return out or None
 
 
@@ -45,6 +47,15 @@ def clean_text(text: str | None) -> str | None:
 
 def nfkc(text: str) -> str:
     """NFKC normalization: full-width letters, digits and signs become their ASCII forms."""
+    if text.isascii():
+        return text
+    if len(text) <= 64:
+        return _nfkc_short(text)
+    return unicodedata.normalize("NFKC", text)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _nfkc_short(text: str) -> str:  # labels, names and targets repeat across files
     return unicodedata.normalize("NFKC", text)
 
 
@@ -137,14 +148,19 @@ LEVEL1_STD: dict[str, str] = {
     "投入与管理": "投入管理",
     "投入和管理": "投入管理",
     "投入管理": "投入管理",
+    "投入与管理目标": "投入管理",
     "产出目标": "产出",
     "效果目标": "效益",
+    "效益目标": "效益",
     "影响力目标": "影响力",
+    "满意度目标": "满意度",
+    "成本目标": "成本",
     # the newer framework
     "产出指标": "产出",
     "效益指标": "效益",
     "满意度指标": "满意度",
     "成本指标": "成本",
+    "影响力指标": "影响力",
     "满意度": "满意度",
     "产出": "产出",
     "效益": "效益",
@@ -275,9 +291,11 @@ def parse_target(text: str | None, year: int | None = None):
 
     op = None
     rest = s
+    symbol = False
     for token, o in _OPS:
         if rest.startswith(token):
             op, rest = o, rest[len(token):]
+            symbol = token.isascii() or token in "≥≧≤≦"
             break
     m = _RANGE.match(rest) if op is None else None
     if m:
@@ -290,8 +308,8 @@ def parse_target(text: str | None, year: int | None = None):
         return "range", lo, hi, unit, "quantitative"
     m = _NUMBER.match(rest)
     if not m:
-        if op is not None and not rest:  # an operator and nothing after it
-            return op, None, None, None, "qualitative"
+        if op is not None and (not rest or (symbol and len(rest) <= 4)):
+            return op, None, None, None, "qualitative"  # an operator and no number: >=, ≥%
         return None, None, None, None, "qualitative"  # 规范, 及时, 达到规范, 不低于上年
     value = float(m.group(1)) * _MULT.get(m.group(2) or "", 1.0)
     tail = rest[m.end():]

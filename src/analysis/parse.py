@@ -12,6 +12,7 @@ after its header row (``一级目标/二级目标/三级目标/指标目标值``
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -55,7 +56,7 @@ TEXT_FIELDS = ("overview", "basis", "necessity", "measures", "plan", "goals")
 _MAX_LABEL = 24
 
 
-@dataclass
+@dataclass(frozen=True)
 class Label:
     field: str | None  # None for a label this project does not know
     label: str  # as published (NFKC, no spaces)
@@ -65,6 +66,13 @@ class Label:
 def match_label(cell: str) -> Label | None:
     """Recognise a field label in ``cell`` (``项目名称：``, ``项目总预算（元）：``,
     ``申报单位名称：XX局``); ``None`` when the cell is a value, not a label."""
+    if len(cell) > 200 and ":" not in cell[:60] and "：" not in cell[:60]:
+        return None  # prose
+    return _match_label(cell)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _match_label(cell: str) -> Label | None:
     s = _SPACES.sub("", nfkc(cell))
     if not s:
         return None
@@ -124,6 +132,8 @@ def _strip(cells: list[str]) -> list[str]:
 
 def _table_columns(cells: list[str]) -> tuple[int, int, int, int] | None:
     """Column positions of level1, level2, name and target in a table header row."""
+    if not any("级" in c for c in cells):
+        return None
     pos = {}
     for i, c in enumerate(cells):
         s = _SPACES.sub("", nfkc(c))
