@@ -468,11 +468,10 @@ def target_changes(
         sides[f"old_{short}"] = _take(col(source), r_o)
         sides[f"new_{short}"] = _take(col(source), r_n)
     l1_text = keys["_l1_text"]
-    p = pairs.iloc[pair_rows].reset_index(drop=True)
     out = pd.DataFrame(sides).assign(
         level1_std=np.where(r_n >= 0, _take(l1_text, r_n), _take(l1_text, r_o)),
-        from_year=p["from_year"].to_numpy(),
-        to_year=p["to_year"].to_numpy(),
+        from_year=_take(pairs["from_year"], pair_rows),
+        to_year=_take(pairs["to_year"], pair_rows),
     )
     out = out.assign(
         change=np.select(
@@ -481,8 +480,8 @@ def target_changes(
         level1=out["new_level1"].where(r_n >= 0, out["old_level1"]),
         level2=out["new_level2"].where(r_n >= 0, out["old_level2"]),
         name=out["new_name"].where(r_n >= 0, out["old_name"]),
-        **{c: p[c].to_numpy() for c in ("unit", "project", "project_key", "old_project", "match",
-                                        "match_score", "gap_years", "old_decl_id", "new_decl_id")},
+        **{c: _take(pairs[c], pair_rows) for c in ("unit", "project", "project_key", "old_project", "match",
+                                                    "match_score", "gap_years", "old_decl_id", "new_decl_id")},
     )
     out = out.assign(
         old_decl_id=out["old_decl_id"].where(r_o >= 0),
