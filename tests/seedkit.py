@@ -120,3 +120,75 @@ def to_workbook(sheets: dict[str, list[list]], merges: dict[str, list[str]] | No
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def with_year(block: list[str], year: int) -> list[str]:
+    """The declaration moved to another year: header, heading, planned dates."""
+    return [line.replace("(2020年度)", f"({year}年度)").replace("2020年绩效目标", f"{year}年绩效目标")
+            .replace("2020-01-01", f"{year}-01-01").replace("2020-12-31", f"{year}-12-31") for line in block]
+
+
+def fixture_set() -> tuple[dict[str, bytes | str], dict]:
+    """A folder of published-style files, well-formed and broken, and what ingest must report.
+
+    Returns ``(files, expected)`` with ``expected`` holding the ledger and the problem codes
+    with their counts, each worked out from how the files were made.
+    """
+    import codecs
+    import random
+
+    files: dict[str, bytes | str] = {}
+    # 2 declarations, the seed as published (its row 58 arrives shifted)
+    files["2020/seed.txt"] = SEED.read_bytes()
+    # the same 2 declarations again, as Excel's "Unicode text" (UTF-16 LE with BOM, CRLF)
+    files["2020/copy/seed_unicode.txt"] = codecs.BOM_UTF16_LE + TEXT.replace("\n", "\r\n").encode("utf-16-le")
+    # DECL1 of 2021 in GBK, the header once for it and DECL2 of 2021 (2 new declarations)
+    d1, d2 = with_year(DECL1, 2021), with_year(DECL2, 2021)
+    files["2021/unit_gbk.txt"] = join(d1, d2[3:]).encode("gbk")
+    # DECL2 of 2021 again with a different target: a conflict
+    files["2021/revised.txt"] = join(replace(d2, ">=8500个", ">=9000个"))
+    # DECL1 of 2019, cut off inside the indicator table (mid-row)
+    d19 = with_year(DECL1, 2019)
+    cut = d19[:line_index(d19, "效果目标")] + ["效果目标\t社会效益\t对保障绿化"]
+    files["broken/truncated.txt"] = "\n".join(cut)
+    # DECL1 of 2018 with an operator and no number
+    files["broken/no_number.txt"] = join(replace(with_year(DECL1, 2018), "人员聘用完成率\t>=90%", "人员聘用完成率\t>="))
+    # a declaration without its project name: dropped, and said so
+    files["broken/no_project.txt"] = join(replace(with_year(DECL2, 2017), f"项目名称：\t{P2}", "项目名称：\t"))
+    # DECL1 of 2022 with every sanity warning
+    d22 = with_year(DECL1, 2022)
+    d22 = replace(d22, "项目当年预算（元）：\t1,406,400", "项目当年预算（元）：\t1,506,400")  # above the total
+    d22 = replace(d22, "同名项目上年预算执行数（元）：\t1,296,100", "同名项目上年预算执行数（元）：\t1,396,100")
+    d22 = replace(d22, "派遣人员合格率\t>=90%", "派遣人员合格率\t>=190%")
+    d22 = replace(d22, "计划完成日期：\t2022-12-31", "计划完成日期：\t2021-12-31")  # ends before it starts
+    d22 = replace(d22, "预算经费为140.64万元", "预算经费为160.64万元")  # disagrees with both figures
+    files["sanity/2022.txt"] = join(d22)
+    # files with no declaration
+    files["broken/binary.txt"] = random.Random(3).randbytes(4000)
+    files["broken/notes.txt"] = "附件说明\n本文件夹收录各单位申报的项目支出绩效目标表，请勿修改。\n联系人：财务科\n"
+    files["broken/empty.txt"] = b""
+    files["broken/old.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+    # not candidates: skipped without a word
+    files["README.md"] = "# raw files\n"
+    files[".hidden/seed.txt"] = SEED.read_bytes()
+
+    expected = {
+        "files": 12, "files_skipped": 2,
+        # found: 2 + 2 + 2 + 1 + 1 + 1 + 1 + 1
+        "declarations_found": 11,
+        "declarations": 7,  # seed 2, 2021 2, 2019, 2018, 2022
+        "dropped_missing_field": 1, "dropped_repeats": 2, "dropped_conflicts": 1,
+        "indicators": 17 + 17 + 7 + 8 + 8,  # the truncated one: its 6 complete rows and the cut one
+        "problems_by_code": {
+            "shifted-row": 5,  # seed, its copy, 2021 DECL2 twice (the kept one and its conflict), 2017 DECL2
+            "duplicate-declaration": 2,
+            "conflicting-declaration": 2,  # both sides reported
+            "truncated-table": 1,
+            "bad-target": 1,
+            "missing-field": 1,
+            "year-over-total": 1, "executed-over-budget": 1, "percent-over-100": 1,
+            "dates-outside-year": 1, "text-budget-mismatch": 1,
+            "undecodable": 1, "no-declaration": 1, "empty-file": 1, "unsupported-format": 1,
+        },
+    }
+    return files, expected

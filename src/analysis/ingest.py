@@ -258,8 +258,21 @@ def read_declarations(path: Path, rel: str) -> FileResult:
     return res
 
 
+def read_one(path: Path, rel: str) -> FileResult:
+    """:func:`read_declarations`, but a fault of the ingest itself on one file becomes a
+    ``parse-failed`` problem instead of ending the run."""
+    try:
+        return read_declarations(path, rel)
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
+        res = FileResult(rel)
+        res.problems.append(Problem(rel, None, "parse-failed",
+                                    f"{rel}: the file could not be parsed ({type(exc).__name__}: {exc}); "
+                                    f"none of its declarations are in the tables"))
+        return res
+
+
 def _read_chunk(items: list[tuple[str, str]]) -> list[FileResult]:
-    return [read_declarations(Path(p), rel) for p, rel in items]
+    return [read_one(Path(p), rel) for p, rel in items]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +452,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         "files": counts["files"],
         "files_skipped": skipped,
         "files_without_declaration": sum(1 for r in problem_rows if r["code"] in
-                                         ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format")),
+                                         ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format", "parse-failed")),
         "declarations_found": counts["found"],
         "declarations": w_decl.count,
         "dropped_missing_field": dropped_missing,

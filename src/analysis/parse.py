@@ -22,7 +22,9 @@ from analysis.readers import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
-_TITLE = re.compile(r"绩效目标(?:申报)?表")
+#: a title cell (NFKC, no spaces): 财政项目支出绩效目标表, 2021年度…绩效目标申报表, …表(2021年度);
+#: a sentence that merely mentions the form is no title
+_TITLE = re.compile(r"^(?:\d{4}年度?)?[^。，,；;:]{0,20}?绩效目标(?:申报)?表(?:\(\d{4}年度?\))?$")
 _YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _HEADING = re.compile(r"^(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
@@ -212,7 +214,7 @@ class _Splitter:
             return
         first = nonempty[0]
         first_n = _SPACES.sub("", nfkc(first))
-        if _TITLE.search(first_n) and len(first_n) <= 40 and len(nonempty) <= 2 and match_label(first) is None:
+        if len(nonempty) <= 2 and _TITLE.match(first_n) and match_label(first) is None:
             self.ctx_year = None
             self.ctx_unit = None
             self.ctx_money = None

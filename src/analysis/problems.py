@@ -18,8 +18,8 @@ CODES: dict[str, tuple[str, str]] = {
     "unreadable-file": (ERROR, "the file could not be opened or read"),
     "undecodable": (ERROR, "the bytes are no text in any supported encoding (binary file?)"),
     "unsupported-format": (ERROR, "a file type that holds no declaration this project can read (e.g. old .xls)"),
+    "parse-failed": (ERROR, "reading the file failed unexpectedly; its declarations are missing (please report it with the file)"),
     "no-declaration": (ERROR, "the file holds text but no declaration (no 绩效目标表 header nor 项目名称 row)"),
-    "encoding-guessed": (WARNING, "no byte-order mark and not UTF-8: decoded as GB18030"),
     "unclosed-quote": (WARNING, "a cell opens a double quote that never closes; the quote is kept as text"),
     # declarations
     "missing-field": (ERROR, "a required field (unit, year or project) is missing: the declaration is not in the tables"),

@@ -1,0 +1,165 @@
+"""The whole run: a folder of published-style files, good and broken, into the three tables."""
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import seedkit as kit
+
+from analysis import cli
+from analysis.ingest import format_summary, ingest
+from analysis.problems import CODES
+
+FILE_LEVEL = {"empty-file", "undecodable", "unreadable-file", "unsupported-format", "no-declaration", "parse-failed"}
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory):
+    files, expected = kit.fixture_set()
+    raw = kit.write(tmp_path_factory.mktemp("set") / "raw", files)
+    out = tmp_path_factory.mktemp("processed")
+    return ingest(raw, out), expected, raw, out
+
+
+def test_the_ledger_reconciles_over_the_fixture_set(fixture_run):
+    r, expected, _, _ = fixture_run
+    s = r.summary
+    for key, value in expected.items():
+        assert s[key] == value, key
+    assert s["ledger_ok"]
+    assert s["declarations_found"] == s["declarations"] + s["dropped_missing_field"] + s["dropped_repeats"] + s["dropped_conflicts"]
+    assert len(r.declarations) == s["declarations"] and len(r.indicators) == s["indicators"]
+    assert s["errors"] == sum(n for c, n in expected["problems_by_code"].items() if CODES[c][0] == "error")
+
+
+def test_well_formed_declarations_around_the_broken_files_are_all_there(fixture_run):
+    r = fixture_run[0]
+    got = sorted(zip(r.declarations["year"], r.declarations["project"]))
+    assert got == sorted([(2020, kit.P1), (2020, kit.P2), (2021, kit.P1), (2021, kit.P2),
+                          (2019, kit.P1), (2018, kit.P1), (2022, kit.P1)])
+    assert r.declarations["decl_id"].is_unique
+    # every indicator belongs to a kept declaration, numbered from 1 in each
+    assert set(r.indicators["decl_id"]) == set(r.declarations["decl_id"])
+    counts = r.indicators.groupby("decl_id")["seq"].agg(["min", "max", "count"])
+    assert (counts["min"] == 1).all() and (counts["max"] == counts["count"]).all()
+    n = r.declarations.set_index("decl_id")["n_indicators"]
+    assert (n.sort_index() == counts["count"].sort_index()).all()
+
+
+def test_every_problem_says_where(fixture_run):
+    p = fixture_run[0].problems
+    assert set(p["severity"]) <= {"error", "warning"}
+    assert (p["severity"] == p["code"].map(lambda c: CODES[c][0])).all()
+    for row in p.itertuples():
+        assert row.message.startswith(row.source_file), row.message
+        if row.code not in FILE_LEVEL:
+            assert not pd.isna(row.source_line) and f"line {int(row.source_line)}" in row.message, row.message
+    # a problem inside a kept or dropped declaration carries its id; a file-level one none
+    assert p.loc[p["code"].isin(FILE_LEVEL), "decl_id"].isna().all()
+    assert p.loc[p["code"].isin({"bad-target", "truncated-table", "year-over-total"}), "decl_id"].notna().all()
+
+
+def test_the_cut_off_table_keeps_its_complete_rows(fixture_run):
+    r = fixture_run[0]
+    d = r.declarations.set_index("year").loc[2019]
+    ind = r.indicators[r.indicators["decl_id"] == d["decl_id"]]
+    assert ind["name"].tolist()[-1] == "对保障绿化" and ind["target_raw"].isna().tolist()[-1]
+    assert ind["target_raw"].notna().sum() == 6  # the six rows before the cut
+
+
+def test_duplicates_name_both_files_and_conflicts_report_both_sides(fixture_run):
+    p = fixture_run[0].problems
+    dup = p[p["code"] == "duplicate-declaration"]
+    assert len(dup) == 2
+    for msg in dup["message"]:
+        assert "2020/seed.txt" in msg and "2020/copy/seed_unicode.txt" in msg
+    conf = p[p["code"] == "conflicting-declaration"]
+    assert sorted(conf["source_file"]) == ["2021/revised.txt", "2021/unit_gbk.txt"]
+    assert conf["decl_id"].nunique() == 1 and all("2021/revised.txt" in m and "2021/unit_gbk.txt" in m for m in conf["message"])
+
+
+def test_summary_text(fixture_run):
+    text = format_summary(fixture_run[0].summary)
+    assert "11 declarations found = 7 ingested + 1 missing a required field + 2 repeats + 1 conflicts" in text
+    assert "DOES NOT RECONCILE" not in text
+
+
+def test_parallel_reading_gives_the_same_tables(tmp_path):
+    # 70 files: enough for the process pool to be used
+    files = {f"u{i:02d}.txt": kit.join(kit.with_year(kit.DECL1, 1950 + i), kit.DECL2) for i in range(70)}
+    raw = kit.write(tmp_path / "raw", files)
+    one, two = ingest(raw, jobs=1), ingest(raw, jobs=2)
+    for name in ("declarations", "indicators", "problems"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
+    assert one.summary["declarations"] == 71 and one.summary["dropped_repeats"] == 69
+
+
+# ---------------------------------------------------------------------------------------------
+# the command
+
+
+def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, capsys):
+    _, _, raw, _ = fixture_run
+    out = tmp_path / "out"
+    assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "ledger: 11 declarations found" in text and "error   undecodable" in text
+    assert sorted(p.name for p in out.iterdir()) == ["declarations.parquet", "indicators.parquet", "problems.parquet"]
+
+
+def test_cli_missing_folder(tmp_path, capsys):
+    assert cli.main(["ingest", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) != 0
+    err = capsys.readouterr().err
+    assert "nope" in err and "no such folder" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_out_dir_that_cannot_be_written(fixture_run, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cli.main(["ingest", str(fixture_run[2]), "--out", str(blocker / "out")]) != 0
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_cli_as_a_process(tmp_path):
+    raw = kit.write(tmp_path / "raw", {"seed.txt": kit.SEED.read_bytes(), "junk.txt": b"\x00\x01\x02" * 300})
+    ok = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "o")],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "2 ingested" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(tmp_path / "missing")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "missing" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_failed_run_leaves_the_previous_tables(fixture_run, tmp_path, monkeypatch, capsys):
+    _, _, raw, _ = fixture_run
+    out = tmp_path / "out"
+    first = ingest(raw, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    import analysis.ingest as ing
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ing.pq, "write_table", disk_full)
+    assert cli.main(["ingest", str(raw), "--out", str(out)]) != 0
+    assert "No space left" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging left either
+    assert first.summary["declarations"] == 7
+
+
+def test_a_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypatch):
+    import analysis.ingest as ing
+
+    real = ing.split_declarations
+
+    def fragile(rows, rel, sheet=None):
+        if rel == "b.txt":
+            raise IndexError("list index out of range")
+        return real(rows, rel, sheet)
+
+    monkeypatch.setattr(ing, "split_declarations", fragile)
+    r = kit.ingest_files(tmp_path, {"a.txt": kit.join(kit.DECL1), "b.txt": kit.join(kit.DECL2)})
+    assert r.declarations["project"].tolist() == [kit.P1]
+    p = r.problems.set_index("code").loc["parse-failed"]
+    assert p["source_file"] == "b.txt" and "IndexError" in p["message"] and p["severity"] == "error"
