@@ -165,10 +165,16 @@ def test_units_are_plainly_synthetic_unless_hostile_is_asked(tmp_path):
     assert len(set(names)) == 300 and all(n.startswith("示例市") for n in names)
     hostile = gen.unit_names(40, seed=1, hostile=True)
     assert "<script>alert(1)</script>局" in hostile and "../../x局" in hostile
-    generate(tmp_path, Params(units=25, years=(2021, 2021), seed=1, hostile=True))
+    generate(tmp_path, Params(units=25, years=(2021, 2021), seed=1, quirks=0.0, hostile=True))
     units = set(_key(tmp_path, "declarations").unit)
     assert "<script>alert(1)</script>局" in units
     assert all(p.name.isascii() for p in tmp_path.rglob("*"))
+    from analysis.ingest import ingest
+
+    result = ingest(tmp_path)  # hostile names are data: read back exactly, nothing lost
+    key_d, key_i = _key(tmp_path, "declarations"), _key(tmp_path, "indicators")
+    assert _compare(key_d, result.declarations[key_d.columns], ["decl_id"]) == []
+    assert _compare(key_i, result.indicators[key_i.columns], ["decl_id", "seq"]) == []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -854,7 +854,8 @@ class _UnitGen:
                                    "prior_budget": pb, "prev_year_budget": prev_budget,
                                    "difference": pb - prev_budget})
             kind = proj.name[len(proj.subject):] if proj.name.startswith(proj.subject) else "相关工作"
-            ctx = {"unit": self.unit, "project": proj.name, "subject": proj.subject, "city": CITY, "kind": kind,
+            speaker = self.unit if not any(ch in self.unit for ch in "<>&") else "本单位"  # prose holds no markup
+            ctx = {"unit": speaker, "project": proj.name, "subject": proj.subject, "city": CITY, "kind": kind,
                    "y0": year - rng.randint(1, 6), "n": rng.randint(1, 60), "wan": _num(year_budget / 10000),
                    "month": rng.choice([10, 11, 12])}
             texts = {f: [rng.choice(_TEXTS[f]).format(**ctx)] for f in TEXT_FIELDS}
