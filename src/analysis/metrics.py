@@ -683,11 +683,13 @@ def budget_reconciliation(
 
 
 def _vague(indicators: pd.DataFrame) -> pd.Series:
-    text = norm_text(indicators.get("target_raw", pd.Series("", index=indicators.index)))
+    raw = indicators["target_raw"] if "target_raw" in indicators else pd.Series("", index=indicators.index)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    text = norm_text(pd.Series(uniques, dtype=object))
     pattern = "|".join(sorted(VAGUE_WORDS, key=len, reverse=True))
-    has_word = text.str.contains(pattern, regex=True)
-    has_digit = text.str.contains(r"\d", regex=True)
-    return (indicators["kind"] == "qualitative") & has_word & ~has_digit
+    vague_text = (text.str.contains(pattern, regex=True) & ~text.str.contains(r"\d", regex=True)).to_numpy(dtype=bool)
+    vague = np.where(codes >= 0, vague_text[np.clip(codes, 0, None)] if len(vague_text) else False, False)
+    return pd.Series(vague, index=indicators.index) & (indicators["kind"] == "qualitative")
 
 
 def target_quality(
@@ -723,7 +725,7 @@ def target_quality(
             raise ValueError(f"target_quality: changes lacks {col!r}; pass the output of target_changes")
     seq = indicators["seq"] if "seq" in indicators else pd.Series(np.arange(len(indicators)), index=indicators.index)
     ind_key = pd.MultiIndex.from_arrays([indicators["decl_id"], seq.astype("Int64")])
-    comparable_decls = set(changes["new_decl_id"].dropna())
+    comparable_decls = pd.unique(changes["new_decl_id"].dropna().to_numpy(dtype=object))
     unchanged = changes.loc[changes["change"] == "unchanged"]
     rep_key = pd.MultiIndex.from_arrays([unchanged["new_decl_id"], unchanged["new_seq"].astype("Int64")])
     kind = indicators["kind"]
@@ -733,7 +735,7 @@ def target_quality(
         _qual=(kind == "qualitative").astype(int),
         _dead=(kind == "deadline").astype(int),
         _vague=_vague(indicators).fillna(False).astype(int),
-        _comp=indicators["decl_id"].isin(comparable_decls).astype(int),
+        _comp=(pd.Index(comparable_decls).get_indexer(indicators["decl_id"].to_numpy(dtype=object)) >= 0).astype(int),
         _rep=pd.Series(ind_key.isin(rep_key), index=indicators.index).astype(int),
     )
     grouper = keys if keys else (lambda _: 0)
