@@ -122,3 +122,15 @@ def test_rename_chain_over_three_names_keeps_one_key():
     ))
     assert ids["project_key"].nunique() == 1
     assert ids.sort_values("year")["match"].tolist() == ["exact", "fuzzy", "fuzzy"]
+
+
+def test_names_that_differ_only_by_a_number_are_not_linked():
+    ids = identity.project_ids(frame(
+        (XUHUI, "第一批公园绿地改造工程", 2019),
+        (XUHUI, "第二批公园绿地改造工程", 2020),
+        (XUHUI, "轨道交通3号线沿线绿化养护", 2019),
+        (XUHUI, "轨道交通4号线沿线绿化养护", 2020),
+        (XUHUI, "其他项目", 2019),
+        (XUHUI, "其他项目", 2020),
+    ))
+    assert ids["project_key"].nunique() == 5 and set(ids["match"]) == {"exact"}

@@ -7,7 +7,9 @@ such a link is ``match="exact"``.
 Projects are sometimes renamed. After the exact pass, a project of a unit whose last
 declared year is Y may be linked to a project of the same unit whose first declared year
 is Y+1 when their names are similar enough (``rapidfuzz.fuzz.ratio`` on the normalized
-names with four-digit years such as ``2020年度`` removed, at least ``threshold``). Such a
+names with four-digit years such as ``2020年度`` removed, at least ``threshold``) and carry the
+same numbers (digits and Chinese numerals, in order: ``第一批`` is never linked to ``第二批``,
+nor ``3号线`` to ``4号线``, however similar the rest of the name). Such a
 link is never silent: the first declaration under the new name is marked
 ``match="fuzzy"`` with its ``match_score``, and :func:`renames` lists every such link.
 Candidates are paired one to one, best score first (ties broken by name order, so the
@@ -25,6 +27,7 @@ DEFAULT_THRESHOLD = 80.0
 """Lowest ``fuzz.ratio`` (0-100) at which a project that ends is linked to one that starts."""
 
 _YEAR_IN_NAME = re.compile(r"(?:19|20)\d\d年度?")
+_NOT_NUMERAL = re.compile(r"[^0-9〇零一二三四五六七八九十百千万两]")
 
 
 def norm_text(values: pd.Series) -> pd.Series:
@@ -96,8 +99,10 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     scores = np.fromiter(
         (fuzz.ratio(a, b) for a, b in zip(old_s.to_numpy(), new_s.to_numpy())), dtype=float, count=len(pairs)
     )
+    numerals_old = old_s.str.replace(_NOT_NUMERAL, "", regex=True)
+    numerals_new = new_s.str.replace(_NOT_NUMERAL, "", regex=True)
     pairs = pairs.assign(score=scores)
-    pairs = pairs.loc[pairs["score"] >= threshold].sort_values(
+    pairs = pairs.loc[(pairs["score"] >= threshold) & (numerals_old == numerals_new).to_numpy()].sort_values(
         ["score", "project_n_old", "project_n_new"], ascending=[False, True, True], kind="stable"
     )
     chosen = [pairs.iloc[:0]]
