@@ -108,10 +108,16 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+# The modules whose code shapes a report (the ingest shapes the data, which is hashed itself).
+REPORT_MODULES = ("__init__", "batch", "fonts", "identity", "ids", "metrics", "plots", "report", "store")
+
+
 def code_hash() -> str:
-    """Hash of this package's version and source files: a code change renders the reports again."""
+    """Hash of the package version and the report modules' code: a code change renders the reports again."""
     h = hashlib.sha256(analysis.__version__.encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
+    for path in sorted(PACKAGE_DIR / f"{m}.py" for m in REPORT_MODULES):
+        if not path.exists():
+            continue
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -137,9 +143,9 @@ def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None) ->
     decl = read_table(processed, "declarations", columns=["unit", "year"])
     all_units = sorted(decl["unit"].dropna().unique().tolist())
     all_years = sorted(int(y) for y in decl["year"].dropna().unique().tolist())
-    if units:
+    if units is not None:  # None: every unit; [] none
         all_units = [u for u in all_units if u in set(units)]
-    if years:
+    if years is not None:
         wanted = {int(y) for y in years}
         all_years = [y for y in all_years if y in wanted]
     tasks = []
@@ -276,13 +282,20 @@ def _progress(total: int, quiet: bool):
     return tqdm(total=total, desc="reports", unit="nb", disable=quiet or total == 0, file=sys.stderr)
 
 
+def _quiet_worker() -> None:
+    """In a pool worker: send the kernels' console chatter to /dev/null (errors come back in the Result)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
+
 def _run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done) -> None:
     if jobs <= 1:
         for t in tasks:
             on_done(render_one(t, timeout, kernel))
         return
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_quiet_worker) as pool:
         futures = {pool.submit(render_one, asdict(t), timeout, kernel): t for t in tasks}
         for fut in cf.as_completed(futures):
             t = futures[fut]
@@ -290,6 +303,33 @@ def _run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done) -> N
                 on_done(fut.result())
             except Exception as exc:  # the worker process itself died
                 on_done(Result(t.kind, t.name, t.stem, "failed", error=describe_error(exc), out_ipynb=t.out_ipynb))
+
+
+def render_in_fresh_thread(task: dict, timeout=None, kernel: str = KERNEL) -> Result:
+    """:func:`render_one` in a new thread with its own event loop.
+
+    A dask worker runs tasks in threads that may share or already run an asyncio loop, which
+    the kernel client (nbclient) cannot use; a fresh thread per notebook avoids that.
+    """
+    import threading
+
+    box: list = []
+
+    def target():
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            box.append(render_one(task, timeout, kernel))
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    thread = threading.Thread(target=target, name=f"report-{task.get('stem', '')}")
+    thread.start()
+    thread.join()
+    return box[0]
 
 
 def _run_dask(tasks: list[Task], scheduler: str, jobs: int, timeout, kernel: str, on_done) -> None:
@@ -303,7 +343,7 @@ def _run_dask(tasks: list[Task], scheduler: str, jobs: int, timeout, kernel: str
         client = Client(scheduler)
     try:
         futures = {
-            client.submit(render_one, asdict(t), timeout, kernel, pure=False, key=f"report-{t.kind}-{t.stem}-{t.key[:8]}"): t
+            client.submit(render_in_fresh_thread, asdict(t), timeout, kernel, pure=False, key=f"report-{t.kind}-{t.stem}-{t.key[:8]}"): t
             for t in tasks
         }
         for fut in as_completed(list(futures)):

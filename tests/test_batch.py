@@ -1,0 +1,165 @@
+"""The report batch: safe names, the content cache, parallel runs, failure isolation, dask."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import batch, cli
+from test_report import HOSTILE_UNITS, SEED_UNIT, make_processed
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+# ----------------------------------------------------------------------------- fast
+
+@pytest.mark.parametrize("name", [*HOSTILE_UNITS, SEED_UNIT, "..", ".", "a\\b局", "x\x00\n\t局", " ", "a" * 300])
+def test_safe_name_never_leaves_the_folder(name, tmp_path):
+    stem = batch.safe_name(name)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
+    assert len(stem) <= 60
+    assert batch.inside(tmp_path, "units", stem + ".html").parent == (tmp_path / "units").resolve()
+
+
+def test_safe_name_is_stable_and_tells_names_apart():
+    assert batch.safe_name("a/b局") == batch.safe_name("a/b局")
+    assert batch.safe_name("a/b局") != batch.safe_name("a-b局") != batch.safe_name("a b局")
+    assert batch.safe_name("../../x局").startswith("x-")
+    assert batch.safe_name(SEED_UNIT).startswith("unit-")
+
+
+def test_inside_refuses_paths_that_escape(tmp_path):
+    with pytest.raises(ValueError):
+        batch.inside(tmp_path, "..", "x.html")
+    with pytest.raises(ValueError):
+        batch.inside(tmp_path, "/etc/passwd")
+
+
+def test_cache_key_follows_notebook_parameters_data_and_code(tmp_path):
+    nb = tmp_path / "n.ipynb"
+    nb.write_text("{}")
+    base = batch.cache_key(nb, {"unit": "甲局", "processed_dir": "/a"}, {"declarations": "1"}, "c")
+    # the location of the data does not matter, its content does
+    assert batch.cache_key(nb, {"unit": "甲局", "processed_dir": "/b"}, {"declarations": "1"}, "c") == base
+    assert batch.cache_key(nb, {"unit": "乙局", "processed_dir": "/a"}, {"declarations": "1"}, "c") != base
+    assert batch.cache_key(nb, {"unit": "甲局", "processed_dir": "/a"}, {"declarations": "2"}, "c") != base
+    assert batch.cache_key(nb, {"unit": "甲局", "processed_dir": "/a"}, {"declarations": "1"}, "d") != base
+    nb.write_text('{"cells": []}')
+    assert batch.cache_key(nb, {"unit": "甲局", "processed_dir": "/a"}, {"declarations": "1"}, "c") != base
+
+
+def test_plan_has_one_report_per_unit_and_year(tmp_path):
+    processed = make_processed(tmp_path / "p", hostile=True)
+    tasks = batch.plan(processed, tmp_path / "out", NOTEBOOKS)
+    assert sorted(t.name for t in tasks if t.kind == "unit") == sorted([SEED_UNIT, "上海市水务局执法总队", *HOSTILE_UNITS])
+    assert [t.name for t in tasks if t.kind == "year"] == ["2019", "2020", "2021"]
+    for t in tasks:
+        assert Path(t.out_html).resolve().is_relative_to((tmp_path / "out").resolve())
+    only = batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT], years=[2020])
+    assert [(t.kind, t.name) for t in only] == [("unit", SEED_UNIT), ("year", "2020")]
+    assert [t.kind for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[])] == ["unit"] * 5
+
+
+def test_reports_without_processed_tables_says_so(tmp_path, capsys):
+    assert cli.main(["reports", "--processed", str(tmp_path / "none"), "--out", str(tmp_path / "r")]) == 2
+    assert "ingest" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- slow: real runs
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts}
+
+
+@pytest.mark.slow
+def test_batch_renders_hostile_names_safely_in_parallel_and_caches(tmp_path, monkeypatch):
+    # the key's dependence on the code is pinned by test_cache_key_follows_...; fixed here so that
+    # an edit to the package while the suite runs does not count as a change
+    monkeypatch.setattr(batch, "code_hash", lambda: "fixed")
+    processed = make_processed(tmp_path / "processed", hostile=True, synthetic=True)
+    out = tmp_path / "reports"
+    units = HOSTILE_UNITS
+    results = batch.run_batch(processed, out, jobs=2, units=units, years=[2021], quiet=True)
+    assert [r.status for r in results] == ["rendered"] * 4, [r.error for r in results]
+
+    # everything written stays inside the output folder; nothing appears beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed", "reports"]
+    for p in out.rglob("*"):
+        assert p.resolve().is_relative_to(out.resolve())
+    assert len(list((out / "units").glob("*.html"))) == 3
+    assert (out / "years" / "2021.html").exists()
+    assert len(list((out / "notebooks").rglob("*.ipynb"))) == 4
+
+    # no markup from the input: names show as text, no script at all in any page
+    pages = {p: p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    for path, text in pages.items():
+        assert "<script" not in text.lower(), path
+        assert not re.search(r"<[^>]*\bonerror\s*=", text, re.I), path
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text, re.I), path
+    hostile_page = out / "units" / f"{batch.safe_name(HOSTILE_UNITS[0])}.html"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in pages[hostile_page]
+    assert "&lt;img src=x onerror=" in pages[hostile_page]
+    assert "data:image/png;base64," in pages[hostile_page]
+    index = pages[out / "index.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in index and "../../x局" in index
+    assert "合成" in index and "tables.xlsx" in index and "失败" not in index
+    for href in re.findall(r'href="([^"#]+)"', index):
+        assert (out / href).resolve().is_file(), href
+
+    # an unchanged re-run renders nothing, quickly
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html") if p.name != "index.html"}
+    start = time.perf_counter()
+    again = batch.run_batch(processed, out, jobs=2, units=units, years=[2021], quiet=True)
+    assert time.perf_counter() - start < 5
+    assert [r.status for r in again] == ["cached"] * 4
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+@pytest.mark.slow
+def test_one_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(batch, "code_hash", lambda: "fixed")
+    processed = make_processed(tmp_path / "processed")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    nb = nbformat.read(notebooks / "unit_report.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('if unit == "上海市水务局执法总队":\n    raise ValueError("故意的失败")'))
+    nbformat.write(nb, notebooks / "unit_report.ipynb")
+    out = tmp_path / "reports"
+    argv = ["reports", "--processed", str(processed), "--out", str(out), "--jobs", "2", "--quiet",
+            "--notebooks", str(notebooks), "--years", "2020", "--timeout", "120", "--no-export"]
+    assert cli.main(argv) == 1
+    cache = {json.loads(p.read_text())["name"] for p in (out / ".cache").glob("*.json")}
+    assert cache == {SEED_UNIT, "2020"}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "未能生成的报告（1）" in index
+    assert "上海市水务局执法总队" in index and "ValueError: 故意的失败" in index and "单元格 [" in index
+    assert (out / "units" / f"{batch.safe_name(SEED_UNIT)}.html").exists()
+    assert not (out / "units" / f"{batch.safe_name('上海市水务局执法总队')}.html").exists()
+    assert "故意的失败" in capsys.readouterr().err
+    # the failure is not cached: the next run tries it again, the good ones are skipped
+    results = batch.run_batch(processed, out, jobs=1, notebooks=notebooks, years=[2020], export=False, quiet=True)
+    assert sorted(r.status for r in results) == ["cached", "cached", "failed"]
+
+
+@pytest.mark.slow
+def test_dask_scheduler_gives_the_same_reports_as_the_local_pool(tmp_path):
+    from dask.distributed import LocalCluster
+
+    processed = make_processed(tmp_path / "processed", units=[SEED_UNIT, HOSTILE_UNITS[1]])
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    kw = dict(units=[HOSTILE_UNITS[1]], years=[], export=False, quiet=True)
+    assert [r.status for r in batch.run_batch(processed, local, jobs=1, **kw)] == ["rendered"]
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        results = batch.run_batch(processed, remote, scheduler=cluster.scheduler_address, **kw)
+    assert [r.status for r in results] == ["rendered"], [r.error for r in results]
+    assert _files(local) == _files(remote)
+    cell_ids = re.compile(r'id="cell-id=[^"]*"')  # papermill gives its injected cell a random id
+    for rel in _files(local):
+        if rel.endswith(".html") and rel != "index.html":
+            a, b = ((root / rel).read_text(encoding="utf-8") for root in (local, remote))
+            assert cell_ids.sub("", a) == cell_ids.sub("", b), rel

@@ -1,0 +1,84 @@
+"""Every chart renders with real CJK glyphs: a missing-glyph warning fails the test."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from analysis import fonts, metrics, plots
+from test_report import HOSTILE_UNITS, SEED_UNIT, make_processed
+from analysis.store import load
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    return load(make_processed(tmp_path_factory.mktemp("plots") / "processed", hostile=True))
+
+
+def _charts(ds):
+    decl, ind = ds.declarations, ds.indicators
+    unit_decl = decl[decl["unit"] == SEED_UNIT]
+    execution = metrics.project_execution(decl)
+    changes = metrics.target_changes(ind, decl)
+    summary = metrics.change_summary(changes, by=("unit", "to_year"))
+    quality = metrics.target_quality(ind, by=("unit", "year"), changes=changes)
+    y2020 = decl[decl["year"] == 2020]
+    from analysis.report import unit_ranking
+
+    ranking = unit_ranking(y2020, metrics.execution_rates(y2020, by=("unit", "year")))
+    return {
+        "projects_per_year": plots.projects_per_year(unit_decl),
+        "budget_per_year": plots.budget_per_year(unit_decl),
+        "execution_vs_target": plots.execution_vs_target(execution[execution["unit"] == SEED_UNIT]),
+        "units_by_budget": plots.units_by_budget(ranking),
+        "units_by_rate": plots.units_by_rate(ranking),
+        "rate_distribution": plots.rate_distribution(execution),
+        "change_counts_year": plots.change_counts(summary[summary["unit"] == SEED_UNIT], by="to_year"),
+        "change_counts_unit": plots.change_counts(summary[summary["to_year"] == 2021], by="unit"),
+        "target_quality_year": plots.target_quality(quality[quality["unit"] == SEED_UNIT], by="year"),
+        "target_quality_unit": plots.target_quality(quality[quality["year"] == 2021], by="unit"),
+    }
+
+
+def test_a_cjk_font_is_installed_and_set():
+    family = fonts.setup(required=True)
+    assert family
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+
+def test_every_chart_renders_without_missing_glyphs(ds):
+    with fonts.missing_glyphs() as missing:
+        charts = _charts(ds)
+        for name, fig in charts.items():
+            assert isinstance(fig, Figure), name
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+            assert buf.tell() > 1000, name
+    assert missing == []
+
+
+def test_missing_glyphs_does_catch_a_missing_glyph():
+    """The check above can fail: a font without Chinese glyphs does warn."""
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_title("预算执行率", fontfamily="DejaVu Sans")
+    with fonts.missing_glyphs() as missing:
+        fig.savefig(io.BytesIO(), format="png")
+    assert missing and "missing from font" in missing[0]
+
+
+def test_charts_draw_an_empty_note_for_no_data(ds):
+    empty = ds.declarations.iloc[0:0]
+    fig = plots.projects_per_year(empty)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["无数据"]
+
+
+def test_hostile_names_are_plain_labels():
+    assert plots.label("a$x^2$局") == r"a\$x^2\$局"
+    assert plots.label("上海市绿化和市容管理局行政服务中心", width=10) == "上海市绿化和市容管…"
+    assert "\n" not in plots.label("甲\n乙")
+    assert plots.label(HOSTILE_UNITS[0], width=40) == "<script>alert(1)</script>局"
