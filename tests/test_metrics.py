@@ -481,3 +481,28 @@ def test_generated_corpus_changes_match_the_answer_key(tmp_path, seed):
     assert set(rec["decl_id"]) == set(key["reconciliation"]["decl_id"])
     merged = rec.merge(key["reconciliation"], on="decl_id", suffixes=("", "_truth"))
     assert np.allclose(merged["difference"], merged["difference_truth"])
+
+
+def test_below_target_follows_a_renamed_project():
+    d = decls(
+        decl(OTHER, "徐汇区道路绿化养护经费", 2020, exec_target=0.98, exec_target_op=">="),
+        decl(OTHER, "徐汇区道路绿化日常养护经费", 2021, prior_budget=1_000_000.0, prior_executed=950_000.0),
+    )
+    pe = metrics.project_execution(d)
+    pe = pe.loc[pe["exec_year"] == 2020]
+    assert pe[["exec_year", "exec_target", "realized_rate", "below_target", "match"]].values.tolist() == [
+        [2020, 0.98, 0.95, True, "fuzzy"],
+    ]
+    assert metrics.execution_rates(d).set_index("year").loc[2021, "n_below_target"] == 1
+
+
+def test_target_quality_per_declaration():
+    rows = [
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
+        ind(OTHER, "行道树修剪", 2020, "产出目标", "时效", "修剪及时性", "及时", kind="qualitative"),
+        ind(OTHER, "古树名木保护", 2020, "产出目标", "数量", "古树复壮株数", ">=20株", ">=", 20, "株"),
+    ]
+    frame = inds(*rows)
+    q = metrics.target_quality(frame, by="decl_id").set_index("decl_id")
+    assert q.loc[decl_id(OTHER, 2020, "行道树修剪"), "share_vague"] == 0.5
+    assert q.loc[decl_id(OTHER, 2020, "古树名木保护"), "share_quantitative"] == 1.0

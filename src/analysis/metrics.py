@@ -327,7 +327,7 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
     hi_eq = np.isclose(oh.to_numpy(), nh.to_numpy(), rtol=1e-9, atol=1e-9) & have_hi
     narrower = rng & have & have_hi & (lo_up | eq) & (hi_down | hi_eq) & ~(eq & hi_eq)
     wider = rng & have & have_hi & (lo_down | eq) & (hi_up | hi_eq) & ~(eq & hi_eq)
-    quant_cmp = same_kind & ~qual & ~deadline & same_unit & have
+    quant_cmp = same_kind & ~qual & ~deadline & have
 
     conditions = [
         ~same_kind,
