@@ -1,0 +1,123 @@
+"""Open a generated batch in headless Chromium: no script errors, images load, no input markup runs.
+
+How: for each page a copy is made with a small check injected (a first script that records
+errors and turns alert/confirm/prompt into a flag, a last one that, on load, writes what it
+found into the page as JSON); ``chromium --headless --dump-dom`` loads the copy from disk and
+prints the DOM, from which the JSON is read.  The hostile fixture carries a unit named
+``<script>alert(1)</script>局`` and a project ``<img src=x onerror="window.__pwned=1">项目``:
+if either ran, the flag would be set.  A control page with the same markup unescaped shows
+that the check does catch it.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analysis import batch
+from test_report import HOSTILE_PROJECT, HOSTILE_UNITS, make_processed
+
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (bash scripts/setup-system.sh installs it)"),
+]
+
+PRELUDE = """<script>
+window.__errors = [];
+window.addEventListener("error", function (e) {
+  var t = e.target;
+  window.__errors.push(t && t !== window && t.tagName ? "failed to load " + t.tagName + " " + (t.src || t.href) : String(e.message));
+}, true);
+window.alert = window.confirm = window.prompt = function () { window.__pwned = "dialog"; };
+</script>"""
+
+POSTLUDE = """<script>
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var handlers = 0;
+  document.querySelectorAll("*").forEach(function (el) {
+    for (var i = 0; i < el.attributes.length; i++) { if (/^on/i.test(el.attributes[i].name)) handlers++; }
+  });
+  var r = {
+    errors: window.__errors, pwned: window.__pwned || 0, images: imgs.length,
+    broken: imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); }).length,
+    scripts: document.scripts.length - 2, handlers: handlers, text: document.body.innerText.length
+  };
+  var pre = document.createElement("pre");
+  pre.id = "__result";
+  pre.textContent = JSON.stringify(r);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def inspect(page: Path, profile: Path) -> dict:
+    """Load ``page`` (a copy with the checks injected) in headless Chromium; return what the checks found."""
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r"<head[^>]*>", lambda m: m.group(0) + PRELUDE, html, count=1)
+    html = html.replace("</body>", POSTLUDE + "</body>")
+    probe = page.with_name(f"__probe_{page.name}")
+    probe.write_text(html, encoding="utf-8")
+    try:
+        proc = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
+             probe.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="__result">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"no result from chromium (rc {proc.returncode}): {proc.stderr[-1500:]}"
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    base = tmp_path_factory.mktemp("browser")
+    processed = make_processed(base / "processed", hostile=True, synthetic=True)
+    out = base / "reports"
+    results = batch.run_batch(processed, out, jobs=2, units=[HOSTILE_UNITS[0]], years=[2021], quiet=True)
+    assert [r.status for r in results] == ["rendered", "rendered"], [r.error for r in results]
+    return out, base / "profile"
+
+
+def test_index_opens_cleanly(rendered):
+    out, profile = rendered
+    r = inspect(out / "index.html", profile)
+    assert r["errors"] == [] and r["pwned"] == 0
+    assert r["scripts"] == 0 and r["handlers"] == 0
+    assert r["text"] > 200
+
+
+def test_unit_report_of_a_hostile_name_shows_charts_and_runs_nothing(rendered):
+    out, profile = rendered
+    page = out / "units" / f"{batch.safe_name(HOSTILE_UNITS[0])}.html"
+    r = inspect(page, profile)
+    assert r["errors"] == [], r["errors"]
+    assert r["pwned"] == 0
+    assert r["scripts"] == 0 and r["handlers"] == 0
+    assert r["images"] >= 5 and r["broken"] == 0
+
+
+def test_year_report_shows_charts(rendered):
+    out, profile = rendered
+    r = inspect(out / "years" / "2021.html", profile)
+    assert r["errors"] == [] and r["pwned"] == 0
+    assert r["images"] >= 5 and r["broken"] == 0
+
+
+def test_the_check_catches_markup_that_runs(tmp_path):
+    page = tmp_path / "control.html"
+    page.write_text(
+        f"<html><head></head><body><p>{HOSTILE_UNITS[0]}</p><p>{HOSTILE_PROJECT}</p></body></html>", encoding="utf-8"
+    )
+    r = inspect(page, tmp_path / "profile")
+    assert r["pwned"] != 0
+    assert r["broken"] == 1 and r["handlers"] == 1

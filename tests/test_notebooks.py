@@ -1,0 +1,58 @@
+"""The report notebooks run as they stand (nbval --nbval-lax) with their default parameters.
+
+The notebooks are copied beside a small processed fixture laid out like the repository
+(``notebooks/`` next to ``data/processed/``), so the default ``processed_dir = "data/processed"``
+is found the same way as when an analyst opens them in JupyterLab from ``notebooks/``.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_report import SEED_UNIT, make_processed
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPORTS = ("unit_report.ipynb", "year_report.ipynb")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_notebook_is_committed_clean_with_a_parameters_cell(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "commit notebooks without outputs"
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert "processed_dir" in tagged[0].source
+    assert ("unit = " if name.startswith("unit") else "year = ") in tagged[0].source
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+def test_default_unit_is_the_published_one():
+    nb = nbformat.read(NOTEBOOKS / "unit_report.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert f'unit = "{SEED_UNIT}"' in params.source
+
+
+@pytest.mark.slow
+def test_notebooks_run_under_nbval_on_a_fixture(tmp_path):
+    make_processed(tmp_path / "data" / "processed")
+    (tmp_path / "notebooks").mkdir()
+    for name in REPORTS:
+        shutil.copy(NOTEBOOKS / name, tmp_path / "notebooks" / name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), str(tmp_path / "notebooks")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    tail = proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert proc.returncode == 0, tail
+    n_code = sum(
+        c["cell_type"] == "code" for name in REPORTS for c in json.loads((NOTEBOOKS / name).read_text())["cells"]
+    )
+    assert f"{n_code} passed" in proc.stdout, tail
