@@ -175,3 +175,40 @@ def test_text_before_the_first_declaration_is_reported_once(tmp_path):
     r = kit.ingest_files(tmp_path, {"v.txt": text})
     assert len(r.declarations) == 1
     assert r.problems["code"].tolist() == ["unrecognized-row"] and r.problems["source_line"].tolist() == [2]
+
+
+def test_a_shifted_row_whose_level2_is_also_a_level1_word():
+    # 成本指标 is a level2 under 产出指标 here (and a level1 in the 2021 framework)
+    rows = ["一级指标\t二级指标\t三级指标\t指标值",
+            "产出指标\t数量指标\t人员聘用完成率\t≥90%",
+            "成本指标\t人均派遣成本\t≤5.2万元/人\t",
+            "满意度指标\t服务对象满意度指标\t公众满意度\t≥80%",
+            "\t\t热线诉求回访率\t≥95%"]
+    i = kit.line_index(kit.DECL1, "一级目标")
+    (d,), _ = raws(kit.join(kit.DECL1[:i] + rows))
+    got = [(x.level1, x.level2, x.name, x.target, x.shifted) for x in d.indicators]
+    assert got == [("产出指标", "数量指标", "人员聘用完成率", "≥90%", False),
+                   ("产出指标", "成本指标", "人均派遣成本", "≤5.2万元/人", True),
+                   ("满意度指标", "服务对象满意度指标", "公众满意度", "≥80%", False),
+                   ("满意度指标", "服务对象满意度指标", "热线诉求回访率", "≥95%", False)]
+    assert [p.code for p in d.problems] == ["shifted-row"]
+
+
+def test_rows_after_a_finished_declaration_never_change_it(tmp_path, tmp_path_factory):
+    # the second declaration lost its title, unit and project rows: its fields and table
+    # must not overwrite the first one (they form a declaration without a project, reported)
+    i = kit.line_index(kit.DECL2, "计划开始日期")
+    text = kit.join(kit.DECL1, kit.DECL2[i:])
+    r = kit.ingest_files(tmp_path, {"v.txt": text})
+    ref = [d for d in kit.reference(tmp_path_factory)[0] if d["project"] == kit.P1]
+    assert kit.decl_records(r) == ref and len(r.indicators) == 8
+    assert sorted(r.problems["code"]) == ["missing-field", "shifted-row"]
+    assert r.summary["declarations_found"] == 2 and r.summary["ledger_ok"]
+
+
+def test_indicator_rows_after_a_blank_line_join_no_table(tmp_path):
+    j = kit.line_index(kit.DECL2, "投入与管理")
+    text = kit.join(kit.DECL1, kit.DECL2[j:j + 3])
+    r = kit.ingest_files(tmp_path, {"v.txt": text})
+    assert len(r.indicators) == 8
+    assert set(r.problems["code"]) == {"unrecognized-row"}

@@ -100,3 +100,19 @@ def test_candidates_skip_hidden_and_known_non_declaration_files():
     assert is_candidate(Path("2021/unit.txt")) and is_candidate(Path("a.xlsx")) and is_candidate(Path("a.csv"))
     assert not is_candidate(Path("README.md")) and not is_candidate(Path(".hidden/a.txt"))
     assert not is_candidate(Path("answer_key/truth.json")) and not is_candidate(Path("x.parquet"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_few_damaged_bytes_spoil_only_their_line(tmp_path, tmp_path_factory, encoding):
+    ref_decls, _ = kit.reference(tmp_path_factory)
+    data = bytearray(kit.TEXT.encode(encoding))
+    at = data.index("派遣人员合格率".encode(encoding))  # line 27, an indicator name
+    data[at:at + 1] = b"\xff\x00\x07"
+    r = kit.ingest_files(tmp_path, {"d.txt": bytes(data)})
+    p = r.problems.set_index("code")
+    assert p.loc["bad-bytes", "source_line"] == 27 and p.loc["bad-bytes", "severity"] == "warning"
+    d = kit.decl_records(r)
+    assert d[0]["project"] == kit.P2 and d[0] == ref_decls[0]  # the other declaration untouched
+    name = r.indicators.set_index("source_line").loc[27, "name"]
+    assert name.endswith("人员合格率") and "\ufffd" in name and "\x00" not in name and "\x07" not in name
+    assert len(r.indicators) == 17

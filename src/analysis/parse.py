@@ -200,6 +200,11 @@ class _Splitter:
         self.last_text = None
         return d
 
+    def complete(self) -> bool:
+        """Whether the current declaration already has its indicator table: the form ends
+        with it, so fields or a table that follow belong to another declaration."""
+        return self.cur is not None and (self.cur.has_table or bool(self.cur.indicators))
+
     def close(self) -> None:
         if self.cur is not None:
             self.out.append(self.cur)
@@ -210,7 +215,10 @@ class _Splitter:
         cells = _strip(row.cells)
         nonempty = [c for c in cells if c]
         if not nonempty:
+            # a blank row ends prose and the indicator table: rows after it that look like
+            # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
+            self.in_table = False
             return
         first = nonempty[0]
         first_n = _SPACES.sub("", nfkc(first))
@@ -232,6 +240,8 @@ class _Splitter:
             return
         m = _HEADING.match(first_n)
         if m and len(nonempty) == 1:
+            if self.complete():
+                self.start(row.line)  # a second target section: not the finished declaration's
             if self.cur is not None:
                 self.cur.heading_year = int(m.group(1)) if m.group(1) else None
             self.in_table = False
@@ -241,6 +251,8 @@ class _Splitter:
             if self.cur is None:
                 self.orphans.append(row)
                 return
+            if self.complete():
+                self.start(row.line)
             self.cols = cols
             self.in_table = True
             self.cur.has_table = True
@@ -311,19 +323,19 @@ class _Splitter:
             unit = _MONEY_UNITS.get(_SPACES.sub("", nfkc(value)))
             if unit is not None:
                 self.ctx_money = (unit, line, lab.label)
-                if self.cur is not None:
+                if self.cur is not None and not self.complete():
                     self.cur.fields["money_unit"] = self.ctx_money
                 return
             lab = Label("unit", lab.label, lab.inline)  # 单位：XX局 names the unit
         if lab.field == "unit":
             self.ctx_unit = (value, line, lab.label)
-            if self.cur is None or "project" in self.cur.fields:
+            if self.cur is None or "project" in self.cur.fields or self.complete():
                 self.start(line)
             self.cur.fields["unit"] = self.ctx_unit
             return
         if lab.field == "project" and (self.cur is None or "project" in self.cur.fields):
             self.start(line)
-        if self.cur is None:
+        if self.cur is None or self.complete():
             self.start(line)
         self.cur.fields[lab.field] = (value, line, lab.label)
         self.last_text = lab.field if lab.field in TEXT_FIELDS else None
@@ -347,11 +359,16 @@ class _Splitter:
         year = d.year or d.heading_year
         shifted = 0
         consecutive = (l2c, nmc, tgc) == (l1c + 1, l1c + 2, l1c + 3)
-        if consecutive and a and not is_level1(a) and self.prev is not None and not any(cells[:l1c]):
-            if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
-                shifted = 1  # the empty level1 cell was dropped: level2, name, target
-            elif b and not c and not t and not is_level2(a):
-                shifted = 2  # both merged cells dropped: name, target
+        if consecutive and a and self.prev is not None and not any(cells[:l1c]):
+            if not is_level1(a):
+                if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
+                    shifted = 1  # the empty level1 cell was dropped: level2, name, target
+                elif b and not c and not t and not is_level2(a):
+                    shifted = 2  # both merged cells dropped: name, target
+            elif is_level2(a) and c and not t and _looks_like_target(c, year) and not _looks_like_target(b, year):
+                # 成本指标 / 满意度: a level1 of one framework and a level2 of the other; three
+                # cells ending in a target are a shifted level2 row, not a level1 row missing its target
+                shifted = 1
         if shifted == 1:
             a, b, c, t = "", a, b, c
         elif shifted == 2:

@@ -20,6 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unsupported-format": (ERROR, "a file type that holds no declaration this project can read (e.g. old .xls)"),
     "parse-failed": (ERROR, "reading the file failed unexpectedly; its declarations are missing (please report it with the file)"),
     "no-declaration": (ERROR, "the file holds text but no declaration (no 绩效目标表 header nor 项目名称 row)"),
+    "bad-bytes": (WARNING, "a few bytes are no text in the file's encoding (a damaged file): shown as U+FFFD, control characters removed"),
     "unclosed-quote": (WARNING, "a cell opens a double quote that never closes; the quote is kept as text"),
     # declarations
     "missing-field": (ERROR, "a required field (unit, year or project) is missing: the declaration is not in the tables"),

@@ -107,56 +107,87 @@ def _text_share(text: str) -> float:
     return len(_TEXTLIKE.findall(text)) / len(text)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _lenient(data: bytes, enc: str) -> tuple[str, int]:
+    """Decode strictly if possible, else with U+FFFD for each bad byte; also the number of bad bytes."""
+    try:
+        return data.decode(enc), 0
+    except UnicodeDecodeError:
+        text = data.decode(enc, errors="replace")
+        return text, text.count("\ufffd")
+
+
+def _mostly(text: str, bad: int) -> bool:
+    """A few bad bytes in otherwise good text (a damaged file), not the wrong encoding
+    (where most non-ASCII characters come out bad)."""
+    non_ascii = sum(1 for ch in text[:20000] if ord(ch) > 0x7F)
+    return bad <= max(3, non_ascii // 50)
+
+
+def _line_at(text: str, index: int) -> int:
+    head = text[:index]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+
+
 def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
-    """Decode ``data``: a BOM decides; else UTF-8; else UTF-16 without BOM (NUL bytes, and
-    the byte order that reads as Chinese text);
-    else GB18030 (a superset of GBK and GB2312). Returns ``(text, encoding, problems)``."""
+    """Decode ``data`` and return ``(text, encoding, problems)``.
+
+    A byte-order mark decides (UTF-8, UTF-16 LE/BE, UTF-32). Without one: NUL bytes mean
+    UTF-16 (UTF-8 and GB18030 text never holds one; UTF-16 does for every ASCII character,
+    tabs and line ends included), in the byte order that reads as text; else UTF-8; else
+    GB18030 (a superset of GBK and GB2312). A few bad bytes in otherwise good text are
+    replaced (U+FFFD) and stray control characters removed, with a ``bad-bytes`` warning;
+    text that is mostly bad, or binary, is ``undecodable``.
+    """
+    text = encoding = None
+    bad = 0
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError as exc:
-                return None, None, [Problem(rel, None, "undecodable", f"{rel}: starts with a {enc} byte-order mark but byte {exc.start} is not {enc}")]
-            if _looks_binary(text):
-                return None, None, [Problem(rel, None, "undecodable", f"{rel}: decodes as {enc} but holds binary data, not a table")]
-            return text.lstrip("\ufeff"), enc, []
-    try:
-        text = data.decode("utf-8")
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text[:4000]:
-        # UTF-8 and GB18030 text never holds a NUL byte; UTF-16 without a BOM does (every
-        # ASCII character, tabs and line ends included): take the byte order that reads as text
+            text, bad = _lenient(data, enc)
+            text, encoding = text.lstrip("\ufeff"), ("utf-8-sig" if enc == "utf-8-sig" else enc)
+            break
+    if text is None and b"\x00" in data[:4000]:
         best = None
-        if b"\x00" in data[:4000]:
-            for enc in ("utf-16-le", "utf-16-be"):
-                try:
-                    cand = data[: len(data) // 2 * 2].decode(enc)
-                except UnicodeDecodeError:
-                    continue
-                score = _text_share(cand[:4000])
-                if score > 0.9 and (best is None or score > best[0]):
-                    best = (score, cand, enc)
+        for enc in ("utf-16-le", "utf-16-be"):
+            cand, b = _lenient(data, enc)
+            score = _text_share(cand[:4000])
+            if score > 0.9 and (best is None or score > best[0]):
+                best = (score, cand, enc, b)
         if best is not None:
-            return best[1], best[2], []
-        text = None
+            _, text, encoding, bad = best
     if text is None:
-        try:
-            text = data.decode("gb18030")
-            encoding = "gb18030"
-        except UnicodeDecodeError as exc:
-            return None, None, [Problem(rel, None, "undecodable",
-                                        f"{rel}: not text in UTF-8, UTF-16 or GB18030 (undecodable byte at offset {exc.start}); binary file?")]
-    if _looks_binary(text):
-        return None, None, [Problem(rel, None, "undecodable", f"{rel}: holds binary data, not a table")]
-    return text, encoding, []
+        cand, b = _lenient(data, "utf-8")
+        if b == 0 or _mostly(cand, b):
+            text, encoding, bad = cand, "utf-8", b
+    if text is None:
+        cand, b = _lenient(data, "gb18030")
+        if b == 0 or _mostly(cand, b):
+            text, encoding, bad = cand, "gb18030", b
+    if text is None or _looks_binary(text):
+        return None, None, [Problem(rel, None, "undecodable",
+                                    f"{rel}: not text in UTF-8, UTF-16 or GB18030 (a binary file?); not read")]
+    problems = []
+    controls = _CONTROL.search(text)
+    if bad or controls:
+        first = min(i for i in (text.find("\ufffd") if bad else -1, controls.start() if controls else -1) if i >= 0)
+        n_ctl = len(_CONTROL.findall(text)) if controls else 0
+        line = _line_at(text, first)
+        problems.append(Problem(rel, line, "bad-bytes",
+                                f"{rel}, line {line}: {bad + n_ctl} byte(s) or character(s) are no {encoding} text "
+                                f"(first here); bad bytes shown as \ufffd, control characters removed"))
+        if controls:
+            text = _CONTROL.sub("", text)
+    return text, encoding, problems
 
 
 # ---------------------------------------------------------------------------------------------
 # splitting into rows
 
 _MAX_QUOTED_LINES = 400
+#: the title row of a new form: a quoted cell never runs on over it
+_FORM_START = re.compile(r"^[\s\"]*(?:\d{4}年度?)?[^\t。，]{0,20}?绩效目标(?:申报)?表\s*(?:[(（]\d{4}年度?[)）])?\s*(?:\t|$)")
 
 
 def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
@@ -207,7 +238,7 @@ def _split_quoted(lines: list[str], start: int) -> tuple[list[str], int, bool]:
             while True:
                 k = buf.find('"', j)
                 if k == -1:
-                    if used >= _MAX_QUOTED_LINES or start + used >= len(lines):
+                    if used >= _MAX_QUOTED_LINES or start + used >= len(lines) or _FORM_START.match(lines[start + used]):
                         # never closed: take this physical line literally
                         line = lines[start]
                         return line.split("\t"), 1, True
