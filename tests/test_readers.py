@@ -114,5 +114,9 @@ def test_a_few_damaged_bytes_spoil_only_their_line(tmp_path, tmp_path_factory, e
     d = kit.decl_records(r)
     assert d[0]["project"] == kit.P2 and d[0] == ref_decls[0]  # the other declaration untouched
     name = r.indicators.set_index("source_line").loc[27, "name"]
-    assert name.endswith("人员合格率") and "\ufffd" in name and "\x00" not in name and "\x07" not in name
-    assert len(r.indicators) == 17
+    assert "\ufffd" in name and "\x00" not in name and "\x07" not in name
+    if encoding == "utf-8":  # UTF-8 resynchronizes at the next character, GB18030 at the next tab
+        assert name.endswith("人员合格率")
+    ref = kit.reference(tmp_path_factory)[1]
+    got = kit.indicator_records(r)
+    assert len(got) == 17 and [g for g in got if g["name"] != name] == [x for x in ref if x["name"] != "派遣人员合格率"]
