@@ -200,7 +200,7 @@ def change_counts(summary: pd.DataFrame, by: str = "to_year", top: int = 25) -> 
         ax.set_xlabel("年度")
         ax.set_ylabel("指标数")
         ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.18 if not horizontal else -0.08))
+    fig.legend(fontsize=8, ncols=5, loc="outside lower center")
     return fig
 
 
@@ -239,5 +239,5 @@ def target_quality(quality: pd.DataFrame, by: str = "year", top: int = 25) -> Fi
         ax.set_xlabel("年度")
         ax.set_ylabel("占指标的比例（%）")
     ax.set_title(title)
-    ax.legend(fontsize=8, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.15 if by != "unit" else -0.05))
+    fig.legend(fontsize=8, ncols=5, loc="outside lower center")
     return fig

@@ -42,6 +42,8 @@ LABELS = {
     "exec_target": "预算执行率目标",
     "target": "执行率目标",
     "realized": "实际执行率",
+    "realized_rate": "实际执行率",
+    "exec_target_op": "目标运算符",
     "rate": "执行率（按预算加权）",
     "mean_rate": "执行率（项目平均）",
     "n_below_target": "低于目标的项目数",
@@ -73,7 +75,7 @@ LABELS = {
 }
 
 CHANGE_LABELS = {k: LABELS[k] for k in ("tightened", "loosened", "unchanged", "changed", "added", "removed")}
-RATE_COLUMNS = {"prior_execution_rate", "exec_target", "target", "realized", "rate", "mean_rate"}
+RATE_COLUMNS = {"prior_execution_rate", "exec_target", "target", "realized", "realized_rate", "rate", "mean_rate"}
 SHARE_PREFIX = "share_"
 MONEY_COLUMNS = {"total_budget", "year_budget", "prior_budget", "prior_executed", "prev_year_budget", "difference"}
 
