@@ -418,7 +418,10 @@ def target_changes(
     - ``gap_years`` (Int64): declared years missing between from_year and to_year (0 normally);
     - ``old_kind``/``new_kind``, ``old_op``/``new_op``, ``old_value``/``new_value``,
       ``old_value_hi``/``new_value_hi``, ``old_unit``/``new_unit``: the parsed targets;
-    - ``old_decl_id``/``new_decl_id``, ``old_seq``/``new_seq``: where each side comes from.
+    - ``old_decl_id``/``new_decl_id``: the two declarations compared (both given on every row);
+      ``old_seq``/``new_seq``: the indicator's ``seq`` in each (null on the missing side).
+
+    Indicators whose ``decl_id`` is not in ``declarations`` are left out.
     """
     if declarations is None:
         declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
@@ -484,8 +487,6 @@ def target_changes(
                                                     "match_score", "gap_years", "old_decl_id", "new_decl_id")},
     )
     out = out.assign(
-        old_decl_id=out["old_decl_id"].where(r_o >= 0),
-        new_decl_id=out["new_decl_id"].where(r_n >= 0),
         old_seq=pd.array(out["old_seq"], dtype="Int64"),
         new_seq=pd.array(out["new_seq"], dtype="Int64"),
     )
