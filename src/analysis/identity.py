@@ -85,8 +85,10 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """
     unit_first = chains.groupby("unit_n")["first_year"].transform("min")
     unit_last = chains.groupby("unit_n")["last_year"].transform("max")
-    ending = chains.loc[chains["last_year"] < unit_last, ["chain", "unit_n", "project_n", "last_year"]]
-    starting = chains.loc[chains["first_year"] > unit_first, ["chain", "unit_n", "project_n", "first_year"]]
+    ends = (chains["last_year"] < unit_last).fillna(False).astype(bool)
+    starts = (chains["first_year"] > unit_first).fillna(False).astype(bool)
+    ending = chains.loc[ends, ["chain", "unit_n", "project_n", "last_year"]]
+    starting = chains.loc[starts, ["chain", "unit_n", "project_n", "first_year"]]
     ending = ending.assign(year=ending["last_year"] + 1)
     starting = starting.assign(year=starting["first_year"])
     pairs = ending.merge(starting, on=["unit_n", "year"], suffixes=("_old", "_new"))
