@@ -435,20 +435,20 @@ def test_seed_file_through_ingest_realizes_full_execution(tmp_path):
     assert row["rate"] == 1.0 and row["prior_budget"] == 1296100.0 + 720000.0
 
 
-def _generated(tmp_path, seed):
+def _generated(tmp_path, seed, quirks):
     gen = pytest.importorskip("analysis.generate")
     if not hasattr(gen, "generate"):
         pytest.skip("analysis.generate.generate is not there")
-    params = gen.Params(units=8, years=(2019, 2022), seed=seed, quirks=0.0, rename_rate=0.25)
+    params = gen.Params(units=8, years=(2019, 2022), seed=seed, quirks=quirks, rename_rate=0.25)
     gen.generate(tmp_path / "corpus", params)
     key = {n: pd.read_parquet(tmp_path / "corpus" / "answer_key" / f"{n}.parquet")
            for n in ("target_changes", "renames", "reconciliation")}
     return tmp_path / "corpus", key
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
-def test_generated_corpus_changes_match_the_answer_key(tmp_path, seed):
-    corpus, key = _generated(tmp_path, seed)
+@pytest.mark.parametrize("seed, quirks", [(11, 0.0), (12, 0.05), (13, 0.1)])
+def test_generated_corpus_changes_match_the_answer_key(tmp_path, seed, quirks):
+    corpus, key = _generated(tmp_path, seed, quirks)
     result = _ingest()(corpus)
     ours = metrics.target_changes(result.indicators, result.declarations)
     truth = key["target_changes"]
