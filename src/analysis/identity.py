@@ -17,6 +17,7 @@ result does not depend on the row order of the input).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
@@ -48,9 +49,14 @@ def norm_text(values: pd.Series) -> pd.Series:
 
 
 def _stable_key(unit_n: pd.Series, project_n: pd.Series) -> pd.Series:
-    """A 16-hex-digit key derived from the normalized unit and project name (stable across runs)."""
-    h = pd.util.hash_pandas_object(pd.DataFrame({"u": unit_n, "p": project_n}), index=False)
-    return pd.Series([f"{v:016x}" for v in h.to_numpy(dtype=np.uint64)], index=unit_n.index, dtype=object)
+    """A 16-hex-digit key: sha1 of the normalized unit and project name (stable across runs).
+
+    Hashes each distinct (unit, name) once.
+    """
+    pair = unit_n.astype(object) + "|" + project_n.astype(object)
+    codes, uniques = pd.factorize(pair)
+    keys = np.array([hashlib.sha1(k.encode("utf-8")).hexdigest()[:16] for k in uniques], dtype=object)
+    return pd.Series(keys[codes] if len(keys) else np.array([], dtype=object), index=unit_n.index, dtype=object)
 
 
 def _chains(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
