@@ -120,3 +120,11 @@ def test_a_few_damaged_bytes_spoil_only_their_line(tmp_path, tmp_path_factory, e
     ref = kit.reference(tmp_path_factory)[1]
     got = kit.indicator_records(r)
     assert len(got) == 17 and [g for g in got if g["name"] != name] == [x for x in ref if x["name"] != "派遣人员合格率"]
+
+
+def test_a_utf16_mark_followed_by_a_nul_is_not_utf32():
+    data = codecs.BOM_UTF16_LE + ("\x00" + kit.TEXT).encode("utf-16-le")
+    text, enc, problems = decode(data, "f")
+    assert enc == "utf-16" and text == kit.TEXT  # the NUL removed, and reported
+    assert [p.code for p in problems] == ["bad-bytes"]
+    assert decode(codecs.BOM_UTF32_LE + kit.TEXT.encode("utf-32-le"), "f")[:2] == (kit.TEXT, "utf-32")

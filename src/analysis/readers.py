@@ -85,16 +85,17 @@ _BOMS = [
 ]
 
 
-_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ue000-\uf8ff\ufffd]")
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 
 
 def _looks_binary(text: str) -> bool:
-    """Control characters, private-use characters or replacement marks in more than 1%
-    of the first 4096 characters: no table."""
-    sample = text[:4096]
+    """Control characters or replacement marks in more than 2% of the text (its first
+    100,000 characters): no table. (Private-use characters are no sign: a damaged GB18030
+    line runs dozens of them before it resynchronizes.)"""
+    sample = text[:100_000]
     if not sample:
         return False
-    return len(_BINARY.findall(sample)) > max(2, len(sample) // 100)
+    return len(_BINARY.findall(sample)) > max(8, len(sample) // 50)
 
 
 _TEXTLIKE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -145,9 +146,12 @@ def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]
     bad = 0
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            text, bad = _lenient(data, enc)
-            text, encoding = text.lstrip("\ufeff"), ("utf-8-sig" if enc == "utf-8-sig" else enc)
-            break
+            cand, b = _lenient(data, enc)
+            cand = cand.lstrip("\ufeff")
+            if text is None or _text_share(cand[:4000]) > 0.8:
+                text, encoding, bad = cand, enc, b
+            if _text_share(cand[:4000]) > 0.8:
+                break  # FF FE 00 00 is a UTF-32 mark, or a UTF-16 one and a NUL: take what reads as text
     if text is None and b"\x00" in data[:4000]:
         best = None
         for enc in ("utf-16-le", "utf-16-be"):
