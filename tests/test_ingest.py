@@ -163,3 +163,9 @@ def test_a_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypat
     assert r.declarations["project"].tolist() == [kit.P1]
     p = r.problems.set_index("code").loc["parse-failed"]
     assert p["source_file"] == "b.txt" and "IndexError" in p["message"] and p["severity"] == "error"
+
+
+def test_the_problem_codes_table_in_the_docs_agrees_with_the_registry():
+    doc = (kit.ROOT / "docs" / "formats.md").read_text("utf-8")
+    for code, (severity, meaning) in CODES.items():
+        assert f"| `{code}` | {severity} | {meaning} |" in doc, code
