@@ -212,3 +212,26 @@ def test_indicator_rows_after_a_blank_line_join_no_table(tmp_path):
     r = kit.ingest_files(tmp_path, {"v.txt": text})
     assert len(r.indicators) == 8
     assert set(r.problems["code"]) == {"unrecognized-row"}
+
+
+def test_year_and_money_unit_on_one_row_and_a_year_label(tmp_path, tmp_path_factory):
+    ref = kit.reference(tmp_path_factory)[0]
+    b1 = kit.replace(kit.DECL1, "(2020年度)\t\t\t", "(2020年度)\t\t单位：\t万元")
+    b1 = kit.replace(b1, "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
+                     "项目总预算：\t140.64\t项目当年预算：\t140.64")
+    b1 = kit.replace(b1, "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
+                     "同名项目上年预算额：\t129.61\t同名项目上年预算执行数：\t129.61")
+    b2 = [line for line in kit.DECL2 if not line.startswith("(2020年度)")]
+    b2 = kit.replace(b2, "申报单位名称：", "预算年度：2020年\t\t申报单位名称：")
+    r = kit.ingest_files(tmp_path, {"v.txt": kit.join(b1, b2)})
+    assert kit.decl_records(r) == ref
+    assert r.problems["code"].tolist() == ["shifted-row"]
+
+
+def test_an_indicator_named_like_a_label_stays_in_the_table():
+    block = kit.replace(kit.DECL1, "\t实施管理\t资金使用规范性\t规范", "\t实施管理\t实施计划\t规范")
+    block = kit.replace(block, "\t派遣人员到岗及时性\t及时", "\t必要性\t及时")
+    (d,), _ = raws(kit.join(block))
+    assert [(i.level2, i.name) for i in d.indicators][2:6:3] == [("实施管理", "实施计划"), ("时效", "必要性")]
+    assert len(d.indicators) == 8 and not d.problems
+    assert d.get("plan").startswith("本项目的预算经费")

@@ -128,3 +128,20 @@ def test_a_utf16_mark_followed_by_a_nul_is_not_utf32():
     assert enc == "utf-16" and text == kit.TEXT  # the NUL removed, and reported
     assert [p.code for p in problems] == ["bad-bytes"]
     assert decode(codecs.BOM_UTF32_LE + kit.TEXT.encode("utf-32-le"), "f")[:2] == (kit.TEXT, "utf-32")
+
+
+def test_comma_separated_export_gives_the_seed_tables(tmp_path, tmp_path_factory):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for line in kit.TEXT.splitlines():
+        w.writerow(line.split("\t"))
+    text = buf.getvalue()
+    assert '"1,406,400"' in text  # the amounts' commas are quoted
+    ref_decls, ref_inds = kit.reference(tmp_path_factory)
+    r = kit.ingest_files(tmp_path, {"seed.csv": codecs.BOM_UTF8 + text.encode("utf-8")})
+    assert kit.decl_records(r) == ref_decls
+    assert kit.indicator_records(r, drop=()) == kit.indicator_records(
+        kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=())

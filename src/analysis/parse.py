@@ -51,6 +51,7 @@ LABELS: dict[str, str] = {
     "项目当年预算": "year_budget", "当年预算": "year_budget", "本年预算": "year_budget",
     "同名项目上年预算额": "prior_budget", "同名项目上年预算": "prior_budget", "上年预算额": "prior_budget",
     "同名项目上年预算执行数": "prior_executed", "同名项目上年执行数": "prior_executed", "上年预算执行数": "prior_executed",
+    "年度": "year", "预算年度": "year", "申报年度": "year",
     # 单位：万元 printed once for the amounts below it
     "单位": "money_unit", "金额单位": "money_unit", "资金单位": "money_unit",
 }
@@ -166,6 +167,12 @@ def _looks_like_target(text: str, year: int | None) -> bool:
     return bool(_STRONG_QUALITATIVE.match(_SPACES.sub("", nfkc(text)))) and len(text) <= 12
 
 
+def _ends_table(cell: str) -> bool:
+    """Whether a row starting with ``cell`` leaves the indicator table: a field label with its
+    colon. (An indicator may be named like a label without one: 必要性, 实施计划.)"""
+    return match_label(cell) is not None and (":" in cell or "：" in cell)
+
+
 class _Splitter:
     def __init__(self, rel: str, sheet: str | None):
         self.rel = rel
@@ -200,6 +207,11 @@ class _Splitter:
         self.last_text = None
         return d
 
+    def set_year(self, year: int, line: int) -> None:
+        self.ctx_year = (year, line)
+        if self.cur is not None and "project" not in self.cur.fields:
+            self.cur.year, self.cur.year_line = self.ctx_year
+
     def complete(self) -> bool:
         """Whether the current declaration already has its indicator table: the form ends
         with it, so fields or a table that follow belong to another declaration."""
@@ -233,11 +245,13 @@ class _Splitter:
                 self.cur.year, self.cur.year_line = self.ctx_year
             return
         m = _YEAR_ROW.match(first_n)
-        if m and len(nonempty) == 1:
-            self.ctx_year = (int(m.group(1)), row.line)
-            if self.cur is not None and "project" not in self.cur.fields:
-                self.cur.year, self.cur.year_line = self.ctx_year
-            return
+        if m and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
+            self.set_year(int(m.group(1)), row.line)
+            if len(nonempty) == 1:
+                return
+            # （2021年度）  单位：万元 — the year, then fields on the same row
+            cells = list(cells)
+            cells[cells.index(first)] = ""
         m = _HEADING.match(first_n)
         if m and len(nonempty) == 1:
             if self.complete():
@@ -258,7 +272,7 @@ class _Splitter:
             self.cur.has_table = True
             self.prev = None
             return
-        if self.in_table and match_label(first) is None:
+        if self.in_table and not _ends_table(first):
             self.indicator(row, cells)
             return
         self.in_table = False
@@ -319,6 +333,11 @@ class _Splitter:
         return True
 
     def assign(self, lab: Label, value: str, line: int) -> None:
+        if lab.field == "year":
+            m = _TITLE_YEAR.search(nfkc(value)) or re.search(r"(\d{4})", nfkc(value))
+            if m:
+                self.set_year(int(m.group(1)), line)
+            return
         if lab.field == "money_unit":
             unit = _MONEY_UNITS.get(_SPACES.sub("", nfkc(value)))
             if unit is not None:

@@ -69,7 +69,10 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     text, encoding, problems = decode(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
-    rows, more = split_rows(text, rel)
+    if suffix == ".csv" and text.count(",") > 4 * text.count("\t"):
+        rows, more = split_csv(text, rel)
+    else:
+        rows, more = split_rows(text, rel)
     return [Sheet(None, rows, problems + more, encoding)]
 
 
@@ -225,6 +228,26 @@ def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
         rows.append(Row(i + 1, cells))
         i += consumed
     return rows, problems
+
+
+def split_csv(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
+    """Split a comma-separated export (Excel's "CSV": ``"1,406,400"`` quoted, cells with line
+    breaks quoted) into rows with the line where each starts."""
+    import csv
+    import io
+
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows: list[Row] = []
+    reader = csv.reader(io.StringIO(text))
+    start = 1
+    try:
+        for cells in reader:
+            rows.append(Row(start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return rows, [Problem(rel, start, "unclosed-quote", f"{rel}, line {start}: the comma-separated text breaks off here ({exc})")]
+    return rows, []
 
 
 def _split_quoted(lines: list[str], start: int) -> tuple[list[str], int, bool]:
