@@ -235,3 +235,42 @@ def test_an_indicator_named_like_a_label_stays_in_the_table():
     assert [(i.level2, i.name) for i in d.indicators][2:6:3] == [("实施管理", "实施计划"), ("时效", "必要性")]
     assert len(d.indicators) == 8 and not d.problems
     assert d.get("plan").startswith("本项目的预算经费")
+
+
+def test_operator_and_unit_printed_in_columns_of_their_own(tmp_path, tmp_path_factory):
+    # 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位, the seed's indicators re-laid out
+    import re
+
+    def relayout(block):
+        out = []
+        for line in block:
+            cells = line.split("\t")
+            if cells[0] == "一级目标":
+                out.append("一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位")
+                continue
+            if len(cells) == 4 and cells[3] and line in block[kit.line_index(block, "一级目标") + 1:]:
+                m = re.fullmatch(r"(>=|=)?(\d+)(%|个)?", cells[3])
+                op, value, unit = (m.group(1) or "", m.group(2), m.group(3) or "") if m else ("定性", cells[3], "")
+                out.append("\t".join(cells[:3] + [op, value, unit]))
+                continue
+            out.append(line)
+        return out
+
+    blocks = [relayout(kit.DECL1), relayout(kit.DECL2)]
+    assert "投入与管理\t投入管理\t预算资金到位率\t=\t99\t%" in blocks[0]
+    r = kit.ingest_files(tmp_path, {"v.txt": kit.join(*blocks)})
+    ref = kit.reference(tmp_path_factory)[1]
+    got = kit.indicator_records(r)
+    assert got == ref  # the shifted row (line 58, kept as published) included
+    assert r.problems["code"].tolist() == ["shifted-row"]
+
+
+def test_money_unit_beside_the_title(tmp_path):
+    block = ["财政项目支出绩效目标表\t\t单位：\t万元"] + kit.DECL1[1:]
+    block = kit.replace(block, "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
+                        "项目预算总额：\t140.64\t当年预算数：\t140.64")
+    r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
+    d = r.declarations.iloc[0]
+    assert (d["total_budget"], d["year_budget"], d["source_line"]) == (1406400.0, 1406400.0, 1)
+    # the labels that print their own unit keep it: 同名项目上年预算额（元）
+    assert d["prior_budget"] == 1296100.0 and r.problems.empty

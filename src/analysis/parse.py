@@ -47,10 +47,14 @@ LABELS: dict[str, str] = {
     "保证项目实施的制度、措施": "measures", "保证项目实施的制度措施": "measures", "项目实施的制度、措施": "measures",
     "项目实施计划": "plan", "实施计划": "plan",
     "总目标及阶段性目标": "goals", "项目总目标及阶段性目标": "goals", "总目标": "goals",
-    "项目总预算": "total_budget", "总预算": "total_budget",
-    "项目当年预算": "year_budget", "当年预算": "year_budget", "本年预算": "year_budget",
+    "项目总预算": "total_budget", "总预算": "total_budget", "项目预算总额": "total_budget", "预算总额": "total_budget",
+    "项目总金额": "total_budget",
+    "项目当年预算": "year_budget", "当年预算": "year_budget", "本年预算": "year_budget", "项目本年预算": "year_budget",
+    "当年预算数": "year_budget", "本年度预算": "year_budget", "项目当年预算数": "year_budget",
     "同名项目上年预算额": "prior_budget", "同名项目上年预算": "prior_budget", "上年预算额": "prior_budget",
     "同名项目上年预算执行数": "prior_executed", "同名项目上年执行数": "prior_executed", "上年预算执行数": "prior_executed",
+    "上年执行数": "prior_executed", "同名项目上年实际执行数": "prior_executed", "上年实际执行数": "prior_executed",
+    "同名项目上年预算数": "prior_budget", "上年预算数": "prior_budget",
     "年度": "year", "预算年度": "year", "申报年度": "year",
     # 单位：万元 printed once for the amounts below it
     "单位": "money_unit", "金额单位": "money_unit", "资金单位": "money_unit",
@@ -155,6 +159,30 @@ def _table_columns(cells: list[str]) -> tuple[int, int, int, int] | None:
     return None
 
 
+def _extra_columns(cells: list[str]) -> tuple[int | None, int | None]:
+    """Columns of the operator (指标性质: ≥ ≤ = 定性) and of the unit (计量单位/度量单位) where
+    the table prints them apart from the value."""
+    op = unit = None
+    for i, c in enumerate(cells):
+        s = _SPACES.sub("", nfkc(c))
+        if op is None and s in ("指标性质", "性质", "运算符", "符号", "比较符", "指标方向"):
+            op = i
+        elif unit is None and s in ("计量单位", "度量单位", "单位", "指标单位"):
+            unit = i
+    return op, unit
+
+
+def _joined_target(op: str, value: str, unit: str) -> str:
+    """The target as one string: ``≥`` ``95`` ``%`` gives ``≥95%``; 定性/定量 add nothing."""
+    if not value:
+        return ""
+    if _SPACES.sub("", op) in ("定性", "定量"):
+        op = ""
+    if unit and not value.endswith(unit):
+        value += unit
+    return op + value
+
+
 _STRONG_QUALITATIVE = re.compile(r"^(?:规范|及时|有效|可持续|持续|完善|健全|良好|合格|达标|显著|明显|提高|提升|满意|准确|安全|完成|按时|到位|保障)")
 
 
@@ -184,6 +212,7 @@ class _Splitter:
         self.ctx_money: tuple[str, int, str] | None = None
         self.in_table = False
         self.cols = (0, 1, 2, 3)
+        self.extra: tuple[int | None, int | None] = (None, None)
         self.prev: RawIndicator | None = None
         self.last_text: str | None = None
         self.orphans: list[Row] = []
@@ -203,6 +232,7 @@ class _Splitter:
         self.cur = d
         self.in_table = False
         self.cols = (0, 1, 2, 3)
+        self.extra = (None, None)
         self.prev = None
         self.last_text = None
         return d
@@ -234,7 +264,8 @@ class _Splitter:
             return
         first = nonempty[0]
         first_n = _SPACES.sub("", nfkc(first))
-        if len(nonempty) <= 2 and _TITLE.match(first_n) and match_label(first) is None:
+        if _TITLE.match(first_n) and match_label(first) is None and (
+                len(nonempty) <= 2 or match_label(nonempty[1]) is not None):
             self.ctx_year = None
             self.ctx_unit = None
             self.ctx_money = None
@@ -243,6 +274,10 @@ class _Splitter:
             if m:
                 self.ctx_year = (int(m.group(1)), row.line)
                 self.cur.year, self.cur.year_line = self.ctx_year
+            if any(match_label(c) for c in nonempty[1:]):
+                rest = list(cells)
+                rest[rest.index(first)] = ""
+                self.fields(row, rest)  # 财政项目支出绩效目标表  单位：万元
             return
         m = _YEAR_ROW.match(first_n)
         if m and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
@@ -268,6 +303,7 @@ class _Splitter:
             if self.complete():
                 self.start(row.line)
             self.cols = cols
+            self.extra = _extra_columns(cells)
             self.in_table = True
             self.cur.has_table = True
             self.prev = None
@@ -372,12 +408,15 @@ class _Splitter:
     def indicator(self, row: Row, cells: list[str]) -> None:
         d = self.cur
         l1c, l2c, nmc, tgc = self.cols
-        width = max(self.cols) + 1
+        opc, unc = self.extra
+        width = max(self.cols + tuple(x for x in self.extra if x is not None)) + 1
         cells = cells + [""] * (width - len(cells))
         a, b, c, t = cells[l1c], cells[l2c], cells[nmc], cells[tgc]
+        if opc is not None or unc is not None:
+            t = _joined_target(cells[opc] if opc is not None else "", t, cells[unc] if unc is not None else "")
         year = d.year or d.heading_year
         shifted = 0
-        consecutive = (l2c, nmc, tgc) == (l1c + 1, l1c + 2, l1c + 3)
+        consecutive = (l2c, nmc) == (l1c + 1, l1c + 2) and tgc > nmc
         if consecutive and a and self.prev is not None and not any(cells[:l1c]):
             if not is_level1(a):
                 if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
