@@ -52,8 +52,10 @@ def test_every_problem_says_where(fixture_run):
     assert (p["severity"] == p["code"].map(lambda c: CODES[c][0])).all()
     for row in p.itertuples():
         assert row.message.startswith(row.source_file), row.message
-        if row.code not in FILE_LEVEL:
-            assert not pd.isna(row.source_line) and f"line {int(row.source_line)}" in row.message, row.message
+        # every fault says where: the line (for a whole file, where reading stopped)
+        assert not pd.isna(row.source_line) and f"line {int(row.source_line)}" in row.message, row.message
+    lines = p.set_index("source_file")["source_line"]
+    assert lines["broken/empty.txt"] == 1 and lines["broken/notes.txt"] == 1 and lines["broken/old.xls"] == 1
     # a problem inside a kept or dropped declaration carries its id; a file-level one none
     assert p.loc[p["code"].isin(FILE_LEVEL), "decl_id"].isna().all()
     assert p.loc[p["code"].isin({"bad-target", "truncated-table", "year-over-total"}), "decl_id"].notna().all()

@@ -57,7 +57,7 @@ def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     if formulas:
         _cached_values(data, sheets, formulas)
     if not sheets or not any(any(row.cells) for s in sheets for row in s.rows):
-        return [Sheet(None, [], [Problem(rel, None, "empty-file", f"{rel}: the workbook has no filled cell")])]
+        return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the workbook has no filled cell")])]
     return sheets
 
 

@@ -229,11 +229,14 @@ def read_declarations(path: Path, rel: str) -> FileResult:
     orphans = 0
     first_orphan = None
     any_rows = False
+    first_text = None
     for sheet in sheets:
         res.problems.extend(sheet.problems)
         res.encoding = res.encoding or sheet.encoding
         if sheet.rows:
             any_rows = True
+            if first_text is None:
+                first_text = next((r.line for r in sheet.rows if any(c.strip() for c in r.cells)), None)
         found, stray = split_declarations(sheet.rows, rel, sheet.name)
         raws.extend(found)
         if stray:
@@ -241,8 +244,10 @@ def read_declarations(path: Path, rel: str) -> FileResult:
             first_orphan = first_orphan or stray[0].line
     if not raws:
         if any_rows and not any(p.severity == ERROR for p in res.problems):
-            res.problems.append(Problem(rel, None, "no-declaration",
-                                        f"{rel}: holds no declaration (no 绩效目标表 title, no 项目名称 row)"))
+            line = first_text or 1
+            res.problems.append(Problem(rel, line, "no-declaration",
+                                        f"{rel}, line {line}: the file holds text but no declaration "
+                                        f"(no 绩效目标表 title, no 项目名称 row)"))
         return res
     if orphans:
         res.problems.append(Problem(rel, first_orphan, "unrecognized-row",

@@ -58,14 +58,14 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     except OSError as exc:
         return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: cannot read the file ({exc.strerror or exc})")])]
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        return [Sheet(None, [], [Problem(rel, None, "empty-file", f"{rel}: the file is empty")])]
+        return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the file is empty")])]
     if suffix in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
         from analysis.excel import read_workbook
 
         return read_workbook(data, rel)
     if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return [Sheet(None, [], [Problem(rel, None, "unsupported-format",
-                                         f"{rel}: an old binary Excel file (.xls); save it as .xlsx or as text")])]
+        return [Sheet(None, [], [Problem(rel, 1, "unsupported-format",
+                                         f"{rel}, line 1: an old binary Excel file (.xls); save it as .xlsx or as text")])]
     text, encoding, problems = decode(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
@@ -135,6 +135,16 @@ def _line_at(text: str, index: int) -> int:
     return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
+def _first_bad_line(data: bytes) -> int:
+    """The line (counting LF bytes) of the first byte that is no UTF-8, or of the first NUL."""
+    try:
+        data.decode("utf-8")
+        at = data.find(b"\x00")
+    except UnicodeDecodeError as exc:
+        at = exc.start
+    return data[:max(at, 0)].count(b"\n") + 1
+
+
 def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
     """Decode ``data`` and return ``(text, encoding, problems)``.
 
@@ -173,8 +183,10 @@ def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]
         if b == 0 or _mostly(cand, b):
             text, encoding, bad = cand, "gb18030", b
     if text is None or _looks_binary(text):
-        return None, None, [Problem(rel, None, "undecodable",
-                                    f"{rel}: not text in UTF-8, UTF-16 or GB18030 (a binary file?); not read")]
+        line = _first_bad_line(data)
+        return None, None, [Problem(rel, line, "undecodable",
+                                    f"{rel}, line {line}: not text in UTF-8, UTF-16 or GB18030 (a binary file?); "
+                                    f"the file is not read")]
     problems = []
     controls = _CONTROL.search(text)
     if bad or controls:
