@@ -135,7 +135,7 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeyp
     nbformat.write(nb, notebooks / "year_report.ipynb")
     out = tmp_path / "reports"
     argv = ["reports", "--processed", str(processed), "--out", str(out), "--jobs", "2", "--quiet",
-            "--notebooks", str(notebooks), "--years", "2020", "--timeout", "20", "--no-export"]
+            "--notebooks", str(notebooks), "--years", "2020", "--timeout", "12", "--no-export"]
     start = time.perf_counter()
     assert cli.main(argv) == 1
     assert time.perf_counter() - start < 120

@@ -510,6 +510,8 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
                 cls = ' class="failed"'
             else:
                 link = f'<a href="{_href(out, r.out_html)}">打开报告</a>'
+                if r.out_ipynb and Path(r.out_ipynb).exists():
+                    link += f' · <a href="{_href(out, r.out_ipynb)}">笔记本</a>'
                 cls = ""
             parts.append(
                 f"<tr{cls}><td>{esc(r.name)}</td><td class=\"num\">{n}</td><td class=\"num\">{esc(budget)}</td>"
