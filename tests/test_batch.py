@@ -65,6 +65,22 @@ def test_plan_has_one_report_per_unit_and_year(tmp_path):
     assert [t.kind for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[])] == ["unit"] * 5
 
 
+def test_prune_removes_reports_of_units_no_longer_in_the_data_and_nothing_else(tmp_path):
+    processed = make_processed(tmp_path / "p")
+    out = tmp_path / "out"
+    tasks = batch.plan(processed, out, NOTEBOOKS)
+    current = [Path(t.out_html) for t in tasks] + [Path(t.out_ipynb) for t in tasks]
+    stale = [out / "units" / "gone-0123456789.html", out / "notebooks" / "units" / "gone-0123456789.ipynb",
+             out / "years" / "2010.html", out / ".cache" / "unit-gone-0123456789.json"]
+    other = [out / "units" / "notes.txt", out / "tables" / "tables.xlsx", out / "index.html"]
+    for path in current + stale + other:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    removed = batch.prune(out, tasks)
+    assert sorted(removed) == sorted(stale)
+    assert all(p.exists() for p in current + other)
+
+
 def test_reports_without_processed_tables_says_so(tmp_path, capsys):
     assert cli.main(["reports", "--processed", str(tmp_path / "none"), "--out", str(tmp_path / "r")]) == 2
     assert "ingest" in capsys.readouterr().err

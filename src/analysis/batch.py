@@ -178,6 +178,24 @@ def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None) ->
     return tasks
 
 
+def prune(out: Path, tasks: list[Task]) -> list[Path]:
+    """Remove reports of units and years that are no longer in the data (our files only).
+
+    Only the files the batch writes are considered (``units/*.html``, ``years/*.html``,
+    ``notebooks/{units,years}/*.ipynb``, ``.cache/*.json``); returns what was removed.
+    """
+    out = Path(out).resolve()
+    keep = {Path(t.out_html).resolve() for t in tasks} | {Path(t.out_ipynb).resolve() for t in tasks}
+    keep |= {(out / ".cache" / f"{t.kind}-{t.stem}.json").resolve() for t in tasks}
+    removed = []
+    for pattern in ("units/*.html", "years/*.html", "notebooks/units/*.ipynb", "notebooks/years/*.ipynb", ".cache/unit-*.json", ".cache/year-*.json"):
+        for path in out.glob(pattern):
+            if path.resolve() not in keep and path.is_file():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 # ----------------------------------------------------------------------------- one run
 
 # The lab template without the scripts it would fetch from a CDN (require.js, MathJax, mermaid):
@@ -385,6 +403,8 @@ def run_batch(
     data = data_hashes(processed)
     code = code_hash()
     tasks = plan(processed, out, notebooks, units=units, years=years)
+    if units is None and years is None:  # a full run: pages of units or years gone from the data go too
+        prune(out, tasks)
     results: dict[tuple, Result] = {}
     todo = []
     for t in tasks:
