@@ -222,3 +222,11 @@ def test_target_problems_in_a_declaration(tmp_path):
     assert p.loc["missing-target", "source_line"] == first + 2
     assert "t.txt, line" in p.loc["missing-target", "message"]
     assert len(r.indicators) == 8  # each still a row
+
+
+def test_more_published_forms():
+    assert nz.parse_date("43831") == (dt.date(2020, 1, 1), True)  # Excel's serial for 2020-01-01
+    assert nz.parse_date("44561") == (dt.date(2021, 12, 31), True)
+    assert nz.parse_amount("140.64（万元）") == (1406400.0, True)
+    assert nz.parse_target("90%以上（含90%）")[:4] == (">=", 90.0, None, "%")
+    assert nz.parse_target("≥95%（含）")[:4] == (">=", 95.0, None, "%")

@@ -274,3 +274,19 @@ def test_money_unit_beside_the_title(tmp_path):
     assert (d["total_budget"], d["year_budget"], d["source_line"]) == (1406400.0, 1406400.0, 1)
     # the labels that print their own unit keep it: 同名项目上年预算额（元）
     assert d["prior_budget"] == 1296100.0 and r.problems.empty
+
+
+def test_numbered_labels_and_headings(tmp_path, tmp_path_factory):
+    ref = kit.reference(tmp_path_factory)[0]
+    blocks = []
+    for b in (kit.DECL1, kit.DECL2):
+        b = kit.replace(b, "项目概况：", "1.项目概况：")
+        b = kit.replace(b, "立项依据：", "（二）立项依据：")
+        b = kit.replace(b, "项目设立的必要性：", "三、项目设立的必要性：")
+        b = kit.replace(b, "2020年绩效目标", "四、2020年绩效目标")
+        blocks.append(b)
+    r = kit.ingest_files(tmp_path, {"v.txt": kit.join(*blocks)})
+    assert kit.decl_records(r) == ref
+    assert r.problems["code"].tolist() == ["shifted-row"]
+    (d1, _), _ = raws(kit.join(*blocks))
+    assert d1.heading_year == 2020

@@ -74,6 +74,7 @@ def parse_amount(text: str | None, label_unit: str | None = "元") -> tuple[floa
         return None, True
     s = nfkc(str(text)).strip().lower()
     s = _WS.sub("", s).replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    s = s.replace("(", "").replace(")", "")  # 140.64(万元)
     if s in _NULL_WORDS:
         return None, True
     m = _AMOUNT.match(s)
@@ -114,6 +115,9 @@ def parse_date(text: str | None) -> tuple[dt.date | None, bool]:
     s = re.sub(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", s)
     m = _DATE.match(s) or _DATE_COMPACT.match(s)
     if not m:
+        if re.fullmatch(r"\d{5}(?:\.0+)?", s) and 20000 <= float(s) <= 80000:
+            # a spreadsheet's date serial printed as a number (43831 is 2020-01-01)
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s))), True
         return None, False
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), True
@@ -312,7 +316,7 @@ def parse_target(text: str | None, year: int | None = None):
             return op, None, None, None, "qualitative"  # an operator and no number: >=, ≥%
         return None, None, None, None, "qualitative"  # 规范, 及时, 达到规范, 不低于上年
     value = float(m.group(1)) * _MULT.get(m.group(2) or "", 1.0)
-    tail = rest[m.end():]
+    tail = _PAREN_NOTE.sub("", rest[m.end():])  # 90%以上（含90%）
     for token, o in _SUFFIX_OPS:
         if tail.endswith(token):
             tail = tail[: -len(token)]
@@ -329,6 +333,7 @@ def parse_target(text: str | None, year: int | None = None):
     return op or "=", value, None, unit, "quantitative"
 
 
+_PAREN_NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _UNIT_TRAIL = re.compile(r"(?:及时|完成|达标|覆盖)$")
 
 

@@ -27,7 +27,9 @@ _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 _TITLE = re.compile(r"^(?:\d{4}年度?)?[^。，,；;:]{0,20}?绩效目标(?:申报)?表(?:\(\d{4}年度?\))?$")
 _YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
-_HEADING = re.compile(r"^(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
+#: 一、 (二) 3. ① before a label or a heading
+_ENUMERATOR = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、．]|\d{1,2}\.(?!\d)|[①-⑳])")
+_HEADING = re.compile(r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
 _SECTION = re.compile(r"^[^。；;，,]{2,30}(?:情况|信息|概况|目标)$")
 _MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
@@ -89,7 +91,7 @@ def _match_label(cell: str) -> Label | None:
         inline = inline.strip() or None
     else:
         head, tail, inline = s, "", None
-    core = _PARENS.sub("", head)
+    core = _PARENS.sub("", _ENUMERATOR.sub("", head))
     name = LABELS.get(core)
     if name is not None:
         return Label(name, head, inline)
