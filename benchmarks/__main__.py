@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only NAME ...] [--corpus-dir DIR] [--work DIR] [--json FILE]``
+"""``python -m benchmarks [--quick] [--only NAME ...] [--jobs N] [--corpus-dir DIR] [--work DIR] [--src DIR] [--json FILE]``
 
 Runs the benchmarks and prints a table of ratios against their goals:
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks import bench_batch, bench_ingest, bench_unit
 from benchmarks.harness import (DEFAULT_CORPUS_DIR, PYTHON, SCALES, Report, check, corpus_counts, first_units,
-                                generated_corpus, machine, run_measured)
+                                generated_corpus, machine, run_measured, use_src)
 
 BENCHMARKS = ("ingest", "batch", "unit", "profile")
 
@@ -37,6 +37,7 @@ def parse(argv):
     p.add_argument("--jobs", type=int, default=None, help="processes for the parallel runs (default 2)")
     p.add_argument("--corpus-dir", default=str(DEFAULT_CORPUS_DIR), help="where generated corpora are kept and reused (default benchmarks/.corpus)")
     p.add_argument("--work", default=None, help="scratch folder for processed tables and reports (default: a temporary folder, removed afterwards)")
+    p.add_argument("--src", default=None, metavar="DIR", help="measure the package in DIR (the src/ of a patched copy of the repository, with notebooks/ beside it) instead of a snapshot of this tree's src/")
     p.add_argument("--json", default=None, metavar="FILE", help="also write the results as JSON")
     return p.parse_args(argv)
 
@@ -48,12 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only or BENCHMARKS)
     log = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     report = Report(scale.name, machine())
+    if args.src:
+        report.machine["src"] = str(Path(args.src).resolve())
     m = report.machine
     log(f"scale {scale.name}: {m['nproc']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, load {m['load_avg']}")
 
     keep = args.work is not None
     work = Path(args.work) if keep else Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    # measure a snapshot of the code: in a working tree that others edit, a change to a report
+    # module between two runs would (rightly) invalidate the report cache and spoil the re-run
+    use_src(args.src or snapshot(work / "tree"))
     started = time.perf_counter()
     try:
         large_raw = generated_corpus(Path(args.corpus_dir), scale.units, scale.years, scale.seed, scale.quirks, log)
@@ -94,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     report.details["total_seconds"] = round(time.perf_counter() - started, 1)
     print()
     print(f"Benchmarks ({scale.name} scale): {m['nproc']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM, "
-          f"Python {m['python']}, load average at start {m['load_avg']}, {m['date_utc']}")
+          f"Python {m['python']}, load average at start {m['load_avg']}, {m['date_utc']}"
+          + (f"; package from {m['src']}" if args.src else ""))
     c = report.details["corpus"]
     if c:
         print(f"Corpus: {c.get('declarations', '?'):,} declarations, {c.get('indicators', '?'):,} indicators, "
@@ -108,6 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(report.to_json(), encoding="utf-8")
     return 0
+
+
+def snapshot(dest: Path) -> Path:
+    """Copy ``src/`` and ``notebooks/`` to ``dest``; returns ``dest/src``."""
+    from benchmarks.harness import ROOT
+
+    shutil.rmtree(dest, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".ipynb_checkpoints")
+    shutil.copytree(ROOT / "src", dest / "src", ignore=ignore)
+    shutil.copytree(ROOT / "notebooks", dest / "notebooks", ignore=ignore)
+    return dest / "src"
 
 
 def _profile_text(prof: dict) -> str:

@@ -14,6 +14,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS_DIR = ROOT / "benchmarks" / ".corpus"
 PYTHON = sys.executable
+#: environment of every measured subprocess; ``python -m benchmarks --src DIR`` puts DIR first on
+#: PYTHONPATH so that a patched copy of ``src/`` is measured the same way as the working tree
+ENV: dict | None = None
+
+
+def use_src(src: str | os.PathLike | None) -> None:
+    global ENV
+    if src is None:
+        ENV = None
+        return
+    ENV = dict(os.environ)
+    ENV["PYTHONPATH"] = os.pathsep.join([str(Path(src).resolve()), str(ROOT)] + ([ENV["PYTHONPATH"]] if ENV.get("PYTHONPATH") else []))
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ def generated_corpus(cache: Path, units: int, years: tuple[int, int], seed: int,
     t0 = time.perf_counter()
     cmd = [PYTHON, "-m", "analysis", "generate", "--out", str(out), "--units", str(units),
            "--years", f"{years[0]}-{years[1]}", "--seed", str(seed), "--quirks", str(quirks)]
-    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     manifest = json.loads((out / "answer_key" / "manifest.json").read_text())
     marker.write_text(json.dumps({"params": params, "counts": manifest.get("counts", {}),
                                   "seconds": round(time.perf_counter() - t0, 1)}))
@@ -138,7 +150,7 @@ def run_measured(cmd: list[str], cwd: Path = ROOT, interval: float = 0.05, env: 
     out_f = tempfile.TemporaryFile()
     err_f = tempfile.TemporaryFile()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_f, stderr=err_f, env=env)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_f, stderr=err_f, env=env if env is not None else ENV)
     peak = max_one = samples = 0
     if psutil is not None:
         try:
