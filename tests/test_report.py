@@ -113,6 +113,7 @@ def processed(tmp_path):
 def test_load_unit_reads_only_that_unit(processed):
     data = report.load_unit(processed, SEED_UNIT)
     assert set(data.declarations["unit"]) == {SEED_UNIT}
+    assert "overview" not in data.declarations and "exec_target" in data.declarations  # prose is not read
     assert set(data.indicators["unit"]) == {SEED_UNIT}
     assert len(data.declarations) == len(YEARS) * len(PROJECTS)
     # the problems of the unit's own files, none of the other units'

@@ -121,10 +121,23 @@ def _problems_for(processed_dir: Path, declarations: pd.DataFrame) -> pd.DataFra
     return read_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
 
 
+# The declarations' prose: long, and no report shows it, so reports don't read it.
+PROSE_COLUMNS = ("overview", "basis", "necessity", "measures", "plan", "goals")
+
+
+def _declaration_columns(processed_dir: Path) -> list[str] | None:
+    import pyarrow.parquet as pq
+
+    path = processed_dir / "declarations.parquet"
+    if not path.exists():
+        return None  # read_table says what is missing
+    return [c for c in pq.read_schema(path).names if c not in PROSE_COLUMNS]
+
+
 def load_unit(processed_dir: str | os.PathLike, unit: str) -> ReportData:
     """One unit's declarations, indicators and problems, read with a filter (not the whole tables)."""
     d = resolve_processed_dir(processed_dir)
-    decl = read_table(d, "declarations", filters=[("unit", "==", unit)])
+    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
     ind = read_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
 
@@ -137,7 +150,7 @@ def load_year(processed_dir: str | os.PathLike, year: int) -> ReportData:
     d = resolve_processed_dir(processed_dir)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
-    decl = read_table(d, "declarations", filters=both)
+    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=both)
     ind = read_table(d, "indicators", filters=both)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
