@@ -290,3 +290,8 @@ def test_numbered_labels_and_headings(tmp_path, tmp_path_factory):
     assert r.problems["code"].tolist() == ["shifted-row"]
     (d1, _), _ = raws(kit.join(*blocks))
     assert d1.heading_year == 2020
+
+
+def test_a_table_without_its_header_row(tmp_path, tmp_path_factory):
+    blocks = [[line for line in b if not line.startswith("一级目标")] for b in (kit.DECL1, kit.DECL2)]
+    same_as_seed(tmp_path, tmp_path_factory, kit.join(*blocks))

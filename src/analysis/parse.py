@@ -313,6 +313,15 @@ class _Splitter:
         if self.in_table and not _ends_table(first):
             self.indicator(row, cells)
             return
+        if (self.cur is not None and not self.complete() and "project" in self.cur.fields
+                and cells[0] == first and is_level1(first) and len(nonempty) >= 3 and match_label(first) is None):
+            # a table printed without its header row: starts at its first level1 row
+            self.cols, self.extra = (0, 1, 2, 3), (None, None)
+            self.in_table = True
+            self.cur.has_table = True
+            self.prev = None
+            self.indicator(row, cells)
+            return
         self.in_table = False
         self.fields(row, cells)
 
