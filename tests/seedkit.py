@@ -192,3 +192,14 @@ def fixture_set() -> tuple[dict[str, bytes | str], dict]:
         },
     }
     return files, expected
+
+
+if __name__ == "__main__":  # python tests/seedkit.py OUT_DIR: write the fixture set to look at or ingest
+    import json
+    import sys
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-set")
+    files, expected = fixture_set()
+    write(out, files)
+    print(f"wrote {len(files)} files to {out}; ingest should report:")
+    print(json.dumps(expected, ensure_ascii=False, indent=1))
