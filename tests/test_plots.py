@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 
 import matplotlib
-import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
