@@ -286,6 +286,7 @@ def render_one(task: Task | dict, timeout: float | None = None, kernel: str = KE
         result.status = "failed"
         result.error = describe_error(exc)
         result.extra["traceback"] = "".join(traceback.format_exception(exc))[-4000:]
+        out_html.unlink(missing_ok=True)  # never leave an older rendering that looks current
         if isinstance(exc, KeyboardInterrupt):
             raise
     result.seconds = time.perf_counter() - start
