@@ -295,3 +295,11 @@ def test_numbered_labels_and_headings(tmp_path, tmp_path_factory):
 def test_a_table_without_its_header_row(tmp_path, tmp_path_factory):
     blocks = [[line for line in b if not line.startswith("一级目标")] for b in (kit.DECL1, kit.DECL2)]
     same_as_seed(tmp_path, tmp_path_factory, kit.join(*blocks))
+
+
+def test_year_printed_after_the_unit_on_its_row(tmp_path, tmp_path_factory):
+    blocks = []
+    for b in (kit.DECL1, kit.DECL2):
+        b = [line for line in b if not line.startswith("(2020年度)")]
+        blocks.append(kit.replace(b, f"申报单位名称：{kit.UNIT}", f"申报单位名称：{kit.UNIT}\t\t\t（2020年度）"))
+    same_as_seed(tmp_path, tmp_path_factory, kit.join(*blocks))

@@ -343,6 +343,9 @@ class _Splitter:
                 if not found_any:
                     self.stray(row, cells)
                     return
+                m = _YEAR_ROW.match(_SPACES.sub("", nfkc(c)))
+                if m:  # 申报单位名称：X      （2021年度）
+                    self.set_year(int(m.group(1)), row.line)
                 i += 1
                 continue
             found_any = True
