@@ -230,3 +230,11 @@ def test_more_published_forms():
     assert nz.parse_amount("140.64（万元）") == (1406400.0, True)
     assert nz.parse_target("90%以上（含90%）")[:4] == (">=", 90.0, None, "%")
     assert nz.parse_target("≥95%（含）")[:4] == (">=", 95.0, None, "%")
+
+
+def test_a_month_alone_and_words_for_nothing_declared():
+    assert nz.parse_date("2020年1月") == (dt.date(2020, 1, 1), True)
+    assert nz.parse_date("2020年2月", end=True) == (dt.date(2020, 2, 29), True)
+    assert nz.parse_date("2020-12", end=True) == (dt.date(2020, 12, 31), True)
+    assert nz.parse_date("2020年13月") == (None, False)
+    assert nz.parse_amount("不适用") == (None, True) and nz.parse_amount("新增项目") == (None, True)

@@ -88,7 +88,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         add(raw.line_of("gov_purchase"), "bad-boolean", f"是否含有政府购买服务 is {raw.get('gov_purchase')!r}, not 是/否")
     row["gov_purchase"] = gp
     for name in ("start_date", "end_date"):
-        value, ok = nz.parse_date(raw.get(name))
+        value, ok = nz.parse_date(raw.get(name), end=(name == "end_date"))
         if not ok:
             add(raw.line_of(name), "bad-date", f"{raw.fields[name][2]} {raw.get(name)!r} is no date")
         row[name] = value

@@ -62,7 +62,8 @@ def _nfkc_short(text: str) -> str:  # labels, names and targets repeat across fi
 # ---------------------------------------------------------------------------------------------
 # amounts
 
-_NULL_WORDS = {"", "-", "--", "—", "——", "/", "\\", "无", "空", "null", "none", "n/a", "na", "—/—"}
+_NULL_WORDS = {"", "-", "--", "—", "——", "/", "\\", "无", "空", "null", "none", "n/a", "na", "—/—",
+               "不适用", "新增", "新增项目", "新项目", "首次申报"}
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|亿元|亿)?$")
 
 
@@ -102,11 +103,14 @@ def label_unit(label: str) -> str:
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
-def parse_date(text: str | None) -> tuple[dt.date | None, bool]:
+def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, bool]:
     """A date from ``2020-01-01``, ``2020/1/1``, ``2020年1月1日``, ``2020.1.1`` or ``20200101``
-    (also with a time part, as spreadsheets write it). Returns ``(date, ok)`` like parse_amount."""
+    (also with a time part, as spreadsheets write it, or a spreadsheet's date serial).
+    A month alone (``2020年1月``, ``2020-01``) gives its first day, or its last with ``end``.
+    Returns ``(date, ok)`` like parse_amount."""
     if text is None:
         return None, True
     s = nfkc(str(text)).strip()
@@ -115,6 +119,10 @@ def parse_date(text: str | None) -> tuple[dt.date | None, bool]:
     s = re.sub(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", s)
     m = _DATE.match(s) or _DATE_COMPACT.match(s)
     if not m:
+        mm = _MONTH.match(s)
+        if mm and 1 <= int(mm.group(2)) <= 12:
+            y, mo = int(mm.group(1)), int(mm.group(2))
+            return dt.date(y, mo, _month_end(y, mo) if end else 1), True
         if re.fullmatch(r"\d{5}(?:\.0+)?", s) and 20000 <= float(s) <= 80000:
             # a spreadsheet's date serial printed as a number (43831 is 2020-01-01)
             return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s))), True
