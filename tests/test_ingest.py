@@ -171,3 +171,14 @@ def test_the_problem_codes_table_in_the_docs_agrees_with_the_registry():
     doc = (kit.ROOT / "docs" / "formats.md").read_text("utf-8")
     for code, (severity, meaning) in CODES.items():
         assert f"| `{code}` | {severity} | {meaning} |" in doc, code
+
+
+def test_text_budget_checks_this_years_figure_only(tmp_path):
+    # last year's budget named in the plan is no disagreement; this year's is checked
+    block = kit.replace(kit.DECL1, "本项目的预算经费为140.64万元", "上年预算为129.61万元，本项目的预算经费为140.64万元")
+    r = kit.ingest_files(tmp_path, {"a.txt": kit.join(block)})
+    assert r.problems.empty
+    block = kit.replace(kit.DECL1, "本项目的预算经费为140.64万元", "上年预算为129.61万元，本项目的预算经费为150万元")
+    r = kit.ingest_files(tmp_path / "b", {"a.txt": kit.join(block)})
+    assert r.problems["code"].tolist() == ["text-budget-mismatch"]
+    assert "1,500,000.00" in r.problems["message"].iloc[0]

@@ -177,6 +177,8 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
         if not text or "预算" not in text:
             continue
         for m in _TEXT_BUDGET.finditer(text):
+            if any(w in text[max(0, m.start() - 8):m.start()] for w in ("上年", "去年", "上一年", "以前年度", "累计")):
+                continue  # last year's or a cumulative budget, not this one
             value, ok = nz.parse_amount(m.group(1), m.group(2))
             if not ok or value is None:
                 continue
