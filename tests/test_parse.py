@@ -303,3 +303,12 @@ def test_year_printed_after_the_unit_on_its_row(tmp_path, tmp_path_factory):
         b = [line for line in b if not line.startswith("(2020年度)")]
         blocks.append(kit.replace(b, f"申报单位名称：{kit.UNIT}", f"申报单位名称：{kit.UNIT}\t\t\t（2020年度）"))
     same_as_seed(tmp_path, tmp_path_factory, kit.join(*blocks))
+
+
+def test_short_text_inside_a_declaration_is_reported_not_dropped(tmp_path):
+    block = kit.DECL1[:kit.line_index(kit.DECL1, "2020年绩效目标")] + ["以上数据经单位负责人审核", ""] + \
+        kit.DECL1[kit.line_index(kit.DECL1, "2020年绩效目标"):]
+    r = kit.ingest_files(tmp_path, {"a.txt": kit.join(block)})
+    p = r.problems
+    assert p["code"].tolist() == ["unrecognized-row"] and "以上数据经单位负责人审核" in p["message"].iloc[0]
+    assert len(r.indicators) == 8

@@ -31,7 +31,7 @@ _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _ENUMERATOR = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、．]|\d{1,2}\.(?!\d)|[①-⑳])")
 _HEADING = re.compile(r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
-_SECTION = re.compile(r"^[^。；;，,]{2,30}(?:情况|信息|概况|目标)$")
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$")
 _MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
 
 #: field label (NFKC, without spaces, colon and the parenthesised unit) -> column name
@@ -411,8 +411,10 @@ class _Splitter:
 
     def stray(self, row: Row, cells: list[str]) -> None:
         text = " ".join(c for c in cells if c)
-        if len([c for c in cells if c]) == 1 and len(text) <= 40 and ":" not in nfkc(text):
+        if len([c for c in cells if c]) == 1 and _SECTION.match(_SPACES.sub("", nfkc(text))):
             return  # a section heading such as 本项目上年度市级财政资金使用情况
+        if self.cur is None and len([c for c in cells if c]) == 1 and len(text) <= 40 and ":" not in nfkc(text):
+            return  # a short line before any declaration (附件2, a folder's caption): nothing lost
         if self.cur is None:
             self.orphans.append(row)
             return
