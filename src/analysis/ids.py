@@ -10,11 +10,12 @@ import hashlib
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 def norm_name(text: str | None) -> str:
-    """Normalize a name for matching: NFKC (full-width to half-width), no white space at all."""
+    """Normalize a name for matching: NFKC (full-width to half-width), no white space at all
+    (zero-width spaces and joiners included)."""
     if text is None:
         return ""
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
