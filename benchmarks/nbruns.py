@@ -3,8 +3,9 @@
 ``python -m benchmarks.nbruns empty NOTEBOOK_DIR K``
     runs an empty parameterized notebook through papermill K times: the kernel-start floor.
 ``python -m benchmarks.nbruns unit OUT_DIR UNIT REPEATS PROCESSED_DIR...``
-    renders one unit's report (papermill and HTML, as the batch does) REPEATS times on each
-    processed folder in turn, and times ``report.load_unit`` (the report's reads) on each.
+    renders one unit's report (papermill and HTML, as the batch does) once untimed (imports),
+    then REPEATS times on each processed folder in turn, and times ``report.load_unit`` (the
+    report's reads) on each.
 
 Both print one JSON object on the last line of stdout.
 """
@@ -51,6 +52,10 @@ def unit_runs(out: Path, unit: str, repeats: int, processed: list[Path]) -> dict
     runs = {str(p): [] for p in processed}
     loads = {str(p): [] for p in processed}
     rows = {}
+    # a first render, not timed: it pays the imports of papermill and nbconvert in this process
+    warm = batch.Task("unit", unit, "warm-up", str(notebook), {"unit": unit, "processed_dir": str(processed[0])},
+                      str(out / "warm-up.ipynb"), str(out / "warm-up.html"))
+    batch.render_one(warm, timeout=1200)
     for r in range(repeats):
         for i, p in enumerate(processed):
             stem = f"run{r}-{i}"
