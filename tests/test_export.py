@@ -22,7 +22,7 @@ def test_workbook_has_the_tables_and_the_summaries(exported):
     _, out, files = exported
     assert files[0] == out / "tables.xlsx"
     wb = load_workbook(out / "tables.xlsx", read_only=True)
-    assert wb.sheetnames == ["declarations", "indicators", "problems", "execution_rates", "change_summary"]
+    assert wb.sheetnames == ["说明", "declarations", "indicators", "problems", "execution_rates", "change_summary"]
     rows = list(wb["declarations"].iter_rows(values_only=True))
     assert rows[0][:4] == ("decl_id", "year", "unit", "project")
     assert len(rows) == 1 + 5 * 3 * 2
@@ -68,3 +68,16 @@ def test_export_cached_skips_an_unchanged_export(tmp_path):
     assert again == first and first[0].stat().st_mtime_ns == stamp
     export.export_cached(processed, tmp_path / "t", key="k2")
     assert first[0].stat().st_mtime_ns != stamp
+
+
+def test_a_table_too_long_for_the_workbook_goes_to_csv_only(tmp_path):
+    processed = make_processed(tmp_path / "processed")
+    n_ind = len(pd.read_parquet(processed / "indicators.parquet"))
+    n_decl = len(pd.read_parquet(processed / "declarations.parquet"))
+    assert n_decl < n_ind
+    export.export_tables(processed, tmp_path / "out", max_workbook_rows=n_ind - 1)
+    wb = load_workbook(tmp_path / "out" / "tables.xlsx", read_only=True)
+    assert "indicators" not in wb.sheetnames and "declarations" in wb.sheetnames
+    about = {r[0]: r for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert about["indicators"][1] == n_ind and "仅 indicators.csv" in about["indicators"][2]
+    assert len(pd.read_csv(tmp_path / "out" / "indicators.csv", encoding="utf-8-sig")) == n_ind

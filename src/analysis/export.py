@@ -5,7 +5,9 @@
 - ``tables.xlsx``: one sheet per table (``declarations``, ``indicators``, ``problems``) and,
   computed with ``analysis.metrics``, ``execution_rates`` (per unit and year) and
   ``change_summary`` (target changes per unit and year).  A table longer than an Excel sheet
-  continues on ``NAME_2``, ``NAME_3``...  Text is stored as text: a target such as ``=99%``
+  continues on ``NAME_2``, ``NAME_3``...  A table of more than ``max_workbook_rows`` rows
+  (default 100,000; writing it through openpyxl would take minutes) is left out of the
+  workbook and only written as CSV; the ``说明`` sheet says which.  Text is stored as text: a target such as ``=99%``
   stays the string ``=99%`` and is never read as a formula.
 - ``NAME.csv`` for each of those tables: UTF-8 with a byte-order mark, so Excel shows the
   Chinese correctly.  A text cell that Excel would take for a formula (starting with ``=``,
@@ -27,6 +29,8 @@ from analysis.store import read_table
 WORKBOOK = "tables.xlsx"
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header
 EXCEL_MAX_CELL = 32_767
+#: tables longer than this go to CSV only (``--max-workbook-rows``)
+WORKBOOK_MAX_ROWS = 100_000
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -108,15 +112,25 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
     return path
 
 
-def export_tables(processed, out) -> list[Path]:
-    """Write the workbook and the CSV files into ``out``; returns their paths (workbook first)."""
+def export_tables(processed, out, max_workbook_rows: int = WORKBOOK_MAX_ROWS) -> list[Path]:
+    """Write the workbook and the CSV files into ``out``; returns their paths (workbook first).
+
+    Every table goes to CSV; the workbook holds those of at most ``max_workbook_rows`` rows,
+    and a first sheet ``说明`` lists every table, its rows, and where it is."""
     processed, out = Path(processed), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     decl = read_table(processed, "declarations")
     ind = read_table(processed, "indicators")
     prob = read_table(processed, "problems")
     sheets = {"declarations": decl, "indicators": ind, "problems": prob, **metric_tables(decl, ind)}
-    written = [write_workbook(sheets, out / WORKBOOK)]
+    in_workbook = {n: f for n, f in sheets.items() if len(f) <= max_workbook_rows}
+    about = pd.DataFrame({
+        "表": list(sheets),
+        "行数": [len(f) for f in sheets.values()],
+        "位置": [f"本工作簿的 {n} 工作表及 {n}.csv" if n in in_workbook
+                 else f"仅 {n}.csv（超过 {max_workbook_rows:,} 行，未放入工作簿）" for n in sheets],
+    })
+    written = [write_workbook({"说明": about, **in_workbook}, out / WORKBOOK)]
     for name, frame in sheets.items():
         written.append(write_csv(frame, out / f"{name}.csv"))
     return written
@@ -141,6 +155,8 @@ def export_cached(processed, out, key: str) -> list[Path]:
 def add_arguments(parser):
     parser.add_argument("--processed", default="data/processed", help="folder with the processed tables (default: data/processed)")
     parser.add_argument("--out", default="reports/tables", help="output folder (default: reports/tables)")
+    parser.add_argument("--max-workbook-rows", type=int, default=WORKBOOK_MAX_ROWS, metavar="N",
+                        help=f"tables longer than N rows go to CSV only (default: {WORKBOOK_MAX_ROWS:,})")
 
 
 def run(args) -> int:
@@ -148,6 +164,6 @@ def run(args) -> int:
     if not (processed / "declarations.parquet").exists():
         print(f"{processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
         return 2
-    for path in export_tables(processed, args.out):
+    for path in export_tables(processed, args.out, args.max_workbook_rows):
         print(path)
     return 0
