@@ -7,12 +7,16 @@ many; each declaration becomes a row of ``declarations`` and its indicators rows
 ``indicators``; every fault in the input becomes a row of ``problems``. The tables are
 streamed to Parquet chunk by chunk (memory stays flat) into a staging folder and moved into
 place only when the run completes, so a failed run leaves the previous tables intact.
+``declarations`` and ``indicators`` are then ordered by year and unit (file order within them),
+in row groups that never span two years, so a report that reads one unit or one year reads
+only the row groups that can hold it.
 
 The ledger: declarations found = ingested + dropped, and each dropped one is an ``error``
 in ``problems`` (missing unit/year/project, a conflicting duplicate, or a repeat).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -26,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis import ids, normalize as nz
@@ -192,20 +197,26 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
 _NO_SPACE = __import__("re").compile(r"[\s\u00a0\u3000\u200b-\u200d\u2060\ufeff]+")
 
 
+_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if k not in ("source_file", "source_line")]
+_HASHED_INDICATOR_FIELDS = ("level1", "level2", "name", "target_raw")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_short(v: str) -> str:  # names, levels and targets repeat across declarations
+    return ids.norm_name(v)
+
+
+def _norm(v):  # white space alone does not make two declarations differ
+    if not isinstance(v, str):
+        return v
+    return _norm_short(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
+
+
 def content_hash(row: dict, indicators: list[dict]) -> str:
     """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
-    def norm(v):  # white space alone does not make two declarations differ
-        if not isinstance(v, str):
-            return v
-        return ids.norm_name(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
-
-    h = hashlib.sha1()
-    for k in DECLARATIONS_SCHEMA.names:
-        if k not in ("source_file", "source_line"):
-            h.update(f"{k}={norm(row.get(k))!r};".encode())
-    for ind in indicators:
-        h.update("|".join(norm(ind[k]) or "" for k in ("level1", "level2", "name", "target_raw")).encode() + b";")
-    return h.hexdigest()
+    parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
+    parts.extend("|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators)
+    return hashlib.sha1("".join(parts).encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,6 +372,30 @@ class _Writer:
         self.writer.close()
 
 
+def _sort_for_reports(path: Path, row_group_size: int) -> None:
+    """Rewrite a table ordered by year, then unit, in row groups of ``row_group_size`` rows.
+
+    The order within a unit and year stays the order of the files (the sort is stable). A
+    report that reads one unit (``filters=[("unit", "==", name)]``) or one year then reads
+    only the row groups whose min/max statistics can hold it, not the whole table. Memory:
+    the table once (columnar) and the sort order, not the rows as Python objects.
+    """
+    table = pq.read_table(path)
+    order = pc.sort_indices(table, sort_keys=[("year", "ascending"), ("unit", "ascending")])
+    years = pc.take(table.column("year"), order)
+    # a row group never spans two years: its min/max of unit would then cover every name
+    changes = pc.indices_nonzero(pc.not_equal(years[1:], years[:-1])).to_pylist() if len(order) > 1 else []
+    bounds = [0, *(i + 1 for i in changes), len(order)]
+    sorted_path = path.with_name(path.name + ".sorted")
+    with pq.ParquetWriter(sorted_path, table.schema, compression="zstd") as writer:
+        for lo, hi in zip(bounds, bounds[1:]):
+            for start in range(lo, hi, row_group_size):
+                piece = table.take(order[start:min(start + row_group_size, hi)])
+                writer.write_table(piece, row_group_size=row_group_size)
+    del table, order, years
+    os.replace(sorted_path, path)
+
+
 def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike | None = None,
            jobs: int | None = None, progress: bool = False) -> IngestResult:
     """Ingest every declaration file under ``raw_dir``.
@@ -390,7 +425,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         staging = Path(tempfile.mkdtemp(prefix="ingest-"))
     paths = {n: staging / f"{n}.parquet" for n in ("declarations", "indicators", "problems")}
     w_decl = _Writer(paths["declarations"], DECLARATIONS_OUT_SCHEMA, 20_000)
-    w_ind = _Writer(paths["indicators"], INDICATORS_SCHEMA, 200_000)
+    w_ind = _Writer(paths["indicators"], INDICATORS_SCHEMA, 50_000)  # rows wait as dicts: keep few
     problem_rows: list[dict] = []
     seen: dict[str, tuple[str, str, int]] = {}  # decl_id -> (content hash, file, line)
     counts = Counter()
@@ -437,6 +472,8 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
             w_ind.add(keep_inds)
         w_decl.close()
         w_ind.close()
+        _sort_for_reports(paths["declarations"], 1_024)
+        _sort_for_reports(paths["indicators"], 16_384)
         problems_table = pa.Table.from_pylist(problem_rows, schema=PROBLEMS_SCHEMA)
         pq.write_table(problems_table, paths["problems"], compression="zstd")
         if target is not None:
