@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
+from analysis import ids
+
 DEFAULT_THRESHOLD = 80.0
 """Lowest ``fuzz.ratio`` (0-100) at which a project that ends is linked to one that starts."""
 
@@ -41,7 +43,7 @@ def norm_text(values: pd.Series) -> pd.Series:
         pd.Series(uniques, dtype="object")
         .astype(str)
         .str.normalize("NFKC")
-        .str.replace(r"\s+", "", regex=True)
+        .str.replace(ids.SPACE_PATTERN, "", regex=True)
         .to_numpy(dtype=object)
     )
     out = np.where(codes >= 0, normed[np.clip(codes, 0, None)] if len(normed) else "", "")

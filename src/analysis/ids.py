@@ -10,7 +10,9 @@ import hashlib
 import re
 import unicodedata
 
-_SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+#: white space removed for matching (zero-width spaces and joiners included)
+SPACE_PATTERN = r"[\s\u200b-\u200d\u2060\ufeff]+"
+_SPACE = re.compile(SPACE_PATTERN)
 
 
 def norm_name(text: str | None) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -47,7 +48,7 @@ EXTRA_DECLARATION_COLUMNS = [
 ]
 DECLARATIONS_OUT_SCHEMA = pa.schema(list(DECLARATIONS_SCHEMA) + [pa.field(n, t) for n, t in EXTRA_DECLARATION_COLUMNS])
 
-_TEXT_BUDGET = __import__("re").compile(
+_TEXT_BUDGET = re.compile(
     r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
 )
 
@@ -194,7 +195,7 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
             return
 
 
-_NO_SPACE = __import__("re").compile(r"[\s\u00a0\u3000\u200b-\u200d\u2060\ufeff]+")
+_NO_SPACE = re.compile(ids.SPACE_PATTERN)
 
 
 _HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if k not in ("source_file", "source_line")]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from analysis import normalize as _normalize
 from analysis.identity import DEFAULT_THRESHOLD, norm_text, project_ids, renames  # noqa: F401
 
 CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")
@@ -26,18 +27,8 @@ VAGUE_WORDS = (
 """Words that make a qualitative target vague: a qualitative target (``kind="qualitative"``)
 that contains one of these words and no digit counts as vague in :func:`target_quality`."""
 
-LEVEL1_STD = {
-    "投入与管理": "投入管理",
-    "投入管理": "投入管理",
-    "产出目标": "产出",
-    "产出指标": "产出",
-    "效果目标": "效益",
-    "效益指标": "效益",
-    "影响力目标": "影响力",
-    "满意度指标": "满意度",
-    "满意度目标": "满意度",
-}
-"""Fallback mapping of published 一级目标/一级指标 to ``level1_std`` when the column is absent."""
+LEVEL1_STD = _normalize.LEVEL1_STD
+"""The mapping of published 一级目标/一级指标 to ``level1_std`` (the ingest's, used when the column is absent)."""
 
 _LOWER_BOUND = ("≥", ">=", ">")
 _UPPER_BOUND = ("<=", "<")
