@@ -38,7 +38,7 @@ def counts(stdout: str) -> tuple[int, int, int, int]:
 
 def run(processed: Path, work: Path, jobs: int, n_units: int | None, n_years: int | None, k_empty: int,
         report: Report, log=print) -> None:
-    from analysis.store import read_table
+    from analysis.tables import read_table
 
     decl = read_table(processed, "declarations", columns=["unit", "year"])
     units = sorted(decl["unit"].dropna().unique().tolist())

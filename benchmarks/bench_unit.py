@@ -36,7 +36,7 @@ def row_groups_read(path: Path, column: str, value) -> dict:
 
 def pick_unit(small: Path) -> str:
     """The unit with the most declarations in the small corpus."""
-    from analysis.store import read_table
+    from analysis.tables import read_table
 
     decl = read_table(small, "declarations", columns=["unit"])
     return decl["unit"].value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "data" / "raw" / "000_bd3c41999dbba456.txt"
+
+from seedkit import SEED, make_processed
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +19,9 @@ def seed_result(tmp_path_factory):
     raw = tmp_path_factory.mktemp("seed-raw")
     (raw / SEED.name).write_bytes(SEED.read_bytes())
     return ingest(raw, tmp_path_factory.mktemp("seed-processed"))
+
+
+@pytest.fixture
+def processed(tmp_path):
+    """The small processed dataset of :func:`seedkit.make_processed`, hostile names and synthetic marks included."""
+    return make_processed(tmp_path / "processed", hostile=True, synthetic=True)

@@ -1,4 +1,4 @@
-"""Fixture builders: variants of the real published seed file.
+"""Fixture builders: variants of the real published seed file, and a small processed dataset.
 
 Every fixture of the ingest tests is made here from the seed's own content: re-encoded,
 re-laid out, perturbed. ``DECL1`` and ``DECL2`` are the seed's two declarations as lists of
@@ -6,10 +6,15 @@ lines (each line a tab-separated row), exactly as published.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
+
+from analysis.ids import decl_id
+from analysis.tables import to_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "000_bd3c41999dbba456.txt"
@@ -203,3 +208,94 @@ if __name__ == "__main__":  # python tests/seedkit.py OUT_DIR: write the fixture
     write(out, files)
     print(f"wrote {len(files)} files to {out}; ingest should report:")
     print(json.dumps(expected, ensure_ascii=False, indent=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# a small processed dataset (the seed's unit and projects over three years), written through the
+# column registry; the notebook, batch, export, plot and browser tests share it
+
+SEED_UNIT = "上海市绿化和市容管理局行政服务中心"
+UNITS = [SEED_UNIT, "上海市水务局执法总队"]
+HOSTILE_UNITS = ["<script>alert(1)</script>局", "../../x局", "a/b局"]
+HOSTILE_PROJECT = '<img src=x onerror="window.__pwned=1">项目'
+YEARS = (2019, 2020, 2021)
+
+# (project, budget in 2019, growth per year, target for 人员聘用完成率 per year)
+PROJECTS = [
+    ("绿化市容环卫热线运作和受理处置工作经费", 1_296_100.0, 1.085, (">=90%", ">=95%", ">=95%")),
+    ("全市绿化、市容、环卫、林业诉求处置督查督办", 800_000.0, 1.0, (">=98%", ">=95%", "=100%")),
+]
+
+
+def _rows(units, synthetic: bool):
+    decls, inds, probs = [], [], []
+    for u, unit in enumerate(units):
+        for y, year in enumerate(YEARS):
+            source = f"{'synthetic/' if synthetic else ''}{u:03d}_{year}.txt"
+            for p, (project, budget, growth, targets) in enumerate(PROJECTS):
+                if unit in HOSTILE_UNITS and p == 1:
+                    project = HOSTILE_PROJECT
+                did = decl_id(unit, year, project)
+                year_budget = round(budget * growth ** (y + 1), 2)
+                prior_budget = round(budget * growth**y, 2)
+                executed = round(prior_budget * (0.80 + 0.07 * ((u + y + p) % 3)), 2)
+                exec_target = 0.99 if p == 0 else 0.95
+                line = 1 + 40 * p
+                decls.append(
+                    dict(
+                        decl_id=did, year=year, unit=unit, project=project, category="其他一次性项目",
+                        perf_type="其他类", gov_purchase=False,
+                        start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31),
+                        total_budget=year_budget, year_budget=year_budget,
+                        prior_budget=prior_budget, prior_executed=executed,
+                        prior_execution_rate=executed / prior_budget,
+                        overview=f"本项目由{unit}实施。<script>window.__pwned=1</script>",
+                        basis="《上海市人民政府关于做好“12345”市民服务热线工作的意见》",
+                        necessity="", measures="", plan="", goals="",
+                        source_file=source, source_line=line, exec_target=exec_target,
+                        exec_target_op="=" if p == 0 else ">=", n_indicators=5 + (y == 2),
+                    )
+                )
+                exec_raw = "=99%" if p == 0 else ">=95%"
+                indicator_rows = [
+                    ("投入与管理", "财务管理", "预算执行率", exec_raw, "quantitative"),
+                    ("产出目标", "数量", "人员聘用完成率", targets[y], "quantitative"),
+                    ("产出目标", "质量", "派遣人员合格率", ">=90%", "quantitative"),
+                    ("产出目标", "时效", "派遣人员到岗及时性", "及时", "qualitative"),
+                    ("效果目标", "社会效益", "对保障热线运行的作用", "有效保障", "qualitative"),
+                ]
+                if y == 2:
+                    indicator_rows.append(("影响力目标", "长效管理", "项目的可持续性", "可持续", "qualitative"))
+                for seq, (l1, l2, name, raw, kind) in enumerate(indicator_rows, start=1):
+                    op = value = unit_ = None
+                    if kind == "quantitative":
+                        op = ">=" if raw.startswith(">=") else "="
+                        value = float(raw.lstrip(">=").rstrip("%"))
+                        unit_ = "%"
+                    inds.append(
+                        dict(
+                            decl_id=did, year=year, unit=unit, project=project, seq=seq, level1=l1, level2=l2,
+                            name=name, level1_std={"投入与管理": "投入管理", "产出目标": "产出", "效果目标": "效益",
+                                                   "影响力目标": "影响力"}[l1],
+                            target_raw=raw, op=op, value=value, value_hi=None, value_unit=unit_, kind=kind,
+                            source_line=line + 20 + seq,
+                        )
+                    )
+            probs.append(
+                dict(
+                    source_file=source, source_line=7, severity="warning", code="text-budget-mismatch",
+                    message=f"{source}:7: 项目当年预算与项目总预算不一致 <b>{unit}</b>", decl_id=None,
+                )
+            )
+    return decls, inds, probs
+
+
+def make_processed(path: Path, hostile: bool = False, synthetic: bool = False, units=None) -> Path:
+    """Write a small processed fixture (2 units, or those given, x 3 years x 2 projects) into ``path``."""
+    chosen = list(units) if units is not None else UNITS + (HOSTILE_UNITS if hostile else [])
+    decls, inds, probs = _rows(chosen, synthetic)
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("declarations", decls), ("indicators", inds), ("problems", probs)):
+        pq.write_table(to_table(rows, name), path / f"{name}.parquet")
+    return path

@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import batch, cli
-from test_report import HOSTILE_UNITS, SEED_UNIT, make_processed
+from analysis import cli
+from analysis.reports import batch
+from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

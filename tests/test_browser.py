@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import batch
-from test_report import HOSTILE_PROJECT, HOSTILE_UNITS, make_processed
+from analysis.reports import batch
+from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, make_processed
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 

@@ -4,7 +4,7 @@ import re
 
 import seedkit as kit
 
-from analysis.ingest import read_declarations
+from analysis.ingest.pipeline import read_declarations
 
 
 def typed(cell: str):

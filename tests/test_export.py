@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import cli, export
-from test_report import HOSTILE_UNITS, SEED_UNIT, make_processed
+from analysis import cli
+from analysis.reports import export
+from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import seedkit as kit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest import ingest, read_declarations
+from analysis.ingest.pipeline import ingest, read_declarations
 
 # four distinct declarations (own year and project each), so no mutation of one can take
 # another's identity

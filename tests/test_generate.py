@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import generate as gen
-from analysis.generate import Params, generate
+from analysis.synthetic import corpus as gen
+from analysis.synthetic.corpus import Params, generate
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -182,7 +182,7 @@ def test_units_are_plainly_synthetic_unless_hostile_is_asked(tmp_path):
 
 
 def test_key_has_the_contract_columns(churn):
-    from analysis.store import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
+    from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
 
     import pyarrow.parquet as pq
 

@@ -7,7 +7,7 @@ import pytest
 import seedkit as kit
 
 from analysis import cli
-from analysis.ingest import format_summary, ingest
+from analysis.ingest.pipeline import format_summary, ingest
 from analysis.problems import CODES
 
 FILE_LEVEL = {"empty-file", "undecodable", "unreadable-file", "unsupported-format", "no-declaration", "parse-failed"}
@@ -138,7 +138,7 @@ def test_a_failed_run_leaves_the_previous_tables(fixture_run, tmp_path, monkeypa
     out = tmp_path / "out"
     first = ingest(raw, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    import analysis.ingest as ing
+    import analysis.ingest.pipeline as ing
 
     def disk_full(*a, **k):
         raise OSError(28, "No space left on device")
@@ -151,7 +151,7 @@ def test_a_failed_run_leaves_the_previous_tables(fixture_run, tmp_path, monkeypa
 
 
 def test_a_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypatch):
-    import analysis.ingest as ing
+    import analysis.ingest.pipeline as ing
 
     real = ing.split_declarations
 

@@ -436,9 +436,9 @@ def test_seed_file_through_ingest_realizes_full_execution(tmp_path):
 
 
 def _generated(tmp_path, seed, quirks):
-    gen = pytest.importorskip("analysis.generate")
+    gen = pytest.importorskip("analysis.synthetic.corpus")
     if not hasattr(gen, "generate"):
-        pytest.skip("analysis.generate.generate is not there")
+        pytest.skip("analysis.synthetic.corpus.generate is not there")
     params = gen.Params(units=8, years=(2019, 2022), seed=seed, quirks=quirks, rename_rate=0.25)
     gen.generate(tmp_path / "corpus", params)
     key = {n: pd.read_parquet(tmp_path / "corpus" / "answer_key" / f"{n}.parquet")

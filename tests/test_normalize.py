@@ -6,7 +6,7 @@ import pytest
 import seedkit as kit
 
 from analysis import ids
-from analysis import normalize as nz
+from analysis.ingest import normalize as nz
 
 # ---------------------------------------------------------------------------------------------
 # amounts

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_report import SEED_UNIT, make_processed
+from seedkit import SEED_UNIT, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REPORTS = ("unit_report.ipynb", "year_report.ipynb")

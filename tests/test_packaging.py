@@ -42,17 +42,55 @@ def test_readme_commands_are_make_targets_and_ci_runs_the_test_command():
     assert re.search(r"^make test$", ci, flags=re.M)
 
 
-def test_readme_documents_every_problem_code_and_table_column():
-    from analysis.ingest import DECLARATIONS_OUT_SCHEMA
+def test_readme_documents_every_problem_code():
     from analysis.problems import CODES
-    from analysis.store import INDICATORS_SCHEMA, PROBLEMS_SCHEMA
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing_codes = [c for c in CODES if f"`{c}`" not in readme]
-    assert not missing_codes
-    columns = DECLARATIONS_OUT_SCHEMA.names + INDICATORS_SCHEMA.names + PROBLEMS_SCHEMA.names
-    missing_columns = sorted({c for c in columns if f"`{c}`" not in readme})
-    assert not missing_columns
+    assert not [c for c in CODES if f"`{c}`" not in readme]
+
+
+def test_readme_column_tables_are_the_registry(tmp_path):
+    from analysis import tables
+
+    copy = tmp_path / "README.md"
+    copy.write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in tables.TABLE_NAMES:
+        assert f"<!-- columns:{name} -->" in copy.read_text(encoding="utf-8")
+    assert not tables.sync_readme(copy), (
+        "README's column tables differ from analysis.tables: run "
+        "`python -c \"from analysis.tables import sync_readme; sync_readme('README.md')\"`")
+
+
+def _quoted_names(text: str) -> set[str]:
+    return set(re.findall(r"[\"']([a-z][a-z0-9_]*)[\"']", text))
+
+
+def test_every_column_shown_has_an_entry_and_every_entry_is_used():
+    from analysis import tables
+
+    notebooks = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "notebooks").glob("*.ipynb"))
+    shown = set()
+    for group in re.findall(r"columns=\[([^\]]*)\]", notebooks.replace('\\"', '"')):
+        shown |= _quoted_names(group)
+    assert shown and not shown - set(tables.ALL), sorted(shown - set(tables.ALL))
+    code = notebooks + "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "src" / "analysis").rglob("*.py") if p.name != "tables.py")
+    used = _quoted_names(code) | {c for cols in tables.SCHEMAS.values() for c in cols.names}
+    assert not set(tables.ALL) - used, sorted(set(tables.ALL) - used)
+
+
+def test_ingest_writes_only_registry_columns(seed_result):
+    from analysis.ingest.pipeline import build
+    from analysis.ingest.parse import split_declarations
+    from analysis.ingest.readers import read_file
+    from analysis.tables import SCHEMAS
+
+    from seedkit import SEED
+
+    raws, _ = split_declarations(read_file(SEED, SEED.name)[0].rows, SEED.name)
+    row, inds, _ = build(raws[0])
+    assert set(row) <= set(SCHEMAS["declarations"].names), set(row) - set(SCHEMAS["declarations"].names)
+    assert set(inds[0]) <= set(SCHEMAS["indicators"].names)
 
 
 def test_notebooks_are_committed_without_outputs():

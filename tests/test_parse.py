@@ -2,8 +2,8 @@
 import pytest
 import seedkit as kit
 
-from analysis.parse import match_label, split_declarations
-from analysis.readers import split_rows
+from analysis.ingest.parse import match_label, split_declarations
+from analysis.ingest.readers import split_rows
 
 TITLE, YEAR, UNIT_ROW = kit.DECL1[0], kit.DECL1[1], kit.DECL1[2]
 BODY1 = kit.DECL1[3:]  # from 项目名称 to the last indicator

@@ -7,9 +7,10 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from analysis import fonts, metrics, plots
-from test_report import HOSTILE_UNITS, SEED_UNIT, make_processed
-from analysis.store import load
+from analysis import metrics
+from analysis.reports import fonts, plots
+from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
+from analysis.tables import load
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def _charts(ds):
     summary = metrics.change_summary(changes, by=("unit", "to_year"))
     quality = metrics.target_quality(ind, by=("unit", "year"), changes=changes)
     y2020 = decl[decl["year"] == 2020]
-    from analysis.report import unit_ranking
+    from analysis.reports.show import unit_ranking
 
     ranking = unit_ranking(y2020, metrics.execution_rates(y2020, by=("unit", "year")))
     return {

@@ -6,7 +6,7 @@ import random
 import pytest
 import seedkit as kit
 
-from analysis.readers import decode, is_candidate, read_file, split_rows
+from analysis.ingest.readers import decode, is_candidate, read_file, split_rows
 
 ENCODINGS = {
     "utf-8": lambda t: t.encode("utf-8"),

@@ -7,7 +7,7 @@ Typical use in a notebook::
     analysis.metrics.execution_rates(ds.declarations, by=("unit", "year"))
 """
 from analysis import metrics  # noqa: F401  (analysis.metrics.* is part of the public API)
-from analysis.store import Dataset, load
+from analysis.tables import Dataset, load
 
 __all__ = ["Dataset", "load", "metrics"]
 __version__ = "0.1.0"

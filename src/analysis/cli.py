@@ -11,9 +11,9 @@ import sys
 
 COMMANDS = {
     "ingest": ("analysis.ingest", "read declaration files into the processed tables"),
-    "generate": ("analysis.generate", "write a synthetic corpus of declarations and its answer key"),
-    "reports": ("analysis.batch", "render the unit and year reports to HTML"),
-    "export": ("analysis.export", "export the processed tables to one Excel workbook and CSV files"),
+    "generate": ("analysis.synthetic", "write a synthetic corpus of declarations and its answer key"),
+    "reports": ("analysis.reports.batch", "render the unit and year reports to HTML"),
+    "export": ("analysis.reports.export", "export the processed tables to one Excel workbook and CSV files"),
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from analysis import normalize as _normalize
+from analysis.ingest import normalize as _normalize
 from analysis.identity import DEFAULT_THRESHOLD, norm_text, project_ids, renames  # noqa: F401
 
 CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")

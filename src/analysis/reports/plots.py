@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import fonts
+from analysis.reports import fonts
 
 fonts.setup()
 

@@ -17,67 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.store import read_table
+from analysis import tables
+from analysis.tables import read_table
 
 SYNTHETIC_PREFIX = "synthetic/"
 
-# Chinese column headings for the tables shown in the reports.
-LABELS = {
-    "unit": "单位",
-    "project": "项目",
-    "year": "年度",
-    "exec_year": "执行年度",
-    "from_year": "原年度",
-    "to_year": "新年度",
-    "category": "项目类别",
-    "n_projects": "项目数",
-    "n_units": "单位数",
-    "total_budget": "项目总预算（元）",
-    "year_budget": "当年预算（元）",
-    "prior_budget": "上年预算（元）",
-    "prior_executed": "上年执行数（元）",
-    "prior_execution_rate": "上年执行率",
-    "prev_year_budget": "上一年申报的当年预算（元）",
-    "difference": "差额（元）",
-    "exec_target": "预算执行率目标",
-    "target": "执行率目标",
-    "realized": "实际执行率",
-    "realized_rate": "实际执行率",
-    "exec_target_op": "目标运算符",
-    "rate": "执行率（按预算加权）",
-    "mean_rate": "执行率（项目平均）",
-    "n_below_target": "低于目标的项目数",
-    "below_target": "低于目标",
-    "level1": "一级目标",
-    "level2": "二级目标",
-    "name": "三级指标",
-    "old_raw": "原目标值",
-    "new_raw": "新目标值",
-    "change": "变化",
-    "tightened": "提高",
-    "loosened": "降低",
-    "unchanged": "不变",
-    "changed": "改写",
-    "added": "新增",
-    "removed": "删除",
-    "net_tightening": "净提高",
-    "n_indicators": "指标数",
-    "share_quantitative": "定量指标占比",
-    "share_qualitative": "定性指标占比",
-    "share_deadline": "时限指标占比",
-    "share_vague": "模糊指标占比",
-    "share_repeated": "与上年重复占比",
-    "source_file": "文件",
-    "source_line": "行",
-    "severity": "级别",
-    "code": "问题代码",
-    "message": "说明",
-}
-
-CHANGE_LABELS = {k: LABELS[k] for k in ("tightened", "loosened", "unchanged", "changed", "added", "removed")}
-RATE_COLUMNS = {"prior_execution_rate", "exec_target", "target", "realized", "realized_rate", "rate", "mean_rate"}
-SHARE_PREFIX = "share_"
-MONEY_COLUMNS = {"total_budget", "year_budget", "prior_budget", "prior_executed", "prev_year_budget", "difference"}
+#: headings of the change words (tightened → 收紧 ...), from the column registry
+CHANGE_LABELS = {k: tables.heading(k) for k in ("tightened", "loosened", "unchanged", "changed", "added", "removed")}
+RATE_COLUMNS = tables.columns_of_format("rate")
+MONEY_COLUMNS = tables.columns_of_format("money")
 
 
 # ----------------------------------------------------------------------------- finding the data
@@ -121,17 +69,13 @@ def _problems_for(processed_dir: Path, declarations: pd.DataFrame) -> pd.DataFra
     return read_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
 
 
-# The declarations' prose: long, and no report shows it, so reports don't read it.
-PROSE_COLUMNS = ("overview", "basis", "necessity", "measures", "plan", "goals")
-
-
 def _declaration_columns(processed_dir: Path) -> list[str] | None:
     import pyarrow.parquet as pq
 
     path = processed_dir / "declarations.parquet"
     if not path.exists():
         return None  # read_table says what is missing
-    return [c for c in pq.read_schema(path).names if c not in PROSE_COLUMNS]
+    return [c for c in pq.read_schema(path).names if c not in tables.PROSE]
 
 
 def load_unit(processed_dir: str | os.PathLike, unit: str) -> ReportData:
@@ -181,7 +125,7 @@ def fmt_rate(ratio) -> str:
 def _formatters(frame: pd.DataFrame) -> dict:
     out = {}
     for col in frame.columns:
-        if col in RATE_COLUMNS or str(col).startswith(SHARE_PREFIX):
+        if col in RATE_COLUMNS:
             out[col] = fmt_rate
         elif col in MONEY_COLUMNS:
             out[col] = lambda v: "—" if pd.isna(v) else f"{float(v):,.0f}"
@@ -201,8 +145,8 @@ def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = 200, la
     for col, fmt in _formatters(shown).items():
         shown[col] = shown[col].map(fmt).astype(object)
     shown = shown.astype(object).where(shown.notna(), "—")
-    names = {**LABELS, **(labels or {})}
-    shown.columns = [names.get(c, str(c)) for c in shown.columns]
+    names = labels or {}
+    shown.columns = [names.get(c) or tables.heading(c) for c in shown.columns]
     body = shown.to_html(index=False, escape=True, na_rep="—", border=0, classes="analysis-table")
     if max_rows and len(frame) > max_rows:
         body += f"<p><em>仅显示前 {max_rows} 行，共 {len(frame)} 行。</em></p>"

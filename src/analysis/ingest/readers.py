@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.ingest.grid import Row, Sheet
 from analysis.problems import Problem
 
 #: file name endings read as delimited text
@@ -27,18 +28,6 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 IGNORED_SUFFIXES = {".md", ".json", ".parquet", ".gitkeep", ".complete", ".yml", ".yaml", ".py", ".ipynb", ".html"}
 
 
-@dataclass
-class Row:
-    line: int
-    cells: list[str]
-
-
-@dataclass
-class Sheet:
-    name: str | None
-    rows: list[Row]
-    problems: list[Problem] = field(default_factory=list)
-    encoding: str | None = None
 
 
 def is_candidate(path: Path) -> bool:
@@ -60,7 +49,7 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the file is empty")])]
     if suffix in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
-        from analysis.excel import read_workbook
+        from analysis.ingest.excel import read_workbook
 
         return read_workbook(data, rel)
     if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -312,22 +301,3 @@ def _split_quoted(lines: list[str], start: int) -> tuple[list[str], int, bool]:
         if pos == len(buf):
             cells.append("")
             return cells, used, False
-
-
-# ---------------------------------------------------------------------------------------------
-# spreadsheet cells
-
-
-def cell_text(value) -> str:
-    """A spreadsheet cell's value as the text a text export would show."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

@@ -16,9 +16,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from analysis.normalize import is_level1, is_level2, nfkc, parse_target
+from analysis.ingest.normalize import is_level1, is_level2, nfkc, parse_target
 from analysis.problems import Problem
-from analysis.readers import Row
+from analysis.tables import PROSE as TEXT_FIELDS
+from analysis.ingest.grid import Row
 
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
@@ -61,7 +62,6 @@ LABELS: dict[str, str] = {
     # 单位：万元 printed once for the amounts below it
     "单位": "money_unit", "金额单位": "money_unit", "资金单位": "money_unit",
 }
-TEXT_FIELDS = ("overview", "basis", "necessity", "measures", "plan", "goals")
 _MAX_LABEL = 24
 
 

@@ -14,7 +14,7 @@ import io
 import zipfile
 
 from analysis.problems import Problem
-from analysis.readers import Row, Sheet, cell_text
+from analysis.ingest.grid import Row, Sheet, cell_text
 
 
 def _open(data: bytes, data_only: bool):

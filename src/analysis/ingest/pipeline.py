@@ -34,19 +34,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis import ids, normalize as nz
-from analysis.parse import TEXT_FIELDS, RawDeclaration, split_declarations
+from analysis import ids
+from analysis.ingest import normalize as nz
+from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.problems import CODES, ERROR, WARNING, Problem
-from analysis.readers import is_candidate, read_file
-from analysis.store import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA
+from analysis.ingest.readers import is_candidate, read_file
+from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
 
-#: columns added beside the contract's in declarations.parquet
-EXTRA_DECLARATION_COLUMNS = [
-    ("exec_target", pa.float64()),  # the declaration's own 预算执行率 target, as a ratio (0.99)
-    ("exec_target_op", pa.string()),  # its operator (>=, =, ...)
-    ("n_indicators", pa.int32()),
-]
-DECLARATIONS_OUT_SCHEMA = pa.schema(list(DECLARATIONS_SCHEMA) + [pa.field(n, t) for n, t in EXTRA_DECLARATION_COLUMNS])
 
 _TEXT_BUDGET = re.compile(
     r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
@@ -107,7 +101,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         if not ok:
             add(entry[1], "bad-amount", f"{entry[2]} {entry[0]!r} is no amount")
         row[name] = value
-    for name in TEXT_FIELDS:
+    for name in PROSE:
         row[name] = nz.clean_text(raw.get(name))
     pb, pe = row["prior_budget"], row["prior_executed"]
     row["prior_execution_rate"] = pe / pb if pb and pe is not None else None
@@ -140,7 +134,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
             "level1": level1, "level2": nz.clean_name(ind.level2), "name": name,
             "level1_std": nz.level1_std(level1), "target_raw": ind.target,
             "op": op, "value": value, "value_hi": hi, "value_unit": vunit, "kind": kind,
-            "source_line": ind.line,
+            "source_line": ind.line, "horizon": "year",
         })
         label = f"indicator {name or '(no name)'!r}"
         if ind.target is None:
@@ -198,7 +192,7 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
 _NO_SPACE = re.compile(ids.SPACE_PATTERN)
 
 
-_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if k not in ("source_file", "source_line")]
+_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if not k.startswith("source_")]
 _HASHED_INDICATOR_FIELDS = ("level1", "level2", "name", "target_raw")
 
 
@@ -425,7 +419,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
     else:
         staging = Path(tempfile.mkdtemp(prefix="ingest-"))
     paths = {n: staging / f"{n}.parquet" for n in ("declarations", "indicators", "problems")}
-    w_decl = _Writer(paths["declarations"], DECLARATIONS_OUT_SCHEMA, 20_000)
+    w_decl = _Writer(paths["declarations"], DECLARATIONS_SCHEMA, 20_000)
     w_ind = _Writer(paths["indicators"], INDICATORS_SCHEMA, 50_000)  # rows wait as dicts: keep few
     problem_rows: list[dict] = []
     seen: dict[str, tuple[str, str, int]] = {}  # decl_id -> (content hash, file, line)

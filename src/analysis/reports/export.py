@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.store import read_table
+from analysis.tables import read_table
 
 WORKBOOK = "tables.xlsx"
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.ids import decl_id
-from analysis.store import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
+from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROSE
 
 README_MARK = "# Synthetic declarations (示例市)"
 
@@ -449,7 +449,7 @@ _TEXTS = {
         "进一步提高{subject}服务质量和效率，形成长效管理机制。",
     ],
 }
-TEXT_FIELDS = ["overview", "basis", "necessity", "measures", "plan", "goals"]
+TEXT_FIELDS = list(PROSE)
 TEXT_LABELS = {"overview": "项目概况：", "basis": "立项依据：", "necessity": "项目设立的必要性：",
                "measures": "保证项目实施的制度、措施：", "plan": "项目实施计划：", "goals": "总目标及阶段性目标："}
 _SECOND = ["落实“一网通办”相关要求，做好数据对接。", "加强与各区及有关单位的协调配合。",
@@ -591,10 +591,14 @@ def _render_file(decls: list[_Decl], year: int, rel: str, q: _Quirk) -> tuple[li
                 "decl_id": row["decl_id"], "year": year, "unit": row["unit"], "project": row["project"],
                 "seq": seq, "level1": l1, "level2": l2, "name": ind.name, "level1_std": LEVEL1_STD[l1],
                 "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": vunit,
-                "kind": kind, "source_line": line,
+                "kind": kind, "source_line": line, "horizon": "year",
             })
+            if "exec_target" not in row and ind.name == "预算执行率" and kind == "quantitative" and vunit == "%":
+                row["exec_target"], row["exec_target_op"] = (value_hi if op == "range" else value) / 100.0, op
             line += 1
             prev1, prev2 = l1, l2
+        row.setdefault("exec_target", None)
+        row["n_indicators"] = len(d.indicators)
         decl_rows.append(row)
     return out, decl_rows, ind_rows
 

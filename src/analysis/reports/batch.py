@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import analysis
-from analysis.store import read_table
+from analysis.tables import read_table
 
 PACKAGE_DIR = Path(analysis.__file__).resolve().parent
 DEFAULT_NOTEBOOKS = PACKAGE_DIR.parents[1] / "notebooks"
@@ -108,17 +108,12 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-# The modules whose code shapes a report (the ingest shapes the data, which is hashed itself).
-REPORT_MODULES = ("__init__", "batch", "fonts", "identity", "ids", "metrics", "plots", "report", "store")
-
-
 def code_hash() -> str:
-    """Hash of the package version and the report modules' code: a code change renders the reports again."""
+    """Hash of the package version and every source file of the package (templates included):
+    any code change renders the reports again. The notebooks are hashed per report."""
     h = hashlib.sha256(analysis.__version__.encode())
-    for path in sorted(PACKAGE_DIR / f"{m}.py" for m in REPORT_MODULES):
-        if not path.exists():
-            continue
-        h.update(path.name.encode())
+    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".toml", ".css")):
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -392,7 +387,7 @@ def run_batch(
     quiet: bool = False,
 ) -> list[Result]:
     """Render the reports (see the module doc); returns one Result per report, in plan order."""
-    from analysis import export as export_mod
+    from analysis.reports import export as export_mod
 
     processed = Path(processed).resolve()
     out = Path(out).resolve()
@@ -474,7 +469,7 @@ def _href(out: Path, path: str | Path) -> str:
 
 def write_index(out: Path, processed: Path, results: list[Result], exported: list[Path]) -> Path:
     """``OUT/index.html``: every report with its headline figures, the failures, the exports."""
-    from analysis.report import fmt_money, fmt_rate, headline_figures, synthetic_notice_html
+    from analysis.reports.show import fmt_money, fmt_rate, headline_figures, synthetic_notice_html
 
     out = Path(out).resolve()
     esc = lambda v: html.escape(str(v), quote=True)  # noqa: E731
