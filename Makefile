@@ -10,7 +10,7 @@ JOBS   ?= 2
 SAMPLE := $(RAW)/synthetic/.complete
 
 .DEFAULT_GOAL := help
-.PHONY: help setup sample ingest reports export test test-fast lab bench clean
+.PHONY: help setup sample ingest reports export test test-fast lint lab bench clean
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ export: ingest  ## the processed tables as one Excel workbook and CSV files unde
 
 test: setup  ## run the whole test suite (notebooks and browser included)
 	$(PY) -m pytest
+
+lint: setup  ## ruff: format check and lint of src, tests and benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks
 
 test-fast: setup  ## the tests without notebook, batch and browser runs
 	$(PY) -m pytest -m 'not slow'
