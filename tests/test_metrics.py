@@ -7,6 +7,7 @@ import pytest
 
 from analysis import metrics
 from analysis.ids import decl_id
+from analysis.ingest.normalize import LEVEL1_STD
 
 UNIT = "上海市绿化和市容管理局行政服务中心"
 OTHER = "上海市徐汇区绿化和市容管理局"
@@ -33,7 +34,7 @@ def decls(*rows):
 
 def ind(unit, project, year, level1, level2, name, raw, op=None, value=None, unit_=None,
         kind="quantitative", value_hi=None, seq=None, level1_std=None):
-    std = level1_std or metrics.LEVEL1_STD.get(level1, level1)
+    std = level1_std or LEVEL1_STD.get(level1, level1)
     return {
         "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
         "seq": seq, "level1": level1, "level2": level2, "name": name, "level1_std": std,
