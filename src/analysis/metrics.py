@@ -12,8 +12,6 @@ another threshold). See ``docs/analysis.md`` for the definitions.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 
