@@ -14,6 +14,10 @@ link is never silent: the first declaration under the new name is marked
 ``match="fuzzy"`` with its ``match_score``, and :func:`renames` lists every such link.
 Candidates are paired one to one, best score first (ties broken by name order, so the
 result does not depend on the row order of the input).
+
+:func:`link` adds ``project_key``, ``match`` and ``match_score`` to the declarations;
+``analysis.load`` and the report loaders call it once, and :mod:`analysis.metrics` uses the
+columns it finds.
 """
 from __future__ import annotations
 
