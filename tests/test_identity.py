@@ -134,3 +134,48 @@ def test_names_that_differ_only_by_a_number_are_not_linked():
         (XUHUI, "其他项目", 2020),
     ))
     assert ids["project_key"].nunique() == 5 and set(ids["match"]) == {"exact"}
+
+
+def test_link_adds_the_identity_columns_to_the_declarations_as_they_are():
+    d = frame(
+        (XUHUI, "徐汇区道路绿化养护经费", 2019),
+        (XUHUI, "徐汇区道路绿化日常养护经费", 2020),
+        (XUHUI, "行道树修剪经费", 2019),
+        (XUHUI, "行道树修剪经费", 2020),
+    )
+    d = d.assign(year_budget=[1.0, 2.0, 3.0, 4.0]).set_index(pd.Index([7, 3, 9, 1]))
+    linked = identity.link(d)
+    assert list(linked.columns) == [*d.columns, "project_key", "match", "match_score"]
+    assert linked.index.equals(d.index)
+    pd.testing.assert_frame_equal(linked[d.columns], d)  # the rest untouched, and the input not changed
+    assert "project_key" not in d
+    ids = identity.project_ids(d)
+    for col in identity.LINK_COLUMNS:
+        assert linked[col].tolist() == ids[col].tolist()
+    assert linked["match"].tolist() == ["exact", "fuzzy", "exact", "exact"]
+    assert identity.is_linked(linked) and not identity.is_linked(d)
+    # the threshold is where linking happens
+    assert identity.link(d, threshold=99)["project_key"].nunique() == 3
+    assert identity.link(d, threshold=50)["project_key"].nunique() == 2
+
+
+def test_links_never_cross_units_so_one_unit_links_as_in_the_whole_table():
+    rows = []
+    for unit in (XUHUI, MINHANG):
+        rows += [(unit, "道路绿化养护经费", 2019), (unit, "道路绿化日常养护经费", 2020),
+                 (unit, "行道树修剪经费", 2019), (unit, "行道树修剪经费", 2020), (unit, "古树名木保护", 2020)]
+    rows.append((MINHANG, "道路绿化养护经费", 2020))  # only Minhang's old name continues: no rename there
+    d = frame(*rows)
+    whole = identity.link(d)
+    assert set(whole.loc[whole["match"] == "fuzzy", "unit"]) == {XUHUI}
+    for unit in (XUHUI, MINHANG):
+        alone = identity.link(d[d["unit"] == unit])
+        pd.testing.assert_frame_equal(alone, whole[whole["unit"] == unit])
+
+
+def test_renames_uses_the_links_it_is_given():
+    d = frame((XUHUI, "道路绿化养护经费", 2019), (XUHUI, "道路绿化日常养护经费", 2020))
+    pd.testing.assert_frame_equal(identity.renames(identity.link(d)), identity.renames(d))
+    assert len(identity.renames(d)) == 1
+    # links made at another threshold are kept, not made again
+    assert identity.renames(identity.link(d, threshold=99)).empty

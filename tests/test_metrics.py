@@ -1,12 +1,15 @@
 """Analysis functions on small hand-written frames that look like the published declarations."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import metrics
 from analysis.ids import decl_id
+from analysis.ingest.normalize import LEVEL1_STD
 
 UNIT = "上海市绿化和市容管理局行政服务中心"
 OTHER = "上海市徐汇区绿化和市容管理局"
@@ -33,7 +36,7 @@ def decls(*rows):
 
 def ind(unit, project, year, level1, level2, name, raw, op=None, value=None, unit_=None,
         kind="quantitative", value_hi=None, seq=None, level1_std=None):
-    std = level1_std or metrics.LEVEL1_STD.get(level1, level1)
+    std = level1_std or LEVEL1_STD.get(level1, level1)
     return {
         "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
         "seq": seq, "level1": level1, "level2": level2, "name": name, "level1_std": std,
@@ -504,3 +507,78 @@ def test_target_quality_per_declaration():
     q = metrics.target_quality(frame, by="decl_id").set_index("decl_id")
     assert q.loc[decl_id(OTHER, 2020, "行道树修剪"), "share_vague"] == 0.5
     assert q.loc[decl_id(OTHER, 2020, "古树名木保护"), "share_quantitative"] == 1.0
+
+
+# --------------------------------------------------------------------------- projects linked once
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def generated_processed(tmp_path_factory):
+    """A generated corpus with renames (8 units, 2019-2022), ingested into a processed folder."""
+    gen = pytest.importorskip("analysis.synthetic.corpus")
+    tmp = tmp_path_factory.mktemp("linked")
+    gen.generate(tmp / "corpus", gen.Params(units=8, years=(2019, 2022), seed=12, quirks=0.05, rename_rate=0.25))
+    _ingest()(tmp / "corpus", tmp / "processed")
+    return tmp / "processed"
+
+
+def _notebook_code(name: str, **parameters) -> list[str]:
+    """The code cells of a report notebook, its parameters set as papermill sets them."""
+    import json
+
+    cells = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    return [code[0], "\n".join(f"{k} = {v!r}" for k, v in parameters.items()), *code[1:]]
+
+
+def test_each_report_links_projects_once(generated_processed, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import identity
+    from analysis.reports import show
+
+    calls = []
+    real = identity.project_ids
+    monkeypatch.setattr(identity, "project_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(show, "_display_html", lambda markup: None)
+    monkeypatch.setattr(show, "show_figure", lambda fig: plt.close(fig))
+    decl = pd.read_parquet(generated_processed / "declarations.parquet", columns=["unit", "year"])
+    reports = [("unit_report.ipynb", {"unit": u}) for u in sorted(decl["unit"].unique())[:3]]
+    reports += [("year_report.ipynb", {"year": int(y)}) for y in sorted(decl["year"].unique())[-2:]]
+    for notebook, params in reports:
+        calls.clear()
+        ns: dict = {}
+        for cell in _notebook_code(notebook, processed_dir=str(generated_processed), **params):
+            exec(compile(cell, notebook, "exec"), ns)  # noqa: S102  (our own notebook, as papermill runs it)
+        assert len(ns["changes"]) > 0, (notebook, params)  # the metrics ran on real rows
+        assert len(calls) == 1, (notebook, params, len(calls))
+
+
+def test_metrics_on_linked_frames_equal_metrics_that_link_themselves(generated_processed):
+    import analysis
+    from analysis.reports import show
+
+    def raw(frame):
+        return frame.drop(columns=["project_key", "match", "match_score"])
+
+    ds = analysis.load(generated_processed)
+    pairs = [(ds.declarations, ds.indicators)]
+    fuzzy = ds.declarations["match"] == "fuzzy"
+    assert fuzzy.any()
+    renamed = sorted(ds.declarations.loc[fuzzy, "unit"].unique())
+    units = renamed[:2] + [u for u in sorted(ds.declarations["unit"].unique()) if u not in renamed][:1]
+    for unit in units:
+        data = show.load_unit(generated_processed, unit)
+        pairs.append((data.declarations, data.indicators))
+    data = show.load_year(generated_processed, 2021)
+    pairs.append((data.declarations, data.indicators))
+    for linked, ind in pairs:
+        for f in (metrics.project_execution, metrics.execution_rates, metrics.project_changes,
+                  metrics.budget_reconciliation, metrics.renames):
+            pd.testing.assert_frame_equal(f(linked), f(raw(linked)), obj=f.__name__)
+        pd.testing.assert_frame_equal(metrics.target_changes(ind, linked), metrics.target_changes(ind, raw(linked)))

@@ -14,6 +14,10 @@ link is never silent: the first declaration under the new name is marked
 ``match="fuzzy"`` with its ``match_score``, and :func:`renames` lists every such link.
 Candidates are paired one to one, best score first (ties broken by name order, so the
 result does not depend on the row order of the input).
+
+:func:`link` adds ``project_key``, ``match`` and ``match_score`` to the declarations;
+``analysis.load`` and the report loaders call it once, and :mod:`analysis.metrics` uses the
+columns it finds.
 """
 from __future__ import annotations
 
@@ -34,18 +38,12 @@ _NOT_NUMERAL = re.compile(r"[^0-9〇零一二三四五六七八九十百千万�
 
 
 def norm_text(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`analysis.ids.norm_name`: NFKC, all white space removed, null -> ''.
+    """:func:`analysis.ids.norm_name` over a column: NFKC, all white space removed, null -> ''.
 
-    Works on the distinct values only, so it stays fast on long columns with few names.
+    Normalizes each distinct value once, so it stays fast on long columns with few names.
     """
     codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
-    normed = (
-        pd.Series(uniques, dtype="object")
-        .astype(str)
-        .str.normalize("NFKC")
-        .str.replace(ids.SPACE_PATTERN, "", regex=True)
-        .to_numpy(dtype=object)
-    )
+    normed = np.array([ids.norm_name(u) for u in uniques], dtype=object)
     out = np.where(codes >= 0, normed[np.clip(codes, 0, None)] if len(normed) else "", "")
     return pd.Series(out, index=getattr(values, "index", None), dtype=object)
 
@@ -68,7 +66,7 @@ def _chains(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "unit": declarations["unit"],
             "project": declarations["project"],
             "year": pd.to_numeric(declarations["year"]).astype("Int64"),
-            "decl_id": declarations["decl_id"] if "decl_id" in declarations else pd.NA,
+            "decl_id": declarations["decl_id"],
         }
     )
     rows = rows.assign(unit_n=norm_text(rows["unit"]), project_n=norm_text(rows["project"]))
@@ -141,7 +139,7 @@ def _roots(chains: pd.Series, links: pd.DataFrame) -> pd.Series:
 def project_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Assign one ``project_key`` to every declaration of the same project across years.
 
-    ``declarations`` needs ``unit``, ``project``, ``year`` (and ``decl_id`` when present).
+    ``declarations`` needs ``unit``, ``project``, ``year`` and ``decl_id``.
     Returns a new frame, one row per input row, in the input order, with:
 
     - ``unit``, ``project``, ``year``, ``decl_id``: as in the input;
@@ -179,6 +177,30 @@ def project_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD
     )
 
 
+LINK_COLUMNS = ("project_key", "match", "match_score")
+"""The columns :func:`link` adds to the declarations."""
+
+
+def is_linked(declarations: pd.DataFrame) -> bool:
+    """Whether ``declarations`` already carry the columns of :func:`link`."""
+    return all(c in declarations for c in LINK_COLUMNS)
+
+
+def link(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """The declarations with ``project_key``, ``match`` and ``match_score`` added (see :func:`project_ids`).
+
+    One row per input row, in the input order, all other columns unchanged. The metrics of
+    :mod:`analysis.metrics` use these columns when present, so link once and pass the result
+    to every metric (``analysis.load`` and the report loaders do); they link a frame without
+    them themselves, at the default ``threshold``.
+
+    Links never cross units (projects are compared within a unit only), so linking one unit's
+    declarations gives the same result for them as linking the whole table.
+    """
+    found = project_ids(declarations, threshold)
+    return declarations.assign(**{c: found[c] for c in LINK_COLUMNS})
+
+
 def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The fuzzy links between a project that ends in one year and one that starts the next.
 
@@ -190,15 +212,19 @@ def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) ->
     - ``from_year``, ``to_year`` (int): ``to_year = from_year + 1``;
     - ``score`` (float): ``fuzz.ratio`` of the normalized names without years, 0-100;
     - ``project_key``: the key both declarations share in :func:`project_ids`.
+
+    ``declarations`` already linked (see :func:`link`) are used as they are; others are linked
+    here with ``threshold``.
     """
-    ids = project_ids(declarations, threshold)
+    linked = declarations if is_linked(declarations) else link(declarations, threshold)
+    linked = linked.assign(year=pd.to_numeric(linked["year"]).astype("Int64"))
     cols = ["unit", "old_project", "new_project", "from_year", "to_year", "score", "project_key"]
-    new = ids.loc[ids["match"] == "fuzzy", ["unit", "project", "year", "project_key", "match_score"]]
+    new = linked.loc[linked["match"] == "fuzzy", ["unit", "project", "year", "project_key", "match_score"]]
     if new.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).astype(
             {"from_year": "Int64", "to_year": "Int64", "score": float}
         )
-    old = ids.loc[:, ["project", "year", "project_key"]].rename(columns={"project": "old_project", "year": "from_year"})
+    old = linked.loc[:, ["project", "year", "project_key"]].rename(columns={"project": "old_project", "year": "from_year"})
     new = new.rename(columns={"project": "new_project", "year": "to_year", "match_score": "score"})
     new = new.assign(from_year=new["to_year"] - 1)
     out = new.merge(old.drop_duplicates(["project_key", "from_year"]), on=["project_key", "from_year"], how="left")

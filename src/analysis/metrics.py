@@ -1,19 +1,22 @@
 """Analysis over the processed tables: execution rates, target changes, reconciliation, quality.
 
-Every function takes the processed DataFrames (see ``CONTRACT.md``), returns a new frame and
-leaves its inputs untouched. Projects are followed across years with
-:func:`analysis.identity.project_ids` (same unit and normalized name, then renames matched by
-similarity and marked ``match="fuzzy"``). See ``docs/analysis.md`` for the definitions.
+Every function takes the processed DataFrames (their columns as in :mod:`analysis.tables`,
+which checks them when the tables are read), returns a new frame and leaves its inputs
+untouched. Projects are followed across years through the columns ``project_key``, ``match``
+and ``match_score`` that :func:`analysis.identity.link` adds to the declarations (same unit and
+normalized name, then renames matched by similarity and marked ``match="fuzzy"``):
+``analysis.load`` and the report loaders link once, and every function here uses those
+columns when present; declarations without them are linked by the function itself (at
+:data:`analysis.identity.DEFAULT_THRESHOLD`; call :func:`~analysis.identity.link` first for
+another threshold). See ``docs/analysis.md`` for the definitions.
 """
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from analysis.ingest import normalize as _normalize
-from analysis.identity import DEFAULT_THRESHOLD, norm_text, project_ids, renames  # noqa: F401
+from analysis import identity
+from analysis.identity import norm_text, renames  # noqa: F401  (metrics.renames is public)
 
 CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")
 """The values of ``change`` in :func:`target_changes`, in the order summaries list them."""
@@ -27,12 +30,6 @@ VAGUE_WORDS = (
 """Words that make a qualitative target vague: a qualitative target (``kind="qualitative"``)
 that contains one of these words and no digit counts as vague in :func:`target_quality`."""
 
-LEVEL1_STD = _normalize.LEVEL1_STD
-"""The mapping of published 一级目标/一级指标 to ``level1_std`` (the ingest's, used when the column is absent)."""
-
-_LOWER_BOUND = ("≥", ">=", ">")
-_UPPER_BOUND = ("<=", "<")
-
 
 def _as_by(by) -> list[str]:
     if by is None:
@@ -42,16 +39,13 @@ def _as_by(by) -> list[str]:
     return list(by)
 
 
-def _with_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Declarations with ``project_key``, ``match``, ``match_score``; duplicate decl_ids dropped."""
-    decl = declarations.drop_duplicates("decl_id") if "decl_id" in declarations else declarations
-    ids = project_ids(decl, threshold)
-    return decl.assign(
-        year=ids["year"],
-        project_key=ids["project_key"],
-        match=ids["match"],
-        match_score=ids["match_score"],
-    )
+def _linked(declarations: pd.DataFrame) -> pd.DataFrame:
+    """Declarations with ``project_key``, ``match``, ``match_score`` (those given, or linked here
+    once when absent), duplicate decl_ids dropped, ``year`` as Int64."""
+    d = declarations.drop_duplicates("decl_id")
+    if not identity.is_linked(d):
+        d = identity.link(d)
+    return d.assign(year=pd.to_numeric(d["year"]).astype("Int64"))
 
 
 def _realized_rate(declarations: pd.DataFrame) -> pd.Series:
@@ -65,13 +59,13 @@ def _realized_rate(declarations: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- execution
 
 
-def project_execution(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def project_execution(declarations: pd.DataFrame) -> pd.DataFrame:
     """Per project and execution year: the 预算执行率 target against the realized rate.
 
     The money of year Y is spent in Y; its target is the ``exec_target`` of the project's
     year-Y declaration, and the realized figures are the ``prior_budget`` and
     ``prior_executed`` of its year-Y+1 declaration. Both are matched through the project
-    identity (:func:`analysis.identity.project_ids`), so a renamed project keeps its target.
+    identity (:func:`analysis.identity.link`), so a renamed project keeps its target.
 
     One row per pair of (target declaration, realized declaration), including rows where only
     one side exists (a target with no report yet, or a report with no previous declaration):
@@ -88,12 +82,10 @@ def project_execution(declarations: pd.DataFrame, threshold: float = DEFAULT_THR
     - ``match``, ``match_score``: how the Y+1 declaration is linked to the year-Y one
       (``"fuzzy"`` marks a rename; see :mod:`analysis.identity`).
     """
-    return _project_execution(_with_ids(declarations, threshold))
+    return _project_execution(_linked(declarations))
 
 
 def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
-    target = d.get("exec_target", pd.Series(np.nan, index=d.index))
-    target_op = d.get("exec_target_op", pd.Series(None, index=d.index, dtype=object))
     left = pd.DataFrame(
         {
             "project_key": d["project_key"],
@@ -101,8 +93,8 @@ def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
             "unit_t": d["unit"],
             "project_t": d["project"],
             "target_decl_id": d["decl_id"],
-            "exec_target": pd.to_numeric(target, errors="coerce").astype(float),
-            "exec_target_op": target_op,
+            "exec_target": pd.to_numeric(d["exec_target"], errors="coerce").astype(float),
+            "exec_target_op": d["exec_target_op"],
         }
     )
     right = pd.DataFrame(
@@ -135,7 +127,7 @@ def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["unit", "project_key", "exec_year"], kind="stable").reset_index(drop=True)
 
 
-def execution_rates(declarations: pd.DataFrame, by=("unit", "year"), threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def execution_rates(declarations: pd.DataFrame, by=("unit", "year")) -> pd.DataFrame:
     """Budget execution of the previous year, per group of declarations.
 
     A declaration of year Y reports how the project's money of Y-1 was spent
@@ -161,7 +153,7 @@ def execution_rates(declarations: pd.DataFrame, by=("unit", "year"), threshold: 
       are told apart.
     """
     keys = _as_by(by)
-    d = _with_ids(declarations, threshold)
+    d = _linked(declarations)
     pe = _project_execution(d)
     rate = _realized_rate(d)
     ok = rate.notna()
@@ -230,23 +222,19 @@ def _norm_level2(level2: pd.Series) -> pd.Series:
 def _indicator_keys(indicators: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator (same positions): integer codes of the matching keys.
 
-    Columns ``_l1``, ``_l2``, ``_nm`` (codes of level1_std, normalized level2, normalized name),
+    Columns ``_l1``, ``_l2``, ``_nm`` (codes of level1_std, or the normalized level1 where it is
+    null; normalized level2; normalized name),
     ``_seq`` (order in the declaration) and ``_r`` (row position in ``indicators``).
     """
-    level1 = norm_text(indicators["level1"])
-    if "level1_std" in indicators:
-        l1 = indicators["level1_std"].astype(object).where(indicators["level1_std"].notna(), level1.map(LEVEL1_STD))
-    else:
-        l1 = level1.map(LEVEL1_STD)
-    l1 = l1.where(l1.notna(), level1)
-    seq = indicators["seq"] if "seq" in indicators else pd.Series(np.arange(len(indicators)), index=indicators.index)
+    l1 = indicators["level1_std"].astype(object)
+    l1 = l1.where(l1.notna(), norm_text(indicators["level1"]))
     return pd.DataFrame(
         {
             "_l1": pd.factorize(l1.to_numpy(dtype=object))[0],
             "_l2": pd.factorize(_norm_level2(indicators["level2"]).to_numpy(dtype=object))[0],
             "_nm": pd.factorize(norm_text(indicators["name"]).to_numpy(dtype=object))[0],
             "_l1_text": l1.to_numpy(dtype=object),
-            "_seq": pd.to_numeric(seq, errors="coerce").fillna(0).to_numpy(dtype="int64"),
+            "_seq": pd.to_numeric(indicators["seq"], errors="coerce").fillna(0).to_numpy(dtype="int64"),
             "_r": np.arange(len(indicators)),
         }
     )
@@ -361,12 +349,12 @@ _TC_COLUMNS = [
 def target_changes(
     indicators: pd.DataFrame,
     declarations: pd.DataFrame | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """How each indicator of a project changed between two consecutive declared years.
 
-    Projects are followed with :func:`analysis.identity.project_ids` over ``declarations``
-    (or, when not given, over the declarations implied by ``indicators``). For each project,
+    Projects are followed through the project identity of ``declarations`` (see
+    :func:`analysis.identity.link`; when not given, the declarations implied by ``indicators``
+    are linked). For each project,
     each declared year is compared with the project's next declared year; a project absent
     for a year (declared 2019 and 2021) is compared 2019 -> 2021 with ``gap_years`` = 1,
     never reported as removed then added. Indicators of the two declarations are matched on
@@ -416,7 +404,7 @@ def target_changes(
     """
     if declarations is None:
         declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
-    decl = _with_ids(declarations, threshold)
+    decl = _linked(declarations)
     pairs = _declared_pairs(decl)
     pairs = pairs.sort_values(["unit", "project_key", "from_year"], kind="stable").reset_index(drop=True)
     pairs = pairs.assign(_pair=np.arange(len(pairs)))
@@ -452,15 +440,12 @@ def target_changes(
     r_n = slim["_r_n"].fillna(-1).to_numpy(dtype="int64")
     pair_rows = slim["_pair"].to_numpy(dtype="int64")
 
-    def col(name):
-        return indicators[name] if name in indicators else pd.Series(np.nan, index=indicators.index, dtype=object)
-
     fields = {"raw": "target_raw", "kind": "kind", "op": "op", "value": "value", "value_hi": "value_hi",
               "unit": "value_unit", "seq": "seq", "level1": "level1", "level2": "level2", "name": "name"}
     sides = {}
     for short, source in fields.items():
-        sides[f"old_{short}"] = _take(col(source), r_o)
-        sides[f"new_{short}"] = _take(col(source), r_n)
+        sides[f"old_{short}"] = _take(indicators[source], r_o)
+        sides[f"new_{short}"] = _take(indicators[source], r_n)
     l1_text = keys["_l1_text"]
     out = pd.DataFrame(sides).assign(
         level1_std=np.where(r_n >= 0, _take(l1_text, r_n), _take(l1_text, r_o)),
@@ -484,7 +469,7 @@ def target_changes(
     return out[_TC_COLUMNS]
 
 
-def project_changes(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def project_changes(declarations: pd.DataFrame) -> pd.DataFrame:
     """Project-level events between consecutive years of each unit.
 
     One row per event, with ``unit``, ``project``, ``project_key``, ``year`` and ``event``:
@@ -500,7 +485,7 @@ def project_changes(declarations: pd.DataFrame, threshold: float = DEFAULT_THRES
     Extra columns: ``gap_years`` (Int64, for resumed), ``old_project`` and ``match_score``
     (for renamed), null otherwise.
     """
-    d = _with_ids(declarations, threshold)
+    d = _linked(declarations)
     d = d.sort_values(["project_key", "year"], kind="stable").drop_duplicates(["project_key", "year"])
     unit_n = norm_text(d["unit"])
     first_u = d.groupby(unit_n)["year"].transform("min")
@@ -582,7 +567,7 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
     - ``net_tightening`` = tightened - loosened;
     - ``budget_up_targets_loosened`` (bool): budget_change > 0 and loosened > tightened.
     """
-    d = declarations.drop_duplicates("decl_id") if "decl_id" in declarations else declarations
+    d = declarations.drop_duplicates("decl_id")
     d = d.assign(unit_n=norm_text(d["unit"]), year=pd.to_numeric(d["year"]).astype("Int64"))
     per = d.groupby(["unit_n", "year"]).agg(
         unit=("unit", "first"),
@@ -627,13 +612,11 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
 # --------------------------------------------------------------------------- reconciliation
 
 
-def budget_reconciliation(
-    declarations: pd.DataFrame, tolerance: float = 1.0, threshold: float = DEFAULT_THRESHOLD
-) -> pd.DataFrame:
+def budget_reconciliation(declarations: pd.DataFrame, tolerance: float = 1.0) -> pd.DataFrame:
     """Declarations whose ``prior_budget`` differs from the year budget declared the year before.
 
     A declaration of year Y reports the project's budget of Y-1 (``prior_budget``); the same
-    project (matched through :func:`analysis.identity.project_ids`) declared a
+    project (matched through the project identity, :func:`analysis.identity.link`) declared a
     ``year_budget`` for Y-1 in its year-(Y-1) declaration. Rows are returned where both are
     known and they differ by more than ``tolerance`` yuan (default 1 yuan, to absorb rounding
     of amounts printed in 万元).
@@ -648,7 +631,7 @@ def budget_reconciliation(
     - ``prev_decl_id``, ``prev_project``: the year-(Y-1) declaration and its name;
     - ``project_key``, ``match``, ``match_score``: the identity link (``"fuzzy"`` for a rename).
     """
-    d = _with_ids(declarations, threshold)
+    d = _linked(declarations)
     d = d.assign(
         prior_budget=pd.to_numeric(d["prior_budget"], errors="coerce").astype(float),
         year_budget=pd.to_numeric(d["year_budget"], errors="coerce").astype(float),
@@ -675,8 +658,7 @@ def budget_reconciliation(
 
 
 def _vague(indicators: pd.DataFrame) -> pd.Series:
-    raw = indicators["target_raw"] if "target_raw" in indicators else pd.Series("", index=indicators.index)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    codes, uniques = pd.factorize(indicators["target_raw"], use_na_sentinel=True)
     text = norm_text(pd.Series(uniques, dtype=object))
     pattern = "|".join(sorted(VAGUE_WORDS, key=len, reverse=True))
     vague_text = (text.str.contains(pattern, regex=True) & ~text.str.contains(r"\d", regex=True)).to_numpy(dtype=bool)
@@ -715,8 +697,7 @@ def target_quality(
     for col in ("new_decl_id", "new_seq"):
         if col not in changes:
             raise ValueError(f"target_quality: changes lacks {col!r}; pass the output of target_changes")
-    seq = indicators["seq"] if "seq" in indicators else pd.Series(np.arange(len(indicators)), index=indicators.index)
-    ind_key = pd.MultiIndex.from_arrays([indicators["decl_id"], seq.astype("Int64")])
+    ind_key = pd.MultiIndex.from_arrays([indicators["decl_id"], indicators["seq"].astype("Int64")])
     comparable_decls = pd.unique(changes["new_decl_id"].dropna().to_numpy(dtype=object))
     unchanged = changes.loc[changes["change"] == "unchanged"]
     rep_key = pd.MultiIndex.from_arrays([unchanged["new_decl_id"], unchanged["new_seq"].astype("Int64")])

@@ -164,6 +164,10 @@ DERIVED: dict[str, Column] = {c.name: c for c in [
     _c("share_vague", F64, "模糊指标占比", "Share of vague targets (有效, 及时 ... without a number).", "rate"),
     _c("share_repeated", F64, "与上年重复占比", "Share of targets repeated unchanged from the year before.", "rate"),
     _c("n", I32, "次数", "Count.", "int"),
+    # --- project identity, added to the declarations by analysis.identity.link (at load)
+    _c("project_key", S, "项目标识", "The same for every declaration of one project across years, renames included: a hash of the normalized unit and the project's first name."),
+    _c("match", S, "匹配方式", "How the declaration is linked to the project's earlier years: `exact` (same normalized name, or first appearance) or `fuzzy` (renamed, linked by similarity)."),
+    _c("match_score", F64, "匹配分数", "100 for an exact link, the name similarity (fuzz.ratio, 0-100) for a fuzzy one.", "number"),
 ]}
 
 #: every heading known, for display: table columns first, derived ones beside them
@@ -260,7 +264,8 @@ def to_table(rows, name: str) -> pa.Table:
 
 @dataclass
 class Dataset:
-    """The processed tables, as pandas DataFrames."""
+    """The processed tables, as pandas DataFrames (the declarations linked to their projects:
+    ``project_key``, ``match``, ``match_score``; see :func:`analysis.identity.link`)."""
 
     declarations: pd.DataFrame
     indicators: pd.DataFrame
@@ -274,8 +279,15 @@ class Dataset:
         )
 
 
-def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
-    """Load the three processed tables from ``processed_dir`` (each checked against its schema)."""
+def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
+    """Load the three processed tables from ``processed_dir`` (each checked against its schema),
+    and link the declarations to their projects once (:func:`analysis.identity.link`, at
+    ``threshold``, by default :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric
+    called on them uses the same links without computing them again."""
+    from analysis import identity  # the analysis stage, imported only when linking
+
     d = Path(processed_dir)
-    return Dataset(*(read_table(d, n) for n in TABLE_NAMES), processed_dir=d)
+    decl, ind, prob = (read_table(d, n) for n in TABLE_NAMES)
+    decl = identity.link(decl, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
+    return Dataset(decl, ind, prob, processed_dir=d)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import tables
+from analysis import identity, tables
 from analysis.tables import read_table
 
 SYNTHETIC_PREFIX = "synthetic/"
@@ -78,23 +78,29 @@ def _declaration_columns(processed_dir: Path) -> list[str] | None:
     return [c for c in pq.read_schema(path).names if c not in tables.PROSE]
 
 
-def load_unit(processed_dir: str | os.PathLike, unit: str) -> ReportData:
-    """One unit's declarations, indicators and problems, read with a filter (not the whole tables)."""
+def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
+    """One unit's declarations, indicators and problems, read with a filter (not the whole tables).
+
+    The declarations are linked to their projects once here (:func:`analysis.identity.link`);
+    links never cross units, so they are the unit's links in the whole table.
+    """
     d = resolve_processed_dir(processed_dir)
     decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
+    decl = identity.link(decl, threshold)
     ind = read_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
 
 
-def load_year(processed_dir: str | os.PathLike, year: int) -> ReportData:
+def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
     """Declarations and indicators of ``year`` and the year before (for targets and changes).
 
-    The problems are those of the files of ``year`` only.
+    The declarations of the two years are linked to their projects once here
+    (:func:`analysis.identity.link`). The problems are those of the files of ``year`` only.
     """
     d = resolve_processed_dir(processed_dir)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
-    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=both)
+    decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
     ind = read_table(d, "indicators", filters=both)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
