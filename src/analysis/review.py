@@ -120,19 +120,24 @@ def _labels(ind: pd.DataFrame) -> pd.Series:
     return pd.Series(head, index=ind.index) + "：" + target
 
 
+def _join_groups(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """``values`` joined with ``；`` per key (first appearance order kept), at most a few listed."""
+    if len(keys) == 0:
+        return pd.Series(dtype=object)
+    codes, uniques = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    texts = []
+    for chunk in np.split(values[order], bounds):
+        head = "；".join(chunk[:_MAX_LISTED])
+        texts.append(head + (f" 等{len(chunk)}项" if len(chunk) > _MAX_LISTED else ""))
+    return pd.Series(texts, index=pd.Index(uniques).take(np.unique(codes[order])), dtype=object)
+
+
 def _listed(ind: pd.DataFrame, mask, labels: pd.Series) -> pd.Series:
     """Per decl_id, the labels of the indicators under ``mask`` joined with ``；`` (at most a few)."""
-    sub = labels[np.asarray(mask, dtype=bool)]
-    if sub.empty:
-        return pd.Series(dtype=object)
-    ids = ind.loc[sub.index, "decl_id"]
-
-    def join(values) -> str:
-        values = list(values)
-        text = "；".join(values[:_MAX_LISTED])
-        return text + (f" 等{len(values)}项" if len(values) > _MAX_LISTED else "")
-
-    return sub.groupby(ids.to_numpy(), sort=False).agg(join)
+    m = np.asarray(mask, dtype=bool)
+    return _join_groups(ind["decl_id"].to_numpy(dtype=object)[m], labels.to_numpy(dtype=object)[m])
 
 
 def _count(ind: pd.DataFrame, mask, index: pd.Index) -> pd.Series:
@@ -144,14 +149,15 @@ class _Outcomes:
     """Outcome and evidence of one rule for every declaration (default n/a)."""
 
     def __init__(self, index: pd.Index, default_evidence: str):
-        self.outcome = pd.Series("n/a", index=index, dtype=object)
-        self.evidence = pd.Series(default_evidence, index=index, dtype=object)
+        self.index = index
+        self.outcome = np.full(len(index), "n/a", dtype=object)
+        self.evidence = np.full(len(index), default_evidence, dtype=object)
 
     def set(self, mask, outcome: str, evidence) -> None:
-        m = pd.Series(np.asarray(mask, dtype=bool), index=self.outcome.index)
+        m = np.asarray(mask, dtype=bool)
         self.outcome[m] = outcome
         if isinstance(evidence, pd.Series):
-            self.evidence[m] = evidence.reindex(self.outcome.index)[m]
+            self.evidence[m] = evidence.reindex(self.index).to_numpy(dtype=object)[m]
         else:
             self.evidence[m] = evidence
 
@@ -223,6 +229,11 @@ def review(
     for col in ("value", "value_hi"):
         if col not in ind:
             ind[col] = np.nan
+    if decl.empty:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in REVIEW_COLUMNS})
+        out["year"] = out["year"].astype("Int64")
+        out.attrs.update(ruleset=RULESET_VERSION, thresholds=thresholds)
+        return out
     if changes is None:
         changes = _metrics.target_changes(indicators, declarations, threshold=threshold)
 
@@ -245,9 +256,9 @@ def review(
             "rule": np.tile(rules["rule"].to_numpy(dtype=object), n),
             "group": np.tile(rules["group"].to_numpy(dtype=object), n),
             "description": np.tile(rules["description"].to_numpy(dtype=object), n),
-            "outcome": np.column_stack([results[r].outcome.to_numpy(dtype=object) for r in RULE_IDS]).reshape(-1)
+            "outcome": np.column_stack([results[r].outcome for r in RULE_IDS]).reshape(-1)
             if n else np.array([], dtype=object),
-            "evidence": np.column_stack([results[r].evidence.to_numpy(dtype=object) for r in RULE_IDS]).reshape(-1)
+            "evidence": np.column_stack([results[r].evidence for r in RULE_IDS]).reshape(-1)
             if n else np.array([], dtype=object),
             "source": np.tile(rules["source"].to_numpy(dtype=object), n),
             "ruleset": RULESET_VERSION,
@@ -439,8 +450,7 @@ class _Context:
         lab = (sub["level2"].fillna("").astype(str).where(sub["level2"].notna(), "") + "/"
                + sub["name"].fillna("").astype(str) + "：" + sub["old_raw"].fillna("").astype(str) + " → "
                + sub["new_raw"].fillna("").astype(str))
-        listed = lab.groupby(sub["new_decl_id"].to_numpy(), sort=False).agg(
-            lambda v: "；".join(list(v)[:_MAX_LISTED]) + (f" 等{len(v)}项" if len(v) > _MAX_LISTED else ""))
+        listed = _join_groups(sub["new_decl_id"].to_numpy(dtype=object), lab.to_numpy(dtype=object))
         n = sub["new_decl_id"].value_counts().reindex(self.index, fill_value=0)
         out.set(applies & (n == 0), "pass", ev_budget + f"；没有{what}的目标")
         out.set(applies & (n > 0), "fail", ev_budget + f"；{what}的目标 " + n.astype(str) + "项："
