@@ -145,6 +145,8 @@ CASES = [
                   "养护合格率", target_raw="合格", op=None, value=None, kind="qualitative"),
         ind("效益指标", "可持续影响指标", "长效机制", "长期", kind="qualitative")])], (), "fail", "3/7",
                  id="quant_share-fail"),
+    pytest.param("quant.share", [declaration(rows=GOOD + [ind("成本指标", "社会成本指标", None, None, kind=None)] * 7)],
+                 (), "pass", "6/6", id="quant_share-pass-blank-rows-left-out"),
     pytest.param("quant.vague", [ONE_GOOD], (), "pass", "没有模糊", id="vague-pass"),
     pytest.param("quant.vague", [declaration(rows=replaced(GOOD, "绿化覆盖率", target_raw="明显改善", op=None,
                                                            value=None, unit=None, kind="qualitative"))], (), "fail",
@@ -477,3 +479,4 @@ def test_real_fengjie_processing_park_checked_by_reading_the_file(real):
     assert "社会成本指标：空白模板行" in ev["reason.placeholder"]
     assert "生态环境成本指标：空白模板行" in ev["reason.placeholder"]
     assert out["complete.output_effect"] == "fail" and "截断" in ev["complete.output_effect"]
+    assert out["quant.share"] == "pass" and ev["quant.share"].startswith("可量化目标 1/1")  # blank rows left out

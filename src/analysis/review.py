@@ -395,14 +395,24 @@ class _Context:
     def rule_quant_share(self) -> _Outcomes:
         out = _Outcomes(self.index, "申报表没有指标")
         kind = self.ind["kind"]
-        n_q = _count(self.ind, kind.isin(["quantitative", "deadline"]), self.index)
-        share = n_q / self.n_ind.where(self.n_ind > 0)
-        ev = ("可量化目标 " + n_q.astype(str) + "/" + self.n_ind.astype(str) + " = "
+        real = ~self._blank_rows()  # blank template rows are reason.placeholder's, not targets
+        n_all = _count(self.ind, real, self.index)
+        n_q = _count(self.ind, real & kind.isin(["quantitative", "deadline"]).to_numpy(), self.index)
+        share = n_q / n_all.where(n_all > 0)
+        ev = ("可量化目标 " + n_q.astype(str) + "/" + n_all.astype(str) + " = "
               + share.map(lambda v: _pct(v) if pd.notna(v) else "") + f"（阈值 {_pct(self.t['min_quant_share'])}）")
-        qual = _listed(self.ind, kind.eq("qualitative") | kind.isna(), self.labels).reindex(self.index).fillna("")
-        out.set(self.has_ind & (share >= self.t["min_quant_share"] - 1e-12), "pass", ev)
-        out.set(self.has_ind & (share < self.t["min_quant_share"] - 1e-12), "fail", ev + "；定性或无目标值：" + qual)
+        qual = _listed(self.ind, real & (kind.eq("qualitative") | kind.isna()).to_numpy(), self.labels)
+        qual = qual.reindex(self.index).fillna("")
+        out.set(self.has_ind & (n_all == 0), "n/a", "只有空白模板行")
+        out.set(share.notna() & (share >= self.t["min_quant_share"] - 1e-12), "pass", ev)
+        out.set(share.notna() & (share < self.t["min_quant_share"] - 1e-12), "fail", ev + "；定性或无目标值：" + qual)
         return out
+
+    def _blank_rows(self) -> np.ndarray:
+        """Indicator rows with neither a name nor a target: a template row left empty."""
+        name = self.ind["name"].fillna("").astype(str).str.strip()
+        target = self.ind["target_raw"].fillna("").astype(str).str.strip()
+        return ((name == "") & (target == "")).to_numpy()
 
     def rule_quant_vague(self) -> _Outcomes:
         out = _Outcomes(self.index, "申报表没有指标")
@@ -589,7 +599,7 @@ class _Context:
             hint |= t.str.contains(PLACEHOLDER, regex=True).to_numpy()
         name_raw = self.ind["name"].fillna("").astype(str).str.strip()
         zero_name = name_raw.str.match(_ZERO_NAME).to_numpy()
-        empty = (self.ind["name"].isna() | (name_raw == "")).to_numpy() & self.ind["target_raw"].isna().to_numpy()
+        empty = self._blank_rows()
         bad = hint | zero_name | empty
         n_bad = _count(self.ind, bad, self.index)
         label = self.labels.where(~pd.Series(empty, index=self.ind.index),
