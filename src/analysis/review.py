@@ -120,7 +120,7 @@ def _labels(ind: pd.DataFrame) -> pd.Series:
     return pd.Series(head, index=ind.index) + "：" + target
 
 
-def _join_groups(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+def _join_groups(keys: np.ndarray, values: np.ndarray, sep: str = "；") -> pd.Series:
     """``values`` joined with ``；`` per key (first appearance order kept), at most a few listed."""
     if len(keys) == 0:
         return pd.Series(dtype=object)
@@ -129,15 +129,16 @@ def _join_groups(keys: np.ndarray, values: np.ndarray) -> pd.Series:
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     texts = []
     for chunk in np.split(values[order], bounds):
-        head = "；".join(chunk[:_MAX_LISTED])
+        head = sep.join(chunk[:_MAX_LISTED])
         texts.append(head + (f" 等{len(chunk)}项" if len(chunk) > _MAX_LISTED else ""))
     return pd.Series(texts, index=pd.Index(uniques).take(np.unique(codes[order])), dtype=object)
 
 
-def _listed(ind: pd.DataFrame, mask, labels: pd.Series) -> pd.Series:
-    """Per decl_id, the labels of the indicators under ``mask`` joined with ``；`` (at most a few)."""
+def _listed(ids: np.ndarray, mask, labels) -> pd.Series:
+    """Per decl_id (``ids``, one per indicator), the labels of the indicators under ``mask``
+    joined with ``；`` (at most a few)."""
     m = np.asarray(mask, dtype=bool)
-    return _join_groups(ind["decl_id"].to_numpy(dtype=object)[m], labels.to_numpy(dtype=object)[m])
+    return _join_groups(ids[m], np.asarray(labels, dtype=object)[m])
 
 
 def _count(ind: pd.DataFrame, mask, index: pd.Index) -> pd.Series:
@@ -278,7 +279,8 @@ class _Context:
         self.decl, self.ind, self.changes, self.problems = decl, ind, changes, problems
         self.t = thresholds
         self.index = pd.Index(decl["decl_id"])
-        self.labels = _labels(ind)
+        self.labels = _labels(ind).to_numpy(dtype=object)
+        self.ids = ind["decl_id"].to_numpy(dtype=object)
         self.l1 = ind["level1_std"].fillna("")
         l2 = norm_text(ind["level2"])
         self.dim = pd.Series("", index=ind.index, dtype=object)
@@ -320,11 +322,13 @@ class _Context:
             return pd.Series("", index=self.index, dtype=object)
         lab = self.l1.replace("", "未分类")
         raw = self.ind["level1"].fillna("").astype(str)
-        lab = lab.where(lab != "其他", "未识别（" + raw + "）")
-        counts = pd.DataFrame({"decl_id": self.ind["decl_id"], "l1": lab}).groupby(["decl_id", "l1"], sort=False).size()
-        text = (counts.index.get_level_values("l1") + " " + counts.astype(str).to_numpy() + "项")
-        s = pd.Series(text, index=counts.index.get_level_values("decl_id"))
-        return s.groupby(level=0, sort=False).agg("，".join).reindex(self.index).fillna("")
+        lab = lab.where(lab != "其他", "未识别（" + raw + "）").to_numpy(dtype=object)
+        ids = self.ind["decl_id"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([ids, lab]))
+        counts = np.bincount(codes, minlength=len(uniques))
+        first = np.unique(codes, return_index=True)[1]
+        texts = np.array([f"{lab[i]} {counts[c]}项" for c, i in enumerate(first)], dtype=object)
+        return _join_groups(ids[first], texts, "，").reindex(self.index).fillna("")
 
     def _no_indicators(self, out: _Outcomes) -> None:
         out.set(~self.has_ind, "n/a", "申报表没有指标（见 complete.output_effect）")
@@ -337,8 +341,9 @@ class _Context:
         n_eff = _count(self.ind, self.l1 == "效益", self.index)
         tree = self._level1_counts()
         missing = pd.Series(
-            [("、".join(w for w, n in (("产出", a), ("效益（效果）", b)) if n == 0)) for a, b in zip(n_out, n_eff)],
-            index=self.index,
+            [("、".join(w for w, n in (("产出", a), ("效益（效果）", b)) if n == 0))
+             for a, b in zip(n_out.to_numpy(), n_eff.to_numpy())],
+            index=self.index, dtype=object,
         )
         ev = self.framework + "：" + tree
         out.set(self.has_ind & (n_out > 0) & (n_eff > 0), "pass", ev)
@@ -352,8 +357,10 @@ class _Context:
         present = {d: _count(self.ind, is_out & (self.dim == d).to_numpy(), self.index) > 0 for d, _ in _DIMS}
         need = ("数量", "质量", "时效")
         has_out = _count(self.ind, is_out, self.index) > 0
-        have = pd.Series(["、".join(d for d in need if present[d][i]) for i in self.index], index=self.index)
-        miss = pd.Series(["、".join(d for d in need if not present[d][i]) for i in self.index], index=self.index)
+        flags = np.column_stack([present[d].to_numpy(dtype=bool) for d in need])
+        have = pd.Series(["、".join(d for d, f in zip(need, row) if f) for row in flags], index=self.index, dtype=object)
+        miss = pd.Series(["、".join(d for d, f in zip(need, row) if not f) for row in flags], index=self.index,
+                         dtype=object)
         ok = present["数量"] & present["质量"] & present["时效"]
         out.set(has_out & ok, "pass", "产出指标有" + have)
         out.set(has_out & ~ok, "fail", self._trunc_note("产出指标缺" + miss + "（有：" + have.replace("", "无") + "）"))
@@ -366,7 +373,7 @@ class _Context:
         applies = self.has_ind & ~self.old & (self.year >= y0)
         out.set(self.old, "n/a", OLD_FRAMEWORK + "没有成本指标")
         out.set(applies & has_cost, "pass", "有成本指标：" + _listed(
-            self.ind, (self.l1 == "成本") | ((self.l1 == "产出") & (self.dim == "成本")), self.labels
+            self.ids, (self.l1 == "成本") | ((self.l1 == "产出") & (self.dim == "成本")), self.labels
         ).reindex(self.index).fillna(""))
         out.set(applies & ~has_cost, "fail", self._trunc_note(pd.Series(
             f"{y0}年起新框架要求成本指标（一级“成本指标”或产出下的“成本指标”），本表没有", index=self.index)))
@@ -377,7 +384,7 @@ class _Context:
         out = _Outcomes(self.index, "")
         sat = self._satisfaction_mask()
         has = _count(self.ind, sat, self.index) > 0
-        listed = _listed(self.ind, sat, self.labels).reindex(self.index).fillna("")
+        listed = _listed(self.ids, sat, self.labels).reindex(self.index).fillna("")
         also = ("（另有：" + listed + "）").where(has, "")
         out.set(self.old, "n/a", OLD_FRAMEWORK + "没有满意度一级指标" + also)
         out.set(~self.old & has, "pass", "有满意度指标：" + listed)
@@ -401,7 +408,7 @@ class _Context:
         share = n_q / n_all.where(n_all > 0)
         ev = ("可量化目标 " + n_q.astype(str) + "/" + n_all.astype(str) + " = "
               + share.map(lambda v: _pct(v) if pd.notna(v) else "") + f"（阈值 {_pct(self.t['min_quant_share'])}）")
-        qual = _listed(self.ind, real & (kind.eq("qualitative") | kind.isna()).to_numpy(), self.labels)
+        qual = _listed(self.ids, real & (kind.eq("qualitative") | kind.isna()).to_numpy(), self.labels)
         qual = qual.reindex(self.index).fillna("")
         out.set(self.has_ind & (n_all == 0), "n/a", "只有空白模板行")
         out.set(share.notna() & (share >= self.t["min_quant_share"] - 1e-12), "pass", ev)
@@ -418,7 +425,7 @@ class _Context:
         out = _Outcomes(self.index, "申报表没有指标")
         vague = _metrics._vague(self.ind).fillna(False).to_numpy(dtype=bool)
         n_v = _count(self.ind, vague, self.index)
-        listed = _listed(self.ind, vague, self.labels).reindex(self.index).fillna("")
+        listed = _listed(self.ids, vague, self.labels).reindex(self.index).fillna("")
         out.set(self.has_ind & (n_v == 0), "pass", "没有模糊目标（" + self.n_ind.astype(str) + "项指标）")
         out.set(self.has_ind & (n_v > 0), "fail", "模糊目标 " + n_v.astype(str) + "项：" + listed)
         return out
@@ -537,8 +544,12 @@ class _Context:
         texts = [c for c in ("plan", "overview", "goals") if c in self.decl]
         if texts:
             # applicability only: does the text state a budget the ingest compared (its own pattern)?
-            joined = self.decl[texts].fillna("").astype(str).agg("\n".join, axis=1)
-            stated = joined.map(lambda t: next((m.group(0) for m in _pipeline._TEXT_BUDGET.finditer(t)), None))
+            parts = [self.decl[c].fillna("").astype(str).to_numpy(dtype=object) for c in texts]
+            joined = parts[0]
+            for part in parts[1:]:
+                joined = joined + "\n" + part
+            found_text = [m.group(0) if (m := _pipeline._TEXT_BUDGET.search(t)) else None for t in joined]
+            stated = pd.Series(found_text, index=self.index, dtype=object)
             out.set(has_figure & stated.isna(), "n/a", "文字中没有写明预算金额")
             out.set(has_figure & stated.notna(), "pass", "文字“" + stated.fillna("") + "”与表内预算一致")
         else:
@@ -576,7 +587,7 @@ class _Context:
         n_pct = _count(self.ind, pct, self.index)
         n_over = _count(self.ind, over, self.index)
         out.set((n_pct > 0) & (n_over == 0), "pass", n_pct.astype(str) + f"项百分比目标均不超过 {self.t['max_percent']:g}%")
-        out.set(n_over > 0, "fail", "超过 100% 的目标：" + _listed(self.ind, over, self.labels).reindex(self.index).fillna(""))
+        out.set(n_over > 0, "fail", "超过 100% 的目标：" + _listed(self.ids, over, self.labels).reindex(self.index).fillna(""))
         return out
 
     def rule_reason_satisfaction_floor(self) -> _Outcomes:
@@ -587,8 +598,8 @@ class _Context:
                  & self.ind["op"].isin(["=", ">=", ">", "≥", "range"]).to_numpy() & value.notna().to_numpy())
         low = quant & (value < floor).to_numpy()
         n_q, n_low = _count(self.ind, quant, self.index), _count(self.ind, low, self.index)
-        out.set((n_q > 0) & (n_low == 0), "pass", "满意度目标：" + _listed(self.ind, quant, self.labels).reindex(self.index).fillna(""))
-        out.set(n_low > 0, "fail", f"低于 {floor:g}% 的满意度目标：" + _listed(self.ind, low, self.labels).reindex(self.index).fillna(""))
+        out.set((n_q > 0) & (n_low == 0), "pass", "满意度目标：" + _listed(self.ids, quant, self.labels).reindex(self.index).fillna(""))
+        out.set(n_low > 0, "fail", f"低于 {floor:g}% 的满意度目标：" + _listed(self.ids, low, self.labels).reindex(self.index).fillna(""))
         return out
 
     def rule_reason_placeholder(self) -> _Outcomes:
@@ -602,11 +613,11 @@ class _Context:
         empty = self._blank_rows()
         bad = hint | zero_name | empty
         n_bad = _count(self.ind, bad, self.index)
-        label = self.labels.where(~pd.Series(empty, index=self.ind.index),
-                                  self.ind["level2"].fillna("").astype(str) + "：空白模板行")
+        label = np.where(empty, (self.ind["level2"].fillna("").astype(str) + "：空白模板行").to_numpy(dtype=object),
+                         self.labels)
         out.set(self.has_ind & (n_bad == 0), "pass", "没有占位符或填表提示（" + self.n_ind.astype(str) + "项指标）")
         out.set(n_bad > 0, "fail", "占位符、填表提示或空白行 " + n_bad.astype(str) + "项："
-                + _listed(self.ind, bad, label).reindex(self.index).fillna(""))
+                + _listed(self.ids, bad, label).reindex(self.index).fillna(""))
         return out
 
     def rule_reason_score_column(self) -> _Outcomes:
@@ -630,7 +641,7 @@ class _Context:
         out.set(enough & ~scores, "pass", "目标值带运算符、单位或超出 0–100（" + (n_t - n_bare).astype(str) + "/"
                 + n_t.astype(str) + "项）")
         out.set(scores, "fail", "全部 " + n_t.astype(str) + " 项目标值都是 0–100 的裸数字或等于分值："
-                + _listed(self.ind, bare | same_as_weight, self.labels).reindex(self.index).fillna(""))
+                + _listed(self.ids, bare | same_as_weight, self.labels).reindex(self.index).fillna(""))
         return out
 
 
