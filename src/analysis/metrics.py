@@ -749,4 +749,4 @@ def target_quality(
 
 # --------------------------------------------------------------------------- review (analysis.review)
 
-from analysis.review import review, review_summary  # noqa: E402,F401  (re-exported: metrics.review, metrics.review_summary)
+from analysis.review import review, review_summary  # noqa: F401  (re-exported: metrics.review, metrics.review_summary)

@@ -211,12 +211,12 @@ def review(
     ``ruleset`` (:data:`RULESET_VERSION`; also in ``attrs["ruleset"]``, with the thresholds
     used in ``attrs["thresholds"]``). Rows are ordered by unit, year, project, then rule.
     """
-    thresholds = dict(
-        min_quant_share=min_quant_share, repeat_budget_growth=repeat_budget_growth,
-        loosen_budget_growth=loosen_budget_growth, min_exec_rate=min_exec_rate,
-        min_satisfaction=min_satisfaction, max_percent=max_percent, cost_from_year=cost_from_year,
-        score_min_rows=score_min_rows, reconcile_tolerance=reconcile_tolerance,
-    )
+    thresholds = {
+        "min_quant_share": min_quant_share, "repeat_budget_growth": repeat_budget_growth,
+        "loosen_budget_growth": loosen_budget_growth, "min_exec_rate": min_exec_rate,
+        "min_satisfaction": min_satisfaction, "max_percent": max_percent, "cost_from_year": cost_from_year,
+        "score_min_rows": score_min_rows, "reconcile_tolerance": reconcile_tolerance,
+    }
     decl = declarations.drop_duplicates("decl_id")
     decl = decl.sort_values(["unit", "year", "project"], kind="stable").set_index("decl_id", drop=False)
     index = pd.Index(decl["decl_id"])
