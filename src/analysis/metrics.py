@@ -726,3 +726,8 @@ def target_quality(
         }
     )
     return out.reset_index(drop=not keys)
+
+
+# --------------------------------------------------------------------------- review (analysis.review)
+
+from analysis.review import review, review_summary  # noqa: F401  (re-exported: metrics.review, metrics.review_summary)

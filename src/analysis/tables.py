@@ -168,6 +168,18 @@ DERIVED: dict[str, Column] = {c.name: c for c in [
     _c("project_key", S, "项目标识", "The same for every declaration of one project across years, renames included: a hash of the normalized unit and the project's first name."),
     _c("match", S, "匹配方式", "How the declaration is linked to the project's earlier years: `exact` (same normalized name, or first appearance) or `fuzzy` (renamed, linked by similarity)."),
     _c("match_score", F64, "匹配分数", "100 for an exact link, the name similarity (fuzz.ratio, 0-100) for a fuzzy one.", "number"),
+    # --- the review (analysis.review; rules in docs/review.md)
+    _c("rule", S, "审核规则", "Id of a review rule (complete.output_effect, quant.vague, ...; see docs/review.md)."),
+    _c("group", S, "审核类别", "Group of the rule: 完整性, 量化, 可比, 执行, 一致 or 合理; 合计 for all rules in a summary."),
+    _c("description", S, "规则说明", "What the rule checks, in short Chinese."),
+    _c("outcome", S, "审核结果", "pass, fail, or n/a (the rule does not apply or cannot be judged; evidence says why)."),
+    _c("evidence", S, "依据", "The indicators or figures behind the outcome, or why the rule does not apply."),
+    _c("source", S, "规则出处", "Document the rule comes from (e.g. 财预〔2021〕101号), or convention for a rule that is review practice rather than a written requirement."),
+    _c("ruleset", S, "规则版本", "Version of the rule set applied (analysis.review.RULESET_VERSION)."),
+    _c("n_pass", I32, "通过", "Review rows that passed.", "int"),
+    _c("n_fail", I32, "未通过", "Review rows that failed.", "int"),
+    _c("n_na", I32, "不适用", "Review rows where the rule did not apply.", "int"),
+    _c("pass_rate", F64, "通过率", "n_pass / (n_pass + n_fail); null when no rule applied.", "rate"),
 ]}
 
 #: every heading known, for display: table columns first, derived ones beside them
