@@ -49,8 +49,14 @@ def _score(rows: list[Row], rel: str) -> _Score:
     return _Score(len(raws), substance, noise + len(stray), holds)
 
 
+def _names_form(text: str) -> bool:
+    """A line naming the form (项目支出绩效目标表, …绩效目标申报表)."""
+    return "绩效目标" in text and "表" in text
+
+
 def _is_title(text: str) -> bool:
-    return "绩效目标" in text and bool(_YEAR.search(text))
+    """A heading naming the form and its year (2021年度项目支出绩效目标表)."""
+    return _names_form(text) and bool(_YEAR.search(text))
 
 
 def _renumber(rows: list[Row], offset: int) -> list[Row]:
@@ -104,15 +110,18 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
 
 
 def _preambles(between: list[Row], titles: list[Row]) -> list[list[Row]]:
-    """Text to try before a table that starts a form, the most first."""
+    """Text to try before a table that starts a form, the most first: the last short paragraphs
+    before it (dropping from the front: a section heading of the document, a page number), each
+    with the nearest earlier heading naming 绩效目标 and a year where they have none."""
     short = [r for r in between if len(r.cells[0]) <= _MAX_PREAMBLE_CHARS][-_MAX_PREAMBLE:]
     nearest = [titles[-1]] if titles else []
     out = []
-    if short:
-        out.append(short if any(_is_title(r.cells[0]) for r in short) else nearest + short)
-    here = [r for r in short if _is_title(r.cells[0])][-1:] or nearest
-    if here and here not in out:
-        out.append(here)
+    for i in range(len(short)):
+        tail = short[i:]
+        out.append(tail if any(_names_form(r.cells[0]) for r in tail) or not nearest else nearest + tail)
+    out.extend([r] for r in reversed(short) if _is_title(r.cells[0]))
+    if nearest:
+        out.append(nearest)
     return out
 
 
@@ -128,7 +137,8 @@ def _continue(form: _Form, sheet: Sheet, between: list[Row], rel: str) -> bool:
     blank = [Row(1, [], sheet.table, sheet.page)]
     options = []
     for text in ((blank + between + blank) if between else blank, blank):
-        rows = form.rows + _renumber(text, top) + _renumber(body, top + len(text))
+        text = [Row(top + i, r.cells, r.table, r.page) for i, r in enumerate(text, 1)]
+        rows = form.rows + text + _renumber(body, top + len(text))
         options.append((rows, _score(rows, rel)))
     base = form.score
     ok = [(rows, s) for rows, s in options if s.declarations == base.declarations

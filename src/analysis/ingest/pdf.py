@@ -31,6 +31,8 @@ MAX_PAGES = 1000
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 #: text between a table and the page break that still lets the table continue on the next page
 _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
+#: a page number (- 3 -, 第3页, 3/12): never text of a form
+_PAGE_NUMBER = re.compile(r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$")
 _CLOSING = set("，。、；：？！）》」』】〕”’,.;:?!)]%％")
 
 
@@ -215,7 +217,8 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     between: list[str] = []
     for item in parts:
         if item[0] == "p":
-            between.append(item[1])
+            if not _PAGE_NUMBER.match(item[1]):
+                between.append(item[1])
             continue
         part = item[1]
         sheet = document_sheet(len(sheets) + 1, part.rows, between, "pdf", page=part.page,

@@ -8,6 +8,7 @@ Excel cached for it. Reading is xlrd.
 """
 from __future__ import annotations
 
+import io
 import re
 
 from analysis.ingest.grid import Row, Sheet, cell_text, number_text
@@ -20,7 +21,8 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO(), verbosity=0)
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct/index errors on damage
         return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
                                          f"{rel}: not a readable .xls workbook ({type(exc).__name__}: {exc})")])]
