@@ -23,8 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def real_world_dir() -> Path:
-    """The real published declarations (text exports), where this checkout has them."""
-    return Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent / "shared" / "real-world")
+    """The real published declarations (text exports): ``$ANALYSIS_REAL_WORLD``, else
+    ``shared/real-world`` beside the checkout (or beside the folder of worktrees it is in)."""
+    if os.environ.get("ANALYSIS_REAL_WORLD"):
+        return Path(os.environ["ANALYSIS_REAL_WORLD"])
+    near = [ROOT.parent / "shared" / "real-world", ROOT.parents[1] / "shared" / "real-world"]
+    return next((p for p in near if p.is_dir()), near[0])
 
 
 def text_grid(path: Path) -> list[list[str]]:
@@ -309,11 +313,13 @@ def pdf_table(rows: list[list[str]], width: float, size: float = 7.5, repeat: in
     return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=repeat)
 
 
-def to_pdf(grid: list[list[str]], before: list | None = None, break_inside: bool = True, size: float = 7.5) -> bytes:
+def to_pdf(grid: list[list[str]], before: list | None = None, break_inside: bool = True, size: float = 7.5,
+           scanned_pages: int = 0) -> bytes:
     """A PDF of the grid (A4 landscape): each block's text as lines above its table, tables with
     ruling lines and merged cells. With ``break_inside`` the first indicator table starts low on
     a page so that it runs across the page break (its header row repeated on the next page).
-    ``before``: flowables printed first (a disclosure's other tables)."""
+    ``before``: flowables printed first (a disclosure's other tables); ``scanned_pages``: pages
+    after it holding only an image (a scanned attachment)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
@@ -333,6 +339,10 @@ def to_pdf(grid: list[list[str]], before: list | None = None, break_inside: bool
                 story.append(Spacer(width, page[1] - 80 - 130))  # room for the header and a few rows
                 broke = True
             story.append(pdf_table(b.rows, width, size))
+    for _ in range(scanned_pages):
+        from reportlab.platypus import Image
+
+        story.extend([PageBreak(), Image(io.BytesIO(_scan_png()), width=500, height=330)])
     buf = io.BytesIO()
     doc.filename = buf
     doc.build(story, onLaterPages=_page_number, onFirstPage=_page_number)
@@ -364,12 +374,9 @@ def disclosure_front(size: float = 7.5) -> list:
             Paragraph("三、项目支出绩效目标表", text), PageBreak()]
 
 
-def scanned_pdf() -> bytes:
-    """A 'scanned' declaration: an image of a table, ruling lines drawn, no text layer."""
+def _scan_png() -> bytes:
+    """An image of a table: ruling lines and grey blocks where the text was."""
     from PIL import Image, ImageDraw
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
 
     img = Image.new("L", (600, 400), 255)
     d = ImageDraw.Draw(img)
@@ -377,9 +384,20 @@ def scanned_pdf() -> bytes:
         d.line([(20, y), (580, y)], fill=0, width=2)
         d.rectangle([(30, y + 10), (200, y + 25)], fill=90)
     buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A 'scanned' declaration: two pages each an image of a table with a ruling line drawn, no text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     for _ in range(2):
-        c.drawImage(ImageReader(img), 40, 300, 500, 330)
+        c.drawImage(ImageReader(io.BytesIO(_scan_png())), 40, 300, 500, 330)
         c.line(40, 290, 540, 290)
         c.showPage()
     c.save()
@@ -416,6 +434,34 @@ def document_rows(path: Path) -> list[list[str]]:
     return out
 
 
+@dataclass
+class Tables:
+    """One file's declarations, indicators and problems as read by the pipeline (no writing)."""
+    declarations: "object"
+    indicators: "object"
+    problems: list
+
+
+def read(path: Path) -> Tables:
+    import pandas as pd
+
+    from analysis.ingest.pipeline import read_declarations
+    from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
+
+    res = read_declarations(path, path.name)
+    decls = pd.DataFrame(res.declarations, columns=DECLARATIONS_SCHEMA.names)
+    inds = pd.DataFrame([i for group in res.indicators for i in group], columns=INDICATORS_SCHEMA.names)
+    return Tables(decls, inds, res.problems)
+
+
+RENDER = {
+    "html": lambda g: to_html(g, charset="gb2312", layout=True),
+    "docx": to_docx,
+    "xls": to_xls,
+    "pdf": to_pdf,
+}
+
+
 def compare(text_result, other_result) -> dict:
     """Declarations and indicators of two ingests of the same declarations: how many declarations
     each has and how many are the same (every column but where they came from, prose without
@@ -437,3 +483,20 @@ def compare(text_result, other_result) -> dict:
     return {"declarations": len(a), "found": len(b), "same": same, "extra": len(set(b) - set(a)),
             "indicators": len(ia), "indicators_found": len(ib), "indicators_same": same_ind,
             "share": same_ind / len(ia) if ia else 1.0}
+
+
+def missing_rows(grid: list[list[str]], read: list[list[str]], filled_only: bool = False) -> list[tuple[str, ...]]:
+    """The rows of ``grid`` not found, in order, among the rows read (other rows may lie between)."""
+    a, b = flat(grid), flat(read)
+    if filled_only:
+        a, b = [tuple(c for c in r if c) for r in a], [tuple(c for c in r if c) for r in b]
+    missing, j = [], 0
+    for row in a:
+        k = j
+        while k < len(b) and b[k] != row:
+            k += 1
+        if k == len(b):
+            missing.append(row)
+        else:
+            j = k + 1
+    return missing

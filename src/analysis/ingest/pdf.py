@@ -99,7 +99,9 @@ def _first_word(line: list[dict]) -> tuple[float, float]:
 
 def cell_text(chars: list[dict], x0: float, x1: float) -> str:
     """The text of one cell: its lines joined where the width wrapped them, broken where the
-    text did (the next line's first word would have fitted on the line)."""
+    text did (the next line's first word would have fitted on the line, with a fifth of a
+    character to spare: a break taken for a wrap loses a line break, one taken for a break would
+    put one inside a name or a target)."""
     lines = [[c for c in line] for line in _lines(chars)]
     lines = [line for line in lines if "".join(c["text"] for c in line).strip()]
     if not lines:
@@ -113,7 +115,7 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
         w0, w1 = _first_word(line)
         latin = not _is_cjk(out[-1:] or "a") and not _is_cjk(text[:1] or "a")
         space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
-        if last + space + (w1 - w0) <= right + 0.5:
+        if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
             out += "\n" + text  # it would have fitted: the text broke the line here
         else:
             out += (" " if latin else "") + text
@@ -180,8 +182,9 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
         for number, page in enumerate(pages[:MAX_PAGES], 1):
             try:
                 chars = [c for c in page.chars if c.get("text")]
-                if not any(c["text"].strip() for c in chars):
-                    no_text.append(number)
+                printed = "".join(c["text"] for c in chars).strip()
+                if not printed or (_PAGE_NUMBER.match(printed) and page.images):
+                    no_text.append(number)  # nothing, or an image with only a page number printed on it
                     continue
                 found = sorted(page.find_tables(_TABLE_SETTINGS), key=lambda t: t.bbox[1])
                 boxes = [t.bbox for t in found]
