@@ -12,6 +12,7 @@ them. Expanding the merges gives back the grid exactly; the readers must do that
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 import os
@@ -165,14 +166,14 @@ def to_docx(grid: list[list[str]]) -> bytes:
         width = max(len(r) for r in b.rows)
         table = document.add_table(rows=len(b.rows), cols=width)
         table.style = "Table Grid"
+        cells = table._cells  # row by row; the text first, then the merges (the covered cells are blank)
+        merges = []
         for r, line in enumerate(spans(b.rows)):
             for c, s in enumerate(line):
                 if s is None:
                     continue
                 _, _, rs, cs = s
-                cell = table.cell(r, c)
-                if rs > 1 or cs > 1:
-                    cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+                cell = cells[r * width + c]
                 text = b.rows[r][c]
                 if "\n" in text and (r + c) % 2:
                     first, *rest = text.split("\n")
@@ -181,6 +182,10 @@ def to_docx(grid: list[list[str]]) -> bytes:
                         cell.add_paragraph(x)
                 else:
                     cell.text = text
+                if rs > 1 or cs > 1:
+                    merges.append((r, c, rs, cs))
+        for r, c, rs, cs in merges:
+            table.cell(r, c).merge(table.cell(r + rs - 1, c + cs - 1))
     document.add_paragraph("（公开日期：2021年1月）")
     buf = io.BytesIO()
     document.save(buf)
@@ -454,12 +459,34 @@ def read(path: Path) -> Tables:
     return Tables(decls, inds, res.problems)
 
 
+@functools.lru_cache(maxsize=256)
+def rendered(path: Path, fmt: str) -> bytes:
+    """The text export at ``path`` rendered as ``fmt`` (made once a run)."""
+    return RENDER[fmt](text_grid(path))
+
+
 RENDER = {
     "html": lambda g: to_html(g, charset="gb2312", layout=True),
     "docx": to_docx,
     "xls": to_xls,
     "pdf": to_pdf,
 }
+
+
+def raw_declarations(path: Path) -> list[tuple]:
+    """What the parser finds in a file before any value is typed: for each declaration, its
+    year, its fields (white space aside) and its indicators' cells; those dropped for a missing
+    field included."""
+    from analysis.ingest.parse import split_declarations
+    from analysis.ingest.pipeline import parsed_sheets
+
+    out = []
+    for s in parsed_sheets(path, path.name)[0]:
+        for r in split_declarations(s.rows, path.name, s.name)[0]:
+            fields = tuple(sorted((k, "".join(v[0].split())) for k, v in r.fields.items()))
+            inds = tuple((i.level1, i.level2, i.name, i.target) for i in r.indicators)
+            out.append((r.year or r.heading_year, fields, inds))
+    return out
 
 
 def compare(text_result, other_result) -> dict:

@@ -62,7 +62,7 @@ def test_the_fixtures_hold_merged_cells_and_a_page_break(seed_grid, tmp_path):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_seed_in_every_format_gives_the_text_exports_tables(fmt, seed_grid, seed_text, tmp_path):
-    got = fk.read(_write(tmp_path, f"seed.{fmt}", fk.RENDER[fmt](seed_grid)))
+    got = fk.read(_write(tmp_path, f"seed.{fmt}", fk.rendered(kit.SEED, fmt)))
     source = ["source_file", "source_line", "source_page", "source_table"]
 
     def records(t, table, keys):
@@ -89,7 +89,7 @@ def test_the_seed_in_every_format_gives_the_text_exports_tables(fmt, seed_grid, 
 def test_every_row_of_the_seed_is_read_back_in_order(fmt, seed_grid, tmp_path):
     """Below the parser: the rows a reader gives are the text export's rows (the page's other
     rows around them); a PDF cannot show a column no cell starts at, so there the filled cells."""
-    path = _write(tmp_path, f"seed.{fmt}", fk.RENDER[fmt](seed_grid))
+    path = _write(tmp_path, f"seed.{fmt}", fk.rendered(kit.SEED, fmt))
     missing = fk.missing_rows(seed_grid, fk.document_rows(path), filled_only=(fmt == "pdf"))
     assert not missing
 
@@ -104,7 +104,7 @@ def test_the_real_declarations_in_every_format_give_the_text_exports_tables(fmt,
     totals = {"declarations": 0, "same": 0, "indicators": 0, "indicators_same": 0}
     for path in REAL_FILES:
         text = fk.read(path)
-        got = fk.read(_write(tmp_path, f"{path.stem}.{fmt}", fk.RENDER[fmt](fk.text_grid(path))))
+        got = fk.read(_write(tmp_path, f"{path.stem}.{fmt}", fk.rendered(path, fmt)))
         c = fk.compare(text, got)
         assert c["found"] == c["declarations"] == c["same"] and not c["extra"], (path.name, c)
         assert c["indicators_found"] == c["indicators"], (path.name, c)
@@ -115,10 +115,29 @@ def test_the_real_declarations_in_every_format_give_the_text_exports_tables(fmt,
 
 @needs_real
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_the_parser_finds_the_same_in_every_format(fmt, tmp_path):
+    """Below the typed tables: every declaration the parser finds in the text export (also those
+    it cannot complete yet), with the same fields and indicator cells, in every format."""
+    n = same = inds = inds_same = 0
+    for path in REAL_FILES:
+        text = fk.raw_declarations(path)
+        got = fk.raw_declarations(_write(tmp_path, f"{path.stem}.{fmt}", fk.rendered(path, fmt)))
+        assert len(got) == len(text), path.name
+        n += len(text)
+        same += sum(a[:2] == b[:2] for a, b in zip(text, got))  # year and fields
+        for a, b in zip(text, got):
+            inds += len(a[2])
+            inds_same += sum(x == y for x, y in zip(a[2], b[2]))
+    assert same == n and n >= len(REAL_FILES)
+    assert inds_same >= 0.95 * inds and inds >= 100
+
+
+@needs_real
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_row_of_the_real_declarations_is_read_back(fmt, tmp_path):
     for path in REAL_FILES:
         grid = fk.text_grid(path)
-        doc = _write(tmp_path, f"{path.stem}.{fmt}", fk.RENDER[fmt](grid))
+        doc = _write(tmp_path, f"{path.stem}.{fmt}", fk.rendered(path, fmt))
         assert not fk.missing_rows(grid, fk.document_rows(doc), filled_only=(fmt == "pdf")), path.name
 
 

@@ -7,10 +7,11 @@ Walking them in order, with the one parser as the judge:
   it adds fields or indicators: the budget table or the indicator table of a form printed as
   several tables, or the part of a table after a page break that the PDF reader could not join)
   is read together with it, the text between the two included (a ``2021年绩效目标`` heading);
-- a table in which the parser finds a declaration of its own (an indicator table, or the
-  header fields of a form) starts a form; the text printed before it is tried before its rows
-  (its title and ``（2021年度）`` line; else the nearest earlier heading naming 绩效目标 and a
-  year) and kept where it adds no declaration and no stray row;
+- a table in which the parser finds a declaration of its own (an indicator table, three filled
+  fields, or a project with its unit or year) starts a form; the text printed before it is
+  tried before its rows (its title and ``（2021年度）`` line; else the nearest earlier heading
+  naming the form and a year) and kept where it adds no declaration and no stray row, or where
+  it is what makes the table a form (a title over a table that prints none);
 - any other table (navigation, a page footer, a disclosure's budget tables) is passed over.
 
 Each form becomes one sheet; its rows are numbered from its first table's first row on, through
@@ -37,15 +38,22 @@ class _Score:
     holds: bool  # a declaration with an indicator table, or with at least three filled fields
 
 
+def _filled(value) -> bool:
+    text = value[0] if isinstance(value, tuple) else value
+    return bool(text) and bool(str(text).strip())
+
+
 def _score(rows: list[Row], rel: str) -> _Score:
     raws, stray = split_declarations(rows, rel)
     substance = noise = 0
     holds = False
     for raw in raws:
-        filled = sum(1 for name, v in raw.fields.items() if v[0] and str(v[0]).strip() and name != "money_unit")
-        substance += filled + len(raw.indicators)
-        noise += len(raw.problems)
-        holds = holds or bool(raw.indicators) or raw.has_table or filled >= 3
+        fields = {k for k, v in getattr(raw, "fields", {}).items() if k != "money_unit" and _filled(v)}
+        indicators = len(getattr(raw, "indicators", []))
+        substance += len(fields) + indicators
+        noise += len(getattr(raw, "problems", []))
+        holds = holds or bool(indicators) or bool(getattr(raw, "has_table", False)) or len(fields) >= 3 or (
+            "project" in fields and ("unit" in fields or getattr(raw, "year", None) is not None))
     return _Score(len(raws), substance, noise + len(stray), holds)
 
 
@@ -92,17 +100,20 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
             titles.extend(r for r in between if _is_title(r.cells[0]))
             continue
         alone = _score(sheet.rows, rel)
-        if not alone.holds:
-            passed += 1
-            titles.extend(r for r in between if _is_title(r.cells[0]))
-            continue
         best_rows, best = sheet.rows, alone
         for pre in _preambles(between, titles):
             rows = [Row(1, r.cells, sheet.table, sheet.page) for r in pre] + sheet.rows
             s = _score(rows, rel)
-            if s.declarations == alone.declarations and s.noise <= alone.noise:
+            # the text before it adds no declaration and no stray row, or it makes the table a
+            # form (a title over a table that has none: 项目绩效目标表 over one row per indicator)
+            if (s.declarations == alone.declarations and s.noise <= alone.noise) or (
+                    not alone.holds and s.holds and s.declarations == 1):
                 best_rows, best = rows, s
                 break
+        if not best.holds:
+            passed += 1
+            titles.extend(r for r in between if _is_title(r.cells[0]))
+            continue
         titles.extend(r for r in between if _is_title(r.cells[0]))
         current = _Form(sheet, best_rows, best)
         forms.append(current)

@@ -113,7 +113,8 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
         text = _line_text(line).strip()
         last = max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
         w0, w1 = _first_word(line)
-        latin = not _is_cjk(out[-1:] or "a") and not _is_cjk(text[:1] or "a")
+        latin = not _is_cjk(out[-1:] or "a") and not _is_cjk(text[:1] or "a") \
+            and not (out[-1:].isdigit() and text[:1].isdigit())  # a number wrapped inside has no space
         space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
         if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
             out += "\n" + text  # it would have fitted: the text broke the line here
@@ -141,21 +142,31 @@ def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float]]
     return grid, xs
 
 
-def _same_columns(a: _Part, b: _Part) -> bool:
-    near = lambda x, ys: any(abs(x - y) <= 2.0 for y in ys)  # noqa: E731
-    return abs(a.x1 - b.x1) <= 2.0 and all(near(x, a.xs) for x in b.xs) and abs(a.xs[0] - b.xs[0]) <= 2.0
+def _same_frame(a: _Part, b: _Part) -> bool:
+    """Whether ``b`` can continue ``a``: the same left and right edges (a part may show column
+    boundaries the other lacks, where only a merged cell of it crossed them)."""
+    return abs(a.x1 - b.x1) <= 2.0 and abs(a.xs[0] - b.xs[0]) <= 2.0
 
 
-def _aligned(part: _Part, to: _Part) -> list[list[str]]:
-    """The rows of ``part`` placed in the columns of ``to`` (a continuation may lack a column
-    boundary that only a merged cell of its start had)."""
-    index = [min(range(len(to.xs)), key=lambda i: abs(to.xs[i] - x)) for x in part.xs]
+def _union(xs: list[float], more: list[float]) -> list[float]:
+    out = sorted(xs)
+    for x in more:
+        if all(abs(x - y) > 2.0 for y in out):
+            out.append(x)
+            out.sort()
+    return out
+
+
+def _placed(rows: list[list[str]], xs: list[float], to: list[float]) -> list[list[str]]:
+    """Rows whose cells start at ``xs`` placed in the columns ``to`` (a superset): blanks where a
+    cell of theirs covered a boundary they did not have."""
+    index = [min(range(len(to)), key=lambda i: abs(to[i] - x)) for x in xs]
     out = []
-    for row in part.rows:
-        cells = [""] * len(to.xs)
+    for row in rows:
+        cells = [""] * len(to)
         for i, text in enumerate(row):
             if i < len(index):
-                cells[index[i]] = text if not cells[index[i]] else cells[index[i]] + text
+                cells[index[i]] = text
         out.append(cells)
     return out
 
@@ -253,8 +264,12 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
         part.pages = part.pages or [part.page] * len(part.rows)
         part.lines = part.lines or list(range(1, len(part.rows) + 1))
         if (open_part is not None and part.page == open_part.pages[-1] + 1
-                and all(p[2] != part.page or _furniture(p[1]) for p in since) and _same_columns(open_part, part)):
-            rows = _aligned(part, open_part)
+                and all(p[2] != part.page or _furniture(p[1]) for p in since) and _same_frame(open_part, part)):
+            xs = _union(open_part.xs, part.xs)
+            if len(xs) != len(open_part.xs):
+                open_part.rows = _placed(open_part.rows, open_part.xs, xs)
+                open_part.xs = xs
+            rows = _placed(part.rows, part.xs, xs)
             kept, dropped = drop_repeated_header(open_part.rows, rows)
             start = open_part.lines[-1] + 1
             open_part.rows.extend(kept)

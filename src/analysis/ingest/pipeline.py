@@ -39,7 +39,7 @@ from analysis.ingest import normalize as nz
 from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.ingest.document import assemble
-from analysis.ingest.grid import Row
+from analysis.ingest.grid import Row, Sheet
 from analysis.ingest.html import HTML_SUFFIXES
 from analysis.ingest.readers import is_candidate, read_file
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
@@ -234,17 +234,26 @@ class FileResult:
     page_without_declaration: bool = False
 
 
+def parsed_sheets(path: Path, rel: str) -> tuple[list[Sheet], list[Sheet]]:
+    """The sheets the parser reads from one file: a text file's or a workbook's as they are;
+    of a web page, Word file or PDF the forms made of its tables that hold declarations
+    (:func:`analysis.ingest.document.assemble`). Also the sheets as read (with the problems)."""
+    sheets = read_file(path, rel)
+    documents = [s for s in sheets if s.optional]
+    if not documents:
+        return sheets, sheets
+    forms, _passed = assemble([s for s in documents if s.rows], rel)
+    return [s for s in sheets if not s.optional] + forms, sheets
+
+
 def read_declarations(path: Path, rel: str) -> FileResult:
     """Read one file completely: its declarations, indicators and problems."""
     res = FileResult(rel)
-    sheets = read_file(path, rel)
-    for sheet in sheets:
+    sheets, read = parsed_sheets(path, rel)
+    for sheet in read:
         res.problems.extend(sheet.problems)
         res.encoding = res.encoding or sheet.encoding
-    documents = [s for s in sheets if s.optional]
-    if documents:  # the tables of a web page, Word file or PDF: those holding declarations, as forms
-        forms, _passed = assemble([s for s in documents if s.rows], rel)
-        sheets = [s for s in sheets if not s.optional] + forms
+    documents = [s for s in read if s.optional]
     raws: list[tuple[RawDeclaration, dict[int, Row]]] = []
     orphans = 0
     first_orphan = None
