@@ -261,3 +261,18 @@ def test_only_the_first_pages_of_a_long_pdf_are_read(seed_grid, tmp_path, monkey
     codes = [p.code for p in got.problems]
     assert "pages-not-read" in codes
     assert next(p for p in got.problems if p.code == "pages-not-read").message.endswith("only the first 2 are read")
+
+
+def test_xls_cells_read_as_the_text_export_prints_them(tmp_path):
+    import xlrd
+
+    from analysis.ingest.xls import read_xls
+
+    rows = [["指标", "目标值", "完成日期", "金额"], ["满意度", "95%", "2021-12-31", "1406400"], ["合并单元格", "", "", ""]]
+    data = fk.to_xls(rows)
+    sheet = xlrd.open_workbook(file_contents=data, formatting_info=True).sheet_by_index(0)
+    # typed in the workbook: a number with a percent format, a date, a number; the last row merged
+    assert [sheet.cell(1, c).ctype for c in range(1, 4)] == [xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE, xlrd.XL_CELL_NUMBER]
+    assert (2, 3, 0, 4) in sheet.merged_cells
+    got = [r.cells for r in read_xls(data, "t.xls")[0].rows]
+    assert got == [rows[0], rows[1], ["合并单元格"]]

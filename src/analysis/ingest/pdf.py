@@ -173,8 +173,11 @@ def _placed(rows: list[list[str]], xs: list[float], to: list[float]) -> list[lis
 
 def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     """Every table of a PDF as an optional sheet (see the module's doc)."""
+    import logging
+
     import pdfplumber
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a damaged stream is our problem row, not a log line
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
