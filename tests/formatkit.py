@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import html
 import io
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -442,8 +443,8 @@ def document_rows(path: Path) -> list[list[str]]:
 @dataclass
 class Tables:
     """One file's declarations, indicators and problems as read by the pipeline (no writing)."""
-    declarations: "object"
-    indicators: "object"
+    declarations: object  # DataFrame
+    indicators: object  # DataFrame
     problems: list
 
 
@@ -496,7 +497,7 @@ def compare(text_result, other_result) -> dict:
     import pandas as pd
 
     def plain(v):
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
             return None
         return "".join(v.split()) if isinstance(v, str) else v
 

@@ -2,13 +2,13 @@
 tables as their text exports: the seed and the real published declarations rendered in every
 format (tests/formatkit.py), a disclosure-shaped PDF, a scan, an old .doc and damaged files."""
 import io
+import itertools
 import zipfile
 
 import pytest
 
 import formatkit as fk
 import seedkit as kit
-from analysis.ingest import ingest
 from analysis.ingest.pipeline import format_summary
 
 FORMATS = list(fk.RENDER)
@@ -53,7 +53,7 @@ def test_the_fixtures_hold_merged_cells_and_a_page_break(seed_grid, tmp_path):
     with pdfplumber.open(io.BytesIO(fk.to_pdf(seed_grid))) as pdf:
         pages_with_targets = [i for i, p in enumerate(pdf.pages, 1) if "三级目标" in (p.extract_text() or "")]
     # the first indicator table runs over a page break and repeats its header row there
-    assert any(b == a + 1 for a, b in zip(pages_with_targets, pages_with_targets[1:]))
+    assert any(b == a + 1 for a, b in itertools.pairwise(pages_with_targets))
 
 
 # ---------------------------------------------------------------------------------------------

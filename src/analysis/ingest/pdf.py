@@ -18,6 +18,7 @@ that does not open is ``unreadable-file``. Only the first :data:`MAX_PAGES` page
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
     pad = max(0.0, min(line[0]["x0"] - x0 for line in lines))
     right = x1 - pad
     out = _line_text(lines[0]).strip()
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in itertools.pairwise(lines):
         text = _line_text(line).strip()
         last = max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
         w0, w1 = _first_word(line)

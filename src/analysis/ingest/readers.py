@@ -85,8 +85,8 @@ def _container(data: bytes, suffix: str):
 
         return read_workbook
     if data[:8] == _OLE:
-        if suffix in (".doc", ".dot", ".wps"):
-            return _old_word
+        if suffix in (".doc", ".dot", ".wps") or suffix in DOCX_SUFFIXES:
+            return _old_word  # (a .doc renamed .docx is still one)
         from analysis.ingest.xls import read_xls
 
         return read_xls
