@@ -172,7 +172,7 @@ def fixture_set() -> tuple[dict[str, bytes | str], dict]:
     files["broken/binary.txt"] = random.Random(3).randbytes(4000)
     files["broken/notes.txt"] = "附件说明\n本文件夹收录各单位申报的项目支出绩效目标表，请勿修改。\n联系人：财务科\n"
     files["broken/empty.txt"] = b""
-    files["broken/old.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+    files["broken/old.doc"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)  # an old Word file: not read, said so
     # not candidates: skipped without a word
     files["README.md"] = "# raw files\n"
     files[".hidden/seed.txt"] = SEED.read_bytes()

@@ -111,7 +111,7 @@ _TABLES: dict[str, list] = {
         "decl_id", "year", "unit", "project", "seq", "level1", "level2", "name", "level1_std", "target_raw",
         "op", "value", "value_hi", "value_unit", "kind", "source_line", "horizon", "weight",
         ("basis", "指标值依据", "Basis or standard printed for the target (绩效标准, 取值依据, 指标值设定依据).", "text"),
-        "source_page",
+        ("source_page", "页", "Page of a PDF (1-based) where the indicator's row is printed; null for other formats.", "int"),
     ],
     "problems": ["source_file", "source_line", "severity", "code", "message", "decl_id"],
 }

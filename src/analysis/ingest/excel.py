@@ -14,7 +14,7 @@ import io
 import zipfile
 
 from analysis.problems import Problem
-from analysis.ingest.grid import Row, Sheet, cell_text
+from analysis.ingest.grid import Row, Sheet, number_text
 
 
 def _open(data: bytes, data_only: bool):
@@ -24,10 +24,7 @@ def _open(data: bytes, data_only: bool):
 
 
 def _text(cell) -> str:
-    value = getattr(cell, "value", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (getattr(cell, "number_format", "") or ""):
-        return f"{value * 100:.10g}%"
-    return cell_text(value)
+    return number_text(getattr(cell, "value", None), getattr(cell, "number_format", None))
 
 
 def read_workbook(data: bytes, rel: str) -> list[Sheet]:

@@ -18,14 +18,42 @@ from analysis.problems import Problem
 class Row:
     line: int
     cells: list[str]
+    #: where the row was printed in a document of tables (web page, Word, PDF): the 1-based
+    #: number of its table in the document and the PDF page; ``None`` for text and workbooks
+    table: int | None = None
+    page: int | None = None
 
 
 @dataclass
 class Sheet:
+    """One grid of rows: a text file, a worksheet, or one table of a document.
+
+    A document of tables (web page, Word file, PDF) gives one sheet per table, ``optional``:
+    such a sheet is read only where the parser finds a declaration in it (navigation, page
+    footers and a disclosure's budget tables are passed over), and consecutive tables of one
+    form are read as one (:mod:`analysis.ingest.document`). ``between`` holds the text printed
+    between the previous table and this one (headings, a ``（2021年度）`` line), one row a
+    paragraph: where the table lacks its title and year, they are there.
+    """
+
     name: str | None
     rows: list[Row]
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
+    #: the 1-based table number in the document and PDF page where it starts
+    table: int | None = None
+    page: int | None = None
+    optional: bool = False
+    between: list[Row] = field(default_factory=list)
+    #: the container, for the summary and for files that may hold no declaration ("html", "docx", "pdf", "xls")
+    container: str | None = None
+
+
+def number_text(value, number_format: str | None) -> str:
+    """A number as a spreadsheet prints it: percent formats give ``99%`` (0.99 stored)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (number_format or ""):
+        return f"{value * 100:.10g}%"
+    return cell_text(value)
 
 
 def cell_text(value) -> str:
@@ -41,3 +69,65 @@ def cell_text(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+#: spans beyond these are damaged markup, not a table (they would only cost memory)
+MAX_ROWSPAN, MAX_COLSPAN = 1000, 200
+
+
+def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """A table given as rows of ``(text, rowspan, colspan)`` cells as a grid of strings, the
+    way a text export writes merged cells: the value in the top-left cell of the span, blanks
+    in the cells it covers. A cell is placed in the first column its row has free (cells of
+    rows above may reach down into it); every row is padded to the table's width."""
+    grid: list[list[str | None]] = []
+    for r, cells in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        c = 0
+        for text, rowspan, colspan in cells:
+            line = grid[r]
+            while c < len(line) and line[c] is not None:
+                c += 1
+            rowspan = max(1, min(rowspan, MAX_ROWSPAN, len(rows) - r))
+            colspan = max(1, min(colspan, MAX_COLSPAN))
+            for dr in range(rowspan):
+                while len(grid) <= r + dr:
+                    grid.append([])
+                target = grid[r + dr]
+                if len(target) < c + colspan:
+                    target.extend([None] * (c + colspan - len(target)))
+                for dc in range(colspan):
+                    target[c + dc] = text if (dr, dc) == (0, 0) else ""
+            c += colspan
+    width = max((len(g) for g in grid), default=0)
+    return [[x or "" for x in g] + [""] * (width - len(g)) for g in grid]
+
+
+def document_sheet(number: int, grid: list[list[str]], between: list[str], container: str,
+                   page: int | None = None, pages: list[int] | None = None, lines: list[int] | None = None,
+                   encoding: str | None = None) -> Sheet:
+    """One table of a document as an optional sheet: its rows numbered from 1 (or ``lines``),
+    ``pages`` the PDF page of each row, ``between`` the paragraphs before it."""
+    rows = [Row(lines[i] if lines else i + 1, cells, number, pages[i] if pages else page) for i, cells in enumerate(grid)]
+    name = f"table {number}" + (f", page {page}" if page else "")
+    return Sheet(name, rows, encoding=encoding or container, table=number, page=page, optional=True,
+                 between=[Row(1, [t], number, page) for t in between if t.strip()], container=container)
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    key = ["".join(c.split()) for c in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
+
+
+def drop_repeated_header(previous: list[list[str]], rows: list[list[str]], limit: int = 3) -> tuple[list[list[str]], int]:
+    """``rows`` (a table continued after a page break) without the leading rows that repeat a row
+    printed before (a repeated title or column header); also how many were dropped."""
+    seen = {_row_key(r) for r in previous}
+    seen.discard(())
+    n = 0
+    while n < min(limit, len(rows)) and _row_key(rows[n]) in seen:
+        n += 1
+    return rows[n:], n

@@ -38,6 +38,9 @@ from analysis import ids
 from analysis.ingest import normalize as nz
 from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.problems import CODES, ERROR, WARNING, Problem
+from analysis.ingest.document import assemble
+from analysis.ingest.grid import Row, Sheet
+from analysis.ingest.html import HTML_SUFFIXES
 from analysis.ingest.readers import is_candidate, read_file
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
 
@@ -227,31 +230,60 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     found: int = 0
     encoding: str | None = None
+    #: a web page holding no declaration table: passed over without a problem, counted
+    page_without_declaration: bool = False
+
+
+def parsed_sheets(path: Path, rel: str) -> tuple[list[Sheet], list[Sheet]]:
+    """The sheets the parser reads from one file: a text file's or a workbook's as they are;
+    of a web page, Word file or PDF the forms made of its tables that hold declarations
+    (:func:`analysis.ingest.document.assemble`). Also the sheets as read (with the problems)."""
+    sheets = read_file(path, rel)
+    documents = [s for s in sheets if s.optional]
+    if not documents:
+        return sheets, sheets
+    forms, _passed = assemble([s for s in documents if s.rows], rel)
+    return [s for s in sheets if not s.optional] + forms, sheets
 
 
 def read_declarations(path: Path, rel: str) -> FileResult:
     """Read one file completely: its declarations, indicators and problems."""
     res = FileResult(rel)
-    sheets = read_file(path, rel)
-    raws: list[RawDeclaration] = []
+    sheets, read = parsed_sheets(path, rel)
+    for sheet in read:
+        res.problems.extend(sheet.problems)
+        res.encoding = res.encoding or sheet.encoding
+    documents = [s for s in read if s.optional]
+    raws: list[tuple[RawDeclaration, dict[int, Row]]] = []
     orphans = 0
     first_orphan = None
     any_rows = False
     first_text = None
     for sheet in sheets:
-        res.problems.extend(sheet.problems)
-        res.encoding = res.encoding or sheet.encoding
         if sheet.rows:
             any_rows = True
             if first_text is None:
                 first_text = next((r.line for r in sheet.rows if any(c.strip() for c in r.cells)), None)
         found, stray = split_declarations(sheet.rows, rel, sheet.name)
-        raws.extend(found)
+        at = {}
+        if sheet.table is not None:  # where in the document each line was printed
+            for row in reversed(sheet.rows):
+                at[row.line] = row
+        raws.extend((raw, at) for raw in found)
         if stray:
             orphans += len(stray)
             first_orphan = first_orphan or stray[0].line
     if not raws:
-        if any_rows and not any(p.severity == ERROR for p in res.problems):
+        if documents and not any(p.severity == ERROR for p in res.problems):
+            container = documents[0].container
+            if container == "html" and Path(rel).suffix.lower() in HTML_SUFFIXES:
+                res.page_without_declaration = True  # a page or README beside the data: nothing lost
+            else:
+                what = {"docx": "Word file", "pdf": "PDF", "html": "web page"}.get(container, "document")
+                res.problems.append(Problem(rel, 1, "no-declaration",
+                                            f"{rel}: the {what} holds no table with a declaration "
+                                            f"(no 绩效目标表 title, no 项目名称 row, no indicator table)"))
+        elif any_rows and not any(p.severity == ERROR for p in res.problems):
             line = first_text or 1
             res.problems.append(Problem(rel, line, "no-declaration",
                                         f"{rel}, line {line}: the file holds text but no declaration "
@@ -260,11 +292,18 @@ def read_declarations(path: Path, rel: str) -> FileResult:
     if orphans:
         res.problems.append(Problem(rel, first_orphan, "unrecognized-row",
                                     f"{rel}, line {first_orphan}: {orphans} row(s) outside any declaration; ignored"))
-    for raw in raws:
+    for raw, at in raws:
         res.found += 1
         row, inds, probs = build(raw)
         res.problems.extend(probs)
         if row is not None:
+            if at:
+                start = at.get(raw.source_line)
+                row["source_table"] = start.table if start else None
+                row["source_page"] = start.page if start else None
+                for ind in inds:
+                    printed = at.get(ind["source_line"])
+                    ind["source_page"] = printed.page if printed else None
             res.declarations.append(row)
             res.indicators.append(inds)
             res.hashes.append(content_hash(row, inds))
@@ -435,6 +474,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         for res in results:
             counts["files"] += 1
             counts["found"] += res.found
+            counts["pages_without_declaration"] += res.page_without_declaration
             if res.encoding:
                 encodings[res.encoding] += 1
             problem_rows.extend(p.as_row() for p in res.problems)
@@ -491,7 +531,9 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         "files": counts["files"],
         "files_skipped": skipped,
         "files_without_declaration": sum(1 for r in problem_rows if r["code"] in
-                                         ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format", "parse-failed")),
+                                         ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format",
+                                          "parse-failed", "no-text-layer")),
+        "html_without_declaration": counts["pages_without_declaration"],
         "declarations_found": counts["found"],
         "declarations": w_decl.count,
         "dropped_missing_field": dropped_missing,
@@ -518,8 +560,10 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
 
 def format_summary(s: dict) -> str:
     lines = [
-        f"ingested {s['raw_dir']}: {s['files']} files read ({s['files_skipped']} skipped as not declarations), "
-        f"{s['declarations']} declarations, {s['indicators']} indicators",
+        f"ingested {s['raw_dir']}: {s['files']} files read ({s['files_skipped']} skipped as not declarations"
+        + (f", {s['html_without_declaration']} web pages without a declaration table passed over"
+           if s.get("html_without_declaration") else "")
+        + f"), {s['declarations']} declarations, {s['indicators']} indicators",
         f"ledger: {s['declarations_found']} declarations found = {s['declarations']} ingested + "
         f"{s['dropped_missing_field']} missing a required field + {s['dropped_repeats']} repeats + "
         f"{s['dropped_conflicts']} conflicts" + ("" if s["ledger_ok"] else "   (DOES NOT RECONCILE)"),

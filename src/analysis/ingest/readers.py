@@ -3,11 +3,14 @@
 A declaration file is a table exported from a spreadsheet: tab-separated text in some
 encoding (UTF-8 with or without BOM, GB18030/GBK, UTF-16 with BOM as Excel's "Unicode text"
 export writes it), with any line ends (LF, CRLF, CR), cells holding a newline or a tab
-wrapped in double quotes with ``""`` escapes; or an Excel workbook (``.xlsx``).
+wrapped in double quotes with ``""`` escapes; or a document as published: an Excel workbook
+(``.xlsx``, old ``.xls``), a saved web page, a Word file (``.docx``), a text PDF.
 
-Whatever the format, a file becomes a list of :class:`Sheet` s, each a list of
-:class:`Row` s: the 1-based line (or spreadsheet row) where the row starts and its cells
-as strings. Nothing here knows what a declaration is.
+:func:`read_file` chooses the reader by the file's first bytes (a zip holding a workbook or a
+Word document, an OLE compound file, ``%PDF``, markup), then by its suffix. Whatever the format,
+a file becomes a list of :class:`Sheet` s, each a list of :class:`Row` s: the 1-based line (or
+spreadsheet or table row) where the row starts and its cells as strings. Nothing here knows
+what a declaration is.
 """
 from __future__ import annotations
 
@@ -24,9 +27,13 @@ from analysis.problems import Problem
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ".text", ""}
 #: file name endings read as Excel workbooks
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-#: file name endings that are never declarations: skipped without a problem
-IGNORED_SUFFIXES = {".md", ".json", ".parquet", ".gitkeep", ".complete", ".yml", ".yaml", ".py", ".ipynb", ".html"}
+#: file name endings that are never declarations: skipped without a problem (web pages are
+#: read, and passed over quietly when they hold no declaration table)
+IGNORED_SUFFIXES = {".md", ".json", ".parquet", ".gitkeep", ".complete", ".yml", ".yaml", ".py", ".ipynb",
+                    ".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".woff", ".woff2"}
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|\?xml[^>]*>\s*<(?:!doctype\s+)?html)", re.I | re.S)
 
 
 
@@ -48,13 +55,9 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
         return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: cannot read the file ({exc.strerror or exc})")])]
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the file is empty")])]
-    if suffix in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
-        from analysis.ingest.excel import read_workbook
-
-        return read_workbook(data, rel)
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return [Sheet(None, [], [Problem(rel, 1, "unsupported-format",
-                                         f"{rel}, line 1: an old binary Excel file (.xls); save it as .xlsx or as text")])]
+    reader = _container(data, suffix)
+    if reader is not None:
+        return reader(data, rel)
     text, encoding, problems = decode(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
@@ -63,6 +66,66 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     else:
         rows, more = split_rows(text, rel)
     return [Sheet(None, rows, problems + more, encoding)]
+
+
+def _container(data: bytes, suffix: str):
+    """The reader of a published document (workbook, web page, Word, PDF), or ``None`` for text."""
+    from analysis.ingest.docx import DOCX_SUFFIXES
+    from analysis.ingest.html import HTML_SUFFIXES
+    from analysis.ingest.pdf import PDF_SUFFIXES
+    from analysis.ingest.xls import XLS_SUFFIXES
+
+    if data[:4] == b"PK\x03\x04" or suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES:
+        kind = _zip_kind(data) or ("docx" if suffix in DOCX_SUFFIXES else "xlsx")
+        if kind == "docx":
+            from analysis.ingest.docx import read_docx
+
+            return read_docx
+        from analysis.ingest.excel import read_workbook
+
+        return read_workbook
+    if data[:8] == _OLE:
+        if suffix in (".doc", ".dot", ".wps") or suffix in DOCX_SUFFIXES:
+            return _old_word  # (a .doc renamed .docx is still one)
+        from analysis.ingest.xls import read_xls
+
+        return read_xls
+    if data[:5] == b"%PDF-" or (suffix in PDF_SUFFIXES and b"%PDF-" in data[:1024]):
+        from analysis.ingest.pdf import read_pdf
+
+        return read_pdf
+    if suffix in PDF_SUFFIXES | XLS_SUFFIXES and not _MARKUP.match(data[:4096]):
+        what = "PDF" if suffix in PDF_SUFFIXES else ".xls workbook"
+        return lambda data, rel: [Sheet(None, [], [Problem(rel, None, "unreadable-file",
+                                                           f"{rel}: not a readable {what} (its first bytes are no {what})")])]
+    if suffix in HTML_SUFFIXES or _MARKUP.match(data[:4096]):
+        from analysis.ingest.html import read_html
+
+        return lambda data, rel: read_html(data, rel, suffix)
+    return None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """``docx`` or ``xlsx`` by the parts a zip holds; ``None`` when it cannot be opened."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
+
+
+def _old_word(data: bytes, rel: str) -> list[Sheet]:
+    return [Sheet(None, [], [Problem(rel, 1, "unsupported-format",
+                                     f"{rel}, line 1: an old binary Word file (.doc), which is not read; convert it "
+                                     f"to .docx (e.g. `soffice --headless --convert-to docx {Path(rel).name}`) and ingest again")])]
 
 
 # ---------------------------------------------------------------------------------------------

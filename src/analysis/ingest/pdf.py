@@ -1,0 +1,306 @@
+"""Reading text PDFs (a department's budget disclosure, a declaration printed to PDF) into tables.
+
+Tables are found by their ruling lines (pdfplumber). Each becomes one optional
+:class:`~analysis.ingest.grid.Sheet` (the parser keeps those holding a declaration: the budget
+tables a disclosure prints before its declarations are passed over). Merged cells arrive as a
+value in the top-left cell and blanks in the others, as in a text export. A cell's text keeps
+its line breaks where the text broke a line, and joins lines the cell's width wrapped (a line
+is wrapped when the next line's first word would not have fitted after it).
+
+A table running across a page break is joined to its start (the table at the top of the next
+page, with the same columns, and nothing but a page number or a running header in between);
+the header rows a continued table repeats are dropped. Rows are numbered through the joined
+table; each row keeps its page.
+
+A PDF without a text layer (a scan) cannot be read: ``no-text-layer``, naming the pages. A file
+that does not open is ``unreadable-file``. Only the first :data:`MAX_PAGES` pages are read.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from analysis.ingest.grid import Sheet, document_sheet, drop_repeated_header
+from analysis.problems import Problem
+
+PDF_SUFFIXES = {".pdf"}
+#: pages read at most (time and memory stay bounded on a disclosure of hundreds of pages)
+MAX_PAGES = 1000
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+#: text between a table and the page break that still lets the table continue on the next page
+_FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
+#: a page number (- 3 -, 第3页, 3/12): never text of a form
+_PAGE_NUMBER = re.compile(r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$")
+_CLOSING = set("，。、；：？！）》」』】〕”’,.;:?!)]%％")
+
+
+@dataclass
+class _Part:
+    page: int
+    top: float
+    bottom: float
+    xs: list[float]
+    x1: float
+    rows: list[list[str]]
+    pages: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 or unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped into lines (by their vertical position), each left to right."""
+    out: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if out:
+            last = out[-1]
+            size = max(last[0]["size"], ch["size"], 1.0)
+            if abs(ch["top"] - last[0]["top"]) <= 0.5 * size:
+                last.append(ch)
+                continue
+        out.append([ch])
+    for line in out:
+        line.sort(key=lambda c: c["x0"])
+    return out
+
+
+def _line_text(line: list[dict]) -> str:
+    parts = []
+    prev = None
+    for ch in line:
+        text = ch["text"]
+        if prev is not None and ch["x0"] - prev["x1"] > 0.3 * max(ch["size"], 1.0) \
+                and text != " " and prev["text"] != " ":
+            parts.append(" ")
+        parts.append(text)
+        prev = ch
+    return "".join(parts)
+
+
+def _first_word(line: list[dict]) -> tuple[float, float]:
+    """Left and right edge of a line's first word (a CJK character, with closing punctuation after it)."""
+    chars = [c for c in line if c["text"].strip()]
+    if not chars:
+        return line[0]["x0"], line[0]["x0"]
+    end = 0
+    if _is_cjk(chars[0]["text"][:1] or "a"):
+        while end + 1 < len(chars) and chars[end + 1]["text"] in _CLOSING:
+            end += 1
+    else:
+        while end + 1 < len(chars) and not _is_cjk(chars[end + 1]["text"][:1] or "a") \
+                and chars[end + 1]["x0"] - chars[end]["x1"] < 0.3 * max(chars[end]["size"], 1.0):
+            end += 1
+    return chars[0]["x0"], chars[end]["x1"]
+
+
+def cell_text(chars: list[dict], x0: float, x1: float) -> str:
+    """The text of one cell: its lines joined where the width wrapped them, broken where the
+    text did (the next line's first word would have fitted on the line, with a fifth of a
+    character to spare: a break taken for a wrap loses a line break, one taken for a break would
+    put one inside a name or a target)."""
+    lines = [[c for c in line] for line in _lines(chars)]
+    lines = [line for line in lines if "".join(c["text"] for c in line).strip()]
+    if not lines:
+        return ""
+    pad = max(0.0, min(line[0]["x0"] - x0 for line in lines))
+    right = x1 - pad
+    out = _line_text(lines[0]).strip()
+    for prev, line in itertools.pairwise(lines):
+        text = _line_text(line).strip()
+        last = max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
+        w0, w1 = _first_word(line)
+        latin = not _is_cjk(out[-1:] or "a") and not _is_cjk(text[:1] or "a") \
+            and not (out[-1:].isdigit() and text[:1].isdigit())  # a number wrapped inside has no space
+        space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
+        if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
+            out += "\n" + text  # it would have fitted: the text broke the line here
+        else:
+            out += (" " if latin else "") + text
+    return out
+
+
+def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float]]:
+    rows = table.rows
+    xs = sorted({c[0] for c in table.cells})
+    bbox = table.bbox
+    inside = [c for c in chars if bbox[0] <= (c["x0"] + c["x1"]) / 2 <= bbox[2] and bbox[1] <= (c["top"] + c["bottom"]) / 2 <= bbox[3]]
+    grid: list[list[str]] = []
+    cells = [cell for row in rows for cell in row.cells if cell is not None]
+    owned: dict[tuple, list[dict]] = {cell: [] for cell in cells}
+    for ch in inside:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        for cell in cells:
+            if cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
+                owned[cell].append(ch)
+                break
+    for row in rows:
+        grid.append(["" if cell is None else cell_text(owned[cell], cell[0], cell[2]) for cell in row.cells])
+    return grid, xs
+
+
+def _same_frame(a: _Part, b: _Part) -> bool:
+    """Whether ``b`` can continue ``a``: the same left and right edges (a part may show column
+    boundaries the other lacks, where only a merged cell of it crossed them)."""
+    return abs(a.x1 - b.x1) <= 2.0 and abs(a.xs[0] - b.xs[0]) <= 2.0
+
+
+def _union(xs: list[float], more: list[float]) -> list[float]:
+    out = sorted(xs)
+    for x in more:
+        if all(abs(x - y) > 2.0 for y in out):
+            out.append(x)
+            out.sort()
+    return out
+
+
+def _placed(rows: list[list[str]], xs: list[float], to: list[float]) -> list[list[str]]:
+    """Rows whose cells start at ``xs`` placed in the columns ``to`` (a superset): blanks where a
+    cell of theirs covered a boundary they did not have."""
+    index = [min(range(len(to)), key=lambda i: abs(to[i] - x)) for x in xs]
+    out = []
+    for row in rows:
+        cells = [""] * len(to)
+        for i, text in enumerate(row):
+            if i < len(index):
+                cells[index[i]] = text
+        out.append(cells)
+    return out
+
+
+def read_pdf(data: bytes, rel: str) -> list[Sheet]:
+    """Every table of a PDF as an optional sheet (see the module's doc)."""
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # a damaged stream is our problem row, not a log line
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = pdf.pages
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged or encrypted file
+        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
+                                         f"{rel}: not a readable PDF ({type(exc).__name__}: {exc})")])]
+    problems: list[Problem] = []
+    items: list[tuple] = []  # ("p", text, page) or ("t", _Part), in reading order
+    no_text: list[int] = []
+    bad_pages: list[str] = []
+    try:
+        n_pages = len(pages)
+        if n_pages > MAX_PAGES:
+            problems.append(Problem(rel, 1, "pages-not-read",
+                                    f"{rel}: the PDF has {n_pages} pages; only the first {MAX_PAGES} are read"))
+        for number, page in enumerate(pages[:MAX_PAGES], 1):
+            try:
+                chars = [c for c in page.chars if c.get("text")]
+                printed = "".join(c["text"] for c in chars).strip()
+                if not printed or (_PAGE_NUMBER.match(printed) and page.images):
+                    no_text.append(number)  # nothing, or an image with only a page number printed on it
+                    continue
+                found = sorted(page.find_tables(_TABLE_SETTINGS), key=lambda t: t.bbox[1])
+                boxes = [t.bbox for t in found]
+                here: list[tuple[float, tuple]] = []
+                for t in found:
+                    grid, xs = _table_rows(t, chars)
+                    if grid and any(any(c.strip() for c in r) for r in grid):
+                        here.append((t.bbox[1], ("t", _Part(number, t.bbox[1], t.bbox[3], xs, t.bbox[2], grid))))
+                outside = [c for c in chars if not any(
+                    b[0] <= (c["x0"] + c["x1"]) / 2 <= b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 <= b[3] for b in boxes)]
+                for line in _lines(outside):
+                    text = _line_text(line).strip()
+                    if text:
+                        here.append((line[0]["top"], ("p", text, number)))
+                items.extend(item for _, item in sorted(here, key=lambda x: x[0]))
+            except Exception as exc:  # noqa: BLE001 - one damaged page must not lose the others
+                bad_pages.append(f"{number} ({type(exc).__name__})")
+            finally:
+                page.close()
+    except Exception as exc:  # noqa: BLE001 - the page tree itself is damaged
+        problems.append(Problem(rel, None, "unreadable-file", f"{rel}: a damaged PDF ({type(exc).__name__}: {exc})"))
+    finally:
+        pdf.close()
+    if bad_pages:
+        problems.append(Problem(rel, 1, "unreadable-file", f"{rel}: page(s) {', '.join(bad_pages)} could not be read"))
+    if no_text:
+        considered = min(len(pages), MAX_PAGES) if pages else 0
+        what = "no page has" if len(no_text) == considered else f"page(s) {_ranges(no_text)} of {considered} have"
+        problems.append(Problem(rel, 1, "no-text-layer",
+                                f"{rel}: {what} a text layer (a scan?); they are not read (run OCR on it first)"))
+    parts = _join_continued(items)
+    sheets: list[Sheet] = []
+    between: list[str] = []
+    for item in parts:
+        if item[0] == "p":
+            if not _PAGE_NUMBER.match(item[1]):
+                between.append(item[1])
+            continue
+        part = item[1]
+        sheet = document_sheet(len(sheets) + 1, part.rows, between, "pdf", page=part.page,
+                               pages=part.pages, lines=part.lines, encoding="pdf")
+        last = part.pages[-1] if part.pages else part.page
+        if last != part.page:
+            sheet.name = f"table {len(sheets) + 1}, pages {part.page}-{last}"
+        sheets.append(sheet)
+        between = []
+    if not sheets:
+        return [Sheet(None, [], problems, "pdf", optional=True, container="pdf")]
+    sheets[0].problems = problems + sheets[0].problems
+    return sheets
+
+
+def _join_continued(items: list[tuple]) -> list[tuple]:
+    """Tables continued on the next page joined to their start; their repeated header rows dropped."""
+    out: list[tuple] = []
+    open_part: _Part | None = None  # the last table, while only page furniture follows it
+    since: list[tuple] = []  # text items after it
+    for item in items:
+        if item[0] == "p":
+            since.append(item)
+            out.append(item)
+            if not _furniture(item[1]):
+                open_part = None
+            continue
+        part: _Part = item[1]
+        part.pages = part.pages or [part.page] * len(part.rows)
+        part.lines = part.lines or list(range(1, len(part.rows) + 1))
+        if (open_part is not None and part.page == open_part.pages[-1] + 1
+                and all(p[2] != part.page or _furniture(p[1]) for p in since) and _same_frame(open_part, part)):
+            xs = _union(open_part.xs, part.xs)
+            if len(xs) != len(open_part.xs):
+                open_part.rows = _placed(open_part.rows, open_part.xs, xs)
+                open_part.xs = xs
+            rows = _placed(part.rows, part.xs, xs)
+            kept, dropped = drop_repeated_header(open_part.rows, rows)
+            start = open_part.lines[-1] + 1
+            open_part.rows.extend(kept)
+            open_part.pages.extend([part.page] * len(kept))
+            open_part.lines.extend(range(start + dropped, start + dropped + len(kept)))
+            for p in since:  # page numbers and running headers between the parts are no paragraphs
+                out.remove(p)
+        else:
+            out.append(("t", part))
+            open_part = part
+        since = []
+    return out
+
+
+def _furniture(text: str) -> bool:
+    """A page number or a short running header, not text between two tables of a form."""
+    return bool(_FURNITURE.match(text)) or (len(text) <= 30 and "绩效" not in text and "表" not in text
+                                             and not re.search(r"\d{4}\s*年", text))
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, start, prev = [], numbers[0], numbers[0]
+    for n in numbers[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(out)

@@ -1,0 +1,84 @@
+"""Reading old binary Excel workbooks (``.xls``, BIFF8) into the rows a text export gives.
+
+Read like ``.xlsx`` (:mod:`analysis.ingest.excel`): every sheet a
+:class:`~analysis.ingest.grid.Sheet` with the spreadsheet's own row numbers; merged ranges keep
+their value in the top-left cell and blanks in the others; numbers formatted as percent give
+``99%``, date cells ``2020-01-01``, whole numbers without ``.0``; a formula gives the value
+Excel cached for it. Reading is xlrd.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+from analysis.ingest.grid import Row, Sheet, cell_text, number_text
+from analysis.problems import Problem
+
+XLS_SUFFIXES = {".xls", ".xlt"}
+
+
+def read_xls(data: bytes, rel: str) -> list[Sheet]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO(), verbosity=0)
+    except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct/index errors on damage
+        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
+                                         f"{rel}: not a readable .xls workbook ({type(exc).__name__}: {exc})")])]
+    sheets: list[Sheet] = []
+    try:
+        for index in range(book.nsheets):
+            ws = book.sheet_by_index(index)
+            covered = set()
+            for r0, r1, c0, c1 in ws.merged_cells:
+                covered.update((r, c) for r in range(r0, min(r1, ws.nrows)) for c in range(c0, min(c1, ws.ncols))
+                               if (r, c) != (r0, c0))
+            rows: list[Row] = []
+            for r in range(ws.nrows):
+                texts = ["" if (r, c) in covered else _text(book, ws, r, c) for c in range(ws.row_len(r))]
+                while texts and texts[-1] == "":
+                    texts.pop()
+                rows.append(Row(r + 1, texts))
+            sheets.append(Sheet(ws.name, rows, encoding="xls", container="xls"))
+            book.unload_sheet(index)
+    except Exception as exc:  # noqa: BLE001 - a sheet cut off inside its records
+        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
+                                         f"{rel}: a damaged .xls workbook ({type(exc).__name__}: {exc})")])]
+    finally:
+        book.release_resources()
+    if not any(any(row.cells) for s in sheets for row in s.rows):
+        return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the workbook has no filled cell")])]
+    return sheets
+
+
+def _text(book, ws, r: int, c: int) -> str:
+    import xlrd
+
+    cell = ws.cell(r, c)
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    if kind == xlrd.XL_CELL_TEXT:
+        return value
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return cell_text(bool(value))
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return cell_text(xlrd.xldate.xldate_as_datetime(value, book.datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell_text(float(value))
+    fmt = None
+    try:
+        fmt = book.format_map[book.xf_list[cell.xf_index].format_key].format_str
+    except (IndexError, KeyError, TypeError, AttributeError):
+        pass
+    if isinstance(value, float) and fmt and _is_date_format(fmt) and 0 < value < 2958466:
+        return cell_text(xlrd.xldate.xldate_as_datetime(value, book.datemode))
+    return number_text(float(value), fmt)
+
+
+def _is_date_format(fmt: str) -> bool:
+    """A number format that shows a date (xlrd types most of these cells as dates already)."""
+    core = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt).lower()
+    return bool(re.search(r"[ymd]", core)) and "%" not in core
