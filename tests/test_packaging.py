@@ -100,3 +100,10 @@ def test_notebooks_are_committed_without_outputs():
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
         assert not dirty, f"{nb.name}: cells {dirty} carry outputs"
+
+
+def test_every_problem_code_has_a_chinese_description():
+    from analysis.problems import CHINESE, CODES
+
+    assert list(CHINESE) == list(CODES)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in CHINESE.values())
