@@ -95,7 +95,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in [
     # --- problems
     _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
     _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
-    _c("message", S, "说明", "What is wrong and where."),
+    _c("message", S, "详细信息", "What is wrong and where (English, with the file and line)."),
 ]}
 
 #: columns of the processed tables, in order; (name, description override) where a column

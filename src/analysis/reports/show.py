@@ -81,19 +81,20 @@ def suggest(name, candidates, n: int = 3) -> list[str]:
     if not name:
         return []
     ratio = {c: difflib.SequenceMatcher(None, name, c).ratio() for c in cands}
-    near = [c for c in cands if (name in c or c in name) or ratio[c] >= 0.6]
+    best = max(ratio.values(), default=0.0)
+    near = [c for c in cands if name in c or c in name or (ratio[c] >= 0.6 and ratio[c] >= best - 0.1)]
     return sorted(near, key=lambda c: (-ratio[c], c))[:n]
 
 
 def unknown_message(kind: str, name, candidates) -> str:
     """``单位不存在：X。您是否要找：Y？`` (``kind`` 单位 or 年度), or how to list what there is."""
     cands = list(candidates)
-    close = suggest(name, cands)
     msg = f"{kind}不存在：{name}。"
+    if kind == "年度":
+        return msg + (f"数据中的年度：{'、'.join(str(c) for c in cands)}。" if cands else "数据中没有任何年度。")
+    close = suggest(name, cands)
     if close:
         return msg + "您是否要找：" + "、".join(close) + "？"
-    if kind == "年度" and cands:
-        return msg + f"数据中的年度：{'、'.join(str(c) for c in cands)}。"
     listing = "units" if kind == "单位" else "years"
     return msg + f"数据中共有 {len(cands)} 个{kind}（python -m analysis {listing} 列出全部）。"
 
@@ -718,7 +719,7 @@ def show_problems(problems: pd.DataFrame) -> None:
     show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
     rows = problems.sort_values(["source_file", "source_line"], na_position="last")
     rows = rows.assign(description=rows["code"].map(problem_codes.chinese))
-    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, labels={"message": "原始信息"},
+    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, 
                              title="全部数据问题", collapse_at=0))
 
 
