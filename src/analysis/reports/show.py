@@ -689,7 +689,9 @@ def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links
               n=flagged, total=len(bt), what="年度" if by == "year" else "单位")
     cols = [by if c == "year" else c for c in BUDGET_TARGET_COLUMNS]
     bt = bt.sort_values(["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable")
-    show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标")
+    if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
+        _display_html(table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged))
+    show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标（全部）")
 
 
 RENAME_COLUMNS = ["from_year", "to_year", "old_project", "new_project", "score", "match"]
