@@ -11,6 +11,7 @@ that the check does catch it.
 from __future__ import annotations
 
 import json
+from html import unescape as html_unescape
 import re
 import shutil
 import subprocess
@@ -89,7 +90,7 @@ def inspect(page: Path, profile: Path, fragment: str = "") -> dict:
         probe.unlink()
     found = re.search(r'<pre id="__result">(.*?)</pre>', proc.stdout, re.S)
     assert found, f"no result from chromium (rc {proc.returncode}): {proc.stderr[-1500:]}"
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return json.loads(html_unescape(found.group(1)))
 
 
 @pytest.fixture(scope="module")

@@ -264,17 +264,3 @@ def change_shares(shares: pd.DataFrame) -> Figure:
     ax.legend(fontsize=8)
     return fig
 
-
-def execution_trend(rates: pd.DataFrame) -> Figure:
-    """Line: the budget-weighted execution rate per execution year (``rates``: ``exec_year``, ``rate``)."""
-    fig, ax = _figure()
-    title = "预算执行率的趋势（按预算加权）"
-    data = rates.dropna(subset=["rate"]) if not rates.empty else rates
-    if data.empty:
-        _empty(ax, title)
-        return fig
-    ax.plot(_years(data["exec_year"]), (data["rate"].astype(float) * 100).to_numpy(), "o-", color=BLUE)
-    ax.set_title(title)
-    ax.set_xlabel("执行年度")
-    ax.set_ylabel("执行率（%）")
-    return fig
