@@ -59,7 +59,8 @@ window.addEventListener("load", function () {
     links: Array.prototype.slice.call(document.querySelectorAll("a[href]")).map(function (a) { return a.getAttribute("href"); }),
     orders: orders.map(function (o) { return o.id; }),
     first_rows: orders.map(function (o) {
-      return Array.prototype.slice.call(o.querySelectorAll("tbody tr")).map(function (tr) { return tr.cells[0].innerText; });
+      return Array.prototype.slice.call(o.querySelectorAll("tbody tr")).map(function (tr) {
+        return [tr.cells[0].innerText, tr.cells[2].innerText, tr.cells[3].innerText]; });
     }),
     text_align: Array.prototype.slice.call(document.querySelectorAll("table.analysis-table tbody tr:first-child td"))
                   .map(function (td) { return (td.classList.contains("num") ? "num:" : "text:") + getComputedStyle(td).textAlign; })
@@ -134,12 +135,20 @@ def test_index_sorts_without_a_script(rendered):
     out, profile = rendered
     by_name = inspect(out / "index.html", profile)
     assert by_name["orders"] == ["by-name"] and by_name["dangling"] == []
-    units = by_name["first_rows"][0]
+    units = [r[0] for r in by_name["first_rows"][0]]
     assert units == sort_names(units) and len(units) == 5
+
+    def number(text):
+        return float(text.replace(",", "").replace("万元", "").replace("%", ""))
+
     by_budget = inspect(out / "index.html", profile, "#by-budget")
-    assert by_budget["orders"] == ["by-budget"] and sorted(by_budget["first_rows"][0]) == sorted(units)
-    assert by_budget["first_rows"][0] != units  # the fixture's budgets order the units otherwise
-    assert inspect(out / "index.html", profile, "#by-rate")["orders"] == ["by-rate"]
+    assert by_budget["orders"] == ["by-budget"] and sorted(r[0] for r in by_budget["first_rows"][0]) == sorted(units)
+    budgets = [number(r[1]) for r in by_budget["first_rows"][0]]
+    assert budgets == sorted(budgets, reverse=True)
+    by_rate = inspect(out / "index.html", profile, "#by-rate")
+    assert by_rate["orders"] == ["by-rate"]
+    rates = [number(r[2]) for r in by_rate["first_rows"][0]]
+    assert rates == sorted(rates) and rates != [number(r[2]) for r in by_name["first_rows"][0]]
     assert "overview/all-years.html" in by_name["links"]
 
 

@@ -6,7 +6,7 @@ stylesheet.  The unit table is given three times, ordered by name (pinyin), by b
 execution rate; the CSS ``:target`` rule shows one of them, so the page sorts without any
 script (``index.html#by-budget``) and works offline and mailed alone.  Beside each unit, the
 years whose budget grew while its targets were loosened (``metrics.budget_vs_targets`` over the
-changes as the reports read them), cached in ``OUT/.cache`` per state of the tables.
+changes as the reports read them), cached in ``OUT/.cache/index/`` per state of the tables.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def flagged_years(processed: Path, cache_dir: Path | None = None) -> dict[str, l
     from analysis import metrics
     from analysis.reports.show import changes_for_report
 
-    stamp = Path(cache_dir) / "index-flags.json" if cache_dir else None
+    stamp = Path(cache_dir) / "flags.json" if cache_dir else None
     state = _tables_state(processed)
     if stamp is not None:
         try:
@@ -84,7 +84,7 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
     decl = read_table(processed, "declarations", columns=["unit", "year", "year_budget", "prior_budget", "prior_executed", "source_file"])
     figures = {"unit": headline_figures(decl, "unit").set_index("unit"), "year": headline_figures(decl, "year").set_index("year")}
     try:
-        flags = flagged_years(processed, inside(out, ".cache"))
+        flags = flagged_years(processed, inside(out, ".cache", "index"))
     except Exception as exc:  # the index must be written even when the analysis fails
         print(f"index: budget against targets skipped: {type(exc).__name__}: {exc}")
         flags = {}

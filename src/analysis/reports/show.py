@@ -294,13 +294,14 @@ def _is_number_column(column: str) -> bool:
 
 def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, labels: dict | None = None,
                links: dict | None = None, row_class=None, title: str | None = None,
-               collapse_at: int | None = COLLAPSE_AT) -> str:
+               collapse_at: int | None = COLLAPSE_AT, print_folded: bool = False) -> str:
     """``frame`` as an HTML table: registry headings, money in 万元, rates in percent, text left and
     numbers right, every cell escaped.
 
     ``links``: column -> function(row) giving an href for that cell (our own relative links);
     ``row_class``: function(row) giving a CSS class; a table over ``collapse_at`` rows is folded
-    into ``<details>`` whose summary says ``title`` and the row count.
+    into ``<details>`` whose summary says ``title`` and the row count (printed open, or left out
+    of the print with ``print_folded``).
     """
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
@@ -329,7 +330,7 @@ def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, l
     if max_rows and len(frame) > max_rows:
         out += f"<p class=\"note\">仅显示前 {max_rows} 行，共 {len(frame)} 行。</p>"
     if collapse_at is not None and len(shown) > collapse_at:
-        out = details(f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out)
+        out = details(f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out, cls="screen-only" if print_folded else "")
     return out
 
 
@@ -722,7 +723,7 @@ def show_problems(problems: pd.DataFrame) -> None:
     rows = problems.sort_values(["source_file", "source_line"], na_position="last")
     rows = rows.assign(description=rows["code"].map(problem_codes.chinese))
     _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, 
-                             title="全部数据问题", collapse_at=0))
+                             title="全部数据问题", collapse_at=0, print_folded=True))
 
 
 def show_problem_counts(problems: pd.DataFrame) -> None:
