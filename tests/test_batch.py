@@ -12,7 +12,7 @@ import pytest
 
 from analysis import cli
 from analysis.reports import batch
-from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
+from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -59,11 +59,34 @@ def test_plan_has_one_report_per_unit_and_year(tmp_path):
     tasks = batch.plan(processed, tmp_path / "out", NOTEBOOKS)
     assert sorted(t.name for t in tasks if t.kind == "unit") == sorted([SEED_UNIT, "上海市水务局执法总队", *HOSTILE_UNITS])
     assert [t.name for t in tasks if t.kind == "year"] == ["2019", "2020", "2021"]
+    assert [t.kind for t in tasks if t.kind == "overview"] == ["overview"]  # a full run has the overview
     for t in tasks:
         assert Path(t.out_html).resolve().is_relative_to((tmp_path / "out").resolve())
     only = batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT], years=[2020])
     assert [(t.kind, t.name) for t in only] == [("unit", SEED_UNIT), ("year", "2020")]
-    assert [t.kind for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[])] == ["unit"] * 5
+    # only what was asked: a unit's report does not bring the year reports along, nor a year the units
+    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT])] == [("unit", SEED_UNIT)]
+    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[2021])] == [("year", "2021")]
+    assert batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[]) == []
+
+
+def test_unknown_units_and_years_are_refused_with_the_closest_names(tmp_path, capsys):
+    processed = make_processed(tmp_path / "p")
+    argv = ["reports", "--processed", str(processed), "--out", str(tmp_path / "out"), "--quiet", "--no-export"]
+    assert cli.main([*argv, "--units", "上海市水务局执法", "--years", "2030"]) == 2
+    err = capsys.readouterr().err
+    assert "单位不存在：上海市水务局执法。您是否要找：上海市水务局执法总队？" in err
+    assert "年度不存在：2030。数据中的年度：2019、2020、2021。" in err
+    assert not (tmp_path / "out" / "index.html").exists()  # nothing rendered
+
+
+def test_units_and_years_commands_list_what_the_data_hold(tmp_path, capsys):
+    processed = make_processed(tmp_path / "p")
+    assert cli.main(["units", "--processed", str(processed)]) == 0
+    assert capsys.readouterr().out.splitlines() == [SEED_UNIT, "上海市水务局执法总队"]  # pinyin: lü before shui
+    assert cli.main(["years", "--processed", str(processed)]) == 0
+    assert capsys.readouterr().out.split() == ["2019", "2020", "2021"]
+    assert cli.main(["units", "--processed", str(tmp_path / "none")]) == 2
 
 
 def test_prune_removes_reports_of_units_no_longer_in_the_data_and_nothing_else(tmp_path):
@@ -152,7 +175,7 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeyp
     nbformat.write(nb, notebooks / "year_report.ipynb")
     out = tmp_path / "reports"
     argv = ["reports", "--processed", str(processed), "--out", str(out), "--jobs", "2", "--quiet",
-            "--notebooks", str(notebooks), "--years", "2020", "--timeout", "12", "--no-export"]
+            "--notebooks", str(notebooks), "--units", *UNITS, "--years", "2020", "--timeout", "12", "--no-export"]
     start = time.perf_counter()
     assert cli.main(argv) == 1
     assert time.perf_counter() - start < 120
@@ -166,7 +189,7 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeyp
     assert not (out / "units" / f"{batch.safe_name('上海市水务局执法总队')}.html").exists()
     assert "故意的失败" in capsys.readouterr().err
     # a failure is not cached: the next run tries it again, the good one is skipped
-    results = batch.run_batch(processed, out, jobs=1, notebooks=notebooks, years=[], export=False, quiet=True)
+    results = batch.run_batch(processed, out, jobs=1, notebooks=notebooks, units=UNITS, export=False, quiet=True)
     assert sorted(r.status for r in results) == ["cached", "failed"]
 
 

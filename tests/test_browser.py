@@ -11,6 +11,7 @@ that the check does catch it.
 from __future__ import annotations
 
 import json
+from html import unescape as html_unescape
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from analysis.reports import batch
-from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, make_processed
+from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, UNITS, make_processed
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
@@ -44,10 +45,25 @@ window.addEventListener("load", function () {
   document.querySelectorAll("*").forEach(function (el) {
     for (var i = 0; i < el.attributes.length; i++) { if (/^on/i.test(el.attributes[i].name)) handlers++; }
   });
+  var local = Array.prototype.slice.call(document.querySelectorAll('a[href^="#"]'));
+  var visible = function (el) { return el.offsetParent !== null; };
+  var orders = Array.prototype.slice.call(document.querySelectorAll(".order")).filter(visible);
   var r = {
     errors: window.__errors, pwned: window.__pwned || 0, images: imgs.length,
     broken: imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); }).length,
-    scripts: document.scripts.length - 2, handlers: handlers, text: document.body.innerText.length
+    no_alt: imgs.filter(function (i) { return !i.alt || /No description/.test(i.alt); }).length,
+    scripts: document.scripts.length - 2, handlers: handlers, text: document.body.innerText.length,
+    dangling: local.filter(function (a) { return !document.getElementById(a.getAttribute("href").slice(1)); })
+                   .map(function (a) { return a.getAttribute("href"); }),
+    toc: document.querySelectorAll("nav.toc a").length,
+    links: Array.prototype.slice.call(document.querySelectorAll("a[href]")).map(function (a) { return a.getAttribute("href"); }),
+    orders: orders.map(function (o) { return o.id; }),
+    first_rows: orders.map(function (o) {
+      return Array.prototype.slice.call(o.querySelectorAll("tbody tr")).map(function (tr) {
+        return [tr.cells[0].innerText, tr.cells[2].innerText, tr.cells[3].innerText]; });
+    }),
+    text_align: Array.prototype.slice.call(document.querySelectorAll("table.analysis-table tbody tr:first-child td"))
+                  .map(function (td) { return (td.classList.contains("num") ? "num:" : "text:") + getComputedStyle(td).textAlign; })
   };
   var pre = document.createElement("pre");
   pre.id = "__result";
@@ -57,7 +73,7 @@ window.addEventListener("load", function () {
 </script>"""
 
 
-def inspect(page: Path, profile: Path) -> dict:
+def inspect(page: Path, profile: Path, fragment: str = "") -> dict:
     """Load ``page`` (a copy with the checks injected) in headless Chromium; return what the checks found."""
     html = page.read_text(encoding="utf-8")
     html = re.sub(r"<head[^>]*>", lambda m: m.group(0) + PRELUDE, html, count=1)
@@ -68,14 +84,14 @@ def inspect(page: Path, profile: Path) -> dict:
         proc = subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
-             probe.as_uri()],
+             probe.as_uri() + fragment],
             capture_output=True, text=True, timeout=120,
         )
     finally:
         probe.unlink()
     found = re.search(r'<pre id="__result">(.*?)</pre>', proc.stdout, re.S)
     assert found, f"no result from chromium (rc {proc.returncode}): {proc.stderr[-1500:]}"
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return json.loads(html_unescape(found.group(1)))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +99,8 @@ def rendered(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     processed = make_processed(base / "processed", hostile=True, synthetic=True)
     out = base / "reports"
-    results = batch.run_batch(processed, out, jobs=2, units=[HOSTILE_UNITS[0]], years=[2021], quiet=True)
-    assert [r.status for r in results] == ["rendered", "rendered"], [r.error for r in results]
+    results = batch.run_batch(processed, out, jobs=2, quiet=True)  # every unit, year and the overview
+    assert {r.status for r in results} == {"rendered"}, [r.error for r in results]
     return out, base / "profile"
 
 
@@ -111,6 +127,48 @@ def test_year_report_shows_charts(rendered):
     r = inspect(out / "years" / "2021.html", profile)
     assert r["errors"] == [] and r["pwned"] == 0
     assert r["images"] >= 5 and r["broken"] == 0
+
+
+def test_index_sorts_without_a_script(rendered):
+    from analysis.reports.show import sort_names
+
+    out, profile = rendered
+    by_name = inspect(out / "index.html", profile)
+    assert by_name["orders"] == ["by-name"] and by_name["dangling"] == []
+    units = [r[0] for r in by_name["first_rows"][0]]
+    assert units == sort_names(units) and len(units) == 5
+
+    def number(text):
+        return float(text.replace(",", "").replace("万元", "").replace("%", ""))
+
+    by_budget = inspect(out / "index.html", profile, "#by-budget")
+    assert by_budget["orders"] == ["by-budget"] and sorted(r[0] for r in by_budget["first_rows"][0]) == sorted(units)
+    budgets = [number(r[1]) for r in by_budget["first_rows"][0]]
+    assert budgets == sorted(budgets, reverse=True)
+    by_rate = inspect(out / "index.html", profile, "#by-rate")
+    assert by_rate["orders"] == ["by-rate"]
+    rates = [number(r[2]) for r in by_rate["first_rows"][0]]
+    assert rates == sorted(rates) and rates != [number(r[2]) for r in by_name["first_rows"][0]]
+    assert "overview/all-years.html" in by_name["links"]
+
+
+def test_report_pages_navigate_and_align(rendered):
+    out, profile = rendered
+    unit = inspect(out / "units" / f"{batch.safe_name(HOSTILE_UNITS[0])}.html", profile)
+    year = inspect(out / "years" / "2021.html", profile)
+    overview = inspect(out / "overview" / "all-years.html", profile)
+    for r in (unit, year, overview):
+        assert r["errors"] == [] and r["pwned"] == 0 and r["scripts"] == 0
+        assert r["toc"] >= 5 and r["dangling"] == []  # the table of contents leads somewhere
+        assert "../index.html" in r["links"] and r["no_alt"] == 0 and r["broken"] == 0
+        assert r["text_align"] and all(a in ("num:right", "text:left") for a in r["text_align"]), r["text_align"]
+    # a year report links every unit's report, the overview every year's
+    assert {f"../units/{batch.safe_name(u)}.html" for u in UNITS + HOSTILE_UNITS} <= set(year["links"])
+    assert {f"../years/{y}.html" for y in (2019, 2020, 2021)} <= set(overview["links"])
+    for r, page in ((year, out / "years" / "2021.html"), (overview, out / "overview" / "all-years.html")):
+        for href in r["links"]:
+            if href.startswith("../"):
+                assert (page.parent / href).resolve().is_file(), href
 
 
 def test_the_check_catches_markup_that_runs(tmp_path):

@@ -19,27 +19,72 @@ def exported(tmp_path_factory):
     return processed, out, files
 
 
-def test_workbook_has_the_tables_and_the_summaries(exported):
+def test_workbook_has_the_tables_and_the_analysis_under_chinese_names(exported):
     _, out, files = exported
     assert files[0] == out / "tables.xlsx"
     wb = load_workbook(out / "tables.xlsx", read_only=True)
-    assert wb.sheetnames == ["说明", "declarations", "indicators", "problems", "execution_rates", "change_summary"]
-    rows = list(wb["declarations"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("decl_id", "year", "unit", "project")
+    assert wb.sheetnames == ["说明", "申报表", "指标", "数据问题", "执行率", "目标变化汇总", "目标变化", "预算与目标", "目标审核", "项目更名"]
+    rows = list(wb["申报表"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("申报表编号", "年度", "单位", "项目")
     assert len(rows) == 1 + 5 * 3 * 2
     assert {r[2] for r in rows[1:]} == {SEED_UNIT, "上海市水务局执法总队", *HOSTILE_UNITS}
 
 
-def test_targets_that_start_with_equals_stay_text(exported):
+def test_sheets_have_registry_headings_formats_frozen_header_filter_and_widths(exported):
+    from analysis import tables
+
     _, out, _ = exported
     wb = load_workbook(out / "tables.xlsx")
-    ws = wb["indicators"]
+    ws = wb["申报表"]
     header = [c.value for c in ws[1]]
-    col = header.index("target_raw") + 1
-    cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
-    eq = [c for c in cells if str(c.value).startswith("=")]
-    assert eq, "the fixture has =99% targets"
-    assert all(c.data_type == "s" and c.value in ("=99%", "=100%") for c in eq)
+    assert header == [c.heading + ("（元）" if c.format == "money" else "") for c in tables.TABLE_COLUMNS["declarations"]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:AC{ws.max_row}"
+    budget = ws.cell(row=2, column=header.index("当年预算（元）") + 1)
+    rate = ws.cell(row=2, column=header.index("上年执行率") + 1)
+    assert isinstance(budget.value, float) and budget.number_format == "#,##0"
+    assert 0 < rate.value < 2 and rate.number_format == "0.0%"  # a ratio, shown as a percent
+    assert ws.column_dimensions["C"].width >= 2 * len(SEED_UNIT) * 0.9  # the unit names fit
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # never a formula
+    changes = wb["目标变化"]
+    head = [c.value for c in changes[1]]
+    assert {"原目标值", "新目标值", "变化", "文件", "行"} <= set(head)
+    words = {r[head.index("变化")] for r in changes.iter_rows(min_row=2, values_only=True)}
+    assert words and words <= {"收紧", "放松", "改写", "新增", "删除"}
+    problems = wb["数据问题"]
+    head = [c.value for c in problems[1]]
+    assert problems.cell(row=2, column=head.index("问题说明") + 1).value == "文字中写明的预算与表格不一致"
+    assert [c.value for c in wb["预算与目标"][1]][:3] == ["单位", "年度", "项目数"]
+
+
+def test_about_sheet_describes_every_column_and_says_when_data_are_synthetic(tmp_path):
+    from analysis import tables
+
+    processed = make_processed(tmp_path / "processed", synthetic=True)
+    export.export_tables(processed, tmp_path / "out")
+    wb = load_workbook(tmp_path / "out" / "tables.xlsx", read_only=True)
+    about = list(wb["说明"].iter_rows(values_only=True))
+    assert "合成" in about[1][0]
+    described = {(r[0], r[2]) for r in about if r and len(r) >= 5 and r[2]}
+    for sheet in wb.sheetnames[1:]:
+        head = next(wb[sheet].iter_rows(max_row=1, values_only=True))
+        assert len([c for (s, c) in described if s == sheet]) == len(head), sheet
+    assert ("申报表", "year_budget") in described
+    real = make_processed(tmp_path / "real")
+    export.export_tables(real, tmp_path / "out2")
+    first = next(load_workbook(tmp_path / "out2" / "tables.xlsx", read_only=True)["说明"].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert "合成" not in str(first[0])
+    assert tables.heading("change") == "变化"
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_the_workbook(tmp_path):
+    # U+FFFF, U+FFFE and control characters in a name made tables.xlsx not well-formed XML
+    processed = make_processed(tmp_path / "processed", units=[SEED_UNIT, "坏\uffff名\ufffe字\x01局"])
+    export.export_tables(processed, tmp_path / "out")
+    wb = load_workbook(tmp_path / "out" / "tables.xlsx")  # parses: well-formed
+    units = {r[2] for r in wb["申报表"].iter_rows(min_row=2, values_only=True)}
+    assert units == {SEED_UNIT, "坏名字局"}
+    csv = pd.read_csv(tmp_path / "out" / "declarations.csv", encoding="utf-8-sig")
+    assert "坏\uffff名\ufffe字\x01局" in set(csv["unit"])  # the CSV keeps the name as published
 
 
 def test_csv_files_are_utf8_with_bom_and_defuse_formulas(exported):
@@ -78,7 +123,21 @@ def test_a_table_too_long_for_the_workbook_goes_to_csv_only(tmp_path):
     assert n_decl < n_ind
     export.export_tables(processed, tmp_path / "out", max_workbook_rows=n_ind - 1)
     wb = load_workbook(tmp_path / "out" / "tables.xlsx", read_only=True)
-    assert "indicators" not in wb.sheetnames and "declarations" in wb.sheetnames
-    about = {r[0]: r for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
-    assert about["indicators"][1] == n_ind and "仅 indicators.csv" in about["indicators"][2]
+    assert "指标" not in wb.sheetnames and "申报表" in wb.sheetnames
+    about = {r[1]: r for r in wb["说明"].iter_rows(min_row=2, values_only=True) if r and len(r) > 3}
+    assert about["indicators"][2] == n_ind and "仅 indicators.csv" in about["indicators"][3]
     assert len(pd.read_csv(tmp_path / "out" / "indicators.csv", encoding="utf-8-sig")) == n_ind
+
+
+def test_workbook_has_the_review_of_every_declaration_and_rule_in_chinese(exported):
+    _, out, _ = exported
+    wb = load_workbook(out / "tables.xlsx", read_only=True)
+    rows = list(wb["目标审核"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ("单位", "年度", "项目", "审核类别")
+    outcome = header.index("审核结果")
+    assert body and {r[outcome] for r in body} <= {"通过", "未通过", "不适用"}
+    from analysis.review import RULES
+
+    assert len(body) == 5 * 3 * 2 * len(RULES)  # every declaration x every rule
+    assert (out / "review.csv").exists()

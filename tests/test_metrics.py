@@ -582,3 +582,53 @@ def test_metrics_on_linked_frames_equal_metrics_that_link_themselves(generated_p
                   metrics.budget_reconciliation, metrics.renames):
             pd.testing.assert_frame_equal(f(linked), f(raw(linked)), obj=f.__name__)
         pd.testing.assert_frame_equal(metrics.target_changes(ind, linked), metrics.target_changes(ind, raw(linked)))
+# --------------------------------------------------------------------------- refine_changes
+
+
+def _refined(indicators):
+    return metrics.refine_changes(metrics.target_changes(indicators), indicators)
+
+
+@pytest.mark.parametrize("level2, unit_, old, new, expected", [
+    ("数量", "个", 40, 33, "loosened"),            # fewer communities covered: looser
+    ("数量指标", "个", 140, 160, "tightened"),
+    ("时效", "个工作日", 10, 13, "loosened"),       # a longer fixed time: looser
+    ("成本", "万元", 50, 45, "tightened"),          # a lower fixed cost: stricter
+    ("质量", "%", 95, 90, "changed"),               # nature not clear from the form: stays changed
+    ("成本", "元/人", 400, 450, "changed"),         # a unit cost per person: not read by nature
+])
+def test_a_fixed_quantity_is_classified_by_the_indicators_nature(level2, unit_, old, new, expected):
+    frame = pair({"raw": f"={old}{unit_}", "op": "=", "value": old, "unit_": unit_},
+                 {"raw": f"={new}{unit_}", "op": "=", "value": new, "unit_": unit_}, level2=level2)
+    assert change_of(frame) == "changed"  # target_changes itself does not guess
+    out = _refined(frame)
+    assert out["change"].tolist() == [expected]
+    assert out["by_nature"].tolist() == [expected != "changed"]
+
+
+def test_upper_bounds_of_money_per_person_are_loosened_when_raised():
+    # 不超过415元/人 → <=450元/人: loosened (the change words speak of the target, not the number)
+    frame = pair({"raw": "不超过415元/人", "op": "<=", "value": 415, "unit_": "元/人"},
+                 {"raw": "<=450元/人", "op": "<=", "value": 450, "unit_": "元/人"}, level2="成本")
+    assert _refined(frame)["change"].tolist() == ["loosened"]
+
+
+def test_framework_switch_marks_removed_categories_the_new_form_lacks():
+    p = "道路绿化养护经费"
+    old = [ind(OTHER, p, 2020, "投入与管理", "资金投入", "预算执行率", ">=95%", ">=", 95, "%"),
+           ind(OTHER, p, 2020, "产出目标", "数量", "养护面积", ">=10万平方米", ">=", 100000, "平方米"),
+           ind(OTHER, p, 2020, "产出目标", "数量", "巡查次数", ">=12次", ">=", 12, "次"),
+           ind(OTHER, p, 2020, "效果目标", "社会效益", "市容改善", "明显", kind="qualitative")]
+    new = [ind(OTHER, p, 2021, "产出指标", "数量指标", "养护面积", ">=11万平方米", ">=", 110000, "平方米"),
+           ind(OTHER, p, 2021, "效益指标", "社会效益指标", "市容改善", "明显", kind="qualitative"),
+           ind(OTHER, p, 2021, "满意度指标", "服务对象满意度指标", "市民满意度", ">=90%", ">=", 90, "%")]
+    other = inds(ind(OTHER, "另一个项目", 2020, "产出目标", "数量", "x", "=1个", "=", 1, "个"),
+                 ind(OTHER, "另一个项目", 2021, "产出目标", "数量", "x", "=1个", "=", 1, "个"))
+    frame = pd.concat([inds(*old, *new), other], ignore_index=True)
+    out = _refined(frame).set_index("name")
+    assert metrics.declaration_frameworks(frame).value_counts().to_dict() == {"old": 3, "new": 1}
+    assert out.loc["养护面积", "change"] == "tightened" and out.loc["养护面积", "framework_switch"]
+    assert out.loc["预算执行率", "framework_change"]          # 投入管理: the new form has none
+    assert out.loc["市民满意度", "framework_change"]          # 满意度: the old form had none
+    assert not out.loc["巡查次数", "framework_change"]        # 产出 exists in both: a real removal
+    assert not out.loc["x", "framework_switch"]               # the same framework both years

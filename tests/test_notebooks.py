@@ -18,7 +18,7 @@ import pytest
 from seedkit import SEED_UNIT, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-REPORTS = ("unit_report.ipynb", "year_report.ipynb")
+REPORTS = ("unit_report.ipynb", "year_report.ipynb", "overview_report.ipynb")
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -29,7 +29,7 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     assert "processed_dir" in tagged[0].source
-    assert ("unit = " if name.startswith("unit") else "year = ") in tagged[0].source
+    assert {"unit": "unit = ", "year": "year = "}.get(name.split("_")[0], "processed_dir") in tagged[0].source
     assert nb.metadata.kernelspec.name == "python3"
 
 
@@ -56,3 +56,19 @@ def test_notebooks_run_under_nbval_on_a_fixture(tmp_path):
         c["cell_type"] == "code" for name in REPORTS for c in json.loads((NOTEBOOKS / name).read_text())["cells"]
     )
     assert f"{n_code} passed" in proc.stdout, tail
+
+
+@pytest.mark.slow
+def test_a_unit_that_does_not_exist_stops_the_notebook_with_the_closest_names(tmp_path):
+    import papermill as pm
+
+    processed = make_processed(tmp_path / "processed", units=["示例市财政局", "示例市民政局", SEED_UNIT])
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(NOTEBOOKS / "unit_report.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                            parameters={"unit": "示例市财政", "processed_dir": str(processed)}, progress_bar=False)
+    assert "单位不存在：示例市财政。您是否要找：示例市财政局？" in str(err.value)
+    # the executed notebook shows the message where it stopped, and no report follows
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any(o.get("output_type") == "error" and "示例市财政局" in o.get("evalue", "") for o in shown)
+    assert not any("没有发现" in str(o.get("data", "")) for o in shown)

@@ -73,7 +73,7 @@ def test_every_column_shown_has_an_entry_and_every_entry_is_used():
     for group in re.findall(r"columns=\[([^\]]*)\]", notebooks.replace('\\"', '"')):
         shown |= _quoted_names(group)
     assert shown and not shown - set(tables.ALL), sorted(shown - set(tables.ALL))
-    code = notebooks + "".join(
+    code = notebooks.replace('\\"', '"') + "".join(
         p.read_text(encoding="utf-8") for p in (ROOT / "src" / "analysis").rglob("*.py") if p.name != "tables.py")
     used = _quoted_names(code) | {c for cols in tables.SCHEMAS.values() for c in cols.names}
     assert not set(tables.ALL) - used, sorted(set(tables.ALL) - used)
@@ -100,3 +100,10 @@ def test_notebooks_are_committed_without_outputs():
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
         assert not dirty, f"{nb.name}: cells {dirty} carry outputs"
+
+
+def test_every_problem_code_has_a_chinese_description():
+    from analysis.problems import CHINESE, CODES
+
+    assert list(CHINESE) == list(CODES)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in CHINESE.values())

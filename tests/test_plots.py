@@ -26,7 +26,7 @@ def _charts(ds):
     summary = metrics.change_summary(changes, by=("unit", "to_year"))
     quality = metrics.target_quality(ind, by=("unit", "year"), changes=changes)
     y2020 = decl[decl["year"] == 2020]
-    from analysis.reports.show import unit_ranking
+    from analysis.reports.show import change_shares, unit_ranking
 
     ranking = unit_ranking(y2020, metrics.execution_rates(y2020, by=("unit", "year")))
     return {
@@ -40,6 +40,7 @@ def _charts(ds):
         "change_counts_unit": plots.change_counts(summary[summary["to_year"] == 2021], by="unit"),
         "target_quality_year": plots.target_quality(quality[quality["unit"] == SEED_UNIT], by="year"),
         "target_quality_unit": plots.target_quality(quality[quality["year"] == 2021], by="unit"),
+        "change_shares": plots.change_shares(change_shares(changes)),
     }
 
 
@@ -82,3 +83,11 @@ def test_hostile_names_are_plain_labels():
     assert plots.label("上海市绿化和市容管理局行政服务中心", width=10) == "上海市绿化和市容管…"
     assert "\n" not in plots.label("甲\n乙")
     assert plots.label(HOSTILE_UNITS[0], width=40) == "<script>alert(1)</script>局"
+
+
+def test_change_words_are_the_registrys():
+    from analysis import tables
+
+    labels = {name: text for name, (_, text) in plots.CHANGE_COLORS.items()}
+    assert labels["tightened"] == tables.heading("tightened") == "收紧"
+    assert labels["loosened"] == "放松" and labels["framework_changes"] == "框架调整"

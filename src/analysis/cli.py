@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {ingest,generate,reports,export}``.
+"""Command line: ``python -m analysis {ingest,generate,reports,export,units,years}``.
 
 Each sub-command lives in its own module, which provides ``add_arguments(parser)`` and
 ``run(args) -> int``; this file only wires them together.
@@ -8,6 +8,33 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+class _Listing:
+    """``python -m analysis units`` / ``years``: what the processed tables hold, one a line."""
+
+    def __init__(self, column: str, what: str):
+        self.column, self.__doc__ = column, f"list the {what} in the processed tables, one a line"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--processed", default="data/processed", help="folder with the processed tables (default: data/processed)")
+
+    def run(self, args) -> int:
+        from pathlib import Path
+
+        from analysis.reports.show import available
+
+        if not (Path(args.processed) / "declarations.parquet").exists():
+            print(f"{args.processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
+            return 2
+        try:
+            for value in available(args.processed, self.column):
+                print(value)
+        except BrokenPipeError:  # `| head`
+            sys.stderr.close()
+        return 0
+
+
+LISTINGS = {"units": _Listing("unit", "units (by pinyin)"), "years": _Listing("year", "years")}
 
 COMMANDS = {
     "ingest": ("analysis.ingest", "read declaration files into the processed tables"),
@@ -23,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Performance-target declarations (财政项目支出绩效目标表): ingest, analysis, reports.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
+    for name, (module_name, help_text) in {**COMMANDS, **{k: (v, v.__doc__) for k, v in LISTINGS.items()}}.items():
+        module = importlib.import_module(module_name) if isinstance(module_name, str) else module_name
         p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(p)
         p.set_defaults(_module=module)

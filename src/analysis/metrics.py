@@ -469,6 +469,98 @@ def target_changes(
     return out[_TC_COLUMNS]
 
 
+# --------------------------------------------------------------------------- reading the changes
+
+#: level-1 categories that exist in one framework only (see the README's table of the two)
+FRAMEWORK_ONLY = {"old": ("投入管理", "影响力"), "new": ("满意度", "成本")}
+_OLD_LEVEL1_WORDS = ("效果", "产出目标")  # 效果目标: the older framework's name of 效益
+_NEW_LEVEL1_WORDS = ("效益", "产出指标")
+
+#: level2 words whose ``=`` target has a clear direction: more is stricter for a quantity,
+#: less for a duration or a cost (``_DURATION_UNITS``/money units only)
+_MORE_IS_STRICTER = ("数量",)
+_LESS_IS_STRICTER = ("时效", "成本")
+_DURATION_UNITS = ("工作日", "日", "天", "小时", "分钟", "月", "周", "年")
+_MONEY_UNITS = ("元",)
+
+
+def declaration_frameworks(indicators: pd.DataFrame) -> pd.Series:
+    """Per ``decl_id``: ``"old"`` (投入与管理/产出目标/效果目标/影响力目标), ``"new"``
+    (产出指标/效益指标/满意度指标/成本指标) or ``"mixed"``/``"unknown"``.
+
+    A declaration is old when it has a category of the older framework only (投入管理, 影响力) or
+    a level1 naming 效果 or 产出目标, new when it has one of the newer only (满意度, 成本) or a level1
+    naming 效益 or 产出指标.
+    """
+    if indicators.empty:
+        return pd.Series(dtype=object, name="framework")
+    l1 = indicators["level1"].astype("string").fillna("")
+    std = indicators["level1_std"].astype("string").fillna("") if "level1_std" in indicators else pd.Series("", index=indicators.index)
+    old = std.isin(FRAMEWORK_ONLY["old"]) | l1.str.contains("|".join(_OLD_LEVEL1_WORDS), regex=True)
+    new = std.isin(FRAMEWORK_ONLY["new"]) | l1.str.contains("|".join(_NEW_LEVEL1_WORDS), regex=True)
+    g = pd.DataFrame({"decl_id": indicators["decl_id"], "old": old, "new": new}).groupby("decl_id")[["old", "new"]].any()
+    out = np.select([g["old"] & g["new"], g["old"], g["new"]], ["mixed", "old", "new"], default="unknown")
+    return pd.Series(out, index=g.index, name="framework")
+
+
+def _nature_direction(changes: pd.DataFrame) -> np.ndarray:
+    """+1 where a higher ``=`` value is stricter, -1 where lower is, 0 where the nature is not clear."""
+    l2 = norm_text(changes["level2"])
+    l1 = changes["level1_std"].astype("string").fillna("") if "level1_std" in changes else pd.Series("", index=changes.index)
+    unit = norm_text(changes["new_unit"])
+    more = l2.str.contains("|".join(_MORE_IS_STRICTER), regex=True)
+    duration = unit.str.endswith(_DURATION_UNITS) & ~unit.str.contains("/", regex=False)
+    money = unit.str.endswith(_MONEY_UNITS) & ~unit.str.contains("/", regex=False)
+    less = (l2.str.contains("时效", regex=False) & duration) | ((l2.str.contains("成本", regex=False) | (l1 == "成本")) & money)
+    return np.select([more.to_numpy() & ~less.to_numpy(), less.to_numpy() & ~more.to_numpy()], [1, -1], default=0)
+
+
+def refine_changes(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """:func:`target_changes` read further, for reports: two columns added, one rule applied.
+
+    - A fixed target (``=`` in both years, same value unit) whose value moved is ``changed`` in
+      :func:`target_changes`. Where the indicator's nature makes the direction clear it becomes
+      ``tightened``/``loosened`` here, and ``by_nature`` is True: under a level2 naming 数量 a
+      higher number is stricter (``=40个`` → ``=33个`` is loosened); under 时效 with a duration
+      unit (工作日, 天, 小时 ...) and under 成本 with a money unit (元, 万元; not 元/人) a lower
+      one is stricter. Anything else stays ``changed``.
+    - ``framework_switch`` (bool): the project moved between the older and the newer framework
+      between ``from_year`` and ``to_year`` (:func:`declaration_frameworks` differ, both known).
+    - ``framework_change`` (bool): in such a pair, an ``added``/``removed`` indicator of a
+      category the other declaration does not have at all (投入管理 indicators gone when the
+      newer framework has no such level, 满意度 ones new): the form changed, not the target.
+      Indicators that moved between frameworks under the same name are matched by
+      :func:`target_changes` already.
+    """
+    out = changes.copy()
+    fixed = (
+        out["change"].eq("changed")
+        & out["old_op"].isin(["=", "＝"]) & out["new_op"].isin(["=", "＝"])
+        & out["old_kind"].eq("quantitative") & out["new_kind"].eq("quantitative")
+        & (norm_text(out["old_unit"]) == norm_text(out["new_unit"]))
+        & out["old_value"].notna() & out["new_value"].notna()
+    ).to_numpy()
+    direction = _nature_direction(out) if len(out) else np.zeros(0, dtype=int)
+    ov = pd.to_numeric(out["old_value"], errors="coerce").to_numpy(dtype=float)
+    nv = pd.to_numeric(out["new_value"], errors="coerce").to_numpy(dtype=float)
+    moved = np.sign(np.nan_to_num(nv - ov)) * direction
+    by_nature = fixed & (moved != 0)
+    out["change"] = np.where(by_nature, np.where(moved > 0, "tightened", "loosened"), out["change"].to_numpy(dtype=object))
+    out["by_nature"] = by_nature
+
+    fw = declaration_frameworks(indicators)
+    old_fw = out["old_decl_id"].map(fw)
+    new_fw = out["new_decl_id"].map(fw)
+    switch = (old_fw.isin(["old", "new"]) & new_fw.isin(["old", "new"]) & (old_fw != new_fw)).to_numpy()
+    cats = pd.DataFrame({"decl_id": indicators["decl_id"], "c": indicators["level1_std"]}).drop_duplicates()
+    have = set(zip(cats["decl_id"], cats["c"]))
+    other = np.where(out["change"].eq("removed"), out["new_decl_id"], out["old_decl_id"])
+    absent = np.array([(d, c) not in have for d, c in zip(other, out["level1_std"])], dtype=bool)
+    out["framework_switch"] = switch
+    out["framework_change"] = switch & out["change"].isin(["added", "removed"]).to_numpy() & absent
+    return out
+
+
 def project_changes(declarations: pd.DataFrame) -> pd.DataFrame:
     """Project-level events between consecutive years of each unit.
 

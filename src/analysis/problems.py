@@ -49,6 +49,48 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+#: code -> what the reports say, in Chinese (one line; the same order as CODES, a test keeps them in step)
+CHINESE: dict[str, str] = {
+    "empty-file": "文件为空",
+    "unreadable-file": "文件无法打开或读取",
+    "undecodable": "文件内容不是任何支持编码的文本（可能是二进制文件）",
+    "unsupported-format": "不支持的文件类型，未读取（如旧版 Word .doc：请转换为 .docx）",
+    "parse-failed": "读取文件时意外出错，其中的申报表缺失（请附文件反馈）",
+    "no-text-layer": "PDF（或其部分页面）没有文字层，是扫描件：未读取（请先做文字识别）",
+    "pages-not-read": "PDF 页数超过读取上限，其后的页面未读取",
+    "no-declaration": "文件中有文字但没有申报表（既无“绩效目标表”表头，也无“项目名称”行）",
+    "bad-bytes": "少量字节不符合文件编码（文件损坏），显示为 U+FFFD，控制字符已删除",
+    "unclosed-quote": "单元格的双引号未闭合，引号按文字保留",
+    "missing-field": "缺少必填项（单位、年度或项目），该申报表未进入数据表",
+    "duplicate-declaration": "同一申报表出现多次，只保留一份",
+    "conflicting-declaration": "单位、年度、项目相同但内容不同的申报表，只保留第一份",
+    "year-mismatch": "表头年度与绩效目标标题的年度不一致",
+    "unknown-field": "未知的字段，其值未进入数据表",
+    "bad-amount": "金额不是数字，记为空",
+    "bad-date": "日期格式无法识别，记为空",
+    "bad-boolean": "“是/否”字段的值不是是或否，记为空",
+    "missing-amount": "项目总预算或当年预算为空",
+    "year-over-total": "当年预算高于项目总预算",
+    "executed-over-budget": "上年执行数高于上年预算",
+    "dates-outside-year": "计划起止日期与申报年度不相交，或结束早于开始",
+    "text-budget-mismatch": "文字中写明的预算与表格不一致",
+    "no-indicators": "申报表没有绩效指标表或指标表为空",
+    "truncated-table": "文件在指标表中间结束，最后一行不完整",
+    "shifted-row": "指标行左移（合并单元格的首格缺失），已按内容识别",
+    "missing-target": "指标没有目标值",
+    "bad-target": "目标值有运算符但没有数字",
+    "percent-over-100": "百分比目标高于 100%",
+    "unrecognized-row": "申报表中既不是字段也不是指标的行，已忽略",
+}
+
+SEVERITY_CHINESE = {ERROR: "错误", WARNING: "警告"}
+
+
+def chinese(code: str) -> str:
+    """The Chinese description of ``code`` (the code itself when it is not known)."""
+    return CHINESE.get(code, code)
+
+
 @dataclass(frozen=True)
 class Problem:
     source_file: str

@@ -95,7 +95,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in [
     # --- problems
     _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
     _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
-    _c("message", S, "说明", "What is wrong and where."),
+    _c("message", S, "详细信息", "What is wrong and where (English, with the file and line)."),
 ]}
 
 #: columns of the processed tables, in order; (name, description override) where a column
@@ -150,7 +150,7 @@ DERIVED: dict[str, Column] = {c.name: c for c in [
     _c("below_target", B, "低于目标", "Whether the realized rate fell below the target.", "flag"),
     _c("old_raw", S, "原目标值", "The target in the earlier year."),
     _c("new_raw", S, "新目标值", "The target in the later year."),
-    _c("change", S, "变化", "tightened, loosened, unchanged, changed, added, removed."),
+    _c("change", S, "变化", "tightened (收紧: stricter), loosened (放松: looser), unchanged (不变), changed (改写: comparable in neither direction), added (新增), removed (删除)."),
     _c("tightened", I32, "收紧", "Targets made stricter.", "int"),
     _c("loosened", I32, "放松", "Targets made looser.", "int"),
     _c("unchanged", I32, "不变", "Targets repeated.", "int"),
@@ -180,6 +180,27 @@ DERIVED: dict[str, Column] = {c.name: c for c in [
     _c("n_fail", I32, "未通过", "Review rows that failed.", "int"),
     _c("n_na", I32, "不适用", "Review rows where the rule did not apply.", "int"),
     _c("pass_rate", F64, "通过率", "n_pass / (n_pass + n_fail); null when no rule applied.", "rate"),
+    # --- budget against targets (metrics.budget_vs_targets)
+    _c("budget_change", F64, "预算增减", "year_budget minus prev_year_budget (the unit's sums).", "money"),
+    _c("budget_change_rel", F64, "预算增减幅度", "budget_change / prev_year_budget.", "rate"),
+    _c("budget_up_targets_loosened", B, "预算增加且目标放松", "The budget grew and more targets were loosened than tightened.", "flag"),
+    # --- renames (identity.renames) and how changes are read (metrics.refine_changes)
+    _c("old_project", S, "原项目名称", "The project's name in the earlier year."),
+    _c("new_project", S, "新项目名称", "The project's name in the later year."),
+    _c("score", F64, "名称相似度", "Similarity of the two names (0-100) that linked a renamed project.", "number"),
+    _c("by_nature", B, "按指标性质判断", "A fixed (=) target whose direction follows from the indicator's nature (数量: more is stricter; 时效, 成本: less).", "flag"),
+    _c("framework_switch", B, "指标框架切换", "The project moved between the older and the newer indicator framework between the two years.", "flag"),
+    _c("framework_change", B, "属于框架调整", "An indicator added or removed only because the framework changed (its category does not exist on the other side).", "flag"),
+    _c("framework_changes", I32, "框架调整", "Indicators added or removed by a framework switch (not counted as 新增/删除).", "int"),
+    _c("share_tightened", F64, "收紧占比", "Tightened / indicators compared in both years.", "rate"),
+    _c("share_loosened", F64, "放松占比", "Loosened / indicators compared in both years.", "rate"),
+    _c("n_compared", I32, "可比指标数", "Indicators present in both years (not added, removed or framework changes).", "int"),
+    _c("n_units", I32, "单位数", "Units in the group.", "int"),
+    _c("n_years", I32, "申报年数", "Years the unit declared.", "int"),
+    _c("n_flagged_years", I32, "预算增加且目标放松的年数", "Years flagged by budget_up_targets_loosened.", "int"),
+    # --- problems as the reports show them
+    _c("description", S, "问题说明", "The problem code's meaning in Chinese (analysis.problems.CHINESE)."),
+    _c("example", S, "示例（文件:行）", "Where the first few problems of that code are, as file:line."),
 ]}
 
 #: every heading known, for display: table columns first, derived ones beside them

@@ -112,8 +112,21 @@ def run_batch(
     if export:
         exported = export_mod.export_cached(processed, inside(out, "tables"), key=json.dumps([data, code], sort_keys=True))
     ordered = [results[(t.kind, t.stem)] for t in tasks]
-    write_index(out, processed, ordered, exported)
+    write_index(out, processed, ordered if units is None and years is None else _listing(processed, out, notebooks, results), exported)
     return ordered
+
+
+def _listing(processed: Path, out: Path, notebooks: Path, results: dict) -> list[Result]:
+    """After a partial run, the index still lists every report: those of this run as they went,
+    the others as found on disk (``cached``) or ``missing``."""
+    listed = []
+    for t in plan(processed, out, notebooks):
+        r = results.get((t.kind, t.stem))
+        if r is None:
+            status = "cached" if Path(t.out_html).exists() else "missing"
+            r = Result(t.kind, t.name, t.stem, status, out_html=t.out_html, out_ipynb=t.out_ipynb)
+        listed.append(r)
+    return listed
 
 
 # ----------------------------------------------------------------------------- command line
@@ -124,18 +137,35 @@ def add_arguments(parser):
     parser.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="notebooks run at the same time (default: cores, at most 4)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds one notebook cell may run before the notebook fails (default: 600)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers")
-    parser.add_argument("--units", nargs="+", metavar="UNIT", help="only these units (by exact name)")
-    parser.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these years")
+    parser.add_argument("--units", nargs="+", metavar="UNIT", help="only these units' reports (exact names; `python -m analysis units` lists them); with --years also those years'")
+    parser.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these years' reports (`python -m analysis years` lists them)")
     parser.add_argument("--force", action="store_true", help="render every report again, ignoring the cache")
     parser.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-export", action="store_true", help="skip the Excel/CSV export into OUT/tables")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def unknown_names(processed, units=None, years=None) -> list[str]:
+    """One Chinese message with the closest names per unit or year asked for that the data do not hold."""
+    from analysis.reports.show import available, unknown_message
+
+    messages = []
+    for kind, column, asked in (("单位", "unit", units), ("年度", "year", years)):
+        if asked:
+            have = available(processed, column)
+            messages += [unknown_message(kind, a, have) for a in asked if a not in set(have)]
+    return messages
+
+
 def run(args) -> int:
     processed = Path(args.processed)
     if not (processed / "declarations.parquet").exists():
         print(f"{processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
+        return 2
+    unknown = unknown_names(processed, args.units, args.years)
+    if unknown:
+        for message in unknown:
+            print(message, file=sys.stderr)
         return 2
     start = time.perf_counter()
     results = run_batch(

@@ -65,11 +65,25 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None) -> list[Task]:
-    """The report runs for every unit and every year in the processed declarations."""
+#: the overview report across all years, relative to OUT (one folder down, like the others)
+OVERVIEW_HTML = "overview/all-years.html"
+OVERVIEW_NOTEBOOK = "overview_report.ipynb"
+
+
+def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None, overview: bool | None = None) -> list[Task]:
+    """The report runs: every unit, every year and the overview when neither ``units`` nor
+    ``years`` is given; otherwise only what was asked (``units`` alone renders no year report,
+    ``years`` alone no unit report; the overview only with ``overview=True``).  Names not in the
+    data are left out here; the command line refuses them before (``batch.run``)."""
     decl = read_table(processed, "declarations", columns=["unit", "year"])
     all_units = sorted(decl["unit"].dropna().unique().tolist())
     all_years = sorted(int(y) for y in decl["year"].dropna().unique().tolist())
+    full = units is None and years is None
+    if overview is None:
+        overview = full
+    if not full:
+        units = units or []
+        years = years or []
     if units is not None:  # None: every unit; [] none
         all_units = [u for u in all_units if u in set(units)]
     if years is not None:
@@ -102,6 +116,19 @@ def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None) ->
                 out_html=str(inside(out, "years", f"{stem}.html")),
             )
         )
+    if overview and (notebooks / OVERVIEW_NOTEBOOK).exists():
+        stem = Path(OVERVIEW_HTML).stem
+        tasks.append(
+            Task(
+                kind="overview",
+                name="全部年度",
+                stem=stem,
+                notebook=str(notebooks / OVERVIEW_NOTEBOOK),
+                parameters={"processed_dir": str(processed)},
+                out_ipynb=str(inside(out, "notebooks", "overview", f"{stem}.ipynb")),
+                out_html=str(inside(out, OVERVIEW_HTML)),
+            )
+        )
     return tasks
 
 
@@ -115,7 +142,8 @@ def prune(out: Path, tasks: list[Task]) -> list[Path]:
     keep = {Path(t.out_html).resolve() for t in tasks} | {Path(t.out_ipynb).resolve() for t in tasks}
     keep |= {(out / ".cache" / f"{t.kind}-{t.stem}.json").resolve() for t in tasks}
     removed = []
-    for pattern in ("units/*.html", "years/*.html", "notebooks/units/*.ipynb", "notebooks/years/*.ipynb", ".cache/unit-*.json", ".cache/year-*.json"):
+    for pattern in ("units/*.html", "years/*.html", "overview/*.html", "notebooks/units/*.ipynb", "notebooks/years/*.ipynb",
+                    "notebooks/overview/*.ipynb", ".cache/unit-*.json", ".cache/year-*.json", ".cache/overview-*.json"):
         for path in out.glob(pattern):
             if path.resolve() not in keep and path.is_file():
                 path.unlink()

@@ -11,17 +11,17 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis import tables
 from analysis.reports import fonts
 
 fonts.setup()
 
 BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8C8C8C", "#8172B3"
+#: the change words are the column registry's headings (收紧, 放松 ...: they speak of the target)
 CHANGE_COLORS = {
-    "tightened": (GREEN, "提高"),
-    "loosened": (RED, "降低"),
-    "changed": (PURPLE, "改写"),
-    "added": (BLUE, "新增"),
-    "removed": (GREY, "删除"),
+    name: (color, tables.heading(name))
+    for name, color in (("tightened", GREEN), ("loosened", RED), ("changed", PURPLE), ("added", BLUE),
+                        ("removed", GREY), ("framework_changes", "#C9B37E"))
 }
 QUALITY_SHARES = {
     "share_quantitative": (BLUE, "定量"),
@@ -241,3 +241,26 @@ def target_quality(quality: pd.DataFrame, by: str = "year", top: int = 25) -> Fi
     ax.set_title(title)
     fig.legend(fontsize=8, ncols=5, loc="outside lower center")
     return fig
+
+
+def change_shares(shares: pd.DataFrame) -> Figure:
+    """Lines: the share of compared indicators tightened and loosened, per ``to_year``.
+
+    ``shares``: one row per year with ``to_year``, ``share_tightened`` and ``share_loosened``
+    (ratios, see :func:`analysis.reports.show.change_shares`).
+    """
+    fig, ax = _figure()
+    title = "收紧与放松的目标占比（按年度）"
+    if shares.empty:
+        _empty(ax, title)
+        return fig
+    years = _years(shares["to_year"])
+    for col, color in (("share_tightened", GREEN), ("share_loosened", RED)):
+        ax.plot(years, (shares[col].astype(float) * 100).to_numpy(), "o-", color=color, label=tables.heading(col))
+    ax.set_title(title)
+    ax.set_xlabel("年度（与上一年相比）")
+    ax.set_ylabel("占可比指标的比例（%）")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    return fig
+

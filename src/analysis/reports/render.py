@@ -11,22 +11,10 @@ from analysis.reports.plan import Result, Task
 KERNEL = "python3"
 
 
-# The lab template without the scripts it would fetch from a CDN (require.js, MathJax, mermaid):
-# every report is one file that opens offline and runs no script at all.
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block jupyter_widgets %}{% endblock jupyter_widgets %}
-{%- block extra_css -%}
-<style type="text/css">
-body { max-width: 1100px; margin: 0 auto; }
-table.analysis-table { border-collapse: collapse; font-size: 13px; }
-table.analysis-table th, table.analysis-table td { border: 1px solid #ccc; padding: 2px 6px; }
-table.analysis-table th { background: #f2f2f2; }
-</style>
-{%- endblock extra_css -%}
-"""
+# The report template (templates/report.html.j2) extends the lab template without the scripts it
+# would fetch from a CDN and with a small stylesheet of its own instead of JupyterLab's: every
+# report is one file that opens offline, prints on A4 and runs no script at all.
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 def html_exporter():
@@ -36,8 +24,8 @@ def html_exporter():
 
     return HTMLExporter(
         template_name="lab",
-        template_file="analysis_report.html.j2",
-        extra_loaders=[jinja2.DictLoader({"analysis_report.html.j2": _TEMPLATE})],
+        template_file="report.html.j2",
+        extra_loaders=[jinja2.FileSystemLoader(str(TEMPLATES))],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -93,7 +81,7 @@ def render_one(task: Task | dict, timeout: float | None = None, kernel: str = KE
             log_output=False,
             cwd=str(Path(task.notebook).parent),
         )
-        label = "单位报告" if task.kind == "unit" else "年度报告"
+        label = {"unit": "单位报告", "year": "年度报告"}.get(task.kind, "总览报告")
         to_html(out_ipynb, out_html, f"{label}：{task.name}")
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
         result.status = "failed"

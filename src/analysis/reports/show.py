@@ -1,13 +1,19 @@
 """What the report notebooks call to read their data and show it safely.
 
 Unit names, project names and the declarations' prose come from outside.  Everything here
-that puts such text on the page escapes it: tables through pandas' ``to_html`` (escapes by
-default), sentences through :func:`say`, which escapes every value before it goes into the
-(trusted) sentence.  Nothing from the data is ever passed through Markdown, so ``[x](javascript:..)``
-or ``<script>`` in a name shows as text.
+that puts such text on the page escapes it: tables through :func:`table_html` (every cell
+``html.escape``d), sentences through :func:`say`, which escapes every value before it goes into
+the (trusted) sentence.  Nothing from the data is ever passed through Markdown, so
+``[x](javascript:..)`` or ``<script>`` in a name shows as text.
+
+One way to show figures, from the column registry (:mod:`analysis.tables`): money (``money``
+columns, 元 in the data) in 万元 with two decimals, the heading saying ``（万元）``; rates
+(``rate`` columns, ratios in the data) as percents; text left-aligned, numbers right.
 """
 from __future__ import annotations
 
+import base64
+import difflib
 import html
 import io
 import math
@@ -18,14 +24,27 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import identity, tables
+from analysis import problems as problem_codes
 from analysis.tables import read_table
 
 SYNTHETIC_PREFIX = "synthetic/"
 
-#: headings of the change words (tightened → 收紧 ...), from the column registry
+#: the change words (tightened → 收紧 ...), from the column registry
 CHANGE_LABELS = {k: tables.heading(k) for k in ("tightened", "loosened", "unchanged", "changed", "added", "removed")}
+CHANGE_ORDER = ("tightened", "loosened", "changed", "added", "removed", "unchanged")
+FRAMEWORK_LABEL = tables.heading("framework_changes")
 RATE_COLUMNS = tables.columns_of_format("rate")
 MONEY_COLUMNS = tables.columns_of_format("money")
+NUMBER_FORMATS = ("money", "rate", "int", "number")
+#: tables longer than this are folded into a <details> element with their row count
+COLLAPSE_AT = 12
+
+CHANGE_LEGEND = (
+    "变化的含义：<b>收紧</b>＝目标更严格；<b>放松</b>＝目标更宽松；<b>不变</b>；"
+    "<b>改写</b>＝目标改了但无法判断宽严；<b>新增</b>／<b>删除</b>＝指标只在新／旧年度出现；"
+    "<b>框架调整</b>＝因指标框架切换而出现或消失的指标（不计为新增或删除）。"
+    "固定值（＝）按指标性质判断：数量类减少为放松，时效、成本类增加为放松（标“按性质”）。"
+)
 
 
 # ----------------------------------------------------------------------------- finding the data
@@ -44,6 +63,71 @@ def resolve_processed_dir(path: str | os.PathLike = "data/processed") -> Path:
         if (base / p / "declarations.parquet").exists():
             return (base / p).resolve()
     return (here / p).resolve()
+
+
+class NotInData(LookupError):
+    """A unit or year asked for that the processed tables do not hold; the message (Chinese)
+    names the closest ones."""
+
+    def __str__(self) -> str:  # the message alone, also in a notebook's traceback
+        return str(self.args[0]) if self.args else ""
+
+
+def suggest(name, candidates, n: int = 3) -> list[str]:
+    """The candidates closest to ``name``: those containing it or contained in it, then the most
+    similar (difflib), best first."""
+    name = str(name).strip()
+    cands = [str(c) for c in candidates]
+    if not name:
+        return []
+    ratio = {c: difflib.SequenceMatcher(None, name, c).ratio() for c in cands}
+    best = max(ratio.values(), default=0.0)
+    near = [c for c in cands if name in c or c in name or (ratio[c] >= 0.6 and ratio[c] >= best - 0.1)]
+    return sorted(near, key=lambda c: (-ratio[c], c))[:n]
+
+
+def unknown_message(kind: str, name, candidates) -> str:
+    """``单位不存在：X。您是否要找：Y？`` (``kind`` 单位 or 年度), or how to list what there is."""
+    cands = list(candidates)
+    msg = f"{kind}不存在：{name}。"
+    if kind == "年度":
+        return msg + (f"数据中的年度：{'、'.join(str(c) for c in cands)}。" if cands else "数据中没有任何年度。")
+    close = suggest(name, cands)
+    if close:
+        return msg + "您是否要找：" + "、".join(close) + "？"
+    listing = "units" if kind == "单位" else "years"
+    return msg + f"数据中共有 {len(cands)} 个{kind}（python -m analysis {listing} 列出全部）。"
+
+
+def available(processed_dir: str | os.PathLike, column: str) -> list:
+    """The distinct units (``column="unit"``) or years of the processed declarations, sorted."""
+    d = resolve_processed_dir(processed_dir)
+    values = read_table(d, "declarations", columns=[column])[column].dropna().unique().tolist()
+    return sorted(int(v) for v in values) if column == "year" else sort_names(values)
+
+
+def sort_names(names) -> list[str]:
+    """Chinese names in pinyin order (then by the characters themselves)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return sorted((str(n) for n in names), key=lambda n: ("".join(lazy_pinyin(n, style=Style.TONE3)).lower(), n))
+
+
+def check_unit(processed_dir, unit: str) -> None:
+    """Raise :class:`NotInData` with the closest names when ``unit`` is not in the data."""
+    units = available(processed_dir, "unit")
+    if unit not in set(units):
+        raise NotInData(unknown_message("单位", unit, units))
+
+
+def check_year(processed_dir, year) -> None:
+    years = available(processed_dir, "year")
+    try:
+        ok = int(year) in set(years)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise NotInData(unknown_message("年度", year, years))
 
 
 @dataclass
@@ -81,11 +165,14 @@ def _declaration_columns(processed_dir: Path) -> list[str] | None:
 def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
     """One unit's declarations, indicators and problems, read with a filter (not the whole tables).
 
+    A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
     The declarations are linked to their projects once here (:func:`analysis.identity.link`);
     links never cross units, so they are the unit's links in the whole table.
     """
     d = resolve_processed_dir(processed_dir)
     decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
+    if decl.empty:
+        check_unit(d, unit)
     decl = identity.link(decl, threshold)
     ind = read_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
@@ -96,13 +183,37 @@ def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = id
 
     The declarations of the two years are linked to their projects once here
     (:func:`analysis.identity.link`). The problems are those of the files of ``year`` only.
+    A year without declarations stops with :class:`NotInData`.
     """
     d = resolve_processed_dir(processed_dir)
+    check_year(d, year)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
     decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
     ind = read_table(d, "indicators", filters=both)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
+
+
+def load_all(processed_dir: str | os.PathLike) -> ReportData:
+    """Every declaration (without the prose), indicator and problem: for the overview report."""
+    d = resolve_processed_dir(processed_dir)
+    return ReportData(read_table(d, "declarations", columns=_declaration_columns(d)),
+                      read_table(d, "indicators"), read_table(d, "problems"))
+
+
+# ----------------------------------------------------------------------------- links between reports
+
+def report_href(kind: str, name=None) -> str:
+    """The link from one report page to another (every page sits one folder below the index)."""
+    from analysis.reports.plan import OVERVIEW_HTML, safe_name
+
+    if kind == "unit":
+        return f"../units/{safe_name(str(name), 'unit')}.html"
+    if kind == "year":
+        return f"../years/{int(name)}.html"
+    if kind == "overview":
+        return "../" + OVERVIEW_HTML
+    return "../index.html"
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -114,49 +225,125 @@ def escape(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def fmt_money(yuan) -> str:
     """Yuan as 万元 with two decimals (``1406400`` -> ``140.64 万元``)."""
-    if yuan is None or pd.isna(yuan):
-        return "—"
-    return f"{float(yuan) / 10000:,.2f} 万元"
+    return "—" if _missing(yuan) else f"{float(yuan) / 10000:,.2f} 万元"
+
+
+def fmt_wan(yuan) -> str:
+    """Yuan as a number of 万元 with two decimals, for a cell under a ``（万元）`` heading."""
+    return "—" if _missing(yuan) else f"{float(yuan) / 10000:,.2f}"
+
+
+def fmt_signed_money(yuan) -> str:
+    return "—" if _missing(yuan) else f"{float(yuan) / 10000:+,.2f} 万元"
 
 
 def fmt_rate(ratio) -> str:
     """A ratio as a percentage (``0.985`` -> ``98.5%``)."""
-    if ratio is None or pd.isna(ratio):
+    return "—" if _missing(ratio) else f"{float(ratio) * 100:.1f}%"
+
+
+def _fmt_number(v) -> str:
+    if _missing(v):
         return "—"
-    return f"{float(ratio) * 100:.1f}%"
+    f = float(v)
+    return str(int(f)) if f.is_integer() else f"{f:,.1f}"
 
 
-def _formatters(frame: pd.DataFrame) -> dict:
-    out = {}
-    for col in frame.columns:
-        if col in RATE_COLUMNS:
-            out[col] = fmt_rate
-        elif col in MONEY_COLUMNS:
-            out[col] = lambda v: "—" if pd.isna(v) else f"{float(v):,.0f}"
-    return out
+_VALUE_WORDS = {
+    "change": {**CHANGE_LABELS},
+    "severity": problem_codes.SEVERITY_CHINESE,
+    "match": {"exact": "精确", "fuzzy": "模糊匹配"},
+    "outcome": {"pass": "通过", "fail": "未通过", "n/a": "不适用"},
+}
 
 
-def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = 200, labels: dict | None = None) -> str:
-    """``frame`` as an HTML table: Chinese headings, amounts and rates formatted, every cell escaped."""
+def cell_text(column: str, value) -> str:
+    """One value as the reports show it (not escaped)."""
+    fmt = tables.ALL[column].format if column in tables.ALL else "text"
+    if column in _VALUE_WORDS and not _missing(value):
+        return _VALUE_WORDS[column].get(value, str(value))
+    if fmt == "money":
+        return fmt_wan(value)
+    if fmt == "rate":
+        return fmt_rate(value)
+    if fmt == "flag":
+        return "—" if _missing(value) else ("是" if value else "否")
+    if fmt in ("int", "year"):
+        return "—" if _missing(value) else str(int(value))
+    if fmt == "number":
+        return _fmt_number(value)
+    if fmt == "date":
+        return "—" if _missing(value) else str(value)[:10]
+    return "—" if _missing(value) else str(value)
+
+
+def column_heading(column: str, labels: dict | None = None) -> str:
+    """The registry's heading; money headings say the unit, ``（万元）``."""
+    if labels and column in labels:
+        return labels[column]
+    head = tables.heading(column)
+    return head + "（万元）" if column in MONEY_COLUMNS else head
+
+
+def _is_number_column(column: str) -> bool:
+    return column in tables.ALL and tables.ALL[column].format in NUMBER_FORMATS
+
+
+def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, labels: dict | None = None,
+               links: dict | None = None, row_class=None, title: str | None = None,
+               collapse_at: int | None = COLLAPSE_AT, print_folded: bool = False) -> str:
+    """``frame`` as an HTML table: registry headings, money in 万元, rates in percent, text left and
+    numbers right, every cell escaped.
+
+    ``links``: column -> function(row) giving an href for that cell (our own relative links);
+    ``row_class``: function(row) giving a CSS class; a table over ``collapse_at`` rows is folded
+    into ``<details>`` whose summary says ``title`` and the row count (printed open, or left out
+    of the print with ``print_folded``).
+    """
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
     shown = frame.head(max_rows) if max_rows else frame
-    shown = shown.copy()
-    if "change" in shown.columns:
-        shown["change"] = shown["change"].map(lambda c: CHANGE_LABELS.get(c, c))
-    if "below_target" in shown.columns:
-        shown["below_target"] = shown["below_target"].map(lambda b: "—" if pd.isna(b) else ("是" if b else "否"))
-    for col, fmt in _formatters(shown).items():
-        shown[col] = shown[col].map(fmt).astype(object)
-    shown = shown.astype(object).where(shown.notna(), "—")
-    names = labels or {}
-    shown.columns = [names.get(c) or tables.heading(c) for c in shown.columns]
-    body = shown.to_html(index=False, escape=True, na_rep="—", border=0, classes="analysis-table")
+    cols = list(shown.columns)
+    links = links or {}
+    head = "".join(
+        f'<th class="{"num" if _is_number_column(c) else "text"}" scope="col">{escape(column_heading(c, labels))}</th>'
+        for c in cols)
+    body = []
+    for row in shown.itertuples(index=False, name=None):
+        rec = dict(zip(cols, row))
+        cells = []
+        for c in cols:
+            text = escape(cell_text(c, rec[c]))
+            if c in links:
+                href = links[c](rec)
+                if href:
+                    text = f'<a href="{escape(href)}">{text}</a>'
+            cells.append(f'<td class="{"num" if _is_number_column(c) else "text"} col-{escape(c)}">{text}</td>')
+        cls = row_class(rec) if row_class else None
+        body.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
+        body.append("".join(cells) + "</tr>")
+    out = (f'<table class="analysis-table"><thead><tr>{head}</tr></thead><tbody>'
+           + "\n".join(body) + "</tbody></table>")
     if max_rows and len(frame) > max_rows:
-        body += f"<p><em>仅显示前 {max_rows} 行，共 {len(frame)} 行。</em></p>"
-    return body
+        out += f"<p class=\"note\">仅显示前 {max_rows} 行，共 {len(frame)} 行。</p>"
+    if collapse_at is not None and len(shown) > collapse_at:
+        out = details(f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out, cls="screen-only" if print_folded else "")
+    return out
+
+
+def details(summary_html: str, inner: str, open_: bool = False, cls: str = "") -> str:
+    """A ``<details>`` element; ``summary_html`` is trusted markup (escape data before)."""
+    attrs = (' open' if open_ else '') + (f' class="{cls}"' if cls else '')
+    return f"<details{attrs}><summary>{summary_html}</summary>{inner}</details>"
 
 
 def say(template: str, **values) -> str:
@@ -170,7 +357,7 @@ def synthetic_notice_html(declarations: pd.DataFrame) -> str | None:
     if files is None or not files.astype("string").str.startswith(SYNTHETIC_PREFIX).fillna(False).any():
         return None
     return (
-        '<div style="border:2px solid #c0392b;background:#fdecea;padding:8px 12px;margin:8px 0">'
+        '<div class="notice" style="border:2px solid #c0392b;background:#fdecea;padding:8px 12px;margin:8px 0">'
         "<strong>注意：本报告包含合成（虚构）数据。</strong>"
         "这些数据由 <code>python -m analysis generate</code> 生成，仅用于测试和演示，不是真实的预算申报。"
         "</div>"
@@ -222,6 +409,169 @@ def unit_ranking(declarations: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFram
     return merged.sort_values(["year_budget", "unit"], ascending=[False, True], na_position="last", ignore_index=True)
 
 
+def year_totals(declarations: pd.DataFrame) -> pd.DataFrame:
+    """Per year: units, projects, 当年预算 and the execution rate reported for the year before."""
+    h = headline_figures(declarations, "year")
+    units = declarations.groupby("year")["unit"].nunique().rename("n_units").reset_index()
+    out = units.merge(h, on="year", how="right")
+    return out.assign(exec_year=out["year"] - 1)[["year", "n_units", "n_projects", "year_budget", "exec_year", "rate"]]
+
+
+# ----------------------------------------------------------------------------- target changes, read
+
+def changes_for_report(indicators: pd.DataFrame, declarations: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.target_changes`` read by ``metrics.refine_changes`` (fixed targets by the
+    indicator's nature, framework switches), with the file and line of each indicator
+    (``source_file``, ``source_line``: the later declaration's, the earlier one's for a removal)
+    and the two year budgets of the project (``prev_year_budget``, ``year_budget``)."""
+    from analysis import metrics
+
+    refined = metrics.refine_changes(metrics.target_changes(indicators, declarations), indicators)
+    if refined.empty:
+        return refined.assign(source_file=pd.Series(dtype=object), source_line=pd.Series(dtype="Int64"),
+                              year_budget=pd.Series(dtype=float), prev_year_budget=pd.Series(dtype=float))
+    d = declarations.drop_duplicates("decl_id").set_index("decl_id")
+    removed = refined["change"].eq("removed")
+    side_decl = refined["new_decl_id"].where(~removed, refined["old_decl_id"])
+    side_seq = refined["new_seq"].where(~removed, refined["old_seq"])
+    lines = indicators.drop_duplicates(["decl_id", "seq"]).set_index(["decl_id", "seq"])["source_line"]
+    keys = pd.MultiIndex.from_arrays([side_decl, side_seq.astype("Int64")])
+    return refined.assign(
+        source_file=side_decl.map(d["source_file"]).to_numpy(),
+        source_line=pd.array(lines.reindex(keys).to_numpy(), dtype="Int64"),
+        year_budget=refined["new_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
+        prev_year_budget=refined["old_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
+    )
+
+
+def change_counts(changes: pd.DataFrame, by) -> pd.DataFrame:
+    """``metrics.change_summary`` of the real changes, with the framework changes counted apart
+    (``framework_changes``) rather than as 新增/删除."""
+    from analysis import metrics
+
+    by = [by] if isinstance(by, str) else list(by)
+    fw = changes["framework_change"] if "framework_change" in changes else pd.Series(False, index=changes.index)
+    summary = metrics.change_summary(changes[~fw.astype(bool)], by=by)
+    counts = changes[fw.astype(bool)].groupby(by).size().rename("framework_changes").reset_index()
+    if summary.empty:
+        summary = counts.assign(**{c: 0 for c in (*CHANGE_LABELS, "n", "net_tightening")})
+    out = summary.merge(counts, on=by, how="outer") if len(counts) else summary.assign(framework_changes=0)
+    num = [c for c in out.columns if c not in by]
+    return out.assign(**{c: out[c].fillna(0).astype(int) for c in num})
+
+
+def change_shares(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per ``to_year``: indicators compared in both years (``n_compared``), the shares tightened
+    and loosened among them."""
+    compared = changes[~changes["change"].isin(["added", "removed"])]
+    if compared.empty:
+        return pd.DataFrame(columns=["to_year", "n_compared", "tightened", "loosened", "share_tightened", "share_loosened"])
+    g = compared.groupby("to_year").agg(
+        n_compared=("change", "size"),
+        tightened=("change", lambda s: int((s == "tightened").sum())),
+        loosened=("change", lambda s: int((s == "loosened").sum())),
+    ).reset_index()
+    return g.assign(share_tightened=g["tightened"] / g["n_compared"], share_loosened=g["loosened"] / g["n_compared"])
+
+
+def units_moved(changes: pd.DataFrame, budget_targets: pd.DataFrame) -> pd.DataFrame:
+    """Per unit over every year: targets tightened and loosened, the balance, and the years whose
+    budget grew while targets were loosened; most loosened first."""
+    counts = change_counts(changes, "unit")[["unit", "tightened", "loosened", "net_tightening"]] if len(changes) else \
+        pd.DataFrame(columns=["unit", "tightened", "loosened", "net_tightening"])
+    bt = budget_targets.groupby("unit").agg(
+        n_years=("year", "nunique"),
+        n_flagged_years=("budget_up_targets_loosened", "sum"),
+    ).reset_index()
+    out = bt.merge(counts, on="unit", how="left")
+    out = out.assign(**{c: out[c].fillna(0).astype(int) for c in ("tightened", "loosened", "net_tightening", "n_flagged_years")})
+    return out.sort_values(["net_tightening", "loosened", "unit"], ascending=[True, False, True], ignore_index=True)
+
+
+def _change_word(rec: dict) -> str:
+    word = CHANGE_LABELS.get(rec["change"], rec["change"])
+    if rec.get("framework_change"):
+        return f"{word}（{FRAMEWORK_LABEL}）"
+    if rec.get("by_nature"):
+        return f"{word}（按性质）"
+    return word
+
+
+def _counts_line(rows: pd.DataFrame) -> str:
+    fw = rows["framework_change"].astype(bool) if "framework_change" in rows else pd.Series(False, index=rows.index)
+    parts = [f"{CHANGE_LABELS[c]} {n}" for c in CHANGE_ORDER[:-1]
+             if (n := int(((rows["change"] == c) & ~fw).sum()))]
+    if fw.any():
+        parts.append(f"{FRAMEWORK_LABEL} {int(fw.sum())}")
+    return "，".join(parts) if parts else "无变化"
+
+
+_GROUP_COLUMNS = ["level1", "level2", "name", "old_raw", "new_raw", "change", "source_file", "source_line"]
+
+
+def changes_by_project_html(changes: pd.DataFrame, unit_links: bool = False) -> str:
+    """The changes of :func:`changes_for_report`, one block per compared year and, inside it, one
+    folded group per project: the project's budget change, its counts, a rename or framework
+    switch said in words, then its changed indicators (framework changes last) with file and line.
+    Unchanged indicators are counted, not listed."""
+    if changes.empty:
+        return say("没有可与上一年比较的项目。")
+    out = []
+    order = {c: i for i, c in enumerate(CHANGE_ORDER)}
+    for (from_year, to_year), year_rows in changes.groupby(["from_year", "to_year"], sort=True):
+        groups = []
+        for key, rows in year_rows.groupby("project_key", sort=False):
+            first = rows.iloc[0]
+            shown = rows[rows["change"] != "unchanged"]
+            fw = rows["framework_change"].astype(bool)
+            budget = (f"当年预算 {fmt_wan(first['prev_year_budget'])} → {fmt_wan(first['year_budget'])} 万元"
+                      f"（{fmt_signed_money(first['year_budget'] - first['prev_year_budget'])}）"
+                      if not (_missing(first["year_budget"]) or _missing(first["prev_year_budget"])) else "当年预算 —")
+            notes = []
+            if first.get("match") == "fuzzy":
+                notes.append(say("更名：{old} → {new}（名称相似度 {score}，模糊匹配，请核对是否为同一项目）。",
+                                 old=first["old_project"], new=first["project"], score=_fmt_number(first["match_score"])))
+            if bool(first.get("framework_switch")):
+                notes.append(say("指标框架在两年之间切换（旧框架“投入与管理/产出目标/效果目标/影响力目标”与新框架"
+                                 "“产出指标/效益指标/满意度指标”）：{n} 个指标因框架调整而出现或消失，不计为新增或删除。",
+                                 n=int(fw.sum())))
+            gap = first.get("gap_years")
+            if not _missing(gap) and int(gap) > 0:
+                notes.append(say("中间 {g} 年没有申报，与 {f} 年比较。", g=int(gap), f=int(from_year)))
+            shown = shown.assign(_o=[order.get(c, 9) + 10 * bool(f) for c, f in zip(shown["change"], shown["framework_change"])])
+            shown = shown.sort_values(["_o", "level1", "name"], kind="stable")
+            display = shown.assign(change=[_change_word(r) for r in shown.to_dict("records")])
+            table = table_html(display, columns=_GROUP_COLUMNS, collapse_at=None) if len(display) else say("指标没有变化。")
+            title = (f"<strong>{escape(first['project'])}</strong>"
+                     f"{' <span class=tag>更名</span>' if first.get('match') == 'fuzzy' else ''}"
+                     f"{' <span class=tag>框架切换</span>' if bool(first.get('framework_switch')) else ''}"
+                     f" · {escape(budget)} · {escape(_counts_line(rows))}")
+            if unit_links:
+                title = escape(first["unit"]) + " · " + title
+            groups.append((-(len(shown) - int(fw.sum())), str(first["project"]), details(title, "".join(notes) + table, cls="group")))
+        groups.sort(key=lambda g: (g[0], g[1]))
+        out.append(f"<h3>{int(to_year)} 年与 {int(from_year)} 年相比</h3>")
+        out.append(say("{n} 个项目，{counts}。", n=len(groups), counts=_counts_line(year_rows)))
+        out.extend(g[2] for g in groups)
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- problems
+
+def problem_summary(problems: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
+    """Per problem code: severity, the Chinese description, the count and the first places
+    (``file:line``), most frequent first."""
+    if problems.empty:
+        return pd.DataFrame(columns=["severity", "code", "description", "n", "example"])
+    p = problems.sort_values(["source_file", "source_line"], na_position="last")
+    where = p["source_file"].fillna("?") + ":" + p["source_line"].astype("Int64").astype("string").fillna("?")
+    g = p.assign(_w=where).groupby(["severity", "code"], sort=False)
+    out = g.agg(n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))).reset_index()
+    out = out.assign(description=out["code"].map(problem_codes.chinese))
+    return out.sort_values(["n", "code"], ascending=[False, True], ignore_index=True)[
+        ["severity", "code", "description", "n", "example"]]
+
+
 # ----------------------------------------------------------------------------- display in a notebook
 
 def _display_html(markup: str):
@@ -230,12 +580,19 @@ def _display_html(markup: str):
     display(HTML(markup))
 
 
-def show_table(frame: pd.DataFrame, columns=None, max_rows: int | None = 200, empty: str = "（无）", labels=None) -> None:
+def show_html(markup: str) -> None:
+    """Display trusted markup built by the functions of this module."""
+    _display_html(markup)
+
+
+def show_table(frame: pd.DataFrame, columns=None, max_rows: int | None = None, empty: str = "（无）", labels=None,
+               links=None, row_class=None, title: str | None = None) -> None:
     """Display ``frame`` escaped (see :func:`table_html`), or the ``empty`` note when it has no rows."""
     if frame is None or len(frame) == 0:
         _display_html(say("{e}", e=empty))
         return
-    _display_html(table_html(frame, columns=columns, max_rows=max_rows, labels=labels))
+    _display_html(table_html(frame, columns=columns, max_rows=max_rows, labels=labels, links=links,
+                             row_class=row_class, title=title))
 
 
 def show_text(template: str, **values) -> None:
@@ -250,13 +607,36 @@ def show_synthetic_notice(declarations: pd.DataFrame) -> None:
         _display_html(notice)
 
 
-def show_figure(fig) -> None:
-    """Display a matplotlib figure as an embedded PNG and free it."""
-    from IPython.display import Image, display
-
+def figure_html(fig) -> str:
+    """A matplotlib figure as an embedded PNG whose alt text is the chart's title."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
-    display(Image(data=buf.getvalue(), format="png"))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    alt = "图表：" + ("；".join(titles) if titles else "无标题")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img class="chart" src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def show_figure(fig) -> None:
+    """Display a matplotlib figure as an embedded PNG (with its title as alt text)."""
+    _display_html(figure_html(fig))
+
+
+def show_legend() -> None:
+    """The one-line legend of the change words."""
+    _display_html(f'<p class="legend">{CHANGE_LEGEND}</p>')
+
+
+def _unit_link(rec) -> str:
+    return report_href("unit", rec["unit"])
+
+
+def _year_link(rec) -> str:
+    return report_href("year", rec["year"])
+
+
+UNIT_LINKS = {"unit": _unit_link}
+YEAR_LINKS = {"year": _year_link}
 
 
 def show_unit_summary(unit: str, declarations: pd.DataFrame) -> None:
@@ -266,12 +646,14 @@ def show_unit_summary(unit: str, declarations: pd.DataFrame) -> None:
         return
     years = sorted(int(y) for y in declarations["year"].dropna().unique())
     last = headline_figures(declarations[declarations["year"] == years[-1]]).iloc[0]
+    links = "、".join(f'<a href="{escape(report_href("year", y))}">{y}</a>' for y in years)
     show_text(
         "单位：<strong>{unit}</strong>。共 {n} 条项目申报，年度 {first}–{latest}。"
         "{latest} 年申报 {n_last} 个项目，当年预算合计 {budget}；报告的上年（{prev} 年）预算执行率为 {rate}。",
         unit=unit, n=len(declarations), first=years[0], latest=years[-1], n_last=int(last["n_projects"]),
         budget=fmt_money(last["year_budget"]), prev=years[-1] - 1, rate=fmt_rate(last["rate"]),
     )
+    _display_html(f'<p class="nav-years">各年度报告：{links}</p>')
 
 
 def show_year_summary(year: int, declarations: pd.DataFrame) -> None:
@@ -288,10 +670,117 @@ def show_year_summary(year: int, declarations: pd.DataFrame) -> None:
     )
 
 
-def show_problem_counts(problems: pd.DataFrame) -> None:
-    """Problems counted by severity and code."""
-    if problems.empty:
-        show_text("没有发现数据问题。")
+def show_changes_by_project(changes: pd.DataFrame) -> None:
+    """The legend, then :func:`changes_by_project_html`."""
+    show_legend()
+    _display_html(changes_by_project_html(changes))
+
+
+BUDGET_TARGET_COLUMNS = ["year", "n_projects", "prev_year_budget", "year_budget", "budget_change", "budget_change_rel",
+                         "tightened", "loosened", "net_tightening", "budget_up_targets_loosened"]
+
+
+def _flagged(rec) -> str | None:
+    return "flag" if rec.get("budget_up_targets_loosened") else None
+
+
+def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links=None) -> None:
+    """``metrics.budget_vs_targets`` rows: the flagged ones (budget up, targets loosened) first
+    and highlighted, with a sentence counting them."""
+    bt = budget_targets[budget_targets["prev_year_budget"].notna()] if len(budget_targets) else budget_targets
+    if bt is None or bt.empty:
+        show_text("没有可与上一年比较的预算。")
         return
-    counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index().sort_values("n", ascending=False)
-    show_table(counts, labels={"n": "次数"})
+    flagged = int(bt["budget_up_targets_loosened"].sum())
+    show_text("预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），已标红并排在前面。",
+              n=flagged, total=len(bt), what="年度" if by == "year" else "单位")
+    cols = [by if c == "year" else c for c in BUDGET_TARGET_COLUMNS]
+    bt = bt.sort_values(["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable")
+    if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
+        _display_html(table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged))
+    show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标（全部）")
+
+
+RENAME_COLUMNS = ["from_year", "to_year", "old_project", "new_project", "score", "match"]
+
+
+def show_renames(renames: pd.DataFrame, links=None) -> None:
+    """``identity.renames``: old → new name, the similarity, marked 模糊匹配 (to be checked)."""
+    if renames.empty:
+        show_text("没有发现更名的项目。")
+        return
+    show_text("以下 {n} 个项目在相邻两年之间更名，按名称相似度（≥80）认定为同一项目，均为模糊匹配，请核对；"
+              "其指标变化见“绩效目标的变化”中标有“更名”的项目。", n=len(renames))
+    cols = (["unit"] if "unit" in (links or {}) else []) + RENAME_COLUMNS
+    show_table(renames.assign(match="fuzzy"), columns=cols, links=links, title="更名的项目")
+
+
+PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code", "description", "message"]
+
+
+def show_problems(problems: pd.DataFrame) -> None:
+    """The problems counted by code, in Chinese with examples (file:line), then every row folded."""
+    if problems.empty:
+        show_text("读取这些申报文件时没有发现数据问题。")
+        return
+    show_text("共 {n} 条数据问题（错误 {e} 条，警告 {w} 条）。", n=len(problems),
+              e=int((problems["severity"] == "error").sum()), w=int((problems["severity"] == "warning").sum()))
+    show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
+    rows = problems.sort_values(["source_file", "source_line"], na_position="last")
+    rows = rows.assign(description=rows["code"].map(problem_codes.chinese))
+    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, 
+                             title="全部数据问题", collapse_at=0, print_folded=True))
+
+
+def show_problem_counts(problems: pd.DataFrame) -> None:
+    """Problems counted by code (kept for older notebooks; :func:`show_problems` shows more)."""
+    show_problems(problems)
+
+
+def review_for_report(declarations: pd.DataFrame, indicators: pd.DataFrame, changes=None,
+                      problems: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``metrics.review`` of these declarations (one row per declaration and rule)."""
+    from analysis import metrics
+
+    return metrics.review(declarations, indicators, changes=changes, problems=problems)
+
+
+def _ruleset_note(review: pd.DataFrame) -> None:
+    from analysis import review as review_mod
+
+    version = review["ruleset"].iloc[0] if len(review) else review_mod.RULESET_VERSION
+    show_text("审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见项目文档 docs/review.md。"
+              "“不适用”表示规则不适用于该申报表或无法判断，不计入通过率。",
+              v=version, n=len(review_mod.RULES))
+
+
+def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
+    """目标审核. ``by="project"`` (a unit report): pass rates by rule group, then per project the
+    rules failed with their evidence. ``by="unit"`` (a year report): units ranked by pass rate
+    and the rules failed most. ``by="year"`` (the overview): pass rates per year and the rules
+    failed most."""
+    from analysis import metrics
+
+    if review is None or review.empty:
+        show_text("没有可审核的申报表。")
+        return
+    _ruleset_note(review)
+    if by == "project":
+        summary = metrics.review_summary(review, by=(), per="group")
+        show_table(summary, columns=["group", "n_pass", "n_fail", "n_na", "pass_rate"], title="各类规则的通过情况")
+        failed = review[review["outcome"] == "fail"].sort_values(["year", "project", "rule"], kind="stable")
+        show_table(failed, columns=["year", "project", "group", "description", "evidence", "source"],
+                   empty="没有未通过审核规则的绩效目标。", title="未通过的规则（按项目）")
+        return
+    keys = ["unit"] if by == "unit" else ["year"]
+    totals = metrics.review_summary(review, by=keys, per="group")
+    totals = totals[totals["group"] == "合计"]
+    if by == "unit":
+        totals = totals.sort_values(["pass_rate", "unit"], ascending=[True, True], na_position="last")
+    show_table(totals, columns=[*keys, "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"], links=links,
+               title="各单位的审核通过率（从低到高）" if by == "unit" else "各年度的审核通过率")
+    rules = metrics.review_summary(review, by=(), per="rule")
+    show_table(rules[rules["n_fail"] > 0], columns=["group", "description", "n_fail", "n_pass", "pass_rate", "source"],
+               empty="没有未通过的规则。", title="未通过最多的规则")
+
+
