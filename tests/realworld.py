@@ -209,6 +209,7 @@ def score(folder: Path, result=None) -> Score:
     decls, inds = result.declarations, result.indicators
     if "horizon" in inds:
         inds = inds[inds["horizon"].fillna("year") == "year"]
+    inds = inds.astype(object).where(inds.notna(), None)
     by_decl = {did: g.sort_values("seq").to_dict("records") for did, g in inds.groupby("decl_id", sort=False)}
     matched = _match_declarations(expected, decls)
     s = Score(declarations_expected=len(expected))
