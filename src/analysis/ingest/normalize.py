@@ -42,10 +42,19 @@ def clean_label(text: str | None) -> str | None:
     becomes one space. ``None`` for an empty cell."""
     if text is None:
         return None
+    if len(text) <= 64:
+        return _clean_label_short(text)
+    return _clean_label(text)
+
+
+def _clean_label(text: str) -> str | None:
     s = _ZERO_WIDTH.sub("", str(text))
     if not s.isascii():
         s = _WS_BETWEEN_CJK.sub("", s)
     return clean_name(s)
+
+
+_clean_label_short = functools.lru_cache(maxsize=1 << 15)(_clean_label)  # levels and names repeat
 
 
 _CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]{2,})\s*[\])）】〕]")

@@ -14,6 +14,7 @@ states the reader goes through.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ def match_label(cell: str) -> Label | None:
 _COLON_OUTSIDE = re.compile(r"^((?:[^:(（]|[(（][^)）]*[)）])*?)[:：]")
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _match_label(cell: str) -> Label | None:
     s = _clean(cell)
     if not s:
@@ -169,16 +171,11 @@ class Layout:
     sets: list[ColumnSet]
     fields: dict[str, int] = field(default_factory=dict)  # a long table's field columns
 
-    @property
-    def long(self) -> bool:
-        return "project" in self.fields
-
-    @property
-    def year(self) -> ColumnSet:
-        return next((s for s in self.sets if s.horizon == "year"), self.sets[-1])
-
-    def width(self) -> int:
-        return max([s.width() for s in self.sets] + [c + 1 for c in self.fields.values()])
+    def __post_init__(self):
+        self.long = "project" in self.fields
+        self.year = next((s for s in self.sets if s.horizon == "year"), self.sets[-1])
+        self.width = max([s.width() for s in self.sets] + [c + 1 for c in self.fields.values()])
+        self.name_col = min(s.name for s in self.sets)
 
 
 #: the seed's layout, for a table printed without its header row
@@ -190,6 +187,9 @@ def read_header(cells: list[str]) -> Layout | None:
     header. Roles come from the vocabulary's header words (一级指标, 三级指标, 指标值, 指标性质,
     计量单位, 分值, 绩效标准 ...); a role printed again after a set's value column starts the next
     set; field headers (项目名称, 预算数) make it a long table."""
+    mark = vocab.TARGET_MARK
+    if not any(mark in c for c in cells):
+        return None  # no value column, no header: the quick test most rows end at
     sets: list[dict] = []
     cur: dict = {}
     fields: dict[str, int] = {}
@@ -462,16 +462,19 @@ class _Splitter:
         """Whether a row leaves the indicator table: a known field label with its colon (an
         indicator may be named like a label without one: 必要性, 实施计划), or a label that starts
         a declaration (项目名称, 主管部门) before the table's name column."""
-        name_col = min(s.name for s in self.layout.sets)
+        lay = self.layout
         for i, c in enumerate(cells):
             if not c:
+                continue
+            colon = ":" in c or "：" in c
+            if not colon and (i >= lay.name_col or lay.long):
                 continue
             lab = match_label(c)
             if lab is None or lab.field is None:
                 continue
-            if (":" in c or "：" in c) and lab.field not in (vocab.IGNORE, vocab.GROUP):
+            if colon and lab.field not in (vocab.IGNORE, vocab.GROUP):
                 return True
-            if i < name_col and lab.field in _STARTERS and not self.layout.long:
+            if lab.field in _STARTERS and i < lay.name_col and not lay.long:
                 return True
         return False
 
@@ -659,7 +662,7 @@ class _Splitter:
 
     def indicator(self, row: Row, cells: list[str]) -> None:
         lay = self.layout
-        cells = cells + [""] * (lay.width() - len(cells))
+        cells = cells + [""] * (lay.width - len(cells))
         if lay.long and not self.long_row(row, cells):
             return
         d = self.cur

@@ -104,7 +104,7 @@ def field_of(label: str) -> str | None:
     k = key(label)
     if not k:
         return None
-    if any(w in squeeze(label) for w in PLACEHOLDER_MARKS):  # 单位（盖章）：, 项目责任人（签字）：
+    if _PLACEHOLDER_MARK.search(label) and any(w in squeeze(label) for w in PLACEHOLDER_MARKS):  # 单位（盖章）：, 项目责任人（签字）：
         return IGNORE
     if k.startswith("其中") and len(k) > 2:  # 其中：财政拨款 — a part of the amount above
         k = _ENUMERATOR.sub("", k[2:])
@@ -126,13 +126,19 @@ def field_of(label: str) -> str | None:
 
 PLACEHOLDERS: frozenset[str] = frozenset(squeeze(w) for w in RAW["placeholders"]["words"])
 PLACEHOLDER_MARKS = tuple(squeeze(w) for w in RAW["placeholders"]["words"] if w.startswith("("))
+_PLACEHOLDER_MARK = re.compile("|".join(re.escape(w[1]) for w in PLACEHOLDER_MARKS))  # 盖, 签, 公: a quick test
 _PLACEHOLDER_RUN = re.compile(r"^[Xx×*＊…._\-—·。、]+$")
 
 
 def is_placeholder(text: str | None) -> bool:
     """A cell that only holds a placeholder (``（盖章）``, ``XXX``, ``**``, ``……``)."""
-    if not text:
+    if not text or len(text) > 24:
         return False
+    return _is_placeholder(text)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _is_placeholder(text: str) -> bool:
     s = squeeze(text)
     return bool(s) and (s in PLACEHOLDERS or bool(_PLACEHOLDER_RUN.match(s)))
 
@@ -141,6 +147,7 @@ FOOTER_STARTS = tuple(squeeze(w) for w in RAW["footer"]["starts"])
 FOOTER_CONTAINS = tuple(squeeze(w) for w in RAW["footer"]["contains"])
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_footer(text: str) -> bool:
     """A cell that begins a footer row (注：…, 填表人, 财政部门审核意见, …（盖章） 年 月 日)."""
     s = squeeze(text)
@@ -152,6 +159,8 @@ CHECKED = tuple(RAW["checkbox"]["checked"])
 UNCHECKED = tuple(RAW["checkbox"]["unchecked"])
 _BOX = "".join(re.escape(c) for c in CHECKED + UNCHECKED)
 _STRICT_BOX = "".join(re.escape(c) for c in CHECKED + UNCHECKED if c != "口")
+_ANY_BOX = re.compile(f"[{_BOX}]")
+_STRICT = re.compile(f"[{_STRICT_BOX}]")
 _CHOICE = re.compile(rf"([{_BOX}])?\s*([^\s{_BOX}]+?)\s*([{_BOX}])?(?=\s|$|[{_BOX}])")
 
 
@@ -159,7 +168,7 @@ def checked_choice(text: str | None) -> str | None:
     """The choice marked in a checkbox cell (``新增项目□ 延续项目√`` gives ``延续项目``,
     ``☑新增 □延续`` gives ``新增``); ``None`` when the cell is no checkbox cell (or none is
     checked)."""
-    if not text or not re.search(f"[{_STRICT_BOX}]", text) and not re.search(r"口\s", text + " "):
+    if not text or not _ANY_BOX.search(text) or not _STRICT.search(text) and not re.search(r"口\s", text + " "):
         return None
     marks = re.findall(f"[{_BOX}]", text)
     if len(marks) < 2 and not any(m in CHECKED for m in marks):
@@ -189,18 +198,23 @@ TITLE = re.compile(
 #: header key -> role (level1, level2, name, description, target, op, unit, weight, basis, remark)
 COLUMNS: dict[str, str] = {}
 for _role, _words in RAW["columns"].items():
+    if not isinstance(_words, list):
+        continue
     for _w in _words:
         COLUMNS.setdefault(key(_w), _role)  # 绩效指标描述 is a name where no other is printed: see parse
 COLUMN_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(p), name) for name, ps in RAW.get("column_patterns", {}).items() for p in ps]
 DESCRIPTION: frozenset[str] = frozenset(key(w) for w in RAW["columns"]["description"])
 TABLE_FIELDS: dict[str, str] = _index(RAW["table_fields"], "table field")
+#: a character every value-column header holds (指标值, 目标值, 年度数值): the quick test that
+#: tells most rows from a header row (tests/test_vocabulary.py checks every target word has it)
+TARGET_MARK: str = RAW["columns"]["target_mark"]
 HORIZON_MEDIUM = tuple(RAW["horizon"]["medium"])
 HORIZON_YEAR = tuple(RAW["horizon"]["year"])
 HORIZON_ACTUAL = tuple(RAW["horizon"]["actual"])
 
 
-@functools.lru_cache(maxsize=1 << 12)
+@functools.lru_cache(maxsize=1 << 16)
 def column_role(cell: str) -> str | None:
     """The role of an indicator-table header cell (``一级\\n指标`` gives ``level1``)."""
     k = key(cell)
@@ -217,6 +231,7 @@ def column_role(cell: str) -> str | None:
     return role
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def table_field(cell: str) -> str | None:
     """The field a long table's header cell holds (项目名称, 预算数, 年度绩效目标 ...)."""
     return TABLE_FIELDS.get(key(cell))
