@@ -57,7 +57,7 @@ def _clean_label(text: str) -> str | None:
 _clean_label_short = functools.lru_cache(maxsize=1 << 15)(_clean_label)  # levels and names repeat
 
 
-_CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]{2,})\s*[\])）】〕]")
+_CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]{3,})\s*[\])）】〕]")
 _UNIT_CODE = re.compile(r"^(?:[\[(（【〔]\s*\d{2,}\s*[\])）】〕]\s*[-－—_]?|\d{2,}\s*[-－—_]|\d{6,}(?=[^\d\s.,，、]))\s*")
 
 
@@ -76,7 +76,7 @@ def split_project_code(name: str | None) -> tuple[str | None, str | None]:
     if not name:
         return name, None
     m = _CODE_IN_BRACKETS.search(name)
-    if not m or sum(ch.isdigit() for ch in m.group(1)) < 3:
+    if not m or sum(ch.isdigit() for ch in m.group(1)) < 4:  # （12）, （2项） are no codes
         return name, None
     rest = clean_name(name[:m.start()] + name[m.end():])
     if not rest:
