@@ -594,6 +594,10 @@ class _Splitter:
             if not value:
                 return
             name = "unit"  # 单位：XX局 names the unit
+        if name == "page_date":  # 填报日期 under the table: the form's, not a next declaration's
+            if self.cur is not None and value:
+                self.put(name, value, line, lab.label)
+            return
         if name in ("unit", "implementer", "department"):
             if not value:
                 return
