@@ -61,12 +61,16 @@ _CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]
 _UNIT_CODE = re.compile(r"^(?:[\[(（【〔]\s*\d{2,}\s*[\])）】〕]\s*[-－—_]?|\d{2,}\s*[-－—_]|\d{6,}(?=[^\d\s.,，、]))\s*")
 
 
+_TRAILING_CODE = re.compile(r"\s+[\[(（]?\d{6,}[\])）]?$")
+
+
 def strip_unit_code(name: str | None) -> str | None:
     """A unit's name without the budget code printed before it: ``[077]淮北市文化旅游体育局``,
     ``776001-扎赉特旗人民检察院``, ``(433001)乌海市供销合作社联合社``, ``207101天津市河北区人民法院``."""
     if not name:
         return name
     out = _UNIT_CODE.sub("", name, count=1).strip()
+    out = _TRAILING_CODE.sub("", out)  # 湘潭市城市管理和综合执法局 308001
     return out or name
 
 
@@ -267,7 +271,7 @@ _RANGE = re.compile(
 )
 _TOLERANCE = re.compile(r"^(?:±|\+/-|\+-)" + _NUM + r"\s*(%|‰)?\s*(?:以内|之内|内)?$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
-_DEADLINE_FULL = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成)?$")
+_DEADLINE_FULL = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成|到位|前到位)?$")
 _DEADLINE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底|年末|年内|内|度|全年|年度内)?\s*(?:前|之前|以前|完成|前完成|内)?$")
 _DEADLINE_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*(?:前|之前|以前)?$")
 _YEAR_END_WORDS = re.compile(r"^(?:当年|本年|年底|年末|年内|本年度|当年度)\s*(?:底|末|内)?\s*(?:前|之前|完成|前完成)?$")

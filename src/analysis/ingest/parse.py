@@ -203,6 +203,9 @@ def read_header(cells: list[str]) -> Layout | None:
             if tf is not None and not cur:
                 fields.setdefault(tf, i)
             continue
+        if role == "target" and "target" in cur and vocab.horizon_of(c) == "year" and cur.get("_mark") != "year":
+            cur["target"], cur["_mark"] = i, "year"  # 半年 指标值 | 全年 指标值: the year's column
+            continue
         if role in ("level1", "level2", "name", "target") and role in cur and "target" in cur:
             sets.append(cur)
             marks.append(cur.pop("_mark", None))
@@ -223,9 +226,9 @@ def read_header(cells: list[str]) -> Layout | None:
     good = [(s, m) for s, m in zip(sets, marks) if "name" in s and "target" in s]
     if not good:
         return None
-    if not any("level1" in s or "level2" in s for s, _ in good) and not any(
-            vocab.key(cells[s["name"]]) in ("三级指标", "三级目标", "指标名称", "指标内容") for s, _ in good):
-        return None
+    if not any("level1" in s or "level2" in s for s, _ in good) and all(
+            vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good):
+        return None  # a description column and a value, no levels: no indicator table
     out: list[ColumnSet] = []
     level1 = next((s["level1"] for s, _ in good if "level1" in s), None)
     for k, (s, mark) in enumerate(good):
@@ -259,6 +262,24 @@ def _looks_like_target(text: str, year: int | None) -> bool:
     if kind in ("quantitative", "deadline"):
         return True
     return bool(_STRONG_QUALITATIVE.match(_clean(text))) and len(text) <= 12
+
+
+_LABEL_START = re.compile(r"^([^:：\s]{1,16})[:：]")
+
+
+def _pairs(cell: str) -> list[str]:
+    """A cell holding several short ``label：value`` pairs (``填报单位:(盖章) 单位:万元``, an amount
+    block written in one cell: ``资金总额: 250\n一、预算资金:250``) as one cell a pair; any other
+    cell as it is."""
+    tokens = cell.split()
+    starts = [k for k, t in enumerate(tokens)
+              if (m := _LABEL_START.match(nfkc(t))) and vocab.field_of(m.group(1)) is not None]
+    if len(starts) < 2 or starts[0] != 0:
+        return [cell]
+    parts = [" ".join(tokens[a:b]) for a, b in zip(starts, starts[1:] + [len(tokens)])]
+    if any(len(_LABEL_START.sub("", nfkc(p))) > 20 for p in parts):
+        return [cell]  # prose that names a label or two: one value
+    return parts
 
 
 def _is_template_name(text: str | None) -> bool:
@@ -481,6 +502,8 @@ class _Splitter:
     # --- fields
 
     def fields(self, row: Row, cells: list[str]) -> None:
+        if any(c.count(":") + c.count("：") > 1 for c in cells):
+            cells = [part for c in cells for part in _pairs(c)]
         i, n = 0, len(cells)
         found_any = False
         heading = None
@@ -602,7 +625,7 @@ class _Splitter:
             if not value:
                 return
             self.ctx[name] = (value, line, lab.label)
-            if self.cur is None or self.complete() or name in self.cur.own:
+            if self.cur is None or self.complete() or (name in self.cur.own and "project" in self.cur.own):
                 self.start(line)
             self.put(name, value, line, lab.label)
             return
@@ -612,6 +635,13 @@ class _Splitter:
             self.start(line)
         if not value and name in self.cur.fields and name not in TEXT_FIELDS:
             return
+        if name in _AMOUNTS and value and not re.search(r"\d", value):
+            # 项目资金（万元） | 收入, 年度资金总额 | 金额（万元）: a heading over the amounts, not one
+            m = _BRACKET_MONEY.search(nfkc(value)) or _BRACKET_MONEY.search(nfkc(lab.label))
+            if m and "money_unit" not in self.cur.own:
+                self.put("money_unit", m.group(1), line, lab.label)
+            if m:
+                return
         if not value and name in _AMOUNTS:
             m = _BRACKET_MONEY.search(nfkc(lab.label))
             if m and "money_unit" not in self.cur.own:  # 项目资金（万元） | 年度资金总额： | …
