@@ -365,7 +365,14 @@ def parse_target(text: str | None, year: int | None = None) -> Target:
     """
     if text is None:
         return _EMPTY
-    s = _WS.sub("", nfkc(str(text)))
+    text = str(text)
+    if len(text) <= 64:
+        return _parse_target_short(text, year)  # targets repeat: >=90%, 12月底前, 及时
+    return _parse_target(text, year)
+
+
+def _parse_target(text: str, year: int | None) -> Target:
+    s = _WS.sub("", nfkc(text))
     if not s:
         return _EMPTY
     if "," in s:
@@ -427,6 +434,7 @@ def parse_target(text: str | None, year: int | None = None) -> Target:
     return Target(op or "=", value, None, unit, "quantitative")
 
 
+_parse_target_short = functools.lru_cache(maxsize=1 << 15)(_parse_target)
 _PAREN_NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _UNIT_TRAIL = re.compile(r"(?:及时|完成|达标|覆盖)$")
 

@@ -264,6 +264,7 @@ def _looks_like_target(text: str, year: int | None) -> bool:
     return bool(_STRONG_QUALITATIVE.match(_clean(text))) and len(text) <= 12
 
 
+_TWO_COLONS = re.compile(r"[:：][^\t]*[:：]")  # a cell with two colons (the quick test for _pairs)
 _LABEL_START = re.compile(r"^([^:：\s]{1,16})[:：]")
 
 
@@ -399,7 +400,7 @@ class _Splitter:
                 self.cur.heading_year = int(m.group(1)) if m.group(1) else None
             self.layout = None
             return
-        layout = read_header(cells)
+        layout = read_header(cells) if vocab.TARGET_MARK in "".join(cells) else None
         if layout is not None:
             self.table(row, layout)
             return
@@ -502,7 +503,7 @@ class _Splitter:
     # --- fields
 
     def fields(self, row: Row, cells: list[str]) -> None:
-        if any(c.count(":") + c.count("：") > 1 for c in cells):
+        if _TWO_COLONS.search("\t".join(cells)):
             cells = [part for c in cells for part in _pairs(c)]
         i, n = 0, len(cells)
         found_any = False
