@@ -71,6 +71,7 @@ def test_placeholders_are_no_values(tmp_path):
                 ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "养护面积", "≥5万平方米"])
     r, d = one(tmp_path, text)
     assert d.unit == "示例区园林所" and d.total_budget != d.total_budget and d.year_budget == 1000.0
+    assert r.problems.code.tolist() == ["missing-amount"]  # ** declares nothing: blank, and said so
 
 
 def test_a_two_row_header_reads_the_targets_under_the_expected_column(tmp_path):
@@ -79,8 +80,8 @@ def test_a_two_row_header_reads_the_targets_under_the_expected_column(tmp_path):
                 ["", "", "", "", "2021年实际实现值", "预期2022年实现值", ""],
                 ["", "产出指标", "数量指标", "培训人次", "260人次", "280人次", "计划"],
                 ["", "", "质量指标", "完成率", "", "100%", ""])
-    r, _ = one(tmp_path, text)
-    assert r.indicators.target_raw.tolist() == ["280人次", "100%"]
+    r, d = one(tmp_path, text)
+    assert d.unit == "示例党校" and r.indicators.target_raw.tolist() == ["280人次", "100%"]
     assert r.indicators.basis.tolist()[0] == "计划"
 
 
@@ -121,6 +122,7 @@ def test_levels_as_an_indented_tree(tmp_path):
                 ["项目预算", "10万元"], ["指标名称", "指标值"], ["产出指标", ""], ["  数量指标", ""],
                 ["    采购图书", "≥2000册"], ["  质量指标", ""], ["    验收合格率", "100%"])
     r, d = one(tmp_path, text)
+    assert d.year_budget == 100_000.0
     got = r.indicators[["level1", "level2", "name", "target_raw"]].values.tolist()
     assert got == [["产出指标", "数量指标", "采购图书", "≥2000册"], ["产出指标", "质量指标", "验收合格率", "100%"]]
 

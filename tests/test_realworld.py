@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 import realworld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +43,7 @@ def extra():
 
 
 def _doc_table(name: str) -> str:
-    m = re.search(rf"<!-- scores:{name} -->\n(.*?)\n<!-- /scores -->", DOC.read_text(encoding="utf-8"), re.S)
+    m = re.search(rf"<!-- scores:{name} -->\n(.*?)\n<!-- /scores -->", DOC.read_text(encoding="utf-8"), re.DOTALL)
     assert m, f"docs/formats.md has no scores:{name} block"
     return m.group(1)
 

@@ -707,7 +707,10 @@ class _Splitter:
 
     def read_set(self, row: Row, cells: list[str], k: int, s: ColumnSet, year: int | None, single: bool) -> None:
         d = self.cur
-        get = lambda c: cells[c] if c is not None else ""  # noqa: E731
+
+        def get(c: int | None) -> str:
+            return cells[c] if c is not None else ""
+
         a, b, c, t = get(s.level1), get(s.level2), get(s.name), get(s.target)
         value_cell = t
         op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")

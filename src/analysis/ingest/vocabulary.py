@@ -13,14 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
+import tomllib
 import unicodedata
 from importlib import resources
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the project requires 3.11; kept for a clear message
-    raise ImportError("analysis needs Python 3.11 or later (tomllib)")
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _BRACKETS = re.compile(r"[(（\[【〔][^()（）\[\]【】〔〕]*[)）\]】〕]")
