@@ -96,7 +96,7 @@ def _declaration_shapes(text: str) -> list[list[str]]:
 
 
 def test_clean_file_has_the_layout_of_the_published_file(tmp_path, seed_path):
-    generate(tmp_path, Params(units=3, years=(2020, 2021), seed=3, quirks=0.0))
+    generate(tmp_path, Params(units=3, years=(2020, 2021), seed=3, quirks=0.0, layouts=("seed",)))
     seed = seed_path.read_text(encoding="utf-8")
     seed_blocks = _declaration_shapes(seed)
     header = seed_blocks[0][:20]  # everything down to the indicator header row
@@ -119,7 +119,7 @@ def test_clean_file_has_the_layout_of_the_published_file(tmp_path, seed_path):
 
 
 def test_merged_cells_are_blank_where_the_level_repeats(tmp_path):
-    generate(tmp_path, Params(units=2, years=(2021, 2021), seed=5, quirks=0.0))
+    generate(tmp_path, Params(units=2, years=(2021, 2021), seed=5, quirks=0.0, layouts=("seed",)))
     key = _key(tmp_path, "indicators").sort_values(["decl_id", "seq"])
     lines = {}
     for path in tmp_path.glob("*/*.txt"):
@@ -137,7 +137,7 @@ def test_merged_cells_are_blank_where_the_level_repeats(tmp_path):
 
 
 def test_quirks_show_up_at_rate_one(tmp_path):
-    generate(tmp_path, Params(units=6, years=(2020, 2021), seed=2, quirks=1.0))
+    generate(tmp_path, Params(units=6, years=(2020, 2021), seed=2, quirks=1.0, layouts=("seed",)))
     raws = [p.read_bytes() for p in tmp_path.glob("*/*.txt")]
     boms = {r[:2] == b"\xff\xfe" or r[:3] == b"\xef\xbb\xbf" for r in raws}
     assert True in boms
@@ -194,7 +194,8 @@ def test_key_has_the_contract_columns(churn):
     assert d.decl_id.is_unique
     assert d.decl_id.tolist() == [gen.decl_id(u, y, p) for u, y, p in zip(d.unit, d.year, d.project)]
     assert ((d.prior_executed <= d.prior_budget) | d.prior_budget.isna()).all()
-    assert (d.year_budget <= d.total_budget).all()
+    assert ((d.year_budget <= d.total_budget) | d.total_budget.isna()).all()  # forms with one amount print no total
+    assert d.total_budget.notna().any() and d.total_budget.isna().any()
     rates = d.prior_execution_rate.dropna()
     assert 0.85 < rates.median() <= 1.0 and (rates < 0.7).any()
     assert "README.md" in {p.name for p in churn.iterdir()}
@@ -269,11 +270,13 @@ def test_budget_mismatches_are_injected_at_the_requested_rate(churn):
     renames = _key(churn, "renames")
     renamed = set(zip(renames.unit, renames.new_project, renames.to_year))
     prev = d.set_index(["unit", "project", "year"]).year_budget
+    prior_units = set(d[d.prior_budget.notna()].unit)  # units whose form prints last year's budget
+    assert prior_units and prior_units != set(d.unit)
     eligible = mism = 0
     injected = set(zip(rec.unit, rec.project, rec.year))
     for r in d.itertuples():
         before = prev.get((r.unit, r.project, r.year - 1))
-        if before is None or (r.unit, r.project, r.year) in renamed:
+        if before is None or (r.unit, r.project, r.year) in renamed or r.unit not in prior_units:
             continue
         eligible += 1
         if (r.unit, r.project, r.year) in injected:
@@ -416,3 +419,86 @@ def test_the_analysis_finds_the_changes_that_were_made(churn):
     rec = _key(churn, "reconciliation")
     got = metrics.budget_reconciliation(d)
     assert sorted(got.decl_id) == sorted(rec.decl_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# layouts: the forms other publishers print
+
+
+#: the table header row every file of the layout holds
+LAYOUT_MARKS = {
+    "seed": r"^一级(目标|指标)\t二级\1\t三级\1\t指标(目标)?值$",
+    "county": r"^绩效指标\t一级指标\t二级指标\t三级指标\t指标值$",
+    "split": r"^一级(目标|指标)\t二级\1\t三级\1\t指标性质\t指标值\t度量单位\t权重$",
+    "medium": r"^绩效指标\t一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值$",
+    "long": r"^项目名称\t项目单位\t预算数\t年度绩效目标\t一级指标\t二级指标\t三级指标\t指标性质\t指标值\t计量单位\t分值$",
+}
+
+
+def _has(layout: str, text: str) -> bool:
+    import re
+
+    return re.search(LAYOUT_MARKS[layout], text, flags=re.M) is not None
+
+
+def _texts(root: Path) -> dict[str, str]:
+    from analysis.ingest.readers import decode
+
+    return {p.name: decode(p.read_bytes(), p.name)[0].replace("\r\n", "\n").replace("\"", "")
+            for p in sorted(root.glob("*/*.txt"))}
+
+
+def test_the_default_mix_prints_every_layout_one_per_unit(tmp_path):
+    generate(tmp_path, Params(units=20, years=(2020, 2021), seed=8, quirks=0.0))
+    texts = _texts(tmp_path)
+    seen = {}
+    for name, text in texts.items():
+        marks = [k for k in LAYOUT_MARKS if _has(k, text)]
+        assert len(marks) == 1, (name, marks)
+        seen.setdefault(name.split("_")[0], set()).add(marks[0])
+    assert all(len(v) == 1 for v in seen.values())  # a unit keeps its form from year to year
+    assert set().union(*seen.values()) == set(gen.LAYOUTS)
+
+
+@pytest.mark.parametrize("layout", gen.LAYOUTS)
+@pytest.mark.parametrize("quirks", [0.0, 1.0])
+def test_every_layout_round_trips_exactly(tmp_path, layout, quirks):
+    from analysis.ingest import ingest
+
+    generate(tmp_path, Params(units=4, years=(2020, 2021), seed=6, quirks=quirks, layouts=(layout,)))
+    assert all(_has(layout, t) for t in _texts(tmp_path).values())
+    result = ingest(tmp_path)
+    key_d, key_i = _key(tmp_path, "declarations"), _key(tmp_path, "indicators")
+    assert result.problems[result.problems.code != "shifted-row"].empty, result.problems.head().to_string()
+    assert _compare(key_d, result.declarations[key_d.columns], ["decl_id"]) == []
+    assert _compare(key_i, result.indicators[key_i.columns], ["decl_id", "seq"]) == []
+    if layout in ("county", "medium"):
+        assert key_d.department.notna().all() and key_d.prior_budget.isna().all()
+    if layout in ("split", "long"):
+        assert key_i.weight.notna().all()
+    if layout == "medium":
+        assert set(key_i.horizon) == {"year", "medium"} and key_d.total_budget.notna().all()
+        assert (key_i.horizon == "year").sum() == key_d.n_indicators.sum()
+    else:
+        assert set(key_i.horizon) == {"year"}
+
+
+def test_medium_term_targets_stay_out_of_the_changes(tmp_path):
+    from analysis import metrics
+
+    generate(tmp_path, Params(units=4, years=(2020, 2022), seed=9, layouts=("medium",), tighten_rate=0.4))
+    d, ind = _key(tmp_path, "declarations"), _key(tmp_path, "indicators")
+    truth = _key(tmp_path, "target_changes")
+    found = metrics.target_changes(ind, d)
+    assert len(found) == len(truth) and found.new_seq.dropna().le(d.n_indicators.max()).all()
+    quality = metrics.target_quality(ind, by=("decl_id",), declarations=d)
+    assert quality.set_index("decl_id").n_indicators.to_dict() == d.set_index("decl_id").n_indicators.to_dict()
+
+
+def test_layouts_option(tmp_path):
+    assert _args(out="x", layouts="county,long").layouts == ("county", "long")
+    with pytest.raises(SystemExit):
+        _args(out="x", layouts="county,shanghai")
+    assert gen.run(_args(out=tmp_path, units=3, years="2021", layouts="split")) == 0
+    manifest = json.loads((tmp_path / "answer_key" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["layouts"] == ["split"] and "--layouts split" in manifest["command"]

@@ -97,7 +97,7 @@ def test_match_label_forms():
     assert match_label("项目总预算（万元）:").field == "total_budget"
     assert match_label("申报单位名称：上海市绿化和市容管理局行政服务中心").inline == kit.UNIT
     assert match_label("项 目 名 称：").field == "project"
-    assert match_label("填报日期：").field is None  # an unknown label
+    assert match_label("审批文号：").field is None  # an unknown label
     assert match_label("本项目实施内容为：通过劳务派遣方式增加岗位") is None  # prose with a colon
     assert match_label("2020年") is None and match_label("") is None
 

@@ -31,6 +31,15 @@ VAGUE_WORDS = (
 that contains one of these words and no digit counts as vague in :func:`target_quality`."""
 
 
+def year_targets(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The indicators of the declared year: medium-term targets printed beside them
+    (``horizon == "medium"``) are left out, so the two are never mixed."""
+    if "horizon" not in indicators:
+        return indicators
+    keep = indicators["horizon"].isna() | (indicators["horizon"] == "year")
+    return indicators if keep.all() else indicators[keep]
+
+
 def _as_by(by) -> list[str]:
     if by is None:
         return []
@@ -400,8 +409,10 @@ def target_changes(
     - ``old_decl_id``/``new_decl_id``: the two declarations compared (both given on every row);
       ``old_seq``/``new_seq``: the indicator's ``seq`` in each (null on the missing side).
 
-    Indicators whose ``decl_id`` is not in ``declarations`` are left out.
+    Indicators whose ``decl_id`` is not in ``declarations`` are left out, and so are
+    medium-term targets (see :func:`year_targets`).
     """
+    indicators = year_targets(indicators)
     if declarations is None:
         declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
     decl = _linked(declarations)
@@ -782,7 +793,10 @@ def target_quality(
     - ``n_repeated`` (int): indicators whose change from the project's previous declared year
       is ``unchanged``;
     - ``share_repeated`` (float 0-1): n_repeated / n_comparable, null when n_comparable is 0.
+
+    Only the year's targets count (see :func:`year_targets`).
     """
+    indicators = year_targets(indicators)
     keys = _as_by(by)
     if changes is None:
         changes = target_changes(indicators, declarations)

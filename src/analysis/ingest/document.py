@@ -107,7 +107,7 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
             # the text before it adds no declaration and no stray row, or it makes the table a
             # form (a title over a table that has none: 项目绩效目标表 over one row per indicator)
             if (s.declarations == alone.declarations and s.noise <= alone.noise) or (
-                    not alone.holds and s.holds and s.declarations == 1):
+                    not alone.holds and s.holds and s.declarations >= 1):
                 best_rows, best = rows, s
                 break
         if not best.holds:

@@ -10,6 +10,9 @@ import functools
 import html
 import re
 import unicodedata
+from typing import NamedTuple
+
+from analysis.ingest import vocabulary as vocab
 
 # ---------------------------------------------------------------------------------------------
 # white space, names and text
@@ -27,6 +30,62 @@ def clean_name(text: str | None) -> str | None:
         return None
     out = _WS.sub(" ", _ZERO_WIDTH.sub("", str(text))).strip()
     return out or None
+
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’、，。；：（）《》"
+_WS_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[\s\u00a0\u3000\u200b]+(?=[{_CJK}(（])|(?<=[)）])[\s\u00a0]+(?=[{_CJK}])")
+
+
+def clean_label(text: str | None) -> str | None:
+    """A level or an indicator name as published, its line breaks and spaces folded: white
+    space between Chinese characters goes (``经济效益\n指标`` is ``经济效益指标``), any other run
+    becomes one space. ``None`` for an empty cell."""
+    if text is None:
+        return None
+    if len(text) <= 64:
+        return _clean_label_short(text)
+    return _clean_label(text)
+
+
+def _clean_label(text: str) -> str | None:
+    s = _ZERO_WIDTH.sub("", str(text))
+    if not s.isascii():
+        s = _WS_BETWEEN_CJK.sub("", s)
+    return clean_name(s)
+
+
+_clean_label_short = functools.lru_cache(maxsize=1 << 15)(_clean_label)  # levels and names repeat
+
+
+_CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]{3,})\s*[\])）】〕]")
+_UNIT_CODE = re.compile(r"^(?:[\[(（【〔]\s*\d{2,}\s*[\])）】〕]\s*[-－—_]?|\d{2,}\s*[-－—_]|\d{6,}(?=[^\d\s.,，、]))\s*")
+
+
+_TRAILING_CODE = re.compile(r"\s+[\[(（]?\d{6,}[\])）]?$")
+
+
+def strip_unit_code(name: str | None) -> str | None:
+    """A unit's name without the budget code printed before it: ``[077]淮北市文化旅游体育局``,
+    ``776001-扎赉特旗人民检察院``, ``(433001)乌海市供销合作社联合社``, ``207101天津市河北区人民法院``."""
+    if not name:
+        return name
+    out = _UNIT_CODE.sub("", name, count=1).strip()
+    out = _TRAILING_CODE.sub("", out)  # 湘潭市城市管理和综合执法局 308001
+    return out or name
+
+
+def split_project_code(name: str | None) -> tuple[str | None, str | None]:
+    """A project's name and the code printed with it in brackets (``（2023001）某某项目`` gives
+    ``某某项目`` and ``2023001``); a bracketed part that is no code stays in the name."""
+    if not name:
+        return name, None
+    m = _CODE_IN_BRACKETS.search(name)
+    if not m or sum(ch.isdigit() for ch in m.group(1)) < 4:  # （12）, （2项） are no codes
+        return name, None
+    rest = clean_name(name[:m.start()] + name[m.end():])
+    if not rest:
+        return name, None
+    return rest.strip("-－—_ "), m.group(1)
 
 
 def clean_text(text: str | None) -> str | None:
@@ -62,9 +121,10 @@ def _nfkc_short(text: str) -> str:  # labels, names and targets repeat across fi
 # ---------------------------------------------------------------------------------------------
 # amounts
 
-_NULL_WORDS = {"", "-", "--", "—", "——", "/", "\\", "无", "空", "null", "none", "n/a", "na", "—/—",
-               "不适用", "新增", "新增项目", "新项目", "首次申报"}
+_NULL_WORDS = vocab.NULL_WORDS
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|亿元|亿)?$")
+#: 854万（其中…）: the leading amount, a note after it
+_AMOUNT_NOTE = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:万元|万|元|亿元|亿)?)[(（](?!(?:万元|元|亿元)[)）]$).*$")
 
 
 def parse_amount(text: str | None, label_unit: str | None = "元") -> tuple[float | None, bool]:
@@ -75,6 +135,11 @@ def parse_amount(text: str | None, label_unit: str | None = "元") -> tuple[floa
         return None, True
     s = nfkc(str(text)).strip().lower()
     s = _WS.sub("", s).replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    if s in _NULL_WORDS or vocab.is_placeholder(s):
+        return None, True
+    m = _AMOUNT_NOTE.match(s)
+    if m:  # 854万（其中财政资金500万）
+        s = m.group(1)
     s = s.replace("(", "").replace(")", "")  # 140.64(万元)
     if s in _NULL_WORDS:
         return None, True
@@ -154,80 +219,46 @@ def parse_bool(text: str | None) -> tuple[bool | None, bool]:
 # ---------------------------------------------------------------------------------------------
 # frameworks
 
-#: level1 as published (NFKC, no spaces) -> the canonical category shared by both frameworks.
-LEVEL1_STD: dict[str, str] = {
-    # the older framework
-    "投入与管理": "投入管理",
-    "投入和管理": "投入管理",
-    "投入管理": "投入管理",
-    "投入与管理目标": "投入管理",
-    "产出目标": "产出",
-    "效果目标": "效益",
-    "效益目标": "效益",
-    "影响力目标": "影响力",
-    "满意度目标": "满意度",
-    "成本目标": "成本",
-    # the newer framework
-    "产出指标": "产出",
-    "效益指标": "效益",
-    "满意度指标": "满意度",
-    "成本指标": "成本",
-    "影响力指标": "影响力",
-    "满意度": "满意度",
-    "产出": "产出",
-    "效益": "效益",
-    "效果": "效益",
-    "影响力": "影响力",
-    "成本": "成本",
-}
+#: level1 as published (NFKC, no spaces, no bracketed part or score) -> the canonical category
+#: shared by both frameworks; kept in vocabulary.toml
+LEVEL1_STD: dict[str, str] = vocab.LEVEL1_STD
+#: level2 words of both frameworks; used to recognise a row that arrived shifted left
+LEVEL2_WORDS = vocab.LEVEL2_WORDS
 
 
-def level1_std(level1: str | None) -> str | None:
-    """The canonical level1 category (see ``LEVEL1_STD``); ``其他`` for an unknown one."""
+def level1_std(level1: str | None, level2: str | None = None) -> str | None:
+    """The canonical level1 category (see ``LEVEL1_STD``); ``其他`` for an unknown one.
+    Satisfaction printed as a level 2 under 效益 (效益指标 / 满意度指标) is ``满意度``."""
     if level1 is None:
         return None
-    key = _WS.sub("", nfkc(level1))
+    key = vocab.level_key(level1)
     if not key:
         return None
-    return LEVEL1_STD.get(key, "其他")
+    std = LEVEL1_STD.get(key, "其他")
+    if std == "效益" and level2 and vocab.SATISFACTION in vocab.squeeze(level2):
+        return vocab.SATISFACTION
+    return std
 
 
-#: level2 words of both frameworks; used to recognise a row that arrived shifted left.
-LEVEL2_WORDS = {
-    "投入管理", "财务管理", "实施管理", "资金管理", "项目管理", "管理",
-    "数量", "质量", "时效", "成本",
-    "社会效益", "经济效益", "生态效益", "环境效益", "可持续影响", "可持续发展",
-    "长效管理", "配套设施", "人力资源", "信息共享", "档案管理", "机制建设",
-    "服务对象满意度", "社会公众满意度", "满意度", "公众满意度",
-}
-
-
-def is_level1(text: str | None) -> bool:
-    return bool(text) and _WS.sub("", nfkc(text)) in LEVEL1_STD
-
-
-def is_level2(text: str | None) -> bool:
-    if not text:
-        return False
-    key = _WS.sub("", nfkc(text))
-    if key.endswith("指标"):
-        key = key[:-2]
-    return key in LEVEL2_WORDS
+is_level1 = vocab.is_level1
+is_level2 = vocab.is_level2
 
 
 # ---------------------------------------------------------------------------------------------
 # targets
 
 _OPS = [  # longest first; applied to the NFKC form
-    (">=", ">="), ("=>", ">="), ("≥", ">="), ("≧", ">="),
-    ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="),
-    ("==", "="), ("=", "="), (">", ">"), ("<", "<"),
+    (">=", ">="), ("=>", ">="), ("≥", ">="), ("≧", ">="), ("›=", ">="), ("≮", ">="),
+    ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="), ("‹=", "<="), ("≯", "<="),
+    ("==", "="), ("=", "="), (">", ">"), ("<", "<"), ("›", ">"), ("‹", "<"),
     ("大于或等于", ">="), ("大于等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
     ("至少", ">="), ("达到", ">="), ("高于", ">"), ("大于", ">"), ("超过", ">"), ("多于", ">"),
     ("小于或等于", "<="), ("小于等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
     ("不多于", "<="), ("至多", "<="), ("控制在", "<="), ("低于", "<"), ("小于", "<"), ("少于", "<"),
     ("等于", "="), ("约", "="),
 ]
+#: an operator alone, as a split operator column prints it (≥, 大于等于, =)
+OPERATORS: dict[str, str] = dict(_OPS)
 _SUFFIX_OPS = [  # words after the number
     ("及以上", ">="), ("以上", ">="), ("或以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
     ("之内", "<="), ("内", "<="), ("左右", "="),
@@ -238,10 +269,31 @@ _NUMBER = re.compile(_NUM + r"\s*(百万|千万|万|亿|千)?")
 _RANGE = re.compile(
     r"^" + _NUM + r"\s*(百万|千万|万|亿|千)?\s*(%|‰)?\s*(?:-|~|～|〜|—|–|至|到)\s*" + _NUM + r"\s*(百万|千万|万|亿|千)?\s*(.*)$"
 )
-_DEADLINE_FULL = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成)?$")
-_DEADLINE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底|年内|内|度)?\s*(?:前|之前|以前|完成|前完成)?$")
+_TOLERANCE = re.compile(r"^(?:±|\+/-|\+-)" + _NUM + r"\s*(%|‰)?\s*(?:以内|之内|内)?$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+_DEADLINE_FULL = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成|到位|前到位)?$")
+_DEADLINE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底|年末|年内|内|度|全年|年度内)?\s*(?:前|之前|以前|完成|前完成|内)?$")
 _DEADLINE_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*(?:前|之前|以前)?$")
 _YEAR_END_WORDS = re.compile(r"^(?:当年|本年|年底|年末|年内|本年度|当年度)\s*(?:底|末|内)?\s*(?:前|之前|完成|前完成)?$")
+#: a deadline followed by what is done by then: 12月底前100%到位, 2021年6月30日前完成验收
+_DEADLINE_LEAD = re.compile(r"^((?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末)?)(?:前|之前|以前)(?=\S)")
+#: one end of a period: 2020.1.1, 2021年1月, 12月, 2023.07, 2021年12月31日
+_PERIOD_END = r"(?:\d{4}(?:年|[.\-/])\d{1,2}(?:月|[.\-/]\d{1,2}日?|月\d{1,2}日)?|\d{4}年|\d{1,2}月(?:\d{1,2}日)?)"
+_PERIOD = re.compile(rf"^({_PERIOD_END})\s*(?:-|~|～|〜|—|–|至|到)+\s*({_PERIOD_END})(?:前|之前|止)?$")
+
+
+class Target(NamedTuple):
+    """A target read: ``(op, value, value_hi, value_unit, kind)`` (unpacks like a tuple)."""
+
+    op: str | None
+    value: float | None
+    value_hi: float | None
+    value_unit: str | None
+    kind: str | None
+
+
+_EMPTY = Target(None, None, None, None, None)
+_QUALITATIVE = Target(None, None, None, None, "qualitative")
 
 
 def _month_end(year: int, month: int) -> int:
@@ -251,7 +303,8 @@ def _month_end(year: int, month: int) -> int:
 
 
 def _deadline(s: str, year: int | None) -> float | None:
-    """A deadline as a sortable yyyymmdd number, or None when ``s`` is no deadline."""
+    """A deadline as a sortable yyyymmdd number, NaN when it needs a year nobody gave, or
+    None when ``s`` is no deadline."""
     m = _DEADLINE_ISO.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
         y, mo = int(m.group(1)), int(m.group(2))
@@ -275,31 +328,69 @@ def _deadline(s: str, year: int | None) -> float | None:
     return None
 
 
-def parse_target(text: str | None, year: int | None = None):
-    """Parse a target value as published.
+def _period_end(s: str, year: int | None) -> float | None:
+    """The end of a period printed as a target (``2020.1.1-2020.12.31``, ``2021年1月-12月``,
+    ``2023.07-2024.01``): a deadline at its end; the end may leave out the start's year."""
+    m = _PERIOD.match(s)
+    if not m:
+        return None
+    start, end = m.group(1), m.group(2)
+    ys = re.match(r"^(\d{4})", start)
+    if not ys:
+        return None  # 3月-6月 without any year is no period we can date
+    if not re.match(r"^\d{4}", end):
+        end = ys.group(1) + "年" + end
+    if _deadline(start, year) is None:
+        return None
+    return _deadline(end, int(ys.group(1)))
 
-    Returns ``(op, value, value_hi, value_unit, kind)``:
+
+def parse_target(text: str | None, year: int | None = None) -> Target:
+    """Parse a target value as published. Returns a :class:`Target`
+    ``(op, value, value_hi, value_unit, kind)``:
 
     - ``op``: ``=``, ``>=``, ``<=``, ``>``, ``<``, ``range`` or ``None`` (qualitative);
       a bare number is an implied ``=``; deadlines are ``<=`` (done by that date).
     - ``value``/``value_hi``: floats with multipliers applied (``50万次`` gives 500000);
-      percents stay in percent (``95%`` gives 95); for a deadline, the date as yyyymmdd
-      (``2021年12月31日前`` gives 20211231; ``12月底前`` takes the year from ``year``).
+      percents stay in percent (``95%`` and ``95百分比`` give 95); thousands separators are
+      read (``1,000``); for a deadline, the date as yyyymmdd (``2021年12月31日前`` gives
+      20211231; ``12月底前`` takes the year from ``year``; a period ``2021年1月-12月`` gives its
+      end); a tolerance ``±3%以内`` is the range -3 to 3.
     - ``value_unit``: ``%``, ``次``, ``元/人`` ...; ``万元`` becomes ``元`` with the value ×10000.
     - ``kind``: ``quantitative``, ``qualitative`` or ``deadline``; ``None`` for an empty cell.
+      A number followed by a sentence (``8个小区，环境整洁``) is qualitative.
 
     A target with an operator and no number gives ``(op, None, None, None, "qualitative")``;
     the caller reports it.
     """
     if text is None:
-        return None, None, None, None, None
-    s = _WS.sub("", nfkc(str(text)))
+        return _EMPTY
+    text = str(text)
+    if len(text) <= 64:
+        return _parse_target_short(text, year)  # targets repeat: >=90%, 12月底前, 及时
+    return _parse_target(text, year)
+
+
+def _parse_target(text: str, year: int | None) -> Target:
+    s = _WS.sub("", nfkc(text))
     if not s:
-        return None, None, None, None, None
+        return _EMPTY
+    if "," in s:
+        s = _THOUSANDS.sub("", s)
     # deadlines first: "2020年" must not read as the number 2020
     d = _deadline(s, year)
+    if d is None:
+        d = _period_end(s, year)
+    if d is None:
+        m = _DEADLINE_LEAD.match(s)
+        if m:  # 12月底前100%到位
+            d = _deadline(m.group(1), year)
     if d is not None:
-        return "<=", (None if d != d else d), None, None, "deadline"
+        return Target("<=", (None if d != d else d), None, None, "deadline")
+    m = _TOLERANCE.match(s)
+    if m:  # ±3%以内: a tolerance around 0
+        v = float(m.group(1))
+        return Target("range", -v, v, m.group(2), "quantitative")
 
     op = None
     rest = s
@@ -307,7 +398,7 @@ def parse_target(text: str | None, year: int | None = None):
     for token, o in _OPS:
         if rest.startswith(token):
             op, rest = o, rest[len(token):]
-            symbol = token.isascii() or token in "≥≧≤≦"
+            symbol = token.isascii() or token in "≥≧≤≦›‹≮≯"
             break
     m = _RANGE.match(rest) if op is None else None
     if m:
@@ -317,14 +408,16 @@ def parse_target(text: str | None, year: int | None = None):
         unit = _unit(m.group(6)) or m.group(3)
         if lo > hi:
             lo, hi = hi, lo
-        return "range", lo, hi, unit, "quantitative"
+        return Target("range", lo, hi, unit, "quantitative")
     m = _NUMBER.match(rest)
     if not m:
         if op is not None and (not rest or (symbol and len(rest) <= 4)):
-            return op, None, None, None, "qualitative"  # an operator and no number: >=, ≥%
-        return None, None, None, None, "qualitative"  # 规范, 及时, 达到规范, 不低于上年
+            return Target(op, None, None, None, "qualitative")  # an operator and no number: >=, ≥%
+        return _QUALITATIVE  # 规范, 及时, 达到规范, 不低于上年
     value = float(m.group(1)) * _MULT.get(m.group(2) or "", 1.0)
     tail = _PAREN_NOTE.sub("", rest[m.end():])  # 90%以上（含90%）
+    if any(mark in tail for mark in vocab.SENTENCE_MARKS):
+        return _QUALITATIVE  # a sentence that begins with a number
     for token, o in _SUFFIX_OPS:
         if tail.endswith(token):
             tail = tail[: -len(token)]
@@ -338,9 +431,10 @@ def parse_target(text: str | None, year: int | None = None):
     elif unit is not None and unit.startswith("亿元"):
         value *= 1e8
         unit = "元" + unit[2:]
-    return op or "=", value, None, unit, "quantitative"
+    return Target(op or "=", value, None, unit, "quantitative")
 
 
+_parse_target_short = functools.lru_cache(maxsize=1 << 15)(_parse_target)
 _PAREN_NOTE = re.compile(r"[(（][^()（）]*[)）]")
 _UNIT_TRAIL = re.compile(r"(?:及时|完成|达标|覆盖)$")
 
@@ -354,5 +448,58 @@ def _unit(tail: str | None) -> str | None:
         return "%"
     if t.startswith("‰"):
         return "‰"
+    if t.startswith(vocab.PERCENT_WORDS):  # ≥98百分比
+        return "%"
     t = _UNIT_TRAIL.sub("", t)
     return t or None
+
+
+_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+
+
+def date_serial(text: str | None) -> float | None:
+    """A spreadsheet's date serial printed as a target (``44,561`` is 2021-12-31) as a
+    yyyymmdd deadline; None for any other text. Only for a cell the caller knows holds a
+    date (a 时效 row, or a unit cell that repeats the value)."""
+    if not text:
+        return None
+    m = _SERIAL.match(_THOUSANDS.sub("", _WS.sub("", nfkc(str(text)))))
+    if not m or not 30000 <= int(m.group(1)) <= 70000:
+        return None
+    d = dt.date(1899, 12, 30) + dt.timedelta(days=int(m.group(1)))
+    return float(d.year * 10000 + d.month * 100 + d.day)
+
+
+def parse_number(text: str | None) -> float | None:
+    """The leading number of a cell (a weight: ``10``, ``7.5``, ``10分``, ``10%``); None otherwise."""
+    if not text:
+        return None
+    m = re.match(r"^\s*(\d+(?:\.\d+)?)", _THOUSANDS.sub("", nfkc(str(text))))
+    return float(m.group(1)) if m else None
+
+
+def parse_period(text: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The start and end of a period field (项目期 ``2022年3月-2023年11月``, 建设周期
+    ``2025年1月1日-2025年12月31日``, ``2022年``); ``(None, None)`` for a duration (``3年``) or
+    anything else."""
+    if not text:
+        return None, None
+    s = _WS.sub("", nfkc(str(text)))
+    m = re.match(r"^(\d{4})年(?:度)?$", s)
+    if m:
+        y = int(m.group(1))
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    parts = re.split(r"(?:-|~|～|〜|—|–|至|到)+", s)
+    if len(parts) != 2:
+        return None, None
+    a, b = parts
+    ya = re.match(r"^(\d{4})", a)
+    if not ya:
+        return None, None
+    if not re.match(r"^\d{4}", b):
+        b = ya.group(1) + "年" + b
+    start, ok1 = parse_date(a.rstrip("日") + ("日" if a.endswith("日") else ""), end=False)
+    end, ok2 = parse_date(b, end=True)
+    if not (ok1 and ok2):
+        return None, None
+    return start, end

@@ -1,14 +1,16 @@
 """Splitting rows into declarations, and reading their fields and indicator tables.
 
-Input: the rows of one sheet (see :mod:`analysis.readers`). Output: one
+Input: the rows of one sheet (see :mod:`analysis.ingest.readers`). Output: one
 :class:`RawDeclaration` per declaration found, holding the published strings with the lines
-they came from; turning them into typed values is :mod:`analysis.normalize`'s job.
+they came from; turning them into typed values is :mod:`analysis.ingest.normalize`'s job.
 
-A declaration starts at a title row (``财政项目支出绩效目标表``), or, where the header block is
-printed only once for several declarations, at a ``项目名称`` row that follows a complete one.
-Fields are recognised by their labels wherever they stand in a row (``label：`` + value in the
-next cell, or ``label：value`` in one cell, one or two pairs a row). The indicator table begins
-after its header row (``一级目标/二级目标/三级目标/指标目标值`` or ``一级指标/…/指标值``).
+Everything is recognised by its words, which :mod:`analysis.ingest.vocabulary` lists: a title
+row (``…绩效目标表``, ``…目标申报表``, ``…批复表``), field labels (``项目名称``, ``实施单位``,
+``年度资金总额``) wherever they stand in a row, and the indicator table by its header row
+(``一级指标 | 二级指标 | 三级指标 | 指标值`` and the many variants: split operator, unit, weight
+and basis columns, a leading label column, two column sets side by side, a long table with
+one row per indicator and the project's fields merged down). See :class:`_Splitter` for the
+states the reader goes through.
 """
 from __future__ import annotations
 
@@ -16,85 +18,80 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from analysis.ingest.normalize import is_level1, is_level2, nfkc, parse_target
-from analysis.problems import Problem
-from analysis.tables import PROSE as TEXT_FIELDS
+from analysis.ingest import vocabulary as vocab
 from analysis.ingest.grid import Row
+from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_target
+from analysis.problems import Problem
+from analysis.tables import PROSE
 
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
-_PARENS = re.compile(r"[(（][^()（）]*[)）]")
-#: a title cell (NFKC, no spaces): 财政项目支出绩效目标表, 2021年度…绩效目标申报表, …表(2021年度);
-#: a sentence that merely mentions the form is no title
-_TITLE = re.compile(r"^(?:\d{4}年度?)?[^。，,；;:]{0,20}?绩效目标(?:申报)?表(?:\(\d{4}年度?\))?$")
 _YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
-#: 一、 (二) 3. ① before a label or a heading
-_ENUMERATOR = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、．]|\d{1,2}\.(?!\d)|[①-⑳])")
 _HEADING = re.compile(r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$")
 _MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
-
-#: field label (NFKC, without spaces, colon and the parenthesised unit) -> column name
-LABELS: dict[str, str] = {
-    "申报单位名称": "unit", "申报单位": "unit", "单位名称": "unit", "预算单位": "unit", "预算单位名称": "unit",
-    "项目名称": "project",
-    "项目类别": "category", "项目类型": "category",
-    "计划开始日期": "start_date", "项目开始日期": "start_date", "开始日期": "start_date",
-    "计划完成日期": "end_date", "计划结束日期": "end_date", "项目完成日期": "end_date", "完成日期": "end_date",
-    "是否含有政府购买服务": "gov_purchase", "是否含政府购买服务": "gov_purchase", "是否政府购买服务": "gov_purchase",
-    "绩效类型": "perf_type",
-    "项目概况": "overview",
-    "立项依据": "basis",
-    "项目设立的必要性": "necessity", "项目立项的必要性": "necessity", "必要性": "necessity",
-    "保证项目实施的制度、措施": "measures", "保证项目实施的制度措施": "measures", "项目实施的制度、措施": "measures",
-    "项目实施计划": "plan", "实施计划": "plan",
-    "总目标及阶段性目标": "goals", "项目总目标及阶段性目标": "goals", "总目标": "goals",
-    "项目总预算": "total_budget", "总预算": "total_budget", "项目预算总额": "total_budget", "预算总额": "total_budget",
-    "项目总金额": "total_budget",
-    "项目当年预算": "year_budget", "当年预算": "year_budget", "本年预算": "year_budget", "项目本年预算": "year_budget",
-    "当年预算数": "year_budget", "本年度预算": "year_budget", "项目当年预算数": "year_budget",
-    "同名项目上年预算额": "prior_budget", "同名项目上年预算": "prior_budget", "上年预算额": "prior_budget",
-    "同名项目上年预算执行数": "prior_executed", "同名项目上年执行数": "prior_executed", "上年预算执行数": "prior_executed",
-    "上年执行数": "prior_executed", "同名项目上年实际执行数": "prior_executed", "上年实际执行数": "prior_executed",
-    "同名项目上年预算数": "prior_budget", "上年预算数": "prior_budget",
-    "年度": "year", "预算年度": "year", "申报年度": "year",
-    # 单位：万元 printed once for the amounts below it
-    "单位": "money_unit", "金额单位": "money_unit", "资金单位": "money_unit",
-}
+_BRACKET_MONEY = re.compile(r"[(（][^()（）]*?(万元|亿元|元)[)）]")
+_FULL_DATE = re.compile(r"^(\d{4})(?:年|[-/.])\d{1,2}(?:月|[-/.])\d{1,2}日?$")
+#: a unit's name printed without its label (207101天津市河北区人民法院 above the project)
+_ORG = re.compile(r"^[^。，,；;:：\s]{3,40}?(?:局|院|委员会|委|政府|中心|所|站|办公室|办|学校|小学|中学|大学|医院|馆|社|联合会|联社|会|队|厅|部|处|管委会|公司|集团|街道|镇|乡)$")
+#: a template's hint in an indicator's name: 指标1：, （≥**%）
+_TEMPLATE_NAME = re.compile(r"^(?:指标\d*[:：]?|[(（][^()（）]*\*[^()（）]*[)）]|[(（]?[≥≤<>=]*\**%?[)）]?)$")
 _MAX_LABEL = 24
+#: a second header row's cell under the value column: 2021年实际实现值, 预期2022年实现值, 中期目标值
+_SUB_HEADER = re.compile(r"(?:实现值|目标值|指标值|预期值|计划值|实际值|完成值)$|^(?:中期|年度|本年|当年|实施期)")
+TEXT_FIELDS = PROSE
+#: fields that identify a declaration: printed twice in one declaration, they start the next
+_STARTERS = ("project", "unit", "implementer", "department")
+_AMOUNTS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
 
 
 @dataclass(frozen=True)
 class Label:
-    field: str | None  # None for a label this project does not know
+    field: str | None  # None for a label this project does not know; vocab.IGNORE / vocab.GROUP
     label: str  # as published (NFKC, no spaces)
     inline: str | None  # the value when label and value share a cell
 
 
+def _clean(cell: str) -> str:
+    return _SPACES.sub("", nfkc(cell))
+
+
 def match_label(cell: str) -> Label | None:
     """Recognise a field label in ``cell`` (``项目名称：``, ``项目总预算（元）：``,
-    ``申报单位名称：XX局``); ``None`` when the cell is a value, not a label."""
+    ``申报单位名称：XX局``, ``其中：财政拨款``); ``None`` when the cell is a value, not a label."""
     if len(cell) > 200 and ":" not in cell[:60] and "：" not in cell[:60]:
         return None  # prose
     return _match_label(cell)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+_COLON_OUTSIDE = re.compile(r"^((?:[^:(（]|[(（][^)）]*[)）])*?)[:：]")
+
+
+@functools.lru_cache(maxsize=1 << 15)
 def _match_label(cell: str) -> Label | None:
-    s = _SPACES.sub("", nfkc(cell))
+    s = _clean(cell)
     if not s:
         return None
     if ":" in s:
-        head, _, tail = s.partition(":")
-        inline = cell.split("：", 1)[1] if "：" in cell else cell.split(":", 1)[1]
-        inline = inline.strip() or None
+        m = _COLON_OUTSIDE.match(s)  # 资金情况（单位：万元）: the colon in brackets is no label's
+        if m is None:
+            head, tail, inline = s, "", None
+        else:
+            head, tail = m.group(1), s[m.end():]
+            m2 = _COLON_OUTSIDE.match(cell.strip())
+            inline = cell.strip()[m2.end():].strip() if m2 else None
+            inline = inline or None
     else:
         head, tail, inline = s, "", None
-    core = _PARENS.sub("", _ENUMERATOR.sub("", head))
-    name = LABELS.get(core)
-    if name is not None:
-        return Label(name, head, inline)
+    if len(head) <= 40:
+        name = vocab.field_of(head)
+        if name is not None:
+            return Label(name, head, inline)
+        if tail and head.startswith("其中"):  # 其中：财政拨款 — a part of the amount above
+            name = vocab.field_of(s.replace(":", ""))
+            if name is not None:
+                return Label(name, s, None)
     if ":" in s and not tail and 1 < len(head) <= _MAX_LABEL and not head[0].isdigit():
         return Label(None, head, None)  # an unknown label, ends with a colon
     return None
@@ -108,6 +105,11 @@ class RawIndicator:
     name: str | None
     target: str | None
     shifted: bool = False
+    horizon: str = "year"
+    weight: str | None = None
+    basis: str | None = None
+    unit_cell: str | None = None  # the unit column's cell, as printed (a date serial repeats there)
+    value_cell: str | None = None  # the value column's cell, before op and unit were joined to it
 
 
 @dataclass
@@ -125,6 +127,7 @@ class RawDeclaration:
     has_table: bool = False
     truncated: bool = False
     problems: list[Problem] = field(default_factory=list)
+    own: set[str] = field(default_factory=set)  # fields printed in this declaration (not carried over)
 
     def get(self, name: str) -> str | None:
         v = self.fields.get(name)
@@ -139,46 +142,110 @@ def _strip(cells: list[str]) -> list[str]:
     return [c.strip().strip("\u3000\u00a0") for c in cells]
 
 
-def _table_columns(cells: list[str]) -> tuple[int, int, int, int] | None:
-    """Column positions of level1, level2, name and target in a table header row."""
-    if not any("级" in c for c in cells):
-        return None
-    pos = {}
+# ---------------------------------------------------------------------------------------------
+# the indicator table's layout
+
+
+@dataclass
+class ColumnSet:
+    """The columns of one set of indicators (a table prints one, or a medium-term and a year's
+    set side by side)."""
+
+    horizon: str = "year"
+    level1: int | None = None
+    level2: int | None = None
+    name: int | None = None
+    target: int | None = None
+    op: tuple[int, ...] = ()
+    unit: int | None = None
+    weight: int | None = None
+    basis: int | None = None
+
+    def width(self) -> int:
+        cols = [c for c in (self.level1, self.level2, self.name, self.target, self.unit, self.weight, self.basis) if c is not None]
+        return max(cols + list(self.op)) + 1
+
+
+@dataclass
+class Layout:
+    sets: list[ColumnSet]
+    fields: dict[str, int] = field(default_factory=dict)  # a long table's field columns
+
+    def __post_init__(self):
+        self.long = "project" in self.fields
+        self.year = next((s for s in self.sets if s.horizon == "year"), self.sets[-1])
+        self.width = max([s.width() for s in self.sets] + [c + 1 for c in self.fields.values()])
+        self.name_col = min(s.name for s in self.sets)
+
+
+#: the seed's layout, for a table printed without its header row
+_PLAIN = Layout([ColumnSet("year", 0, 1, 2, 3)])
+
+
+def read_header(cells: list[str]) -> Layout | None:
+    """The layout an indicator table's header row announces, or None when the row is no such
+    header. Roles come from the vocabulary's header words (一级指标, 三级指标, 指标值, 指标性质,
+    计量单位, 分值, 绩效标准 ...); a role printed again after a set's value column starts the next
+    set; field headers (项目名称, 预算数) make it a long table."""
+    mark = vocab.TARGET_MARK
+    if not any(mark in c for c in cells):
+        return None  # no value column, no header: the quick test most rows end at
+    sets: list[dict] = []
+    cur: dict = {}
+    fields: dict[str, int] = {}
+    marks: list[str | None] = []
     for i, c in enumerate(cells):
-        s = _SPACES.sub("", nfkc(c))
-        if not s:
+        if not c:
             continue
-        if s.startswith("一级"):
-            pos.setdefault("l1", i)
-        elif s.startswith("二级"):
-            pos.setdefault("l2", i)
-        elif s.startswith("三级"):
-            pos.setdefault("nm", i)
-        elif "值" in s and ("指标" in s or "目标" in s):
-            pos.setdefault("tg", i)
-    if {"l1", "l2", "nm", "tg"} <= pos.keys():
-        return pos["l1"], pos["l2"], pos["nm"], pos["tg"]
-    return None
-
-
-def _extra_columns(cells: list[str]) -> tuple[int | None, int | None]:
-    """Columns of the operator (指标性质: ≥ ≤ = 定性) and of the unit (计量单位/度量单位) where
-    the table prints them apart from the value."""
-    op = unit = None
-    for i, c in enumerate(cells):
-        s = _SPACES.sub("", nfkc(c))
-        if op is None and s in ("指标性质", "性质", "运算符", "符号", "比较符", "指标方向"):
-            op = i
-        elif unit is None and s in ("计量单位", "度量单位", "单位", "指标单位"):
-            unit = i
-    return op, unit
+        role = vocab.column_role(c)
+        if role is None:
+            tf = vocab.table_field(c)
+            if tf is not None and not cur:
+                fields.setdefault(tf, i)
+            continue
+        if role == "target" and "target" in cur and vocab.horizon_of(c) == "year" and cur.get("_mark") != "year":
+            cur["target"], cur["_mark"] = i, "year"  # 半年 指标值 | 全年 指标值: the year's column
+            continue
+        if role in ("level1", "level2", "name", "target") and role in cur and "target" in cur:
+            sets.append(cur)
+            marks.append(cur.pop("_mark", None))
+            cur = {}
+        if role == "name" and "name" in cur:
+            continue  # 绩效指标描述 beside 三级指标: a description, not the name
+        if role == "op":
+            cur.setdefault("op", []).append(i)
+        elif role in ("description", "remark"):
+            continue
+        else:
+            cur.setdefault(role, i)
+        if role == "target" and "_mark" not in cur:
+            cur["_mark"] = vocab.horizon_of(c)
+    if cur:
+        sets.append(cur)
+        marks.append(cur.pop("_mark", None))
+    good = [(s, m) for s, m in zip(sets, marks) if "name" in s and "target" in s]
+    if not good:
+        return None
+    if not any("level1" in s or "level2" in s for s, _ in good) and all(
+            vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good):
+        return None  # a description column and a value, no levels: no indicator table
+    out: list[ColumnSet] = []
+    level1 = next((s["level1"] for s, _ in good if "level1" in s), None)
+    for k, (s, mark) in enumerate(good):
+        horizon = mark or ("year" if len(good) == 1 or k == len(good) - 1 else "medium")
+        out.append(ColumnSet(horizon, s.get("level1", level1 if k else None), s.get("level2"), s["name"], s["target"],
+                             tuple(s.get("op", ())), s.get("unit"), s.get("weight"), s.get("basis")))
+    if len(out) > 1 and not any(x.horizon == "year" for x in out):
+        out[-1].horizon = "year"
+    return Layout(out, fields if "project" in fields else {})
 
 
 def _joined_target(op: str, value: str, unit: str) -> str:
-    """The target as one string: ``≥`` ``95`` ``%`` gives ``≥95%``; 定性/定量 add nothing."""
+    """The target as one string: ``≥`` ``95`` ``%`` gives ``≥95%``; 定性/正向/反向 add nothing."""
     if not value:
         return ""
-    if _SPACES.sub("", op) in ("定性", "定量"):
+    op = _clean(op)
+    if op not in OPERATORS:
         op = ""
     if unit and not value.endswith(unit):
         value += unit
@@ -191,53 +258,100 @@ _STRONG_QUALITATIVE = re.compile(r"^(?:规范|及时|有效|可持续|持续|完
 def _looks_like_target(text: str, year: int | None) -> bool:
     if not text:
         return False
-    kind = parse_target(text, year)[4]
+    kind = parse_target(text, year).kind
     if kind in ("quantitative", "deadline"):
         return True
-    return bool(_STRONG_QUALITATIVE.match(_SPACES.sub("", nfkc(text)))) and len(text) <= 12
+    return bool(_STRONG_QUALITATIVE.match(_clean(text))) and len(text) <= 12
 
 
-def _ends_table(cell: str) -> bool:
-    """Whether a row starting with ``cell`` leaves the indicator table: a field label with its
-    colon. (An indicator may be named like a label without one: 必要性, 实施计划.)"""
-    return match_label(cell) is not None and (":" in cell or "：" in cell)
+_TWO_COLONS = re.compile(r"[:：][^\t]*[:：]")  # a cell with two colons (the quick test for _pairs)
+_LABEL_START = re.compile(r"^([^:：\s]{1,16})[:：]")
+
+
+def _pairs(cell: str) -> list[str]:
+    """A cell holding several short ``label：value`` pairs (``填报单位:(盖章) 单位:万元``, an amount
+    block written in one cell: ``资金总额: 250\n一、预算资金:250``) as one cell a pair; any other
+    cell as it is."""
+    tokens = cell.split()
+    starts = [k for k, t in enumerate(tokens)
+              if (m := _LABEL_START.match(nfkc(t))) and vocab.field_of(m.group(1)) is not None]
+    if len(starts) < 2 or starts[0] != 0:
+        return [cell]
+    parts = [" ".join(tokens[a:b]) for a, b in zip(starts, starts[1:] + [len(tokens)])]
+    if any(len(_LABEL_START.sub("", nfkc(p))) > 20 for p in parts):
+        return [cell]  # prose that names a label or two: one value
+    return parts
+
+
+def _is_template_name(text: str | None) -> bool:
+    return not text or vocab.is_placeholder(text) or bool(_TEMPLATE_NAME.match(_clean(text)))
+
+
+# ---------------------------------------------------------------------------------------------
+# the reader
 
 
 class _Splitter:
+    """Reads the rows of one sheet, one at a time, into declarations.
+
+    State (all of it on ``self``):
+
+    - ``cur``: the declaration being read, or None before the first one. It is *open* while
+      its fields are read, and *complete* (:meth:`complete`) once it has its indicator table:
+      fields or a table after that belong to the next declaration.
+    - ``layout``: the indicator table's :class:`Layout` while inside a table, else None. A
+      blank row, a footer row (注：, 填表人, …（盖章）), a field label with its colon, a new title
+      or a new header leave the table.
+    - ``ctx``: what the form prints once for the declarations that follow (the year, the
+      unit, department and implementer, the money unit): carried into every declaration
+      started until the next title row.
+    - ``prev``: the last indicator of each column set, whose levels fill merged-cell blanks.
+    - ``last_text``: the prose field whose text may go on over the next rows.
+    - ``subheader``: True right after a table header, whose value column may be split in a
+      second header row (``2021年实际实现值 | 预期2022年实现值``).
+
+    A row goes through :meth:`feed`: a title row starts a declaration (a second title before
+    any field only adds to the first: page titles over a form); a year row sets the year; a
+    target heading (``2020年绩效目标``) notes its year; a header row opens a table; inside a
+    table, rows are indicators (:meth:`indicator`), or, in a long table, start the next
+    project's declaration; anything else is read for fields (:meth:`fields`).
+    """
+
     def __init__(self, rel: str, sheet: str | None):
         self.rel = rel
         self.sheet = sheet
         self.out: list[RawDeclaration] = []
         self.cur: RawDeclaration | None = None
+        self.ctx: dict[str, tuple[str, int, str]] = {}
         self.ctx_year: tuple[int, int] | None = None
-        self.ctx_unit: tuple[str, int, str] | None = None
-        self.ctx_money: tuple[str, int, str] | None = None
-        self.in_table = False
-        self.cols = (0, 1, 2, 3)
-        self.extra: tuple[int | None, int | None] = (None, None)
-        self.prev: RawIndicator | None = None
+        self.layout: Layout | None = None
+        self.prev: dict[int, RawIndicator] = {}
         self.last_text: str | None = None
+        self.subheader = False
         self.orphans: list[Row] = []
+
+    # --- declarations
 
     def where(self, line: int) -> str:
         return f"{self.rel}{' [' + self.sheet + ']' if self.sheet else ''}, line {line}"
 
-    def start(self, line: int) -> RawDeclaration:
-        self.close()
+    def start(self, line: int, keep_layout: bool = False) -> RawDeclaration:
+        self.close(keep_layout)
         d = RawDeclaration(self.rel, line, self.sheet)
         if self.ctx_year:
             d.year, d.year_line = self.ctx_year
-        if self.ctx_unit:
-            d.fields["unit"] = self.ctx_unit
-        if self.ctx_money:
-            d.fields["money_unit"] = self.ctx_money
+        d.fields.update(self.ctx)
         self.cur = d
-        self.in_table = False
-        self.cols = (0, 1, 2, 3)
-        self.extra = (None, None)
-        self.prev = None
+        self.prev = {}
         self.last_text = None
         return d
+
+    def close(self, keep_layout: bool = False) -> None:
+        if self.cur is not None:
+            self.out.append(self.cur)
+        self.cur = None
+        if not keep_layout:
+            self.layout = None
 
     def set_year(self, year: int, line: int) -> None:
         self.ctx_year = (year, line)
@@ -249,11 +363,11 @@ class _Splitter:
         with it, so fields or a table that follow belong to another declaration."""
         return self.cur is not None and (self.cur.has_table or bool(self.cur.indicators))
 
-    def close(self) -> None:
+    def problem(self, line: int, code: str, message: str) -> None:
         if self.cur is not None:
-            self.out.append(self.cur)
-        self.cur = None
-        self.in_table = False
+            self.cur.problems.append(Problem(self.rel, line, code, f"{self.where(line)}: {message}"))
+
+    # --- rows
 
     def feed(self, row: Row) -> None:
         cells = _strip(row.cells)
@@ -262,24 +376,13 @@ class _Splitter:
             # a blank row ends prose and the indicator table: rows after it that look like
             # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
-            self.in_table = False
+            self.layout = None
             return
         first = nonempty[0]
-        first_n = _SPACES.sub("", nfkc(first))
-        if _TITLE.match(first_n) and match_label(first) is None and (
+        first_n = _clean(first)
+        if vocab.TITLE.match(first_n) and match_label(first) is None and (
                 len(nonempty) <= 2 or match_label(nonempty[1]) is not None):
-            self.ctx_year = None
-            self.ctx_unit = None
-            self.ctx_money = None
-            self.start(row.line)
-            m = _TITLE_YEAR.search(first_n)
-            if m:
-                self.ctx_year = (int(m.group(1)), row.line)
-                self.cur.year, self.cur.year_line = self.ctx_year
-            if any(match_label(c) for c in nonempty[1:]):
-                rest = list(cells)
-                rest[rest.index(first)] = ""
-                self.fields(row, rest)  # 财政项目支出绩效目标表  单位：万元
+            self.title(row, cells, first, first_n)
             return
         m = _YEAR_ROW.match(first_n)
         if m and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
@@ -295,39 +398,116 @@ class _Splitter:
                 self.start(row.line)  # a second target section: not the finished declaration's
             if self.cur is not None:
                 self.cur.heading_year = int(m.group(1)) if m.group(1) else None
-            self.in_table = False
+            self.layout = None
             return
-        cols = _table_columns(cells)
-        if cols is not None:
-            if self.cur is None:
-                self.orphans.append(row)
+        layout = read_header(cells) if vocab.TARGET_MARK in "".join(cells) else None
+        if layout is not None:
+            self.table(row, layout)
+            return
+        if self.layout is not None:
+            if self.subheader:
+                self.subheader = False
+                if self.sub_header(cells):
+                    return
+            if vocab.is_footer(first):
+                self.layout = None
                 return
-            if self.complete():
-                self.start(row.line)
-            self.cols = cols
-            self.extra = _extra_columns(cells)
-            self.in_table = True
-            self.cur.has_table = True
-            self.prev = None
-            return
-        if self.in_table and not _ends_table(first):
-            self.indicator(row, cells)
-            return
+            if not self.ends_table(cells):
+                self.indicator(row, cells)
+                return
         if (self.cur is not None and not self.complete() and "project" in self.cur.fields
                 and cells[0] == first and is_level1(first) and len(nonempty) >= 3 and match_label(first) is None):
             # a table printed without its header row: starts at its first level1 row
-            self.cols, self.extra = (0, 1, 2, 3), (None, None)
-            self.in_table = True
+            self.layout = _PLAIN
             self.cur.has_table = True
-            self.prev = None
+            self.prev = {}
             self.indicator(row, cells)
             return
-        self.in_table = False
+        self.layout = None
+        if len(nonempty) == 1 and _FULL_DATE.match(first_n) and self.cur is not None:
+            self.assign(Label("page_date", "日期", None), first, row.line)  # a date under the form
+            return
         self.fields(row, cells)
 
+    def title(self, row: Row, cells: list[str], first: str, first_n: str) -> None:
+        m = _TITLE_YEAR.search(first_n)
+        header_only = self.cur is not None and not self.cur.own and not self.cur.indicators
+        if header_only:
+            # a second title over the same form (a page's title, then the form's): one header
+            if m:
+                self.set_year(int(m.group(1)), row.line)
+        else:
+            self.ctx, self.ctx_year = {}, None
+            self.start(row.line)
+            if m:
+                self.ctx_year = (int(m.group(1)), row.line)
+                self.cur.year, self.cur.year_line = self.ctx_year
+        if any(match_label(c) for c in cells if c and c != first):
+            rest = list(cells)
+            rest[rest.index(first)] = ""
+            self.fields(row, rest)  # 财政项目支出绩效目标表  单位：万元
+
+    def table(self, row: Row, layout: Layout) -> None:
+        if self.cur is None:
+            self.orphans.append(row)
+            return
+        if self.complete():
+            self.start(row.line)
+        self.layout = layout
+        self.cur.has_table = True
+        self.prev = {}
+        self.last_text = None
+        self.subheader = True
+
+    def sub_header(self, cells: list[str]) -> bool:
+        """A second header row under the value column (``2021年实际实现值 | 预期2022年实现值``):
+        the target is read from the column that is no actual value. True when ``cells`` is one."""
+        lay = self.layout
+        used = {c for s in lay.sets for c in (s.level1, s.level2, s.name) if c is not None}
+        filled = [i for i, c in enumerate(cells) if c]
+        if not filled or any(i in used for i in filled):
+            return False
+        if not all(_SUB_HEADER.search(_clean(cells[i])) for i in filled):
+            return False
+        sets = []
+        for s in lay.sets:
+            nxt = min([c for t in lay.sets for c in (t.level1, t.level2, t.name, t.target, t.unit, t.weight, t.basis, *t.op)
+                       if c is not None and c > s.target] + [len(cells)])
+            span = [i for i in filled if s.target <= i < nxt]
+            pick = [i for i in span if not any(w in cells[i] for w in vocab.HORIZON_ACTUAL)]
+            target = pick[-1] if pick else s.target
+            sets.append(ColumnSet(s.horizon, s.level1, s.level2, s.name, target, s.op, s.unit, s.weight, s.basis))
+        self.layout = Layout(sets, lay.fields)
+        return True
+
+    def ends_table(self, cells: list[str]) -> bool:
+        """Whether a row leaves the indicator table: a known field label with its colon (an
+        indicator may be named like a label without one: 必要性, 实施计划), or a label that starts
+        a declaration (项目名称, 主管部门) before the table's name column."""
+        lay = self.layout
+        for i, c in enumerate(cells):
+            if not c:
+                continue
+            colon = ":" in c or "：" in c
+            if not colon and (i >= lay.name_col or lay.long):
+                continue
+            lab = match_label(c)
+            if lab is None or lab.field is None:
+                continue
+            if colon and lab.field not in (vocab.IGNORE, vocab.GROUP):
+                return True
+            if lab.field in _STARTERS and i < lay.name_col and not lay.long:
+                return True
+        return False
+
+    # --- fields
+
     def fields(self, row: Row, cells: list[str]) -> None:
+        if _TWO_COLONS.search("\t".join(cells)):
+            cells = [part for c in cells for part in _pairs(c)]
         i, n = 0, len(cells)
         found_any = False
+        heading = None
         while i < n:
             c = cells[i]
             if not c:
@@ -335,6 +515,7 @@ class _Splitter:
                 continue
             lab = match_label(c)
             if lab is None and not found_any and any(match_label(x) for x in cells[i + 1:] if x):
+                heading = heading or c
                 i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
                 continue
             if lab is None:
@@ -343,24 +524,51 @@ class _Splitter:
                 if not found_any:
                     self.stray(row, cells)
                     return
-                m = _YEAR_ROW.match(_SPACES.sub("", nfkc(c)))
+                m = _YEAR_ROW.match(_clean(c))
                 if m:  # 申报单位名称：X      （2021年度）
                     self.set_year(int(m.group(1)), row.line)
                 i += 1
                 continue
+            if not found_any and heading is not None:
+                self.unlabelled_unit(heading, row.line)
             found_any = True
             if lab.inline is not None:
                 value, i = lab.inline, i + 1
-            elif i + 1 < n and self.is_value(lab, cells[i + 1]):
-                value, i = cells[i + 1], i + 2
             else:
-                value, i = "", i + 1
+                j = i + 1
+                while j < n and not cells[j] and j < i + 3:
+                    j += 1  # 资金总额 | | 3: the value may stand a blank cell or two away
+                if j < n and cells[j] and self.is_value(lab, cells[j]):
+                    value, i = cells[j], j + 1
+                else:
+                    value, i = "", i + 1
+                    if j < n and cells[j] and lab.field in _AMOUNTS:
+                        # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
+                        self.group_money_unit(lab, row.line)
+                        continue
             if lab.field is None:
-                if self.cur is not None:
-                    self.cur.problems.append(Problem(self.rel, row.line, "unknown-field",
-                                                     f"{self.where(row.line)}: unknown field {lab.label!r}; its value is not kept"))
+                self.problem(row.line, "unknown-field", f"unknown field {lab.label!r}; its value is not kept")
+                continue
+            if lab.field in (vocab.IGNORE, vocab.GROUP):
+                if not value:
+                    self.group_money_unit(lab, row.line)
                 continue
             self.assign(lab, value, row.line)
+
+    def unlabelled_unit(self, text: str, line: int) -> None:
+        """A unit's name printed without its label in the form's header (``207101天津市河北区人民法院
+        …  单位：万元``)."""
+        if _ORG.match(_clean(text)) and not _SECTION.match(_clean(text)):
+            if self.cur is None or self.complete() or "unit" in self.cur.own:
+                self.start(line)
+            self.put("unit", text, line, "(单位)")
+
+    def group_money_unit(self, lab: Label, line: int) -> None:
+        """A label with no value whose brackets print the money unit (项目资金（万元）, 资金情况
+        （单位：万元）): the unit of the form's amounts."""
+        m = _BRACKET_MONEY.search(nfkc(lab.label))
+        if m and self.cur is not None and "money_unit" not in self.cur.own:
+            self.put("money_unit", m.group(1), line, lab.label)
 
     @staticmethod
     def is_value(lab: Label, cell: str) -> bool:
@@ -376,93 +584,190 @@ class _Splitter:
         """A row of prose only, after a prose field: the field's text went on over a line
         break exported without quotes. Appended to that field."""
         texts = [c for c in cells if c]
-        if len(texts) == 1 and _SECTION.match(_SPACES.sub("", nfkc(texts[0]))):
+        if len(texts) == 1 and _SECTION.match(_clean(texts[0])):
             return False  # 本项目上年度市级财政资金使用情况 and the like
         value, line, label = self.cur.fields[self.last_text]
-        self.cur.fields[self.last_text] = (value + "\n" + " ".join(texts), line, label)
+        self.cur.fields[self.last_text] = ((value + "\n" if value else "") + " ".join(texts), line, label)
         return True
 
+    def put(self, name: str, value: str, line: int, label: str) -> None:
+        self.cur.fields[name] = (value, line, label)
+        self.cur.own.add(name)
+
     def assign(self, lab: Label, value: str, line: int) -> None:
-        if lab.field == "year":
-            m = _TITLE_YEAR.search(nfkc(value)) or re.search(r"(\d{4})", nfkc(value))
+        name = lab.field
+        if vocab.is_placeholder(value):
+            value = ""  # （盖章）, XXX, ** declare nothing
+        choice = vocab.checked_choice(value)
+        if choice is not None:
+            value = choice  # 新增项目□ 延续项目√
+        if name == "year":
+            m = _TITLE_YEAR.search(nfkc(value)) or re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", nfkc(value))
             if m:
                 self.set_year(int(m.group(1)), line)
+            elif value:
+                self.problem(line, "unknown-field", f"{lab.label!r} holds no year ({value[:30]!r}); its value is not kept")
             return
-        if lab.field == "money_unit":
-            unit = _MONEY_UNITS.get(_SPACES.sub("", nfkc(value)))
+        if name == "money_unit":
+            unit = _MONEY_UNITS.get(_clean(value))
             if unit is not None:
-                self.ctx_money = (unit, line, lab.label)
+                self.ctx["money_unit"] = (unit, line, lab.label)
                 if self.cur is not None and not self.complete():
-                    self.cur.fields["money_unit"] = self.ctx_money
+                    self.put("money_unit", unit, line, lab.label)
                 return
-            lab = Label("unit", lab.label, lab.inline)  # 单位：XX局 names the unit
-        if lab.field == "unit":
-            self.ctx_unit = (value, line, lab.label)
-            if self.cur is None or "project" in self.cur.fields or self.complete():
-                self.start(line)
-            self.cur.fields["unit"] = self.ctx_unit
+            if not value:
+                return
+            name = "unit"  # 单位：XX局 names the unit
+        if name == "page_date":  # 填报日期 under the table: the form's, not a next declaration's
+            if self.cur is not None and value:
+                self.put(name, value, line, lab.label)
             return
-        if lab.field == "project" and (self.cur is None or "project" in self.cur.fields):
+        if name in ("unit", "implementer", "department"):
+            if not value:
+                return
+            self.ctx[name] = (value, line, lab.label)
+            if self.cur is None or self.complete() or (name in self.cur.own and "project" in self.cur.own):
+                self.start(line)
+            self.put(name, value, line, lab.label)
+            return
+        if name == "project" and (self.cur is None or "project" in self.cur.own):
             self.start(line)
         if self.cur is None or self.complete():
             self.start(line)
-        self.cur.fields[lab.field] = (value, line, lab.label)
-        self.last_text = lab.field if lab.field in TEXT_FIELDS else None
+        if not value and name in self.cur.fields and name not in TEXT_FIELDS:
+            return
+        if name in _AMOUNTS and value and not re.search(r"\d", value):
+            # 项目资金（万元） | 收入, 年度资金总额 | 金额（万元）: a heading over the amounts, not one
+            m = _BRACKET_MONEY.search(nfkc(value)) or _BRACKET_MONEY.search(nfkc(lab.label))
+            if m and "money_unit" not in self.cur.own:
+                self.put("money_unit", m.group(1), line, lab.label)
+            if m:
+                return
+        if not value and name in _AMOUNTS:
+            m = _BRACKET_MONEY.search(nfkc(lab.label))
+            if m and "money_unit" not in self.cur.own:  # 项目资金（万元） | 年度资金总额： | …
+                self.put("money_unit", m.group(1), line, lab.label)
+        self.put(name, value, line, lab.label)
+        self.last_text = name if name in TEXT_FIELDS else None
 
     def stray(self, row: Row, cells: list[str]) -> None:
-        text = " ".join(c for c in cells if c)
-        if len([c for c in cells if c]) == 1 and _SECTION.match(_SPACES.sub("", nfkc(text))):
+        texts = [c for c in cells if c]
+        text = " ".join(texts)
+        if len(texts) == 1 and _SECTION.match(_clean(text)):
             return  # a section heading such as 本项目上年度市级财政资金使用情况
-        if self.cur is None and len([c for c in cells if c]) == 1 and len(text) <= 40 and ":" not in nfkc(text):
+        if self.cur is None and len(texts) == 1 and len(text) <= 40 and ":" not in nfkc(text):
             return  # a short line before any declaration (附件2, a folder's caption): nothing lost
         if self.cur is None:
             self.orphans.append(row)
             return
-        self.cur.problems.append(Problem(self.rel, row.line, "unrecognized-row",
-                                         f"{self.where(row.line)}: a row that is neither a field nor an indicator: {text[:60]!r}"))
+        if len(texts) == 1 and not self.cur.indicators and "unit" not in self.cur.own and _ORG.match(_clean(text)):
+            self.unlabelled_unit(text, row.line)
+            return
+        if vocab.is_footer(texts[0]):
+            return  # 注：…, 填表人, …（盖章） 年 月 日
+        self.problem(row.line, "unrecognized-row", f"a row that is neither a field nor an indicator: {text[:60]!r}")
+
+    # --- indicators
+
+    def long_row(self, row: Row, cells: list[str]) -> bool:
+        """A long table's row (one row per indicator, the project's fields merged down): a
+        project cell starts that project's declaration; a unit printed without a project (a
+        department's subtotal) is the department of the projects below. False when the row
+        holds no indicator."""
+        f = self.layout.fields
+        get = {name: cells[i] for name, i in f.items() if i < len(cells) and cells[i]}
+        s = self.layout.year
+        has_indicator = any(cells[c] for c in (s.name, s.target) if c is not None and c < len(cells))
+        project = get.get("project")
+        if project is None and not has_indicator:
+            unit = get.get("unit") or get.get("implementer") or get.get("department")
+            if unit:  # 820-马踏镇部门 | | 8,827,620.53: a subtotal, no declaration
+                self.ctx["department"] = (unit, row.line, "(部门)")
+                if self.cur is not None and "project" not in self.cur.own:
+                    self.put("department", unit, row.line, "(部门)")
+            return False
+        if project is not None and (self.cur is None or "project" in self.cur.own or self.cur.indicators):
+            self.start(row.line, keep_layout=True)
+            self.cur.has_table = True
+        for name, value in get.items():
+            if name in ("unit", "implementer", "department"):
+                self.ctx[name] = (value, row.line, name)
+            self.put(name, value, row.line, name)
+        return has_indicator
 
     def indicator(self, row: Row, cells: list[str]) -> None:
+        lay = self.layout
+        cells = cells + [""] * (lay.width - len(cells))
+        if lay.long and not self.long_row(row, cells):
+            return
         d = self.cur
-        l1c, l2c, nmc, tgc = self.cols
-        opc, unc = self.extra
-        width = max(self.cols + tuple(x for x in self.extra if x is not None)) + 1
-        cells = cells + [""] * (width - len(cells))
-        a, b, c, t = cells[l1c], cells[l2c], cells[nmc], cells[tgc]
-        if opc is not None or unc is not None:
-            t = _joined_target(cells[opc] if opc is not None else "", t, cells[unc] if unc is not None else "")
         year = d.year or d.heading_year
+        for k, s in enumerate(lay.sets):
+            self.read_set(row, cells, k, s, year, single=len(lay.sets) == 1)
+
+    def read_set(self, row: Row, cells: list[str], k: int, s: ColumnSet, year: int | None, single: bool) -> None:
+        d = self.cur
+
+        def get(c: int | None) -> str:
+            return cells[c] if c is not None else ""
+
+        a, b, c, t = get(s.level1), get(s.level2), get(s.name), get(s.target)
+        value_cell = t
+        op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
+        if s.op or s.unit is not None:
+            t = _joined_target(op_cell, t, get(s.unit))
         shifted = 0
-        consecutive = (l2c, nmc) == (l1c + 1, l1c + 2) and tgc > nmc
-        if consecutive and a and self.prev is not None and not any(cells[:l1c]):
-            if not is_level1(a):
-                if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
-                    shifted = 1  # the empty level1 cell was dropped: level2, name, target
-                elif b and not c and not t and not is_level2(a):
-                    shifted = 2  # both merged cells dropped: name, target
-            elif is_level2(a) and c and not t and _looks_like_target(c, year) and not _looks_like_target(b, year):
-                # 成本指标 / 满意度: a level1 of one framework and a level2 of the other; three
-                # cells ending in a target are a shifted level2 row, not a level1 row missing its target
-                shifted = 1
+        if single and s.level1 is not None and s.level2 is not None:
+            shifted = self.shift(cells, s, a, b, c, t, year)
         if shifted == 1:
             a, b, c, t = "", a, b, c
         elif shifted == 2:
             a, b, c, t = "", "", a, b
-        prev = self.prev
+        prev = self.prev.get(k)
+        if s.level1 is None and s.level2 is None and not t:
+            # levels as an indented tree in the name column
+            if is_level1(c):
+                self.prev[k] = RawIndicator(row.line, c, None, None, None, horizon=s.horizon)
+                return
+            if is_level2(c):
+                self.prev[k] = RawIndicator(row.line, prev.level1 if prev else None, c, None, None, horizon=s.horizon)
+                return
         level1 = a or (prev.level1 if prev else None)
-        if a:
-            level2 = b or None
-        else:
-            level2 = b or (prev.level2 if prev else None)
-        ind = RawIndicator(row.line, level1, level2, c or None, t or None, bool(shifted))
+        level2 = (b or None) if a else (b or (prev.level2 if prev else None))
+        if not t and _is_template_name(c):
+            # a level label alone, or a template row (指标1：, （≥**%）): no indicator
+            if a or b:
+                self.prev[k] = RawIndicator(row.line, level1, level2, None, None, horizon=s.horizon)
+            return
+        ind = RawIndicator(row.line, level1, level2, c or None, t or None, bool(shifted), s.horizon,
+                           get(s.weight) or None, get(s.basis) or None, get(s.unit) or None, value_cell or None)
         if shifted:
             d.problems.append(Problem(self.rel, row.line, "shifted-row",
                                       f"{self.where(row.line)}: indicator row shifted {shifted} cell(s) left; read as "
                                       f"{level1} / {level2} / {c} / {t}"))
         d.indicators.append(ind)
-        self.prev = ind
+        self.prev[k] = ind
+
+    def shift(self, cells, s: ColumnSet, a: str, b: str, c: str, t: str, year: int | None) -> int:
+        """How many cells a row of the seed's layout arrived shifted left (its merged first
+        cells dropped): 0, 1 or 2."""
+        l1c, l2c, nmc, tgc = s.level1, s.level2, s.name, s.target
+        consecutive = (l2c, nmc) == (l1c + 1, l1c + 2) and tgc > nmc
+        if not (consecutive and a and self.prev.get(0) is not None and not any(cells[:l1c])):
+            return 0
+        if not is_level1(a):
+            if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
+                return 1  # the empty level1 cell was dropped: level2, name, target
+            if b and not c and not t and not is_level2(a):
+                return 2  # both merged cells dropped: name, target
+        elif is_level2(a) and c and not t and _looks_like_target(c, year) and not _looks_like_target(b, year):
+            # 成本指标 / 满意度: a level1 of one framework and a level2 of the other; three
+            # cells ending in a target are a shifted level2 row, not a level1 row missing its target
+            return 1
+        return 0
 
     def finish(self, last_row: Row | None) -> list[RawDeclaration]:
-        if self.cur is not None and self.in_table and self.cur.indicators:
+        if self.cur is not None and self.layout is not None and self.cur.indicators:
             last = self.cur.indicators[-1]
             if not last.target and last_row is not None and last.line == last_row.line:
                 self.cur.truncated = True

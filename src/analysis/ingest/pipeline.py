@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from analysis import ids
 from analysis.ingest import normalize as nz
+from analysis.ingest import vocabulary as vocab
 from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.ingest.document import assemble
@@ -62,13 +63,20 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
     """
     rel, where = raw.source_file, _where(raw)
     problems = list(raw.problems)
-    unit = nz.clean_name(raw.get("unit"))
-    project = nz.clean_name(raw.get("project"))
+    # the declaring unit; else the implementing unit; else the department (主管部门)
+    unit = nz.clean_name(nz.strip_unit_code(raw.get("unit") or raw.get("implementer") or raw.get("department")))
+    department = nz.clean_name(nz.strip_unit_code(raw.get("department")))
+    project, code = nz.split_project_code(nz.clean_name(raw.get("project")))
     year = raw.year or raw.heading_year
     if raw.year and raw.heading_year and raw.year != raw.heading_year:
         problems.append(Problem(rel, raw.year_line, "year-mismatch",
                                 f"{where}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
                                 f"{raw.year} is used"))
+    if not year and unit and project:
+        year, source = _inferred_year(raw)
+        if year:
+            problems.append(Problem(rel, raw.source_line, "year-inferred",
+                                    f"{where}: the declaration prints no year; {year} is taken from {source}"))
     missing = [label for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project)) if not v]
     if missing:
         problems.append(Problem(rel, raw.source_line, "missing-field",
@@ -82,6 +90,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
 
     row: dict = {
         "decl_id": did, "year": year, "unit": unit, "project": project,
+        "department": department, "project_code": nz.clean_name(raw.get("project_code")) or code,
         "category": nz.clean_name(raw.get("category")),
         "perf_type": nz.clean_name(raw.get("perf_type")),
         "source_file": rel, "source_line": raw.source_line,
@@ -95,24 +104,16 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         if not ok:
             add(raw.line_of(name), "bad-date", f"{raw.fields[name][2]} {raw.get(name)!r} is no date")
         row[name] = value
-    for name in ("total_budget", "year_budget", "prior_budget", "prior_executed"):
-        entry = raw.fields.get(name)
-        if entry is None:
-            row[name] = None
-            continue
-        value, ok = nz.parse_amount(entry[0], money_unit(entry[2], raw.get("money_unit")))
-        if not ok:
-            add(entry[1], "bad-amount", f"{entry[2]} {entry[0]!r} is no amount")
-        row[name] = value
+    if raw.get("period") and row["start_date"] is None and row["end_date"] is None:
+        row["start_date"], row["end_date"] = nz.parse_period(raw.get("period"))  # 项目期 2022年3月-2023年11月
+    amounts = _amounts(raw, add)
+    row.update(amounts)
     for name in PROSE:
         row[name] = nz.clean_text(raw.get(name))
     pb, pe = row["prior_budget"], row["prior_executed"]
     row["prior_execution_rate"] = pe / pb if pb and pe is not None else None
 
     # sanity
-    for name, label in (("total_budget", "项目总预算"), ("year_budget", "项目当年预算")):
-        if row[name] is None:
-            add(raw.line_of(name), "missing-amount", f"{label} is blank")
     if row["total_budget"] is not None and row["year_budget"] is not None and row["year_budget"] > row["total_budget"] * 1.000001:
         add(raw.line_of("year_budget"), "year-over-total",
             f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}")
@@ -121,49 +122,153 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
             f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}")
     sd, ed = row["start_date"], row["end_date"]
     if (sd and ed and ed < sd) or (sd and sd.year > year) or (ed and ed.year < year):
-        add(raw.line_of("start_date"), "dates-outside-year",
+        add(raw.line_of("start_date" if raw.get("start_date") else "period"), "dates-outside-year",
             f"planned {sd or '?'} to {ed or '?'} does not fit the declaration's year {year}")
     _check_text_budget(row, raw, add)
 
-    # indicators
+    # indicators: the year's first, then the medium-term ones printed beside them
     indicators: list[dict] = []
     exec_target = exec_op = None
-    for seq, ind in enumerate(raw.indicators, 1):
-        op, value, hi, vunit, kind = nz.parse_target(ind.target, year)
-        level1 = nz.clean_name(ind.level1)
-        name = nz.clean_name(ind.name)
+    ordered = [i for i in raw.indicators if i.horizon == "year"] + [i for i in raw.indicators if i.horizon != "year"]
+    n_year = sum(1 for i in raw.indicators if i.horizon == "year")
+    for seq, ind in enumerate(ordered, 1):
+        level1, level2, name = nz.clean_label(ind.level1), nz.clean_label(ind.level2), nz.clean_label(ind.name)
+        op, value, hi, vunit, kind = _target(ind, level2, name, year)
         indicators.append({
             "decl_id": did, "year": year, "unit": unit, "project": project, "seq": seq,
-            "level1": level1, "level2": nz.clean_name(ind.level2), "name": name,
-            "level1_std": nz.level1_std(level1), "target_raw": ind.target,
+            "level1": level1, "level2": level2, "name": name,
+            "level1_std": nz.level1_std(level1, level2), "target_raw": ind.target,
             "op": op, "value": value, "value_hi": hi, "value_unit": vunit, "kind": kind,
-            "source_line": ind.line, "horizon": "year",
+            "source_line": ind.line, "horizon": ind.horizon,
+            "weight": nz.parse_number(ind.weight), "basis": nz.clean_text(ind.basis),
         })
         label = f"indicator {name or '(no name)'!r}"
         if ind.target is None:
-            if raw.truncated and seq == len(raw.indicators):
+            if raw.truncated and ind is raw.indicators[-1]:
                 add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
             else:
                 add(ind.line, "missing-target", f"{label} has no target value")
-        elif value is None and op is not None:
+        elif value is None and op is not None and kind != "deadline":
             add(ind.line, "bad-target", f"{label}: target {ind.target!r} has an operator but no number")
         elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
             add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
-        if exec_target is None and name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
+        if (exec_target is None and ind.horizon == "year" and name and "预算执行率" in name
+                and kind == "quantitative" and vunit == "%"):
             exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
-    if not raw.indicators:
+    if exec_target is None and raw.get("exec_rate"):
+        op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)  # 年度预算执行率 100%
+        if kind == "quantitative" and vunit == "%":
+            exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
+    if not n_year:
         what = "an empty indicator table" if raw.has_table else "no indicator table"
         add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
-    row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, len(indicators)
+    row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, n_year
     return row, indicators, problems
 
 
-def money_unit(label: str, printed: str | None) -> str:
+_TIMELY = re.compile(r"时效|时间|时限|日期|期限")
+
+
+def _target(ind, level2: str | None, name: str | None, year: int | None) -> nz.Target:
+    """The target of an indicator; a spreadsheet date serial (``44,561``) where the row asks
+    for a date (a 时效 row, or a unit cell that repeats the value) is a deadline."""
+    t = nz.parse_target(ind.target, year)
+    if t.kind == "quantitative" and t.value_unit is None and ind.value_cell:
+        same = ind.unit_cell is not None and vocab.squeeze(ind.unit_cell) == vocab.squeeze(ind.value_cell)
+        if same or _TIMELY.search(f"{level2 or ''}{name or ''}"):
+            serial = nz.date_serial(ind.value_cell)
+            if serial is not None:
+                return nz.Target("<=", serial, None, None, "deadline")
+    return t
+
+
+_AMOUNT_FIELDS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
+_AMOUNT_LABELS = {"total_budget": "项目总预算", "year_budget": "项目当年预算", "amount": "资金总额"}
+
+
+def _amounts(raw: RawDeclaration, add) -> dict:
+    """The amounts in 元. A single undifferentiated amount (资金总额, 项目金额, 预算数) is the
+    year's budget, or the total where the year's is printed too. Where no money unit is
+    printed anywhere (no label, cell or 单位 line says 元 or 万元), the amount is read as 万元
+    when a cost indicator or the text gives it in 万元, else as 元; either way a warning says so."""
+    values: dict[str, float | None] = {}
+    printed = raw.get("money_unit")
+    assumed = []
+    for name in _AMOUNT_FIELDS:
+        entry = raw.fields.get(name)
+        if entry is None:
+            values[name] = None
+            continue
+        unit = money_unit(entry[2], printed)
+        text = nz.nfkc(entry[0])
+        if unit is None and not re.search(r"[元万亿]", text):
+            assumed.append(name)
+            unit = "元"
+        value, ok = nz.parse_amount(entry[0], unit or "元")
+        if not ok:
+            add(entry[1], "bad-amount", f"{entry[2]} {entry[0]!r} is no amount")
+        elif value is None and name in _AMOUNT_LABELS:
+            add(entry[1], "missing-amount", f"{entry[2] or _AMOUNT_LABELS[name]} is blank")
+        values[name] = value
+    if assumed:
+        figures = [values[n] for n in assumed if values[n]]
+        wan = bool(figures) and any(_stated_in_wan(raw, f) for f in figures)
+        if wan:
+            for n in assumed:
+                if values[n] is not None:
+                    values[n] = round(values[n] * 10_000, 2)
+        line = raw.fields[assumed[0]][1]
+        add(line, "amount-unit-assumed",
+            f"no money unit is printed for {', '.join(raw.fields[n][2] for n in assumed)}; read as "
+            + ("万元, as a cost indicator or the text gives the same figure in 万元" if wan else "元"))
+    total, year_b, single = values.pop("total_budget"), values.pop("year_budget"), values.pop("amount")
+    if "amount" in raw.fields:
+        if "year_budget" not in raw.fields:
+            year_b = single
+        elif "total_budget" not in raw.fields:
+            total = single
+    if not any(n in raw.fields for n in _AMOUNT_LABELS):
+        add(raw.source_line, "missing-amount", "no budget amount is printed")
+    return {"total_budget": total, "year_budget": year_b, **values}
+
+
+def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:
+    """Whether ``figure`` (read as 元) appears in 万元 in a cost indicator or in the text."""
+    for ind in raw.indicators:
+        t = nz.parse_target(ind.target)
+        if t.value_unit == "元" and t.value is not None and "万" in (ind.target or "") and abs(t.value - figure * 10_000) < 1:
+            return True
+    for name in ("plan", "overview", "goals", "basis"):
+        text = raw.get(name) or ""
+        for m in _TEXT_BUDGET.finditer(text):
+            if m.group(2) == "万元" and abs(float(m.group(1).replace(",", "")) - figure) < 0.005:
+                return True
+    return False
+
+
+_YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _inferred_year(raw: RawDeclaration) -> tuple[int | None, str]:
+    """A year for a declaration that prints none: the date the form was filled in or
+    published, else the one year its file's path names."""
+    page = raw.get("page_date")
+    if page:
+        m = _YEAR_IN_PATH.search(nz.nfkc(page))
+        if m:
+            return int(m.group(1)), f"the date printed on the form ({page})"
+    years = set(_YEAR_IN_PATH.findall(raw.source_file))
+    if len(years) == 1:
+        return int(years.pop()), f"the file's name ({raw.source_file})"
+    return None, ""
+
+
+def money_unit(label: str, printed: str | None) -> str | None:
     """The unit of an amount: the one in its label (项目总预算（万元）), else the one printed
-    for the form (单位：万元), else 元."""
+    for the form (单位：万元); None when neither prints one."""
     if "元" in nz.nfkc(label):
         return nz.label_unit(label)
-    return printed or "元"
+    return printed
 
 
 def _where(raw: RawDeclaration, line: int | None = None) -> str:

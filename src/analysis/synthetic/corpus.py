@@ -63,11 +63,27 @@ class Params:
     loosen_rate: float = 0.08  #: ... loosened
     add_rate: float = 0.15  #: a declaration gains an indicator
     drop_rate: float = 0.05  #: an indicator is dropped
+    layouts: tuple[str, ...] = ()  #: the forms units print (see LAYOUTS); () = all of them, one per unit
 
     @property
     def year_list(self) -> list[int]:
         return list(range(self.years[0], self.years[1] + 1))
 
+
+#: the forms a unit may print its declarations in (one form per unit, every year):
+#:
+#: - ``seed``: the Shanghai form of data/raw (申报单位名称, 项目总预算/项目当年预算, 上年预算额 ...);
+#: - ``county``: 主管部门 / 实施单位, 项目资金（万元） with 年度资金总额, a 年度目标, the table under a
+#:   leading 绩效指标 column (the form of many county and city budget offices);
+#: - ``split``: the seed's fields, the table with the operator, value, unit and weight in columns
+#:   of their own (指标性质 | 指标值 | 度量单位 | 权重);
+#: - ``medium``: 主管部门及代码 / 实施单位, 中期资金总额 beside 年度资金总额, and the medium-term and
+#:   the year's indicator column sets side by side (the year's give the declaration's indicators);
+#: - ``long``: one table for all the unit's projects, one row per indicator, the project's name,
+#:   unit, amount and goals merged down (项目名称 | 项目单位 | 预算数 | 年度绩效目标 | 一级指标 ...).
+LAYOUTS = ("seed", "county", "split", "medium", "long")
+#: the layouts whose forms print last year's budget and spending (the others print none)
+PRIOR_LAYOUTS = ("seed", "split")
 
 #: the shipped sample: ``--sample``
 SAMPLE = Params(units=30, years=(2019, 2023), seed=20240601, quirks=0.1)
@@ -507,100 +523,306 @@ class _Decl:
     renamed: bool = False
 
 
-def _render_file(decls: list[_Decl], year: int, rel: str, q: _Quirk) -> tuple[list[str], list[dict], list[dict]]:
+class _Lines:
+    """The rows of a file as they are written, with the number of the next physical line."""
+
+    def __init__(self):
+        self.out: list[str] = ["", ""]
+        self.line = 3
+
+    def blank(self) -> None:
+        self.out.append("")
+        self.line += 1
+
+    def row(self, cells: list[str]) -> int:
+        """Write a row; returns its line."""
+        text = "\t".join(_cell(c) for c in cells)
+        at = self.line
+        self.out.append(text)
+        self.line += 1 + text.count("\n")
+        return at
+
+
+def _department(unit: str) -> str:
+    """The department (主管部门) a unit belongs to: its bureau (示例市东湖区水务局 for 示例市东湖区水务局监测站)."""
+    b = _bureau_of(unit)
+    return unit[:unit.index(b) + len(b)] if b in unit else unit
+
+
+def _key_row(d: _Decl, rel: str, line: int, printed: tuple[str, ...]) -> dict:
+    """The declaration's key row for a form that prints only the fields ``printed`` (besides unit,
+    year and project): the others are null, as the ingest finds them."""
+    row = dict(d.row)
+    row["source_file"], row["source_line"] = rel, line
+    for f in ("category", "perf_type", "gov_purchase", "start_date", "end_date", "total_budget",
+              "prior_budget", "prior_executed", *TEXT_FIELDS):
+        if f not in printed:
+            row[f] = None
+    row["prior_execution_rate"] = None
+    row["goals"] = d.texts["goals"][0] if "goals" in printed else None
+    return row
+
+
+def _ind_row(row: dict, seq: int, l1: str, l2: str, ind: Indicator, raw: str, year: int, line: int,
+             horizon: str = "year", weight: float | None = None) -> dict:
+    op, value, value_hi, vunit, kind = truth(ind, year)
+    return {
+        "decl_id": row["decl_id"], "year": year, "unit": row["unit"], "project": row["project"],
+        "seq": seq, "level1": l1, "level2": l2, "name": ind.name, "level1_std": LEVEL1_STD[l1],
+        "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": vunit,
+        "kind": kind, "source_line": line, "horizon": horizon, "weight": weight,
+    }
+
+
+def _finish(row: dict, ind_rows: list[dict]) -> None:
+    """The declaration's own 预算执行率 target and its number of (year) indicators."""
+    for r in ind_rows:
+        if r["horizon"] == "year" and r["name"] == "预算执行率" and r["kind"] == "quantitative" and r["value_unit"] == "%":
+            row["exec_target"] = (r["value_hi"] if r["op"] == "range" else r["value"]) / 100.0
+            row["exec_target_op"] = r["op"]
+            break
+    row.setdefault("exec_target", None)
+    row["n_indicators"] = sum(1 for r in ind_rows if r["horizon"] == "year")
+
+
+#: printed forms of an operator in a column of its own
+_OP_CELL = {">=": ["≥", "大于等于"], "<=": ["≤", "小于等于"], "=": ["=", "等于"], ">": [">", "大于"], "<": ["<", "小于"]}
+
+
+def split_target(ind: Indicator, year: int, quirk) -> tuple[str, str, str]:
+    """The target as three cells: operator (≥, 大于等于; 定性 for a worded target), value, unit.
+    The ingest joins them as operator + value + unit."""
+    if ind.kind == "qualitative":
+        return "定性", ind.text or "", ""
+    if ind.kind == "deadline":
+        return "", render_target(ind, year, lambda: False), ""
+    if ind.op == "range":
+        return "", f"{_num(ind.value)}-{_num(ind.value_hi)}", "%"
+    if ind.show == "万元":
+        value, unit = _num(ind.value / 10000), "万元"
+    elif ind.show == "万":
+        value, unit = f"{_num(ind.value / 10000)}万", ind.unit or ""
+    else:
+        value, unit = _num(ind.value), ind.unit or ""
+    forms = _OP_CELL[ind.op]
+    return (forms[1] if quirk() else forms[0]), value, unit
+
+
+def _weights(n: int, rng: random.Random) -> list[float]:
+    """Weights of ``n`` indicators (分值), summing to about 90."""
+    return [float(rng.choice([5, 5, 10, 10, 7.5, 15])) for _ in range(n)]
+
+
+def _render_file(decls: list[_Decl], year: int, rel: str, q: _Quirk, layout: str = "seed",
+                 code: int = 0) -> tuple[list[str], list[dict], list[dict]]:
     """The rows of one file (a row may span lines inside a quoted cell) and the key rows of its
-    declarations and indicators."""
-    out: list[str] = ["", ""]
+    declarations and indicators, in the unit's ``layout`` (see :data:`LAYOUTS`)."""
+    w = _Lines()
     decl_rows: list[dict] = []
     ind_rows: list[dict] = []
-    line = 3  # the next line's number
+    if layout == "long":
+        _long_table(w, decls, year, rel, q, decl_rows, ind_rows)
+        return w.out, decl_rows, ind_rows
     for k, d in enumerate(decls):
         if k:
-            out.append("")
-            line += 1
-        row = dict(d.row)
-        row["source_file"] = rel
-        row["source_line"] = line
-        paren = ("（", "）") if q() else ("(", ")")
-        wan, nosep = q(), q()
-        date_style = q.rng.choice([1, 2]) if q() else 0
-        lines = [
-            ["财政项目支出绩效目标表", "", "", ""],
-            [f"{paren[0]}{year}年度{paren[1]}", "", "", ""],
-            [f"申报单位名称：{row['unit']}", "", "", ""],
-            ["项目名称：", row["project"], "项目类别：", row["category"]],
-            ["计划开始日期：", _date(row["start_date"], date_style), "计划完成日期：", _date(row["end_date"], date_style)],
-            ["是否含有政府购买服务：", "是" if row["gov_purchase"] else "否", "绩效类型：", row["perf_type"]],
-        ]
-        for f in TEXT_FIELDS:
-            paras = d.texts[f]
-            multi = q()
-            if multi:
-                paras = paras + [q.rng.choice(_SECOND_QUOTED if q() else _SECOND)]
-            text = "\n".join(paras)
-            row[f] = text
-            printed = "<p>" + text + "</p>" if q() else text
-            lines.append([TEXT_LABELS[f], printed if multi else printed.replace("\n", ""), "", ""])
-            if not multi:
-                row[f] = text.replace("\n", "")
-        unit_label = "万元" if wan else "元"
-        prior_b, prior_e = row["prior_budget"], row["prior_executed"]
-        pb = _amount(prior_b, wan, not nosep)
-        pe = _amount(prior_e, wan, not nosep)
-        if d.new_prior:
-            if q():
-                blank = q.rng.choice(["", "-", "/"])
-                pb = pe = blank
-                row["prior_budget"] = row["prior_executed"] = None
-            else:
-                pb = pe = "0"
-                row["prior_budget"] = row["prior_executed"] = 0.0
-        pb_, pe_ = row["prior_budget"], row["prior_executed"]
-        row["prior_execution_rate"] = pe_ / pb_ if pb_ and pe_ is not None else None
-        lines += [
-            None,
-            ["本项目上年度市级财政资金使用情况", "", "", ""],
-            [f"项目总预算（{unit_label}）：", _amount(row["total_budget"], wan, not nosep),
-             f"项目当年预算（{unit_label}）：", _amount(row["year_budget"], wan, not nosep)],
-            [f"同名项目上年预算额（{unit_label}）：", pb, f"同名项目上年预算执行数（{unit_label}）：", pe],
-            None,
-            [("年度绩效目标" if q() else f"{year}年绩效目标")],
-            None,
-            (["一级指标", "二级指标", "三级指标", "指标值"] if q() else ["一级目标", "二级目标", "三级目标", "指标目标值"]),
-        ]
-        for cells in lines:
-            if cells is None:
-                out.append("")
-                line += 1
-                continue
-            text = "\t".join(_cell(c) for c in cells)
-            out.append(text)
-            line += 1 + text.count("\n")
-        prev1 = prev2 = None
-        for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+            w.blank()
+        if layout in ("seed", "split"):
+            row, inds = _seed_form(w, d, year, rel, q, split=layout == "split")
+        elif layout == "county":
+            row, inds = _county_form(w, d, year, rel, q)
+        else:
+            row, inds = _medium_form(w, d, year, rel, q, code)
+        _finish(row, inds)
+        decl_rows.append(row)
+        ind_rows.extend(inds)
+    return w.out, decl_rows, ind_rows
+
+
+def _seed_form(w: _Lines, d: _Decl, year: int, rel: str, q: _Quirk, split: bool) -> tuple[dict, list[dict]]:
+    """The Shanghai form of the seed file; with ``split`` its table prints the operator, value,
+    unit and weight in columns of their own."""
+    row = dict(d.row)
+    row["source_file"] = rel
+    row["source_line"] = w.line
+    paren = ("（", "）") if q() else ("(", ")")
+    wan, nosep = q(), q()
+    date_style = q.rng.choice([1, 2]) if q() else 0
+    lines = [
+        ["财政项目支出绩效目标表", "", "", ""],
+        [f"{paren[0]}{year}年度{paren[1]}", "", "", ""],
+        [f"申报单位名称：{row['unit']}", "", "", ""],
+        ["项目名称：", row["project"], "项目类别：", row["category"]],
+        ["计划开始日期：", _date(row["start_date"], date_style), "计划完成日期：", _date(row["end_date"], date_style)],
+        ["是否含有政府购买服务：", "是" if row["gov_purchase"] else "否", "绩效类型：", row["perf_type"]],
+    ]
+    for f in TEXT_FIELDS:
+        paras = d.texts[f]
+        multi = q()
+        if multi:
+            paras = paras + [q.rng.choice(_SECOND_QUOTED if q() else _SECOND)]
+        text = "\n".join(paras)
+        row[f] = text
+        printed = "<p>" + text + "</p>" if q() else text
+        lines.append([TEXT_LABELS[f], printed if multi else printed.replace("\n", ""), "", ""])
+        if not multi:
+            row[f] = text.replace("\n", "")
+    unit_label = "万元" if wan else "元"
+    prior_b, prior_e = row["prior_budget"], row["prior_executed"]
+    pb = _amount(prior_b, wan, not nosep)
+    pe = _amount(prior_e, wan, not nosep)
+    if d.new_prior:
+        if q():
+            blank = q.rng.choice(["", "-", "/"])
+            pb = pe = blank
+            row["prior_budget"] = row["prior_executed"] = None
+        else:
+            pb = pe = "0"
+            row["prior_budget"] = row["prior_executed"] = 0.0
+    pb_, pe_ = row["prior_budget"], row["prior_executed"]
+    row["prior_execution_rate"] = pe_ / pb_ if pb_ and pe_ is not None else None
+    header = (["一级指标", "二级指标", "三级指标", "指标值"] if q() else ["一级目标", "二级目标", "三级目标", "指标目标值"])
+    if split:
+        header = header[:3] + ["指标性质", "指标值", "度量单位", "权重"]
+    lines += [
+        None,
+        ["本项目上年度市级财政资金使用情况", "", "", ""],
+        [f"项目总预算（{unit_label}）：", _amount(row["total_budget"], wan, not nosep),
+         f"项目当年预算（{unit_label}）：", _amount(row["year_budget"], wan, not nosep)],
+        [f"同名项目上年预算额（{unit_label}）：", pb, f"同名项目上年预算执行数（{unit_label}）：", pe],
+        None,
+        [("年度绩效目标" if q() else f"{year}年绩效目标")],
+        None,
+        header,
+    ]
+    for cells in lines:
+        if cells is None:
+            w.blank()
+        else:
+            w.row(cells)
+    inds: list[dict] = []
+    weights = _weights(len(d.indicators), q.rng) if split else []
+    prev1 = prev2 = None
+    for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+        c1 = "" if l1 == prev1 else l1
+        c2 = "" if (l1 == prev1 and l2 == prev2) else l2
+        if split:
+            op, value, unit = split_target(ind, year, q)
+            raw = _joined(op, value, unit)
+            line = w.row([c1, c2, ind.name, op, value, unit, _num(weights[seq - 1])])
+            inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line, weight=weights[seq - 1]))
+        else:
             raw = render_target(ind, year, q)
-            c1 = "" if l1 == prev1 else l1
-            c2 = "" if (l1 == prev1 and l2 == prev2) else l2
             if c1 == "" and c2 != "" and q():
                 cells = [c2, ind.name, raw, ""]  # the merged first cell dropped: the row shifts left
             else:
                 cells = [c1, c2, ind.name, raw]
-            out.append("\t".join(cells))
-            op, value, value_hi, vunit, kind = truth(ind, year)
-            ind_rows.append({
-                "decl_id": row["decl_id"], "year": year, "unit": row["unit"], "project": row["project"],
-                "seq": seq, "level1": l1, "level2": l2, "name": ind.name, "level1_std": LEVEL1_STD[l1],
-                "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": vunit,
-                "kind": kind, "source_line": line, "horizon": "year",
-            })
-            if "exec_target" not in row and ind.name == "预算执行率" and kind == "quantitative" and vunit == "%":
-                row["exec_target"], row["exec_target_op"] = (value_hi if op == "range" else value) / 100.0, op
-            line += 1
+            line = w.row(cells)
+            inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
+        prev1, prev2 = l1, l2
+    return row, inds
+
+
+def _joined(op: str, value: str, unit: str) -> str:
+    """The target the ingest reads from split cells: 定性 adds nothing, the unit follows the value."""
+    return ("" if op == "定性" else op) + value + (unit if unit and not value.endswith(unit) else "")
+
+
+def _county_form(w: _Lines, d: _Decl, year: int, rel: str, q: _Quirk) -> tuple[dict, list[dict]]:
+    """主管部门 / 实施单位, 项目资金（万元） with 年度资金总额, a 年度目标 and the table under a leading
+    绩效指标 column."""
+    row = _key_row(d, rel, w.line, ("goals",))
+    wan = _num(row["year_budget"] / 10000)
+    paren = ("（", "）") if q() else ("(", ")")
+    for cells in (
+        ["项目支出绩效目标表", "", "", "", ""],
+        [f"{paren[0]}{year}年度{paren[1]}", "", "", "", ""],
+        ["项目名称", row["project"], "", "", ""],
+        ["主管部门", _department(row["unit"]), "", "实施单位", row["unit"]],
+        ["项目资金（万元）", "年度资金总额：", wan, "", ""],
+        ["", "其中：财政拨款", wan, "", ""],
+        ["", "其他资金", "0", "", ""],
+        ["年度目标", row["goals"], "", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+    ):
+        w.row(cells)
+    row["department"] = _department(row["unit"])
+    inds: list[dict] = []
+    prev1 = prev2 = None
+    for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+        raw = render_target(ind, year, q)
+        c1 = "" if l1 == prev1 else l1
+        c2 = "" if (l1 == prev1 and l2 == prev2) else l2
+        line = w.row(["", c1, c2, ind.name, raw])
+        inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
+        prev1, prev2 = l1, l2
+    return row, inds
+
+
+def _medium_form(w: _Lines, d: _Decl, year: int, rel: str, q: _Quirk, code: int) -> tuple[dict, list[dict]]:
+    """主管部门及代码 / 实施单位, 中期资金总额 beside 年度资金总额, and the medium-term and the year's
+    column sets side by side."""
+    row = _key_row(d, rel, w.line, ("goals", "total_budget"))
+    total, year_b = _num(row["total_budget"] / 10000), _num(row["year_budget"] / 10000)
+    dept = _department(row["unit"])
+    for cells in (
+        ["项目支出绩效目标申报表", "", "", "", "", "", ""],
+        [f"( {year} 年度)", "", "", "", "", "", ""],
+        ["项目名称", row["project"], "", "", "", "", ""],
+        ["主管部门及代码", f"[{code:03d}]{dept}", "", "", "实施单位", row["unit"], ""],
+        ["项目资金（万元）", "中期资金总额：", total, "", "年度资金总额：", year_b, ""],
+        ["", "其中：财政拨款", total, "", "其中：财政拨款", year_b, ""],
+        ["", "其他资金", "0.00", "", "其他资金", "0.00", ""],
+        ["年度目标", row["goals"], "", "", "", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"],
+    ):
+        w.row(cells)
+    row["department"] = dept
+    year_inds: list[dict] = []
+    medium: list[tuple] = []
+    prev1 = prev2 = None
+    n = len(d.indicators)
+    for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+        raw = render_target(ind, year, q)
+        c1 = "" if l1 == prev1 else l1
+        c2 = "" if (l1 == prev1 and l2 == prev2) else l2
+        line = w.row(["", c1, c2, ind.name, raw, c2, ind.name, raw])
+        year_inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
+        medium.append((l1, l2, ind, raw, line))
+        prev1, prev2 = l1, l2
+    medium_rows = [_ind_row(row, n + k, l1, l2, ind, raw, year, line, horizon="medium")
+                   for k, (l1, l2, ind, raw, line) in enumerate(medium, start=1)]
+    return row, year_inds + medium_rows
+
+
+def _long_table(w: _Lines, decls: list[_Decl], year: int, rel: str, q: _Quirk,
+                decl_rows: list[dict], ind_rows: list[dict]) -> None:
+    """All the unit's projects in one table, one row per indicator; the project's name, unit,
+    amount (元, thousands separators) and goals printed on its first row only."""
+    title = w.row(["项目绩效目标表"] + [""] * 10)
+    w.row([f"（{year}年度）"] + [""] * 10)
+    w.row([""] * 10 + ["单位：元"])
+    w.row(["项目名称", "项目单位", "预算数", "年度绩效目标", "一级指标", "二级指标", "三级指标",
+           "指标性质", "指标值", "计量单位", "分值"])
+    for k, d in enumerate(decls):
+        row = _key_row(d, rel, title if k == 0 else w.line, ("goals",))
+        weights = _weights(len(d.indicators), q.rng)
+        inds: list[dict] = []
+        if not d.indicators:  # a project without indicators still has its row
+            w.row([row["project"], row["unit"], f"{row['year_budget']:,.2f}", row["goals"]] + [""] * 7)
+        prev1 = prev2 = None
+        for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+            first = seq == 1
+            op, value, unit = split_target(ind, year, q)
+            raw = _joined(op, value, unit)
+            c1 = "" if l1 == prev1 else l1
+            c2 = "" if (l1 == prev1 and l2 == prev2) else l2
+            fields = [row["project"], row["unit"], f"{row['year_budget']:,.2f}", row["goals"]] if first else [""] * 4
+            line = w.row(fields + [c1, c2, ind.name, op, value, unit, _num(weights[seq - 1])])
+            inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line, weight=weights[seq - 1]))
             prev1, prev2 = l1, l2
-        row.setdefault("exec_target", None)
-        row["n_indicators"] = len(d.indicators)
+        _finish(row, inds)
         decl_rows.append(row)
-    return out, decl_rows, ind_rows
+        ind_rows.extend(inds)
 
 
 def _encode(lines: list[str], q: _Quirk) -> bytes:
@@ -750,6 +972,9 @@ class _UnitGen:
         self.used: set[str] = set()
         self.projects: list[Project] = []
         self.born = [0]
+        # the unit's form, drawn apart from the content so that adding a layout moves nothing else
+        self.layout = random.Random(f"{p.seed}/layout/{index}").choice(p.layouts or LAYOUTS)
+        self.code = 100 + index % 900  #: the department's code printed in the medium form
 
     def framework(self, year: int) -> str:
         return "new" if self.switch_year is not None and year >= self.switch_year else "old"
@@ -828,7 +1053,7 @@ class _UnitGen:
                         self.used.add(new)
                         proj.name = new
                         renamed = True
-                if not renamed and rng.random() < p.mismatch_rate:
+                if not renamed and rng.random() < p.mismatch_rate and self.layout in PRIOR_LAYOUTS:
                     factor = rng.uniform(0.7, 0.95) if rng.random() < 0.5 else rng.uniform(1.05, 1.4)
                     proj.prior_budget = _round100(prev_budget * factor)
                     if proj.prior_budget == prev_budget:
@@ -929,6 +1154,8 @@ def command_line(p: Params, out: str, sample: bool = False) -> str:
         return f"python -m analysis generate --out {out} --sample"
     cmd = (f"python -m analysis generate --out {out} --units {p.units} --years {p.years[0]}-{p.years[1]} "
            f"--seed {p.seed} --quirks {p.quirks}")
+    if p.layouts:
+        cmd += " --layouts " + ",".join(p.layouts)
     return cmd + (" --hostile" if p.hostile else "")
 
 
@@ -954,9 +1181,10 @@ def generate(out_dir: str | Path, params: Params = Params(), *, sample: bool = F
             gen = _UnitGen(ui, unit, params)
             for yi, year in enumerate(years):
                 decls, renames, mismatches = gen.year(year, yi == 0)
-                counts["eligible_for_mismatch"] += sum(1 for d in decls if d.from_year is not None and not d.renamed)
+                if gen.layout in PRIOR_LAYOUTS:  # the other forms print no prior budget to compare
+                    counts["eligible_for_mismatch"] += sum(1 for d in decls if d.from_year is not None and not d.renamed)
                 rel = f"{year}/u{ui + 1:04d}_{year}.txt"
-                lines, decl_rows, ind_rows = _render_file(decls, year, rel, gen.q)
+                lines, decl_rows, ind_rows = _render_file(decls, year, rel, gen.q, gen.layout, gen.code)
                 data = _encode(lines, gen.q)
                 (out / rel).write_bytes(data)
                 counts["files"] += 1
@@ -964,7 +1192,8 @@ def generate(out_dir: str | Path, params: Params = Params(), *, sample: bool = F
                 changes: list[dict] = []
                 by_project: dict[str, list[dict]] = {}
                 for r in ind_rows:
-                    by_project.setdefault(r["project"], []).append(r)
+                    if r["horizon"] == "year":
+                        by_project.setdefault(r["project"], []).append(r)
                 for d in decls:
                     changes += _changes(unit, d, by_project.get(d.row["project"], []))
                 sinks["declarations"].add(decl_rows)
@@ -1020,6 +1249,14 @@ def _rate(text: str) -> float:
     return v
 
 
+def _layouts(text: str) -> tuple[str, ...]:
+    names = tuple(x.strip() for x in text.split(",") if x.strip())
+    bad = [x for x in names if x not in LAYOUTS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"layouts are a comma list of {', '.join(LAYOUTS)}, not {text!r}")
+    return names
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = Params()
     parser.add_argument("--out", required=True, help="folder to write the corpus into (empty, or an earlier corpus)")
@@ -1032,6 +1269,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", action="store_true",
                         help="the shipped sample (30 units, 2019-2023, fixed seed); other options are ignored")
     parser.add_argument("--hostile", action="store_true", help="also a few units with hostile names (<script>, ../)")
+    parser.add_argument("--layouts", type=_layouts, default=(), metavar="A,B",
+                        help=f"the forms units print, one per unit (default: a mix of all: {','.join(LAYOUTS)})")
     for name in ("continue_rate", "rename_rate", "mismatch_rate", "switch_rate", "tighten_rate", "loosen_rate",
                  "add_rate", "drop_rate"):
         parser.add_argument("--" + name.replace("_", "-"), type=_rate, default=getattr(d, name), metavar="RATE",
@@ -1047,6 +1286,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         params = Params(
             units=args.units, years=tuple(args.years), seed=args.seed, quirks=args.quirks, hostile=args.hostile,
+            layouts=tuple(args.layouts),
             **{k: getattr(args, k) for k in ("continue_rate", "rename_rate", "mismatch_rate", "switch_rate",
                                               "tighten_rate", "loosen_rate", "add_rate", "drop_rate")},
         )

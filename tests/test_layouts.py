@@ -1,0 +1,162 @@
+"""Forms other publishers print, read by their vocabulary: small declarations laid out as
+county, city and provincial budget offices publish them (fields and tables as in the real
+files of ../shared/real-world, names made up)."""
+import seedkit as kit
+
+T = "\t"
+
+
+def form(*rows) -> str:
+    return "\n".join(T.join(r) if isinstance(r, (list, tuple)) else r for r in rows) + "\n"
+
+
+def one(tmp_path, text, name="f.txt"):
+    r = kit.ingest_files(tmp_path, {name: text})
+    return r, r.declarations.iloc[0] if len(r.declarations) else None
+
+
+COUNTY = [
+    "项目支出绩效目标申报表",
+    "（2021年度）",
+    ["项目名称", "道路保洁", "", ""],
+    ["主管部门", "示例县住建局", "实施单位", "示例县环卫所"],
+    ["项目资金（万元）", "年度资金总额：", "125.5", ""],
+    ["", "其中：财政拨款", "125.5", ""],
+    ["", "其他资金", "", ""],
+    ["年度目标", "保障城区道路清洁", "", ""],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+    ["", "产出指标", "数量指标", "保洁面积", "≥30万平方米"],
+    ["", "", "时效指标", "完成时间", "2021年12月"],
+    ["", "效益指标", "社会效益\n指标", "市民满意度", "≥90%"],
+    ["", "", "生态效益指标", "", ""],
+    ["", "满意度指标", "服务对象满意度指标", "指标1：", ""],
+    "注：1.“其他资金”是指与财政拨款共同用于同一项目的资金。",
+]
+
+
+def test_county_form_department_unit_and_the_year_amount_in_wan(tmp_path):
+    r, d = one(tmp_path, form(*COUNTY).replace("社会效益\n指标", '"社会效益\n指标"'))
+    assert (d.unit, d.department, d.project, d.year) == ("示例县环卫所", "示例县住建局", "道路保洁", 2021)
+    assert d.year_budget == 1_255_000.0 and d.total_budget != d.total_budget  # one amount: the year's
+    assert d.goals == "保障城区道路清洁"
+    ind = r.indicators
+    # the empty template rows (a level 2 alone, 指标1： without a target) and the footer are no indicators
+    assert ind.name.tolist() == ["保洁面积", "完成时间", "市民满意度"]
+    assert ind.level2.tolist() == ["数量指标", "时效指标", "社会效益指标"]  # the line break folded
+    assert ind.value.tolist() == [300000.0, 20211231.0, 90.0]
+    assert r.problems.empty, r.problems.to_string()
+
+
+def test_the_unit_row_may_come_after_the_project_row_and_beside_other_pairs(tmp_path):
+    text = form("项目支出绩效目标表", "(2022年度)",
+                ["项目名称", "主体班", "项目负责人", "", "审批文号：", "示例〔2022〕1号"],
+                ["项目金额", "164万元", "", "", "", ""],
+                ["项目主管部门", "", "", "", "实施单位", "示例市委党校"],
+                ["项目属性", "持续性项目■ 新增性项目口", "", "", "项目期", "2022年"],
+                ["单位（盖章）：", "", "", "", "", ""],
+                ["一级指标", "二级指标", "三级指标", "指标值"],
+                ["产出指标", "数量指标", "培训人次", "280人次"])
+    r, d = one(tmp_path, text)
+    assert (d.unit, d.project, d.year_budget, d.category) == ("示例市委党校", "主体班", 1_640_000.0, "持续性项目")
+    assert (str(d.start_date), str(d.end_date)) == ("2022-01-01", "2022-12-31")
+    assert d.department is None or d.department != d.department  # printed blank
+    # the unknown label is reported; it hides neither 项目名称 before it nor anything after it
+    assert r.problems.code.tolist() == ["unknown-field"] and "审批文号" in r.problems.message.iloc[0]
+    assert len(r.indicators) == 1
+
+
+def test_placeholders_are_no_values(tmp_path):
+    text = form("财政项目支出绩效目标表", "(2021年度)", "申报单位名称：XXX", ["实施单位", "示例区园林所"],
+                ["项目名称：", "绿地养护"], ["项目总预算（元）：", "**", "项目当年预算（元）：", "1,000"],
+                ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "养护面积", "≥5万平方米"])
+    r, d = one(tmp_path, text)
+    assert d.unit == "示例区园林所" and d.total_budget != d.total_budget and d.year_budget == 1000.0
+    assert r.problems.code.tolist() == ["missing-amount"]  # ** declares nothing: blank, and said so
+
+
+def test_a_two_row_header_reads_the_targets_under_the_expected_column(tmp_path):
+    text = form("项目支出绩效目标批复表", "(2022年度)", ["项目名称", "主体班"], ["实施单位", "示例党校"],
+                ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "", "指标标准或依据"],
+                ["", "", "", "", "2021年实际实现值", "预期2022年实现值", ""],
+                ["", "产出指标", "数量指标", "培训人次", "260人次", "280人次", "计划"],
+                ["", "", "质量指标", "完成率", "", "100%", ""])
+    r, d = one(tmp_path, text)
+    assert d.unit == "示例党校" and r.indicators.target_raw.tolist() == ["280人次", "100%"]
+    assert r.indicators.basis.tolist()[0] == "计划"
+
+
+def test_medium_term_and_year_column_sets(tmp_path):
+    text = form("项目支出绩效目标申报表", "( 2024 年度)", ["项目名称", "质检体系建设"],
+                ["主管部门及代码", "[066]示例市农业农村局", "", "", "实施单位", "示例市农业农村局"],
+                ["项目资金 (万元)", "中期资金总额:", "68.50", "", "年度资金总额:", "51.35"],
+                ["绩 效 指 标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"],
+                ["", "产出指标", "数量指标", "抽检批次", "≥300组", "数量指标", "抽检批次", "≥100组"],
+                ["", "", "", "仪器维护", "≥12次", "", "仪器维护", "≥4次"])
+    r, d = one(tmp_path, text)
+    assert (d.total_budget, d.year_budget, d.department, d.n_indicators) == (685000.0, 513500.0, "示例市农业农村局", 2)
+    ind = r.indicators.set_index("seq")
+    assert ind.horizon.tolist() == ["year", "year", "medium", "medium"]
+    assert ind.target_raw.tolist() == ["≥100组", "≥4次", "≥300组", "≥12次"]
+    assert ind.level1.tolist() == ["产出指标"] * 4
+
+
+def test_a_long_table_of_several_projects(tmp_path):
+    text = form("部门预算项目绩效目标申报表(2023年度)", ["金额单位:元"],
+                ["单位名称", "项目名称", "预算数", "年度目标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重"],
+                ["820-示例镇部门", "", "1,500,000.00", "", "", "", "", "", "", "", ""],
+                ["820001-示例镇人民政府", "村干部报酬", "1,000,000.00", "按时发放", "产出指标", "数量指标", "人数", "≥", "230", "个", "10"],
+                ["", "", "", "", "满意度指标", "服务对象满意度指标", "群众满意度", "≥", "95", "%", "10"],
+                ["", "组织活动经费", "500,000.00", "保障运转", "效益指标", "社会效益指标", "运转保障", "=", "100", "%", "20"])
+    r = kit.ingest_files(tmp_path, {"f.txt": text})
+    d = r.declarations.set_index("project")
+    assert d.unit.tolist() == ["示例镇人民政府", "示例镇人民政府"] and d.department.tolist() == ["示例镇部门"] * 2
+    assert d.year_budget.tolist() == [1_000_000.0, 500_000.0] and d.year.tolist() == [2023, 2023]
+    ind = r.indicators
+    assert ind.groupby("project").size().to_dict() == {"村干部报酬": 2, "组织活动经费": 1}
+    assert ind.target_raw.tolist() == ["≥230个", "≥95%", "=100%"] and ind.weight.tolist() == [10.0, 10.0, 20.0]
+    assert r.problems.empty, r.problems.to_string()
+
+
+def test_levels_as_an_indented_tree(tmp_path):
+    text = form("项目支出绩效目标表", "（2023年度）", ["项目名称", "图书采购"], ["预算单位", "示例图书馆"],
+                ["项目预算", "10万元"], ["指标名称", "指标值"], ["产出指标", ""], ["  数量指标", ""],
+                ["    采购图书", "≥2000册"], ["  质量指标", ""], ["    验收合格率", "100%"])
+    r, d = one(tmp_path, text)
+    assert d.year_budget == 100_000.0
+    got = r.indicators[["level1", "level2", "name", "target_raw"]].values.tolist()
+    assert got == [["产出指标", "数量指标", "采购图书", "≥2000册"], ["产出指标", "质量指标", "验收合格率", "100%"]]
+
+
+def test_split_operator_and_unit_with_an_excel_date_serial(tmp_path):
+    text = form("再生资源经费项目绩效目标表", "(2021年)", ["项目名称", "再生资源经费"], ["实施单位", "(433001)示例供销社"],
+                ["投入目标 (万元)", "资金来源", "", "年初安排金额(万元)"], ["", "资金总额", "", "3"],
+                ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值"],
+                ["", "产出指标", "时效指标", "资金到位时间", "正向", "=", "44,561", "44,561", "10"],
+                ["", "产出指标", "成本指标", "出差总成本", "反向", "小于等于", "1", "万元", "4"])
+    r, d = one(tmp_path, text)
+    assert (d.unit, d.year_budget) == ("示例供销社", 30000.0)
+    ind = r.indicators
+    assert ind.kind.tolist() == ["deadline", "quantitative"] and ind.value.tolist() == [20211231.0, 10000.0]
+    assert ind.target_raw.tolist() == ["=44,561", "小于等于1万元"] and ind.op.tolist() == ["<=", "<="]
+
+
+def test_a_year_printed_nowhere_is_taken_from_the_forms_date_with_a_warning(tmp_path):
+    rows = ["项目绩效目标表", ["项目名称", "装备经费"], ["项目单位", "示例检察院"], ["预算数", "100"],
+            ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "采购数量", "≥10台"]]
+    r, d = one(tmp_path, form(*rows, "", "填报日期：2025年2月6日"), name="nodate.txt")
+    assert d.year == 2025 and r.problems.code.tolist().count("year-inferred") == 1
+    assert "date printed on the form" in r.problems.message[r.problems.code == "year-inferred"].iloc[0]
+    r2, d2 = one(tmp_path / "b", form(*rows), name="示例检察院_2024.txt")
+    assert d2.year == 2024 and "file's name" in r2.problems.message[r2.problems.code == "year-inferred"].iloc[0]
+    r3, d3 = one(tmp_path / "c", form(*rows), name="nodate.txt")
+    assert d3 is None and r3.problems.code.tolist() == ["missing-field"]
+
+
+def test_an_amount_without_any_unit_is_reported(tmp_path):
+    rows = ["项目支出绩效目标表", "(2025年度)", ["项目名称", "送戏下乡"], ["实施单位", "示例文旅局"],
+            ["项目资金", "年度资金总额:", "5.00"], ["绩", "一级", "二级指标", "三级指标", "指标值"]]
+    r, d = one(tmp_path, form(*rows, ["", "产出指标", "成本指标", "项目金额", "5万元"]))
+    assert d.year_budget == 50000.0  # the cost indicator gives the same figure in 万元
+    assert "万元" in r.problems.message[r.problems.code == "amount-unit-assumed"].iloc[0]
+    r, d = one(tmp_path / "b", form(*rows, ["", "产出指标", "数量指标", "场次", "≥70场"]))
+    assert d.year_budget == 5.0 and "read as 元" in r.problems.message[r.problems.code == "amount-unit-assumed"].iloc[0]

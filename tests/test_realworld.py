@@ -1,0 +1,97 @@
+"""Real published declarations, checked against their answer keys (``expected.json``).
+
+Two folders: the shared set (``ANALYSIS_REAL_WORLD``, else ``<repo>/../shared/real-world``;
+skipped with a reason where it is absent) and the set kept in the repository,
+``tests/fixtures/real-world-extra``. Every declaration, field and indicator of the key is
+scored by :mod:`realworld`; docs/formats.md prints the scores, and the tests below keep that
+table true.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import realworld
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent / "shared" / "real-world")
+EXTRA = ROOT / "tests" / "fixtures" / "real-world-extra"
+DOC = ROOT / "docs" / "formats.md"
+
+
+def _folder(path: Path) -> Path:
+    if not (path / "expected.json").exists():
+        pytest.skip(f"no real-world declarations at {path} (set ANALYSIS_REAL_WORLD to the folder)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def shared():
+    from analysis.ingest import ingest
+
+    folder = _folder(SHARED)
+    result = ingest(folder, jobs=1)
+    return folder, result, realworld.score(folder, result)
+
+
+@pytest.fixture(scope="module")
+def extra():
+    folder = _folder(EXTRA)
+    return folder, realworld.score(folder)
+
+
+def _doc_table(name: str) -> str:
+    m = re.search(rf"<!-- scores:{name} -->\n(.*?)\n<!-- /scores -->", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert m, f"docs/formats.md has no scores:{name} block"
+    return m.group(1)
+
+
+def test_every_declaration_is_found(shared):
+    _, _, s = shared
+    assert s.declarations_found == s.declarations_expected == 20, [m for m in s.misses if "not found" in m]
+
+
+def test_fields_and_indicators_as_in_the_key(shared):
+    _, _, s = shared
+    assert s.fields >= 0.95, "\n".join(m for m in s.misses if ": field " in m)
+    assert s.indicators >= 0.95 and s.indicator_fields >= 0.95, "\n".join(m for m in s.misses if "indicator" in m)
+
+
+def test_the_ledger_reconciles_and_nothing_is_an_error(shared):
+    _, result, _ = shared
+    assert result.summary["ledger_ok"]
+    errors = result.problems[result.problems.severity == "error"]
+    assert errors.empty, errors.to_string()
+
+
+def test_what_the_key_asks_to_be_reported_is_reported(shared):
+    """The key's notes: d03 prints no money unit, d07 no year, d14's period contradicts its
+    year, d16 is cut off before its indicators, d04's second table ends at its header row."""
+    _, result, _ = shared
+    p = result.problems
+    said = {(f.split("_")[0], c) for f, c in zip(p.source_file, p.code)}
+    assert {("d03", "amount-unit-assumed"), ("d07", "year-inferred"), ("d14", "dates-outside-year"),
+            ("d16", "no-indicators"), ("d04", "no-indicators")} <= said
+
+
+def test_medium_term_targets_are_kept_apart(shared):
+    _, result, _ = shared
+    ind = result.indicators
+    files = result.declarations.set_index("decl_id").source_file
+    d10 = ind[ind.decl_id.map(files).str.startswith("d10")]
+    assert sorted(set(d10.horizon)) == ["medium", "year"]
+    assert (d10.horizon == "year").sum() == (d10.horizon == "medium").sum() == 7
+    assert (d10[d10.horizon == "year"].seq.max() < d10[d10.horizon == "medium"].seq.min())
+
+
+def test_the_docs_table_is_the_score(shared):
+    _, _, s = shared
+    assert _doc_table("real-world") == realworld.markdown_table(s)
+
+
+def test_the_extra_set_is_scored_and_the_docs_table_is_its_score(extra):
+    _, s = extra
+    assert s.declarations_expected > 0
+    assert _doc_table("real-world-extra") == realworld.markdown_table(s)
