@@ -209,6 +209,9 @@ def sync_readme(path: str | os.PathLike) -> bool:
 
 # ----------------------------------------------------------------------------- reading
 
+TablesInFlux = publish.TablesInFlux
+
+
 class SchemaError(ValueError):
     """A processed table whose columns do not match the registry."""
 

@@ -259,6 +259,8 @@ def _deadline(s: str, year: int | None) -> float | None:
     m = _DEADLINE_ISO.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
         y, mo = int(m.group(1)), int(m.group(2))
+        if y < 1000:
+            return float("nan")  # a deadline in year 0000: no date (reported as a bad target)
         d = int(m.group(3)) if m.group(3) else _month_end(y, mo)
         return float(y * 10000 + mo * 100 + min(d, 31))
     m = _DEADLINE_FULL.match(s)
@@ -267,7 +269,7 @@ def _deadline(s: str, year: int | None) -> float | None:
         mo = int(m.group(2))
         if not 1 <= mo <= 12:
             return None
-        if y is None:
+        if y is None or y < 1000:
             return float("nan")
         d = int(m.group(3)) if m.group(3) else _month_end(y, mo)
         return float(y * 10000 + mo * 100 + min(d, 31))

@@ -137,7 +137,8 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         if seq % 256 == 0:
             lim.check_time()
         op, value, hi, vunit, kind = nz.parse_target(ind.target, year)
-        if (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi)):
+        overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
+        if overflow:
             value = hi = None  # 400 nines: no number a table can compare
         level1 = nz.clean_name(ind.level1)
         name = nz.clean_name(ind.name)
@@ -155,8 +156,10 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
                 add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
             else:
                 add(ind.line, "missing-target", f"{label} has no target value")
+        elif overflow:
+            add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} is a number too large to hold")
         elif value is None and op is not None:
-            add(ind.line, "bad-target", f"{label}: target {ind.target!r} has an operator but no number")
+            add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} has an operator but no number")
         elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
             add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
         if exec_target is None and name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
@@ -673,7 +676,10 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         for w in (w_decl, w_ind):
             if w is not None:
                 w.abort()
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (staging / publish.MANIFEST).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        # else the publication had committed when it failed: the staging folder stays, and the
+        # next ingest or reader completes it once this process is gone (analysis.publish.recover)
         raise
     if target is not None:
         shutil.rmtree(staging, ignore_errors=True)
