@@ -260,7 +260,7 @@ def current_run(processed_dir: str | os.PathLike) -> str | None:
     return publish.current_run(processed_dir)
 
 
-def _read_checked(folder: Path, name: str, columns, filters, run: str | None, attempts: int = 8):
+def _read_checked(folder: Path, name: str, columns, filters, run: str | None, attempts: int = 6):
     path = table_path(folder, name)
     for attempt in range(attempts):
         if not path.exists():
@@ -310,7 +310,7 @@ def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
     as one set: all from the run that ``manifest.json`` names, never some of one ingest and
     some of another (see :mod:`analysis.publish`)."""
     d = Path(processed_dir)
-    for attempt in range(8):
+    for attempt in range(6):
         run = publish.current_run(d)
         frames, runs = [], {}
         try:

@@ -95,6 +95,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         if not ok:
             add(raw.line_of(name), "bad-date", f"{raw.fields[name][2]} {raw.get(name)!r} is no date")
         row[name] = value
+    bad_amounts: set[str] = set()
     for name in ("total_budget", "year_budget", "prior_budget", "prior_executed"):
         entry = raw.fields.get(name)
         if entry is None:
@@ -102,6 +103,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
             continue
         value, ok = nz.parse_amount(entry[0], money_unit(entry[2], raw.get("money_unit")))
         if not ok:
+            bad_amounts.add(name)
             add(entry[1], "bad-amount", f"{entry[2]} {_short(entry[0])!r} is no amount")
         elif value is not None and value < 0:
             add(entry[1], "negative-amount", f"{entry[2]} {_short(entry[0])!r} is negative; kept as published, "
@@ -115,7 +117,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
 
     # sanity (a negative amount is reported above; comparisons with it would mislead)
     for name, label in (("total_budget", "项目总预算"), ("year_budget", "项目当年预算")):
-        if row[name] is None:
+        if row[name] is None and name not in bad_amounts:
             add(raw.line_of(name), "missing-amount", f"{label} is blank")
     if (row["total_budget"] is not None and row["year_budget"] is not None and min(row["total_budget"], row["year_budget"]) >= 0
             and row["year_budget"] > row["total_budget"] * 1.000001):
