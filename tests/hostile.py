@@ -131,6 +131,13 @@ def junk_text(lines: int) -> bytes:
     return (kit.join(kit.DECL2) + "x\n" * lines).encode()
 
 
+def dense_text(rows: int = 49_000) -> bytes:
+    """A declaration followed by ``rows`` indicator rows with long names and targets: as many
+    rows as the bound allows, about 4 MB, every row a real indicator."""
+    body = "".join(f"产出目标\t数量\t指标{i:06d}号{'热线录音监听' * 3}\t>={i}个\n" for i in range(rows))
+    return (kit.join(kit.DECL2) + body).encode()
+
+
 def make_big(folder: Path) -> dict[str, str]:
     """Write the big hostile files into ``folder``; returns name -> the file-level code each gives."""
     folder.mkdir(parents=True, exist_ok=True)

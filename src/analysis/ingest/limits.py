@@ -42,9 +42,9 @@ class Limits:
     #: bytes of a workbook's parts once uncompressed (a zip bomb is refused before it is opened)
     max_unzipped: int | None = 128 * MiB
     #: rows (lines of text, spreadsheet rows) of the whole file, all sheets together
-    max_rows: int | None = 100_000
+    max_rows: int | None = 50_000
     #: cells of the whole file
-    max_cells: int | None = 1_000_000
+    max_cells: int | None = 500_000
     #: seconds to read one file (a worker still busy after 1.5 times this is killed)
     seconds: float | None = 60.0
     #: warnings of one code in one file kept one by one; the rest are counted in one row

@@ -273,6 +273,37 @@ class FileResult:
     failed_declarations: int = 0
     #: the code of the error that stopped the whole file (parse-failed, file-too-large, ...)
     failed: str | None = None
+    #: the indicators as one Arrow table (``indicators`` then empty) and how many rows each
+    #: declaration has in it: what a worker sends back, a tenth of the memory of the dicts
+    indicator_table: pa.Table | None = None
+    indicator_counts: list[int] = field(default_factory=list)
+
+    def pack(self) -> "FileResult":
+        """Move the indicator rows into :attr:`indicator_table`."""
+        if self.indicator_table is None:
+            self.indicator_counts = [len(inds) for inds in self.indicators]
+            self.indicator_table = _arrow([i for inds in self.indicators for i in inds], INDICATORS_SCHEMA)
+            self.indicators = []
+        return self
+
+    def indicators_of(self, keep: list[int]) -> pa.Table:
+        """The indicator rows of the declarations numbered ``keep`` (in that order)."""
+        self.pack()
+        if len(keep) == len(self.indicator_counts):
+            return self.indicator_table
+        starts = [0]
+        for n in self.indicator_counts:
+            starts.append(starts[-1] + n)
+        pieces = [self.indicator_table.slice(starts[k], self.indicator_counts[k]) for k in keep]
+        return pa.concat_tables(pieces) if pieces else self.indicator_table.slice(0, 0)
+
+
+def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
+        return pa.Table.from_pylist([{k: lim.safe_text(v) if isinstance(v, str) else v for k, v in r.items()}
+                                     for r in rows], schema=schema)
 
 
 #: problem codes that say a file gave no declaration at all
@@ -363,7 +394,7 @@ def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT) -> FileRe
             res = failed_file(rel, "parse-failed", f"the file could not be parsed ({type(exc).__name__}: "
                                                    f"{_short(str(exc), 200)}); none of its declarations are in the tables")
     res.problems = lim.fold_repeats(res.problems, limits.repeat_warnings)
-    return res
+    return res.pack()
 
 
 def failed_file(rel: str, code: str, message: str) -> FileResult:
@@ -514,24 +545,32 @@ class _Writer:
     def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 50_000):
         self.path, self.schema, self.batch_rows = path, schema, batch_rows
         self.rows: list[dict] = []
+        self.tables: list[pa.Table] = []
+        self.waiting = 0
         self.writer = pq.ParquetWriter(path, schema, compression="zstd")
         self.count = 0
 
     def add(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
-        if len(self.rows) >= self.batch_rows:
+        if len(self.rows) + self.waiting >= self.batch_rows:
+            self.flush()
+
+    def add_table(self, table: pa.Table) -> None:
+        """Rows already in Arrow form (of this table's columns)."""
+        self.tables.append(table.replace_schema_metadata(self.schema.metadata))
+        self.waiting += table.num_rows
+        if len(self.rows) + self.waiting >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            try:
-                table = pa.Table.from_pylist(self.rows, schema=self.schema)
-            except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
-                table = pa.Table.from_pylist([{k: lim.safe_text(v) if isinstance(v, str) else v for k, v in r.items()}
-                                              for r in self.rows], schema=self.schema)
-            self.writer.write_table(table)
-            self.count += len(self.rows)
+            self.tables.append(_arrow(self.rows, self.schema))
             self.rows = []
+        if self.tables:
+            table = pa.concat_tables(self.tables)
+            self.writer.write_table(table)
+            self.count += table.num_rows
+            self.tables, self.waiting = [], 0
 
     def close(self) -> None:
         self.flush()
@@ -618,7 +657,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
     t0 = time.perf_counter()
     try:
         w_decl = _Writer(paths["declarations"], schemas["declarations"], 20_000)
-        w_ind = _Writer(paths["indicators"], schemas["indicators"], 50_000)  # rows wait as dicts: keep few
+        w_ind = _Writer(paths["indicators"], schemas["indicators"], 50_000)
         results = _iter_results(files, jobs, chunk, limits, isolate)
         if progress:
             from tqdm import tqdm
@@ -637,14 +676,14 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
             if res.encoding:
                 encodings[res.encoding] += 1
             problem_rows.extend(p.as_row() for p in res.problems)
-            keep_rows, keep_inds = [], []
-            for row, inds, h in zip(res.declarations, res.indicators, res.hashes):
+            keep_rows, keep = [], []
+            for k, (row, h) in enumerate(zip(res.declarations, res.hashes)):
                 did = row["decl_id"]
                 prev = seen.get(did)
                 if prev is None:
                     seen[did] = (h, row["source_file"], row["source_line"])
                     keep_rows.append(row)
-                    keep_inds.extend(inds)
+                    keep.append(k)
                     continue
                 here = f"{row['source_file']}, line {row['source_line']}"
                 there = f"{prev[1]}, line {prev[2]}"
@@ -663,7 +702,8 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
                                                 f"{there}: declaration {what} is contradicted by {here}; this one is kept",
                                                 did).as_row())
             w_decl.add(keep_rows)
-            w_ind.add(keep_inds)
+            if keep:
+                w_ind.add_table(res.indicators_of(keep))
         w_decl.close()
         w_ind.close()
         _sort_for_reports(paths["declarations"], 1_024)
@@ -726,11 +766,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
 
 
 def _problems_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    try:
-        return pa.Table.from_pylist(rows, schema=schema)
-    except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
-        return pa.Table.from_pylist([{k: lim.safe_text(v) if isinstance(v, str) else v for k, v in r.items()}
-                                     for r in rows], schema=schema)
+    return _arrow(rows, schema)
 
 
 def format_summary(s: dict) -> str:
