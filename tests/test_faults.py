@@ -569,3 +569,29 @@ def test_a_folder_of_every_hostile_file(tmp_path):
     expected = 2 + sum(n for n, _, _ in hostile.EXPECTED.values()) + 1
     assert len(ds.declarations) == expected
     assert "ledger_ok" not in m["out"] and "DOES NOT RECONCILE" not in m["out"]
+
+
+def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path):
+    """The first file is slow, then dies once, while the other worker finishes everything else:
+    results wait in a bounded window, and the retried file goes out although the window is full."""
+    files = {f"f{i:03d}.txt": kit.join(kit.with_year(kit.DECL1, 1800 + i)) for i in range(150)}
+    raw = kit.write(tmp_path / "raw", files)
+    marker = tmp_path / "died"
+    script = textwrap.dedent(f"""
+        import os, signal, time
+        from pathlib import Path
+        import analysis.ingest.pipeline as ing
+        real = ing.read_file
+        def slow(path, rel):
+            if rel == "f000.txt" and not Path({str(marker)!r}).exists():
+                time.sleep(3)
+                Path({str(marker)!r}).touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(path, rel)
+        ing.read_file = slow
+        r = ing.ingest({str(raw)!r}, jobs=2)
+        print(len(r.declarations), r.summary["ledger_ok"], len(r.problems))
+    """)
+    p = subprocess.run([sys.executable, "-c", script], env=env(), capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["150", "True", "0"] and marker.exists()  # f000 retried and read

@@ -113,8 +113,17 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
     try:
         while next_out < n:
             for i, slot in enumerate(slots):
-                if not slot.queue and todo and len(done) < window:
-                    slot.send(todo.popleft())
+                # results wait for an earlier one at most ``window`` deep; with no worker busy the
+                # earliest file is in ``todo`` and must go out whatever waits
+                if not slot.queue and todo and (len(done) < window or not any(s.queue for s in slots)):
+                    chunk_ = todo.popleft()
+                    try:
+                        slot.send(chunk_)
+                    except OSError:  # the worker died while idle: a fresh one takes the chunk
+                        slot.queue.clear()
+                        slot.stop(kill=True)
+                        slots[i] = _Slot(ctx, read, limits)
+                        slots[i].send(chunk_)
             busy = [s for s in slots if s.queue]
             timeout = None
             if hard is not None and busy:
