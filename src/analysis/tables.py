@@ -268,7 +268,7 @@ def _read_checked(folder: Path, name: str, columns, filters, run: str | None, at
                 f"{path} does not exist: run `python -m analysis ingest` first to build the processed tables"
             )
         manifest = publish.read_manifest(folder) if run is None else {"run": run}
-        with open(path, "rb") as f:
+        with pa.OSFile(str(path)) as f:  # one open file: the schema and the rows of the same one
             schema = pq.ParquetFile(f).schema_arrow
             got = publish.run_of(schema)
             if publish.consistent({name: got}, manifest):

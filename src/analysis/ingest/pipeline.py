@@ -186,8 +186,8 @@ def _check_characters(row: dict, names, line, add) -> None:
         if value and _UNSAFE.search(value):
             found = sorted({f"U+{ord(c):04X}" for c in _UNSAFE.findall(value)})
             add(line, "unsafe-characters",
-                f"{name} {value!r} holds {', '.join(found)} (bidi controls or characters XML cannot hold); "
-                f"kept as published in the tables, removed where names become file names, XML or HTML")
+                f"{name} {_short(value)!r} holds {', '.join(found)} (bidi controls or characters XML cannot hold); "
+                f"kept as published in the tables")
 
 
 def _short(text, n: int = 80):
