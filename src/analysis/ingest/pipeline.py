@@ -278,7 +278,7 @@ class FileResult:
     indicator_table: pa.Table | None = None
     indicator_counts: list[int] = field(default_factory=list)
 
-    def pack(self) -> "FileResult":
+    def pack(self) -> FileResult:
         """Move the indicator rows into :attr:`indicator_table`."""
         if self.indicator_table is None:
             self.indicator_counts = [len(inds) for inds in self.indicators]

@@ -21,8 +21,8 @@ import os
 import signal
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
-from typing import Callable, Iterator
 
 from analysis.ingest.limits import Limits, die_with_parent
 
