@@ -54,5 +54,5 @@ bench: setup  ## run the benchmarks and print their ratios
 	$(PY) -m benchmarks
 
 clean:  ## remove outputs (processed tables, reports); data/raw is kept
-	rm -rf $(PROCESSED)/*.parquet $(REPORTS)/*
+	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*
 	touch $(REPORTS)/.gitkeep

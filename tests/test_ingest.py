@@ -106,7 +106,9 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
     assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "ledger: 11 declarations found" in text and "error   undecodable" in text
-    assert sorted(p.name for p in out.iterdir()) == ["declarations.parquet", "indicators.parquet", "problems.parquet"]
+    # the tables, the manifest that makes them one set, the publishers' lock; no staging folder left
+    assert sorted(p.name for p in out.iterdir()) == [".ingest.lock", "declarations.parquet", "indicators.parquet",
+                                                     "manifest.json", "problems.parquet"]
 
 
 def test_cli_missing_folder(tmp_path, capsys):

@@ -56,9 +56,13 @@ def test_readme_column_tables_are_the_registry(tmp_path):
     copy.write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
     for name in tables.TABLE_NAMES:
         assert f"<!-- columns:{name} -->" in copy.read_text(encoding="utf-8")
+    assert "<!-- problem-codes -->" in copy.read_text(encoding="utf-8")
     assert not tables.sync_readme(copy), (
-        "README's column tables differ from analysis.tables: run "
+        "README's column or problem-code tables differ from analysis.tables / analysis.problems: run "
         "`python -c \"from analysis.tables import sync_readme; sync_readme('README.md')\"`")
+    formats = tmp_path / "formats.md"
+    formats.write_text((ROOT / "docs" / "formats.md").read_text(encoding="utf-8"), encoding="utf-8")
+    assert not tables.sync_readme(formats), "docs/formats.md's problem codes are stale: run sync_readme on it"
 
 
 def _quoted_names(text: str) -> set[str]:

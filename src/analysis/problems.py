@@ -31,6 +31,12 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
                       "PDF 页数超过读取上限，其后的页面未读取"),
     "no-declaration": (ERROR, "the file holds text but no declaration (no 绩效目标表 header nor 项目名称 row)",
                       "文件中有文字但没有申报表（既无“绩效目标表”表头，也无“项目名称”行）"),
+    "file-too-large": (ERROR, "the file is over a bound per file (size, uncompressed size, rows or cells; see the ingest's options); it is not read",
+                      "文件超过单个文件的上限（大小、解压后大小、行数或单元格数，见导入选项），未读取"),
+    "file-timeout": (ERROR, "reading the file took longer than the time allowed per file; it is not read",
+                    "读取文件超过单个文件的时间上限，未读取"),
+    "bad-file-name": (WARNING, "the file name is not UTF-8 (an archive unpacked with another encoding); its bad bytes are shown as \\x escapes",
+                     "文件名不是 UTF-8（可能是以其他编码解压的压缩包），无法识别的字节以 \\x 转义显示"),
     "bad-bytes": (WARNING, "a few bytes are no text in the file's encoding (a damaged file): shown as U+FFFD, control characters removed",
                  "少量字节不符合文件编码（文件损坏），显示为 U+FFFD，控制字符已删除"),
     "unclosed-quote": (WARNING, "a cell opens a double quote that never closes; the quote is kept as text",
@@ -38,6 +44,8 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     # declarations
     "missing-field": (ERROR, "a required field (unit, year or project) is missing: the declaration is not in the tables",
                      "缺少必填项（单位、年度或项目），该申报表未进入数据表"),
+    "declaration-failed": (ERROR, "reading one declaration failed unexpectedly; it is not in the tables, the others of its file are (please report it with the file)",
+                          "读取某一申报表时意外出错，该表未进入数据表，同一文件中的其他申报表不受影响（请附文件反馈）"),
     "duplicate-declaration": (WARNING, "the same declaration appears in more than one place; kept once",
                              "同一申报表出现多次，只保留一份"),
     "conflicting-declaration": (ERROR, "another declaration with the same unit, year and project has different content; only the first is kept",
@@ -54,6 +62,10 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
                 "日期格式无法识别，记为空"),
     "bad-boolean": (WARNING, "a 是/否 field with another value; stored as null",
                    "“是/否”字段的值不是是或否，记为空"),
+    "negative-amount": (WARNING, "an amount below zero; kept as published, not compared with the other amounts",
+                       "金额为负数，按原样保留，不参与与其他金额的比较"),
+    "unsafe-characters": (WARNING, "a name holds bidi controls (U+202E …) or characters XML cannot hold (U+FFFF …); kept as published",
+                         "名称含双向控制字符（如 U+202E）或 XML 不允许的字符（如 U+FFFF），按原样保留"),
     "missing-amount": (WARNING, "the total or the year budget is blank, or no amount is printed",
                       "项目总预算或当年预算为空"),
     "amount-unit-assumed": (WARNING, "no money unit (元/万元) is printed for an amount; the unit read is said in the message",
@@ -88,6 +100,13 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
 CODES: dict[str, tuple[str, str]] = {code: (sev, meaning) for code, (sev, meaning, _) in _DEFINITIONS.items()}
 #: code -> its Chinese line
 CHINESE: dict[str, str] = {code: zh for code, (_, _, zh) in _DEFINITIONS.items()}
+
+def markdown() -> str:
+    """The table of problem codes in the README and docs/formats.md, generated from the definitions."""
+    lines = ["| code | severity | meaning | 说明 |", "|---|---|---|---|"]
+    lines += [f"| `{c}` | {sev} | {meaning} | {zh} |" for c, (sev, meaning, zh) in _DEFINITIONS.items()]
+    return "\n".join(lines)
+
 
 SEVERITY_CHINESE = {ERROR: "错误", WARNING: "警告"}
 

@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis import publish
+
 FORMATS = ("money", "rate", "prose", "date", "int", "year", "number", "text", "flag")
 
 
@@ -232,17 +234,28 @@ def markdown(table: str) -> str:
 _BLOCK = re.compile(r"(<!-- columns:(\w+) -->\n)(.*?)(\n<!-- /columns -->)", re.S)
 
 
+_CODES_BLOCK = re.compile(r"(<!-- problem-codes -->\n)(.*?)(\n?<!-- /problem-codes -->)", re.S)
+
+
 def sync_readme(path: str | os.PathLike) -> bool:
-    """Rewrite the column tables between ``<!-- columns:NAME -->`` markers; True when it changed."""
+    """Rewrite the generated tables of a Markdown file: the columns between
+    ``<!-- columns:NAME -->`` markers and the problem codes between ``<!-- problem-codes -->``
+    markers (from :mod:`analysis.problems`); True when it changed."""
+    from analysis import problems
+
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     new = _BLOCK.sub(lambda m: m.group(1) + markdown(m.group(2)) + m.group(4), text)
+    new = _CODES_BLOCK.sub(lambda m: m.group(1) + problems.markdown() + "\n" + m.group(3).lstrip("\n"), new)
     if new != text:
         p.write_text(new, encoding="utf-8")
     return new != text
 
 
 # ----------------------------------------------------------------------------- reading
+
+TablesInFlux = publish.TablesInFlux
+
 
 class SchemaError(ValueError):
     """A processed table whose columns do not match the registry."""
@@ -274,17 +287,43 @@ def table_path(processed_dir: str | os.PathLike, name: str) -> Path:
     return Path(processed_dir) / f"{name}.parquet"
 
 
-def read_table(processed_dir: str | os.PathLike, name: str, columns=None, filters=None) -> pd.DataFrame:
+def read_table(processed_dir: str | os.PathLike, name: str, columns=None, filters=None,
+               run: str | None = None) -> pd.DataFrame:
     """Read one processed table, checked against its schema; ``columns`` and ``filters`` are
-    passed to pyarrow."""
-    path = table_path(processed_dir, name)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} does not exist: run `python -m analysis ingest` first to build the processed tables"
-        )
-    check_schema(pq.read_schema(path), name, columns, where=str(path))
-    table = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=filters)
-    return table.to_pandas()
+    passed to pyarrow.
+
+    The table must belong to the published set (:mod:`analysis.publish`): a file of another
+    ingest run than ``manifest.json`` names (one being published this moment, or left by a
+    killed ingest) is waited for and read again, and raises :class:`~analysis.publish.TablesInFlux`
+    when it stays so. ``run`` asks for a table of that run (to read several tables one by one
+    as one set: pass the run of the first, see :func:`current_run`)."""
+    return _read_checked(Path(processed_dir), name, columns, filters, run)[0]
+
+
+def current_run(processed_dir: str | os.PathLike) -> str | None:
+    """The run id of the published set (``None`` for tables written before runs were recorded)."""
+    return publish.current_run(processed_dir)
+
+
+def _read_checked(folder: Path, name: str, columns, filters, run: str | None, attempts: int = 6):
+    path = table_path(folder, name)
+    for attempt in range(attempts):
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} does not exist: run `python -m analysis ingest` first to build the processed tables"
+            )
+        manifest = publish.read_manifest(folder) if run is None else {"run": run}
+        with pa.OSFile(str(path)) as f:  # one open file: the schema and the rows of the same one
+            schema = pq.ParquetFile(f).schema_arrow
+            got = publish.run_of(schema)
+            if publish.consistent({name: got}, manifest):
+                check_schema(schema, name, columns, where=str(path))
+                table = pq.read_table(f, columns=list(columns) if columns is not None else None, filters=filters)
+                return table.to_pandas(), got
+        publish.wait_and_recover(folder, attempt)
+    raise publish.TablesInFlux(
+        f"{path} is from ingest run {got}, not from the published run {manifest.get('run')}: an ingest is "
+        f"publishing or was killed while publishing. Run `python -m analysis ingest` again.")
 
 
 def to_table(rows, name: str) -> pa.Table:
@@ -314,13 +353,28 @@ class Dataset:
 
 def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
     """Load the three processed tables from ``processed_dir`` (each checked against its schema),
-    and link the declarations to their projects once (:func:`analysis.identity.link`, at
-    ``threshold``, by default :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric
-    called on them uses the same links without computing them again."""
+    as one set: all from the run that ``manifest.json`` names, never some of one ingest and
+    some of another (see :mod:`analysis.publish`). The declarations are linked to their
+    projects once (:func:`analysis.identity.link`, at ``threshold``, by default
+    :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
+    links without computing them again."""
     from analysis import identity  # the analysis stage, imported only when linking
 
     d = Path(processed_dir)
-    decl, ind, prob = (read_table(d, n) for n in TABLE_NAMES)
-    decl = identity.link(decl, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
-    return Dataset(decl, ind, prob, processed_dir=d)
-
+    for attempt in range(6):
+        run = publish.current_run(d)
+        frames, runs = [], {}
+        try:
+            for n in TABLE_NAMES:
+                frame, runs[n] = _read_checked(d, n, None, None, run, attempts=1)
+                frames.append(frame)
+        except publish.TablesInFlux:
+            publish.wait_and_recover(d, attempt)
+            continue
+        if publish.consistent(runs, publish.read_manifest(d) if run is None else {"run": run}):
+            decl, ind, prob = frames
+            decl = identity.link(decl, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
+            return Dataset(decl, ind, prob, processed_dir=d)
+        publish.wait_and_recover(d, attempt)
+    raise publish.TablesInFlux(f"{d}: the tables are from different ingest runs ({runs}); an ingest is publishing "
+                               f"or was killed while publishing. Run `python -m analysis ingest` again.")

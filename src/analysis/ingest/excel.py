@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from analysis.problems import Problem
+from analysis.ingest import limits
 from analysis.ingest.grid import Row, Sheet, number_text
+from analysis.problems import Problem
 
 
 def _open(data: bytes, data_only: bool):
@@ -27,7 +28,28 @@ def _text(cell) -> str:
     return number_text(getattr(cell, "value", None), getattr(cell, "number_format", None))
 
 
+def _rows(ws):
+    """The rows of a sheet, within the file's bounds. The sheet's ``<dimension>`` is not
+    trusted (``A1:XFD1048576`` would pad every row to 16,384 cells): only cells present are
+    read, runs of missing or blank rows come out as one blank row, and every row is counted
+    against the bounds of :mod:`~analysis.ingest.limits`."""
+    ws.reset_dimensions()
+    blank = False
+    for r, cells in enumerate(ws.iter_rows(), 1):
+        if not cells:
+            if not blank:
+                yield r, cells
+            blank = True
+            if r % 4096 == 0:
+                limits.check_time()
+            continue
+        limits.charge(1, len(cells))
+        blank = False
+        yield r, cells
+
+
 def read_workbook(data: bytes, rel: str) -> list[Sheet]:
+    limits.check_zip(data)
     try:
         wb = _open(data, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -37,7 +59,7 @@ def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     try:
         for ws in wb.worksheets:
             rows: list[Row] = []
-            for r, cells in enumerate(ws.iter_rows(), 1):
+            for r, cells in _rows(ws):
                 texts = []
                 for c, cell in enumerate(cells):
                     if getattr(cell, "data_type", None) == "f":
@@ -67,13 +89,24 @@ def _cached_values(data: bytes, sheets: list[Sheet], formulas: dict[str, list[tu
     try:
         by_name = {s.name: s for s in sheets}
         for title, where in formulas.items():
-            cached = [list(r) for r in wb[title].iter_rows()]
+            cached = {r: cells for r, cells in _cached_rows(wb[title])}
             rows = by_name[title].rows
             for r, c in where:
-                if r < len(cached) and c < len(cached[r]) and cached[r][c].value is not None:
-                    text = _text(cached[r][c])
+                line = rows[r].line
+                if line in cached and c < len(cached[line]) and cached[line][c].value is not None:
+                    text = _text(cached[line][c])
                     cells = rows[r].cells
                     if c < len(cells):
                         cells[c] = text
     finally:
         wb.close()
+
+
+def _cached_rows(ws):
+    """The rows of the cached-values copy: only those holding cells (the first pass counted them)."""
+    ws.reset_dimensions()
+    for r, cells in enumerate(ws.iter_rows(), 1):
+        if r % 4096 == 0:
+            limits.check_time()
+        if cells:
+            yield r, cells

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import math
 import re
 import unicodedata
 from typing import NamedTuple
@@ -147,6 +148,8 @@ def parse_amount(text: str | None, label_unit: str | None = "元") -> tuple[floa
     if not m:
         return None, False
     value = float(m.group(1))
+    if not math.isfinite(value):
+        return None, False  # 400 nines: no amount
     unit = m.group(2) or label_unit or "元"
     if unit.startswith("万"):
         value *= 10_000
@@ -185,7 +188,7 @@ def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, boo
     m = _DATE.match(s) or _DATE_COMPACT.match(s)
     if not m:
         mm = _MONTH.match(s)
-        if mm and 1 <= int(mm.group(2)) <= 12:
+        if mm and 1 <= int(mm.group(2)) <= 12 and int(mm.group(1)) >= dt.MINYEAR:
             y, mo = int(mm.group(1)), int(mm.group(2))
             return dt.date(y, mo, _month_end(y, mo) if end else 1), True
         if re.fullmatch(r"\d{5}(?:\.0+)?", s) and 20000 <= float(s) <= 80000:
@@ -297,9 +300,10 @@ _QUALITATIVE = Target(None, None, None, None, "qualitative")
 
 
 def _month_end(year: int, month: int) -> int:
-    if month == 12:
-        return 31
-    return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
+    """The last day of a month, for any year (0000 included: no date object is made)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _deadline(s: str, year: int | None) -> float | None:
@@ -308,6 +312,8 @@ def _deadline(s: str, year: int | None) -> float | None:
     m = _DEADLINE_ISO.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
         y, mo = int(m.group(1)), int(m.group(2))
+        if y < 1000:
+            return float("nan")  # a deadline in year 0000: no date (reported as a bad target)
         d = int(m.group(3)) if m.group(3) else _month_end(y, mo)
         return float(y * 10000 + mo * 100 + min(d, 31))
     m = _DEADLINE_FULL.match(s)
@@ -316,7 +322,7 @@ def _deadline(s: str, year: int | None) -> float | None:
         mo = int(m.group(2))
         if not 1 <= mo <= 12:
             return None
-        if y is None:
+        if y is None or y < 1000:
             return float("nan")
         d = int(m.group(3)) if m.group(3) else _month_end(y, mo)
         return float(y * 10000 + mo * 100 + min(d, 31))

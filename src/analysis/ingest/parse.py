@@ -291,6 +291,10 @@ def _is_template_name(text: str | None) -> bool:
 # the reader
 
 
+#: words a level label holds (产出指标, 效益目标, 社会效益, 成本, 满意度 …)
+_LEVEL_WORD = re.compile(r"指标|目标|效益|效果|产出|成本|满意|投入|管理|影响|数量|质量|时效")
+
+
 class _Splitter:
     """Reads the rows of one sheet, one at a time, into declarations.
 
@@ -735,8 +739,12 @@ class _Splitter:
         level1 = a or (prev.level1 if prev else None)
         level2 = (b or None) if a else (b or (prev.level2 if prev else None))
         if not t and _is_template_name(c):
-            # a level label alone, or a template row (指标1：, （≥**%）): no indicator
-            if a or b:
+            # a level label alone, or a template row (指标1：, （≥**%）): no indicator; a cell
+            # that names no level (a stray word under the table) is reported, not taken as one
+            if (a or b) and not (c or is_level1(a) or is_level2(b) or _LEVEL_WORD.search(a or b)):
+                if k == 0:
+                    self.stray(row, cells)
+            elif a or b:
                 self.prev[k] = RawIndicator(row.line, level1, level2, None, None, horizon=s.horizon)
             return
         ind = RawIndicator(row.line, level1, level2, c or None, t or None, bool(shifted), s.horizon,

@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.ingest import limits
 from analysis.ingest.grid import Row, Sheet
 from analysis.problems import Problem
 
@@ -61,6 +62,7 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     text, encoding, problems = decode(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
+    limits.charge_text(text)  # millions of lines are refused before they become rows
     if suffix == ".csv" and text.count(",") > 4 * text.count("\t"):
         rows, more = split_csv(text, rel)
     else:

@@ -1,0 +1,262 @@
+"""Bounds on what one input file may cost, and the guards that hold them.
+
+A hostile or broken file must cost at most its own bounds: a size, rows and cells, the
+uncompressed size of a workbook's parts, and seconds. A file over one of them becomes one
+problem row (``file-too-large`` or ``file-timeout``) and the run goes on with the next file.
+
+The bounds are a :class:`Limits` (defaults below; ``ingest(limits=...)`` and the ingest's
+command-line options change them). While a file is read, a per-file :class:`Budget` is the
+current one (:func:`budget`); readers call :func:`charge` as they produce rows (and
+:func:`check_zip` before opening a workbook), which raises :class:`LimitExceeded` as soon as a
+bound is passed, so nothing is built beyond it. The seconds are checked in the same calls
+(a cooperative deadline); the worker pool (:mod:`analysis.ingest.workers`) also kills a worker
+that overruns it, for a parse stuck where no check runs.
+
+Also here: names of files that are no UTF-8 made printable (:func:`display_name`), repeated
+warnings of one code in one file folded into one row (:func:`fold_repeats`), and a worker's
+death with its parent (:func:`die_with_parent`).
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import signal
+import sys
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+from analysis.problems import ERROR, Problem
+
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input file may cost; ``None`` switches a bound off."""
+
+    #: bytes of the file on disk
+    max_bytes: int | None = 64 * MiB
+    #: bytes of a workbook's parts once uncompressed (a zip bomb is refused before it is opened)
+    max_unzipped: int | None = 128 * MiB
+    #: rows (lines of text, spreadsheet rows) of the whole file, all sheets together
+    max_rows: int | None = 50_000
+    #: cells of the whole file
+    max_cells: int | None = 500_000
+    #: seconds to read one file (a worker still busy after 1.5 times this is killed)
+    seconds: float | None = 60.0
+    #: warnings of one code in one file kept one by one; the rest are counted in one row
+    repeat_warnings: int | None = 20
+
+    def hard_deadline(self) -> float | None:
+        """Seconds after which a worker still reading one file is killed."""
+        return None if self.seconds is None else self.seconds * 1.5 + 2.0
+
+
+DEFAULT = Limits()
+
+
+class LimitExceeded(Exception):
+    """A file passed one of its bounds; the message says which."""
+
+    code = "file-too-large"
+
+
+class FileTimeout(LimitExceeded):
+    code = "file-timeout"
+
+
+class Budget:
+    """What one file has used so far."""
+
+    def __init__(self, limits: Limits, rel: str):
+        self.limits, self.rel = limits, rel
+        self.rows = self.cells = 0
+        self.started = time.monotonic()
+        self.deadline = None if limits.seconds is None else self.started + limits.seconds
+
+    def charge(self, rows: int = 0, cells: int = 0) -> None:
+        self.rows += rows
+        self.cells += cells
+        self.check(self.rows, self.cells)
+
+    def check(self, rows: int, cells: int) -> None:
+        lim = self.limits
+        if lim.max_rows is not None and rows > lim.max_rows:
+            raise LimitExceeded(f"more than {lim.max_rows:,} rows (the limit per file)")
+        if lim.max_cells is not None and cells > lim.max_cells:
+            raise LimitExceeded(f"more than {lim.max_cells:,} cells (the limit per file)")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise FileTimeout(f"still not read after {self.limits.seconds:g} s (the limit per file)")
+
+
+_current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("ingest_budget", default=None)
+
+
+@contextlib.contextmanager
+def budget(limits: Limits, rel: str):
+    """Make a fresh budget for file ``rel`` the current one while the block runs."""
+    token = _current.set(Budget(limits, rel))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def charge(rows: int = 0, cells: int = 0) -> None:
+    """Count rows and cells against the current file's bounds (and check its clock); raise
+    :class:`LimitExceeded` past them. A no-op outside :func:`budget`."""
+    b = _current.get()
+    if b is not None:
+        b.charge(rows, cells)
+
+
+def check_time() -> None:
+    b = _current.get()
+    if b is not None:
+        b.check_time()
+
+
+def check_totals(rows: int, cells: int) -> None:
+    """Check a file's totals after a reader that counts nothing (without adding them)."""
+    b = _current.get()
+    if b is not None:
+        b.check(max(rows, b.rows), max(cells, b.cells))
+
+
+def charge_text(text: str) -> None:
+    """Count the lines and cells of decoded text before it is split into rows, so a file of
+    millions of short lines is refused before millions of rows are built."""
+    b = _current.get()
+    if b is None:
+        return
+    lines = text.count("\n") + 1
+    if "\r" in text:
+        lines += text.count("\r") - text.count("\r\n")
+    b.charge(lines, lines + text.count("\t"))
+
+
+def current_limits() -> Limits:
+    b = _current.get()
+    return b.limits if b is not None else DEFAULT
+
+
+def check_zip(data: bytes, what: str = "the workbook") -> None:
+    """Refuse a zip container whose parts uncompress to more than the bound, before any part
+    is opened. The sizes come from the zip's directory; :mod:`zipfile` never returns more
+    than a part declares (a part that lies fails its CRC check), so the declared sizes bound
+    what can be read."""
+    lim = current_limits()
+    try:
+        with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # the reader reports a damaged file
+    if len(infos) > 10_000:
+        raise LimitExceeded(f"{what} holds {len(infos):,} parts")
+    total = sum(i.file_size for i in infos)
+    if lim.max_unzipped is not None and total > lim.max_unzipped:
+        raise LimitExceeded(f"{what} uncompresses to {total / MiB:,.0f} MiB "
+                            f"(the limit is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)")
+
+
+# ----------------------------------------------------------------------------- file names
+
+
+def display_name(rel: str) -> tuple[str, str | None]:
+    """A path as it can be stored and shown: names that are no UTF-8 (a GBK archive unpacked
+    on Linux) arrive from the OS with surrogate escapes, which no table can hold; their bad
+    bytes are shown as ``\\xb2`` escapes. Returns ``(name, note)``; ``note`` says what was done
+    (and how the name reads as GB18030) or is ``None`` for a clean name."""
+    try:
+        rel.encode("utf-8")
+        return rel, None
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(rel)
+    shown = raw.decode("utf-8", errors="backslashreplace")
+    note = f"the file name is not UTF-8; its bad bytes are shown as \\x escapes ({shown})"
+    try:
+        note += f"; as GB18030 it reads {raw.decode('gb18030')!r}"
+    except UnicodeDecodeError:
+        pass
+    return shown, note
+
+
+def safe_text(value: str) -> str:
+    """``value`` with any lone surrogate shown as an escape (Parquet holds UTF-8 only)."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+# ----------------------------------------------------------------------------- repeated warnings
+
+
+def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
+    """Keep the first ``keep`` warnings of each code (errors all); the others of a code become
+    one row at the place of the first left out, with their count."""
+    if keep is None:
+        return problems
+    counts = Counter(p.code for p in problems if p.severity != ERROR)
+    if all(n <= keep for n in counts.values()):
+        return problems
+    out: list[Problem] = []
+    seen: Counter = Counter()
+    folded: dict[str, list] = {}
+    for p in problems:
+        if p.severity == ERROR or counts[p.code] <= keep:
+            out.append(p)
+            continue
+        seen[p.code] += 1
+        if seen[p.code] <= keep:
+            out.append(p)
+        elif p.code not in folded:
+            folded[p.code] = [len(out), p]
+            out.append(p)  # replaced below
+    for code, (i, first) in folded.items():
+        more = counts[code] - keep
+        out[i] = Problem(first.source_file, first.source_line, code,
+                         f"{first.source_file}: {more:,} more {code} warning(s) in this file, the first at line "
+                         f"{first.source_line} ({first.message}); only the first {keep} are listed one by one",
+                         first.decl_id)
+    return out
+
+
+# ----------------------------------------------------------------------------- workers
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end when its parent does: the kernel's parent-death signal
+    on Linux, else a thread that watches the parent."""
+    done = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            done = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            done = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was set
+        os._exit(1)
+    if not done:
+        import threading
+
+        def watch():
+            while True:
+                time.sleep(0.5)
+                if os.getppid() != parent_pid:
+                    os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="parent-watch").start()
