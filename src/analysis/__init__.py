@@ -6,8 +6,24 @@ Typical use in a notebook::
     ds = analysis.load("data/processed")
     analysis.metrics.execution_rates(ds.declarations, by=("unit", "year"))
 """
-from analysis import metrics  # noqa: F401  (analysis.metrics.* is part of the public API)
-from analysis.tables import Dataset, load
+from __future__ import annotations
+
+import os
+
+from analysis import identity, metrics  # noqa: F401  (analysis.metrics.* is part of the public API)
+from analysis import tables
+from analysis.tables import Dataset
 
 __all__ = ["Dataset", "load", "metrics"]
 __version__ = "0.1.0"
+
+
+def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
+    """The three processed tables of ``processed_dir`` as one set, each checked against its
+    schema (:func:`analysis.tables.load`), with the declarations linked to their projects once
+    (:func:`analysis.identity.link`, at ``threshold``, by default
+    :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
+    links without computing them again."""
+    ds = tables.load(processed_dir)
+    ds.declarations = identity.link(ds.declarations, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
+    return ds

@@ -836,4 +836,11 @@ def target_quality(
 
 # --------------------------------------------------------------------------- review (analysis.review)
 
-from analysis.review import review, review_summary  # noqa: F401  (re-exported: metrics.review, metrics.review_summary)
+def __getattr__(name: str):
+    """``metrics.review`` and ``metrics.review_summary`` live in :mod:`analysis.review` (which
+    builds on this module); they are looked up there when first asked for."""
+    if name in ("review", "review_summary"):
+        from analysis import review as _review
+
+        return getattr(_review, name)
+    raise AttributeError(f"module 'analysis.metrics' has no attribute {name!r}")

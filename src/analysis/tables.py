@@ -351,15 +351,11 @@ class Dataset:
         )
 
 
-def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
+def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
     """Load the three processed tables from ``processed_dir`` (each checked against its schema),
     as one set: all from the run that ``manifest.json`` names, never some of one ingest and
-    some of another (see :mod:`analysis.publish`). The declarations are linked to their
-    projects once (:func:`analysis.identity.link`, at ``threshold``, by default
-    :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
-    links without computing them again."""
-    from analysis import identity  # the analysis stage, imported only when linking
-
+    some of another (see :mod:`analysis.publish`). :func:`analysis.load` adds the project
+    links."""
     d = Path(processed_dir)
     for attempt in range(6):
         run = publish.current_run(d)
@@ -372,9 +368,7 @@ def load(processed_dir: str | os.PathLike = "data/processed", threshold: float |
             publish.wait_and_recover(d, attempt)
             continue
         if publish.consistent(runs, publish.read_manifest(d) if run is None else {"run": run}):
-            decl, ind, prob = frames
-            decl = identity.link(decl, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
-            return Dataset(decl, ind, prob, processed_dir=d)
+            return Dataset(*frames, processed_dir=d)
         publish.wait_and_recover(d, attempt)
     raise publish.TablesInFlux(f"{d}: the tables are from different ingest runs ({runs}); an ingest is publishing "
                                f"or was killed while publishing. Run `python -m analysis ingest` again.")

@@ -194,11 +194,12 @@ def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = id
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
 
-def load_all(processed_dir: str | os.PathLike) -> ReportData:
-    """Every declaration (without the prose), indicator and problem: for the overview report."""
+def load_all(processed_dir: str | os.PathLike, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
+    """Every declaration (without the prose, linked to its project once), indicator and
+    problem: for the overview report."""
     d = resolve_processed_dir(processed_dir)
-    return ReportData(read_table(d, "declarations", columns=_declaration_columns(d)),
-                      read_table(d, "indicators"), read_table(d, "problems"))
+    decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d)), threshold)
+    return ReportData(decl, read_table(d, "indicators"), read_table(d, "problems"))
 
 
 # ----------------------------------------------------------------------------- links between reports
