@@ -1,4 +1,4 @@
-"""The helpers the report notebooks call: filtered reads, escaping, headline figures, notices."""
+"""analysis.reports.show: what the report notebooks call — filtered reads, escaping, headline figures, notices."""
 from __future__ import annotations
 
 import datetime as dt
