@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
-from analysis.tables import read_table
+from analysis.reports.warm import read_table as cached_table  # each table file read once per kernel
 
 SYNTHETIC_PREFIX = "synthetic/"
 
@@ -60,13 +60,13 @@ def _problems_for(processed_dir: Path, declarations: pd.DataFrame) -> pd.DataFra
     files = sorted(declarations["source_file"].dropna().unique().tolist())
     ids = sorted(declarations["decl_id"].dropna().unique().tolist())
     if not files and not ids:
-        return read_table(processed_dir, "problems").iloc[0:0]
+        return cached_table(processed_dir, "problems").iloc[0:0]
     filters = []
     if files:
         filters.append([("source_file", "in", files)])
     if ids:
         filters.append([("decl_id", "in", ids)])
-    return read_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
+    return cached_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
 
 
 def _declaration_columns(processed_dir: Path) -> list[str] | None:
@@ -79,10 +79,10 @@ def _declaration_columns(processed_dir: Path) -> list[str] | None:
 
 
 def load_unit(processed_dir: str | os.PathLike, unit: str) -> ReportData:
-    """One unit's declarations, indicators and problems, read with a filter (not the whole tables)."""
+    """One unit's declarations, indicators and problems (filtered from the tables, each file read once per kernel)."""
     d = resolve_processed_dir(processed_dir)
-    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
-    ind = read_table(d, "indicators", filters=[("unit", "==", unit)])
+    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
+    ind = cached_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
 
 
@@ -94,8 +94,8 @@ def load_year(processed_dir: str | os.PathLike, year: int) -> ReportData:
     d = resolve_processed_dir(processed_dir)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
-    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=both)
-    ind = read_table(d, "indicators", filters=both)
+    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=both)
+    ind = cached_table(d, "indicators", filters=both)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
 

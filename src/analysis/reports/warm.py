@@ -1,0 +1,170 @@
+"""Inside a warm report kernel: what is loaded once, and what is reset between two reports.
+
+A batch worker starts one Jupyter kernel and runs many reports in it (see
+:mod:`analysis.reports.kernels`).  This module is imported in that kernel:
+
+- :func:`setup` (once per kernel): ties the kernel's life to its worker's, imports pandas,
+  pyarrow, matplotlib and the package, sets up the CJK font and draws one chart, so the first
+  report pays none of it;
+- :func:`between_reports` (before every report): a fresh namespace (IPython's reset: no
+  variable of a report is visible to the next, the execution count starts at 1 again), the
+  matplotlib settings, warning filters and working directory of the start, open pyplot
+  figures closed.
+
+:func:`read_table` is the kernel's cache of the processed tables: each table file is read once
+per kernel (keyed by the file's identity: path, inode, size, modification time, so a new
+ingest is seen at once) and each report filters the rows it needs from memory.  The result is
+the same DataFrame as a filtered :func:`analysis.tables.read_table` (same rows, order, types).
+
+:func:`die_with_parent` makes a process end when the process that started it ends (Linux:
+``prctl(PR_SET_PDEATHSIG)``; elsewhere a watchdog thread); batch workers and their kernels
+use it so that killing the batch leaves nothing running.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import warnings
+from pathlib import Path
+
+_state: dict = {}
+
+
+# ----------------------------------------------------------------------------- process lifetime
+
+def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKILL) -> str:
+    """End this process with ``sig`` when its parent ends; returns how ("prctl" or "watchdog").
+
+    ``expected_parent``: the parent's pid as the parent knows it; if the parent is already
+    gone (this process was re-parented before the call), the process ends at once.
+    """
+    parent = expected_parent if expected_parent is not None else os.getppid()
+    how = "watchdog"
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0:
+                how = "prctl"
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the death signal was set
+        os._exit(1)
+    if how == "watchdog":
+        def watch() -> None:
+            import time
+
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    return how
+
+
+# ----------------------------------------------------------------------------- once per kernel
+
+def setup(parent_pid: int | None = None) -> None:
+    """Load everything a report needs (run once in a new kernel)."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+    import io
+
+    import matplotlib
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    from IPython.display import HTML, Image, display  # noqa: F401
+    from matplotlib.figure import Figure
+
+    from analysis import metrics, tables  # noqa: F401
+    from analysis.reports import fonts, plots, show  # noqa: F401
+
+    fonts.setup()
+    # one chart with Chinese text: loads the font file, the glyph cache and the PNG writer
+    fig = Figure(figsize=(2, 1), layout="constrained")
+    ax = fig.add_subplot()
+    ax.bar(["年度"], [1])
+    ax.set_title("预算执行率")
+    fig.savefig(io.BytesIO(), format="png", dpi=100)
+    _state["rc"] = dict(matplotlib.rcParams)
+    _state["filters"] = list(warnings.filters)
+    _state["cwd"] = os.getcwd()
+    _state["path"] = list(sys.path)
+    _state["environ"] = dict(os.environ)
+
+
+# ----------------------------------------------------------------------------- between reports
+
+def between_reports(cwd: str | None = None) -> None:
+    """Reset the kernel to the state :func:`setup` left (run before every report)."""
+    import matplotlib
+
+    shell = _shell()
+    if shell is not None:
+        shell.reset(new_session=True)  # user namespace, output cache, execution count = 1
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    rc = _state.get("rc")
+    if rc is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            matplotlib.rcParams.update(rc)
+    if "filters" in _state and warnings.filters != _state["filters"]:
+        warnings.resetwarnings()
+        for f in reversed(_state["filters"]):
+            warnings.filters.insert(0, f)
+        getattr(warnings, "_filters_mutated", lambda: None)()
+    if "path" in _state:
+        sys.path[:] = _state["path"]
+    if "environ" in _state and dict(os.environ) != _state["environ"]:
+        os.environ.clear()
+        os.environ.update(_state["environ"])
+    os.chdir(cwd or _state.get("cwd") or os.getcwd())
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    return get_ipython()
+
+
+# ----------------------------------------------------------------------------- the tables, once per kernel
+
+_tables: dict = {}
+
+
+def _identity(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def read_table(processed_dir, name: str, columns=None, filters=None):
+    """:func:`analysis.tables.read_table` from a per-process cache of whole tables.
+
+    The table file is read (and checked against its schema) once while it stays the same file;
+    the rows of ``filters`` (pyarrow's DNF list form) and the ``columns`` are taken from memory.
+    """
+    import pyarrow.parquet as pq
+
+    from analysis import tables
+
+    path = tables.table_path(processed_dir, name)
+    if not path.exists():
+        return tables.read_table(processed_dir, name, columns=columns, filters=filters)  # says what is missing
+    key = _identity(path)
+    entry = _tables.get(name)
+    if entry is None or entry[0] != key:
+        _tables[name] = entry = (key, pq.read_table(path))
+    table = entry[1]
+    tables.check_schema(table.schema, name, columns, where=str(path))
+    if filters:
+        table = table.filter(pq.filters_to_expression(filters))
+    if columns is not None:
+        table = table.select(list(columns))
+    return table.to_pandas()
