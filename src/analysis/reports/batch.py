@@ -96,7 +96,7 @@ def run_batch(
         t = by_stem[(r.kind, r.stem)]
         stamp = cache_dir / f"{t.kind}-{t.stem}.json"
         if r.status == "rendered":
-            write_stamp(stamp, t, r.seconds)
+            write_stamp(stamp, t, r.seconds, r.extra.get("timings"))
         else:
             stamp.unlink(missing_ok=True)
             bar.write(f"failed: {t.kind} {t.name}: {r.error}")
@@ -172,13 +172,16 @@ def is_cached(stamp: Path, t: Task) -> bool:
     return saved["outputs"] == _outputs_digest(t)
 
 
-def write_stamp(stamp: Path, t: Task, seconds: float) -> None:
+def write_stamp(stamp: Path, t: Task, seconds: float, timings: dict | None = None) -> None:
+    """The cache stamp of a rendered report: its key, the size and hash of its files, where its time went."""
     outputs = _outputs_digest(t)
     if outputs is None:
         stamp.unlink(missing_ok=True)
         return
     tmp = stamp.with_name(stamp.name + ".tmp")
-    tmp.write_text(json.dumps({"key": t.key, "name": t.name, "seconds": round(seconds, 2), "outputs": outputs}), encoding="utf-8")
+    record = {"key": t.key, "name": t.name, "seconds": round(seconds, 3), "outputs": outputs,
+              "timings": {k: round(v, 4) for k, v in (timings or {}).items()}}
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, stamp)
 
 

@@ -93,8 +93,10 @@ class WarmKernel:
             raise
         self.km, self.kc = client.km, client.kc
         t1 = time.perf_counter()
-        self.run(f"import analysis.reports.warm as _w; _w.setup({os.getpid()}); del _w", timeout=self.startup_timeout)
-        self.timings = {"kernel_start": t1 - t0, "setup": time.perf_counter() - t1}
+        reply = self.run(f"import analysis.reports.warm as _w; _w.setup({os.getpid()}); del _w",
+                         timeout=self.startup_timeout, user_expressions={"setup": _WARM + "._state['setup']"})
+        self.timings = {"kernel_start": t1 - t0, "setup": time.perf_counter() - t1,
+                        **{f"setup_{k}": v for k, v in _expression(reply, "setup").items()}}
         return self
 
     def alive(self) -> bool:
@@ -140,10 +142,30 @@ class WarmKernel:
             raise KernelError(f"{content.get('ename', 'error')}: {content.get('evalue', '')}")
         return content
 
+    def take_timings(self) -> dict:
+        """The kernel's sums of time by kind since the last call (empty unless profiling, see
+        :func:`analysis.reports.warm.profile_calls`)."""
+        return _expression(self.run("", user_expressions={"t": _WARM + ".take_timings()"}), "t")
+
     def prepare(self, cwd: str | None) -> None:
         """A clean namespace and the working directory ``cwd`` for the next report."""
         self.run(f"__import__('analysis.reports.warm', fromlist=['between_reports']).between_reports({cwd!r})")
         self.reports += 1
+
+
+_WARM = "__import__('analysis.reports.warm', fromlist=['setup'])"
+
+
+def _expression(reply: dict, name: str) -> dict:
+    import ast
+
+    value = reply.get("user_expressions", {}).get(name, {})
+    if value.get("status") != "ok":
+        return {}
+    try:
+        return ast.literal_eval(value["data"]["text/plain"])
+    except (KeyError, ValueError, SyntaxError):
+        return {}
 
 
 def _stop(km, kc) -> None:

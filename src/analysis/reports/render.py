@@ -159,6 +159,8 @@ class Renderer:
         self.kernel = None
         self.kernels_started = 0
         self.exporter = None
+        #: sum the kernel's time by kind too (reading, metrics, charts, tables); see analysis.reports.warm
+        self.profile = bool(os.environ.get("ANALYSIS_REPORT_PROFILE"))
 
     def _kernel(self, cwd: str):
         from analysis.reports.kernels import WarmKernel
@@ -215,6 +217,8 @@ class Renderer:
                 request_save_on_cell_execute=False,  # written once, when the run ends
             )
             t2 = time.perf_counter()
+            if self.profile:
+                timings.update(kernel.take_timings())
             if self.exporter is None:
                 self.exporter = shared_exporter()
             to_html(out_ipynb, out_html, _title(task), exporter=self.exporter)

@@ -22,6 +22,7 @@ use it so that killing the batch leaves nothing running.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -69,7 +70,14 @@ def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKIL
 # ----------------------------------------------------------------------------- once per kernel
 
 def setup(parent_pid: int | None = None) -> None:
-    """Load everything a report needs (run once in a new kernel)."""
+    """Load everything a report needs (run once in a new kernel).
+
+    With ``ANALYSIS_REPORT_PROFILE=1`` in the environment, the time of the report's calls is
+    also summed by kind (see :func:`profile_calls`).
+    """
+    import time
+
+    t0 = time.perf_counter()
     if parent_pid is not None:
         die_with_parent(parent_pid)
     import io
@@ -83,6 +91,7 @@ def setup(parent_pid: int | None = None) -> None:
     from analysis import metrics, tables  # noqa: F401
     from analysis.reports import fonts, plots, show  # noqa: F401
 
+    t1 = time.perf_counter()
     fonts.setup()
     # one chart with Chinese text: loads the font file, the glyph cache and the PNG writer
     fig = Figure(figsize=(2, 1), layout="constrained")
@@ -95,6 +104,73 @@ def setup(parent_pid: int | None = None) -> None:
     _state["cwd"] = os.getcwd()
     _state["path"] = list(sys.path)
     _state["environ"] = dict(os.environ)
+    if os.environ.get("ANALYSIS_REPORT_PROFILE"):
+        profile_calls()
+    # what is loaded now stays for the kernel's life: keep it out of the garbage collector's
+    # scans, which would otherwise walk every module object of pandas and matplotlib at each
+    # full collection (IPython's reset runs one before every report)
+    gc.collect()
+    gc.freeze()
+    _state["setup"] = {"imports": t1 - t0, "fonts_first_chart": time.perf_counter() - t1}
+
+
+# ----------------------------------------------------------------------------- where a report's time goes
+
+_totals: dict[str, float] = {}
+_depth = [0]
+
+
+def _timed(group: str, fn):
+    import functools
+    import time
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _depth[0]:  # inside another timed call: counted there
+            return fn(*args, **kwargs)
+        _depth[0] += 1
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _depth[0] -= 1
+            _totals[group] = _totals.get(group, 0.0) + time.perf_counter() - t0
+
+    wrapper.__timed__ = True
+    return wrapper
+
+
+def profile_calls() -> None:
+    """Sum the time of the report's calls by kind: ``reading`` (``show.load_*``), ``metrics``
+    (``analysis.metrics``), ``charts`` (``plots`` and ``show.show_figure``, the PNG), ``tables``
+    (the other ``show.show_*``: tables and sentences as HTML).  :func:`take_timings` returns
+    and clears the sums."""
+    import inspect
+
+    from analysis import metrics
+    from analysis.reports import plots, show
+
+    def public(module):
+        return [n for n, f in vars(module).items()
+                if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")]
+
+    groups = {
+        "reading": [(show, n) for n in public(show) if n.startswith("load_")],
+        "metrics": [(metrics, n) for n in public(metrics)],
+        "charts": [(plots, n) for n in public(plots)] + [(show, "show_figure")],
+        "tables": [(show, n) for n in public(show) if n.startswith("show_") and n != "show_figure"],
+    }
+    for group, members in groups.items():
+        for module, name in members:
+            fn = getattr(module, name)
+            if not getattr(fn, "__timed__", False):
+                setattr(module, name, _timed(group, fn))
+
+
+def take_timings() -> dict:
+    out = {k: round(v, 4) for k, v in _totals.items()}
+    _totals.clear()
+    return out
 
 
 # ----------------------------------------------------------------------------- between reports
