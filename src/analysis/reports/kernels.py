@@ -108,6 +108,23 @@ class WarmKernel:
         _stop(self.km, self.kc)
         self.km = self.kc = None
 
+    def kill(self) -> None:
+        """SIGKILL the kernel process and remove its connection file (safe in a signal handler)."""
+        import signal
+
+        km = self.km
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        if proc is not None and proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            if km is not None and km.connection_file:
+                os.unlink(km.connection_file)
+        except OSError:
+            pass
+
     # ------------------------------------------------------------------ use
 
     def run(self, code: str, timeout: float | None = 60, user_expressions: dict | None = None) -> dict:

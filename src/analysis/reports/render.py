@@ -181,6 +181,11 @@ class Renderer:
     def close(self) -> None:
         self.discard_kernel()
 
+    def kill_kernel(self) -> None:
+        """End the kernel process at once (from a signal handler: no messages, no locks)."""
+        if self.kernel is not None:
+            self.kernel.kill()
+
     def render(self, task: Task | dict) -> Result:
         """Run one notebook in the warm kernel and render it; never raises (except KeyboardInterrupt)."""
         import papermill as pm

@@ -43,11 +43,12 @@ def _worker_main(conn, parent: int, timeout, kernel: str, quiet: bool) -> None:
         _quiet_worker()
     renderer = Renderer(kernel, timeout)
 
-    def stop(signum, frame):  # the parent died or we were told to end: take the kernel with us
-        renderer.close()
+    def stop(signum, frame):  # the parent died or we were told to end: take the kernel with us, at once
+        renderer.kill_kernel()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+    code = 0
     try:
         while True:
             try:
@@ -57,8 +58,13 @@ def _worker_main(conn, parent: int, timeout, kernel: str, quiet: bool) -> None:
             if task is None:
                 break
             conn.send(renderer.render(task))
+    except BaseException:  # noqa: BLE001 - KeyboardInterrupt and the like: end as below
+        code = 1
     finally:
         renderer.close()
+        conn.close()
+    # end here: the kernel client's threads (zmq, asyncio) can hang the interpreter's own shutdown
+    os._exit(code)
 
 
 class _Worker:
@@ -102,6 +108,7 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
     ctx = multiprocessing.get_context("spawn")
     todo: deque[tuple[Task, int]] = deque((t, 0) for t in tasks)
     workers: list[_Worker] = []
+    stopped: list[_Worker] = []
     try:
         for _ in range(min(max(jobs, 1), len(todo))):
             w = _Worker(ctx, timeout, kernel, quiet)
@@ -126,6 +133,7 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
                     else:
                         w.stop()
                         workers.remove(w)
+                        stopped.append(w)
                     continue
                 if w.proc.is_alive() and w.conn not in ready:
                     continue
@@ -144,8 +152,8 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
     finally:
         for w in workers:
             w.stop()
-        for w in workers:
-            w.proc.join(10)
+        for w in workers + stopped:
+            w.proc.join(15)
             if w.proc.is_alive():
                 w.kill()
 
