@@ -64,6 +64,17 @@ def _outputs(result) -> list[str]:
 
 def test_the_kernels_table_cache_gives_the_same_frames_as_a_filtered_read(tmp_path):
     processed = make_processed(tmp_path / "p", hostile=True, synthetic=True)
+    assert not warm._state.get("cache_tables")  # outside a warm kernel: plain reads
+    warm.read_table(processed, "declarations")
+    assert not warm._tables
+    warm.cache_tables(True)
+    try:
+        _check_cache(processed)
+    finally:
+        warm.cache_tables(False)
+
+
+def _check_cache(processed):
     decl = tables.read_table(processed, "declarations")
     for unit in [*decl["unit"].unique(), "没有这个单位"]:
         for name in ("declarations", "indicators", "problems"):

@@ -103,6 +103,7 @@ def setup(parent_pid: int | None = None) -> None:
     _state["filters"] = list(warnings.filters)
     _state["cwd"] = os.getcwd()
     _state["path"] = list(sys.path)
+    cache_tables(True)
     _state["environ"] = dict(os.environ)
     if os.environ.get("ANALYSIS_REPORT_PROFILE"):
         profile_calls()
@@ -220,6 +221,13 @@ def _identity(path: Path) -> tuple:
     return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def cache_tables(on: bool = True) -> None:
+    """Keep whole tables in memory in this process (a warm kernel does), or stop and drop them."""
+    _state["cache_tables"] = on
+    if not on:
+        _tables.clear()
+
+
 class _Cached:
     """A whole table in memory, with an index of row numbers per value of the filtered columns."""
 
@@ -286,6 +294,9 @@ def _hashable(value) -> bool:
 def read_table(processed_dir, name: str, columns=None, filters=None):
     """:func:`analysis.tables.read_table` from a per-process cache of whole tables.
 
+    Only in a warm kernel (after :func:`setup`, or :func:`cache_tables`); anywhere else it is
+    :func:`analysis.tables.read_table` itself, so a notebook opened by hand holds no whole table.
+
     The table file is read once while it stays the same file (path, inode, size, modification
     time); the rows of ``filters`` (pyarrow's list form; ``==`` and ``in`` conditions through an
     index of row numbers per value, anything else through Arrow's filter) and the ``columns``
@@ -295,6 +306,8 @@ def read_table(processed_dir, name: str, columns=None, filters=None):
 
     from analysis import tables
 
+    if not _state.get("cache_tables"):  # not a warm kernel (a notebook opened by hand, papermill alone)
+        return tables.read_table(processed_dir, name, columns=columns, filters=filters)
     path = tables.table_path(processed_dir, name)
     if not path.exists():
         return tables.read_table(processed_dir, name, columns=columns, filters=filters)  # says what is missing
