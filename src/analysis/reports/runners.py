@@ -109,11 +109,28 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
     todo: deque[tuple[Task, int]] = deque((t, 0) for t in tasks)
     workers: list[_Worker] = []
     stopped: list[_Worker] = []
+
+    def start_one() -> None:
+        """A fresh worker with the next task (a worker found dead before it took the task is replaced)."""
+        for _ in range(3):
+            if not todo:
+                return
+            w = _Worker(ctx, timeout, kernel, quiet)
+            task, attempt = todo.popleft()
+            try:
+                w.send(task, attempt)
+            except (OSError, ValueError):
+                todo.appendleft((task, attempt))
+                w.task = None
+                w.kill()
+                continue
+            workers.append(w)
+            return
+        raise RuntimeError("three report workers in a row died as they started")
+
     try:
         for _ in range(min(max(jobs, 1), len(todo))):
-            w = _Worker(ctx, timeout, kernel, quiet)
-            workers.append(w)
-            w.send(*todo.popleft())
+            start_one()
         while workers:
             ready = wait([w.conn for w in workers] + [w.proc.sentinel for w in workers])
             for w in list(workers):
@@ -129,7 +146,15 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
                     w.task = None
                     on_done(result)
                     if todo:
-                        w.send(*todo.popleft())
+                        task, attempt = todo.popleft()
+                        try:
+                            w.send(task, attempt)
+                        except (OSError, ValueError):  # it died after its last report: the task never started
+                            todo.appendleft((task, attempt))
+                            w.task = None
+                            w.kill()
+                            workers.remove(w)
+                            start_one()
                     else:
                         w.stop()
                         workers.remove(w)
@@ -146,9 +171,7 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
                     else:
                         on_done(_died(w.task, w.proc))
                 if todo:
-                    fresh = _Worker(ctx, timeout, kernel, quiet)
-                    workers.append(fresh)
-                    fresh.send(*todo.popleft())
+                    start_one()
     finally:
         for w in workers:
             w.stop()
