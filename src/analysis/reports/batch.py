@@ -14,9 +14,12 @@ Runs are independent: one notebook that fails or runs out of time is reported an
 on.  A report is rendered again only when its cache key changes: the notebook file, its
 parameters, the content of the processed tables and the code of this package.
 
-Runs go to a local process pool (``--jobs``) or, with ``--scheduler``, to a dask.distributed
+Runs go to ``--jobs`` local worker processes or, with ``--scheduler``, to a dask.distributed
 cluster (``local`` starts a LocalCluster; an address such as ``tcp://host:8786`` uses a running
-one, whose workers must see the same file system).
+one, whose workers must see the same file system).  Either way each worker keeps a warm kernel
+that runs report after report (:mod:`analysis.reports.runners`, :mod:`analysis.reports.kernels`).
+A worker that dies costs only its report (tried once more in a fresh worker).  A failed export
+of the tables is reported (``Results.export_error``, exit status 1) and the index still written.
 """
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ _exporter = None
 
 
 def shared_exporter():
-    """One :func:`html_exporter` per process: its template is compiled and its CSS read once."""
+    """One :func:`html_exporter` per process: its templates are compiled once, not per report."""
     global _exporter
     if _exporter is None:
         _exporter = html_exporter()
