@@ -105,6 +105,9 @@ def run_batch(
             bar.write(f"failed: {t.kind} {t.name}: {r.error}")
         bar.update(1)
 
+    # the longest reports first (a year report covers every unit), so that no worker is left with
+    # one long report at the end while the others wait
+    todo.sort(key=lambda t: t.kind != "year")
     try:
         if todo:
             if scheduler:

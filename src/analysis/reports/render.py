@@ -162,7 +162,26 @@ class Renderer:
         #: sum the kernel's time by kind too (reading, metrics, charts, tables); see analysis.reports.warm
         self.profile = bool(os.environ.get("ANALYSIS_REPORT_PROFILE"))
 
-    def _kernel(self, cwd: str):
+    def warm_up(self, cwd: str | None = None) -> None:
+        """Start the kernel now and, while it boots, import papermill and build the exporter."""
+        import threading
+
+        def load() -> None:
+            import papermill  # noqa: F401
+
+            from analysis.reports import kernels  # noqa: F401
+
+            self.exporter = shared_exporter()
+
+        loader = threading.Thread(target=load, name="warm-up", daemon=True)
+        loader.start()
+        try:
+            self._kernel(cwd)
+        except Exception:  # noqa: BLE001 - the first report will try again and report the error
+            self.discard_kernel()
+        loader.join()
+
+    def _kernel(self, cwd: str | None):
         from analysis.reports.kernels import WarmKernel
 
         k = self.kernel
@@ -200,9 +219,8 @@ class Renderer:
         timings = result.extra.setdefault("timings", {})
         cwd = str(Path(task.notebook).parent)
         try:
-            started = self.kernels_started
             kernel = self._kernel(cwd)
-            if self.kernels_started != started:
+            if not kernel.reports:  # the first report of this kernel: its start is counted here
                 timings.update(kernel.timings)
             t0 = time.perf_counter()
             kernel.prepare(cwd)

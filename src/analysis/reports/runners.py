@@ -50,6 +50,7 @@ def _worker_main(conn, parent: int, timeout, kernel: str, quiet: bool) -> None:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     try:
+        renderer.warm_up()  # before the first report arrives: kernel, imports, exporter
         while True:
             try:
                 task = conn.recv()
