@@ -5,7 +5,9 @@ Runs the benchmarks and prints a table of ratios against their goals:
 - ingest: the ingest of the large generated corpus against the floor (reading, decoding and
   splitting the same files in plain Python), serial against parallel (and the same tables),
   peak memory of the ingest and its workers;
-- batch: the report batch against empty notebooks run through papermill, and an unchanged re-run;
+- batch: the report batch against empty notebooks run through papermill (the floor): the sample's
+  reports (``generate --sample``), and the first reports of the large corpus projected to all of
+  them, with the time per report split by stage; an unchanged re-run;
 - unit: one unit's report on the small and on the large corpus (the same unit's data in both);
 - profile: cProfile of a serial ingest of a few thousand files (where the time goes).
 
@@ -69,18 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         if "ingest" in only:
             large = bench_ingest.run(large_raw, work / "large", jobs, report, log)
         small_raw = first_units(large_raw, scale.small_units, work / "small-raw")
-        need_small = only & {"batch", "unit"}
         small = work / "small-processed"
-        if need_small:
+        if "unit" in only:
             shutil.rmtree(small, ignore_errors=True)
             check(run_measured(bench_ingest.ingest_cmd(small_raw, small, jobs)), "the ingest of the small corpus")
+        if only & {"batch", "unit"} and large is None:
+            large = work / "large" / "processed-parallel"
+            log("ingesting the large corpus first ...")
+            check(run_measured(bench_ingest.ingest_cmd(large_raw, large, jobs)), "the ingest of the large corpus")
         if "batch" in only:
-            bench_batch.run(small, work / "batch", jobs, scale.batch_units, scale.batch_years, scale.empty_runs, report, log)
+            bench_batch.run_sample(work / "batch", jobs, report, log)
+            bench_batch.run_large(large, work / "batch", jobs, scale.batch_units, scale.empty_runs, report, log)
         if "unit" in only:
-            if large is None:
-                large = work / "large" / "processed-parallel"
-                log("unit report: ingesting the large corpus first ...")
-                check(run_measured(bench_ingest.ingest_cmd(large_raw, large, jobs)), "the ingest of the large corpus")
             bench_unit.run(small, large, work, scale.unit_repeats, report, log)
         if "profile" in only:
             log(f"profile: cProfile of a serial ingest of {scale.profile_files} files ...")

@@ -36,9 +36,8 @@ class Scale:
     units: int  # units of the large generated corpus
     years: tuple[int, int]  # its years
     small_units: int  # units of the small corpus (the first ones of the large corpus)
-    batch_units: int | None  # unit reports in the batch benchmark (None: every unit of the small corpus)
-    batch_years: int | None  # year reports in the batch benchmark (None: every year)
-    empty_runs: int  # empty notebook runs measured for the kernel-start floor
+    batch_units: int  # unit reports of the large corpus in the batch benchmark (the first ones), projected to all
+    empty_runs: int  # empty notebook runs measured for the floor of the large corpus's batch (before and after)
     unit_repeats: int  # runs of the one-unit report on each corpus
     profile_files: int  # files in the profiled ingest
     jobs: int = 2
@@ -48,11 +47,11 @@ class Scale:
 
 SCALES = {
     # about 100,000 declarations (2,000 units x 10 years); the small corpus about 1,000
-    "full": Scale("full", 2000, (2015, 2024), 20, None, None, 4, 3, 3000),
-    # about 5,000 declarations; finishes in about two minutes
-    "quick": Scale("quick", 100, (2015, 2024), 4, 2, 2, 2, 1, 500),
+    "full": Scale("full", 2000, (2015, 2024), 20, 200, 20, 3, 3000),
+    # about 5,000 declarations; finishes in about four minutes
+    "quick": Scale("quick", 100, (2015, 2024), 4, 20, 6, 1, 500),
     # a smoke run for the test suite
-    "tiny": Scale("tiny", 6, (2022, 2023), 2, 1, 1, 1, 1, 4),
+    "tiny": Scale("tiny", 6, (2022, 2023), 2, 2, 2, 1, 4),
 }
 
 

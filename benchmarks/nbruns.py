@@ -47,7 +47,7 @@ def empty_runs(folder: Path, k: int) -> dict:
 
 def unit_runs(out: Path, unit: str, repeats: int, processed: list[Path]) -> dict:
     from analysis.reports import batch
-from analysis.reports import show as report
+    from analysis.reports import show as report
 
     notebook = batch.DEFAULT_NOTEBOOKS / "unit_report.ipynb"
     runs = {str(p): [] for p in processed}

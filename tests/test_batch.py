@@ -1,6 +1,7 @@
 """The report batch: safe names, the content cache, parallel runs, failure isolation, dask."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -12,6 +13,7 @@ import pytest
 
 from analysis import cli
 from analysis.reports import batch
+from analysis.reports import plan as plan_mod
 from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -19,7 +21,11 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # ----------------------------------------------------------------------------- fast
 
-@pytest.mark.parametrize("name", [*HOSTILE_UNITS, SEED_UNIT, "..", ".", "a\\b局", "x\x00\n\t局", " ", "a" * 300])
+BIDI = "\u202e\u202d\u202a\u202b\u202c\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+@pytest.mark.parametrize("name", [*HOSTILE_UNITS, SEED_UNIT, "..", ".", "a\\b局", "x\x00\n\t局", " ", "a" * 300,
+                                  "\u202eexe.lmth局", f"a{BIDI}b局", "\ud800局", "\uffff\ufffe局"])
 def test_safe_name_never_leaves_the_folder(name, tmp_path):
     stem = batch.safe_name(name)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -32,6 +38,78 @@ def test_safe_name_is_stable_and_tells_names_apart():
     assert batch.safe_name("a/b局") != batch.safe_name("a-b局") != batch.safe_name("a b局")
     assert batch.safe_name("../../x局").startswith("x-")
     assert batch.safe_name(SEED_UNIT).startswith("unit-")
+
+
+def test_safe_names_of_names_that_shared_40_bits_of_sha1_differ():
+    # found by brute force (2**20 tries): under the former 10-hex-digit SHA-1 both were unit-4ecb0fffb8
+    a, b = "碰撞单位468728", "碰撞单位1731274"
+    assert hashlib.sha1(a.encode()).hexdigest()[:10] == hashlib.sha1(b.encode()).hexdigest()[:10]
+    assert batch.safe_name(a) != batch.safe_name(b)
+    assert len(batch.safe_name(a).rsplit("-", 1)[1]) == 32  # 128 bits
+
+
+def test_safe_name_drops_bidi_controls():
+    stem = batch.safe_name("\u202egpj.exe\u202c局")
+    assert not set(stem) & set(BIDI)
+    assert stem.startswith("gpj-exe-")
+
+
+def test_a_shared_stem_is_disambiguated_so_no_report_overwrites_another(tmp_path, monkeypatch):
+    processed = make_processed(tmp_path / "p")
+    out = tmp_path / "out"
+    monkeypatch.setattr(plan_mod, "safe_name", lambda name, prefix="unit": "same-stem")  # a collision, forced
+    tasks = batch.disambiguate(batch.plan(processed, out, NOTEBOOKS), out)
+    units = [t for t in tasks if t.kind == "unit"]
+    assert len(units) == 2 and len({t.stem for t in units}) == 2
+    assert len({t.out_html for t in tasks}) == len(tasks) == len({t.out_ipynb for t in tasks})
+    for t in units:
+        assert Path(t.out_html).parent == (out / "units").resolve()
+
+
+def test_the_cache_vouches_only_for_complete_outputs(tmp_path):
+    t = batch.Task("unit", "甲局", "stem", "nb.ipynb", {}, str(tmp_path / "a.ipynb"), str(tmp_path / "a.html"), key="k1")
+    Path(t.out_ipynb).write_text('{"cells": [], "metadata": {}}')
+    Path(t.out_html).write_text("<html>complete</html>")
+    stamp = tmp_path / "unit-stem.json"
+    batch.write_stamp(stamp, t, 1.0)
+    assert batch.is_cached(stamp, t)
+    assert not list(tmp_path.glob("*.tmp"))
+    # a run killed while it rewrote the notebook leaves it half-written: not taken as cached
+    Path(t.out_ipynb).write_text('{"cells": [')
+    assert not batch.is_cached(stamp, t)
+    Path(t.out_ipynb).write_text('{"cells": [], "metadata": {}}')
+    assert batch.is_cached(stamp, t)
+    Path(t.out_html).write_text("<html>complete</html")  # same key, other bytes
+    assert not batch.is_cached(stamp, t)
+    Path(t.out_html).unlink()
+    assert not batch.is_cached(stamp, t)
+    # a stamp of the former format (key only), or of another key, vouches for nothing
+    Path(t.out_html).write_text("<html>complete</html>")
+    stamp.write_text(json.dumps({"key": "k1"}))
+    assert not batch.is_cached(stamp, t)
+    batch.write_stamp(stamp, t, 1.0)
+    t.key = "k2"
+    assert not batch.is_cached(stamp, t)
+
+
+def test_an_export_that_fails_still_leaves_the_index_and_no_temporary_files(tmp_path, monkeypatch):
+    import errno
+
+    from analysis.reports import export as export_mod
+
+    def disk_full(processed, out, *a, **k):
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "tables.xlsx.tmp").write_bytes(b"PK\x03\x04 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export_mod, "export_tables", disk_full)
+    processed = make_processed(tmp_path / "p")
+    out = tmp_path / "r"
+    results = batch.run_batch(processed, out, units=[], years=[], quiet=True)
+    assert "No space left on device" in results.export_error
+    assert (out / "index.html").is_file()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_inside_refuses_paths_that_escape(tmp_path):

@@ -14,9 +14,12 @@ Runs are independent: one notebook that fails or runs out of time is reported an
 on.  A report is rendered again only when its cache key changes: the notebook file, its
 parameters, the content of the processed tables and the code of this package.
 
-Runs go to a local process pool (``--jobs``) or, with ``--scheduler``, to a dask.distributed
+Runs go to ``--jobs`` local worker processes or, with ``--scheduler``, to a dask.distributed
 cluster (``local`` starts a LocalCluster; an address such as ``tcp://host:8786`` uses a running
-one, whose workers must see the same file system).
+one, whose workers must see the same file system).  Either way each worker keeps a warm kernel
+that runs report after report (:mod:`analysis.reports.runners`, :mod:`analysis.reports.kernels`).
+A worker that dies costs only its report (tried once more in a fresh worker).  A failed export
+of the tables is reported (``Results.export_error``, exit status 1) and the index still written.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from pathlib import Path
 from analysis.reports.cache import PACKAGE_DIR, cache_key, code_hash, data_hashes, file_hash  # noqa: F401
 from analysis.reports.index import write_index
 from analysis.reports.plan import Result, Task, inside, plan, prune, safe_name  # noqa: F401
-from analysis.reports.render import KERNEL, describe_error, html_exporter, render_one, to_html  # noqa: F401
+from analysis.reports.render import KERNEL, Renderer, describe_error, html_exporter, render_one, to_html  # noqa: F401
 from analysis.reports.runners import run_dask, run_local
 
 DEFAULT_NOTEBOOKS = PACKAGE_DIR.parents[1] / "notebooks"
@@ -40,6 +43,12 @@ def _progress(total: int, quiet: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="reports", unit="nb", disable=quiet or total == 0, file=sys.stderr)
+
+
+class Results(list):
+    """The batch's results (one per report, in plan order); ``export_error`` names a failed export."""
+
+    export_error: str = ""
 
 
 def run_batch(
@@ -55,7 +64,7 @@ def run_batch(
     kernel: str = KERNEL,
     export: bool = True,
     quiet: bool = False,
-) -> list[Result]:
+) -> Results:
     """Render the reports (see the module doc); returns one Result per report, in plan order."""
     from analysis.reports import export as export_mod
 
@@ -68,7 +77,7 @@ def run_batch(
 
     data = data_hashes(processed)
     code = code_hash()
-    tasks = plan(processed, out, notebooks, units=units, years=years)
+    tasks = disambiguate(plan(processed, out, notebooks, units=units, years=years), out)
     if units is None and years is None:  # a full run: pages of units or years gone from the data go too
         prune(out, tasks)
     results: dict[tuple, Result] = {}
@@ -76,13 +85,10 @@ def run_batch(
     for t in tasks:
         t.key = cache_key(Path(t.notebook), t.parameters, data, code)
         stamp = cache_dir / f"{t.kind}-{t.stem}.json"
-        if not force and stamp.exists() and Path(t.out_html).exists():
-            try:
-                if json.loads(stamp.read_text(encoding="utf-8")).get("key") == t.key:
-                    results[(t.kind, t.stem)] = Result(t.kind, t.name, t.stem, "cached", out_html=t.out_html, out_ipynb=t.out_ipynb)
-                    continue
-            except (OSError, ValueError):
-                pass
+        if not force and is_cached(stamp, t):
+            results[(t.kind, t.stem)] = Result(t.kind, t.name, t.stem, "cached", out_html=t.out_html, out_ipynb=t.out_ipynb)
+            continue
+        stamp.unlink(missing_ok=True)  # a run killed half-way must not leave a stamp that vouches for old files
         todo.append(t)
 
     bar = _progress(len(todo), quiet)
@@ -93,12 +99,15 @@ def run_batch(
         t = by_stem[(r.kind, r.stem)]
         stamp = cache_dir / f"{t.kind}-{t.stem}.json"
         if r.status == "rendered":
-            stamp.write_text(json.dumps({"key": t.key, "name": t.name, "seconds": round(r.seconds, 2)}), encoding="utf-8")
+            write_stamp(stamp, t, r.seconds, r.extra.get("timings"))
         else:
             stamp.unlink(missing_ok=True)
             bar.write(f"failed: {t.kind} {t.name}: {r.error}")
         bar.update(1)
 
+    # the longest reports first (a year report covers every unit, the overview all), so that no worker is left with
+    # one long report at the end while the others wait
+    todo.sort(key=lambda t: t.kind == "unit")
     try:
         if todo:
             if scheduler:
@@ -108,11 +117,20 @@ def run_batch(
     finally:
         bar.close()
 
+    ordered = Results(results[(t.kind, t.stem)] for t in tasks)
     exported = []
     if export:
-        exported = export_mod.export_cached(processed, inside(out, "tables"), key=json.dumps([data, code], sort_keys=True))
-    ordered = [results[(t.kind, t.stem)] for t in tasks]
-    write_index(out, processed, ordered if units is None and years is None else _listing(processed, out, notebooks, results), exported)
+        tables_dir = inside(out, "tables")
+        try:
+            exported = export_mod.export_cached(processed, tables_dir, key=json.dumps([data, code], sort_keys=True))
+        except Exception as exc:  # noqa: BLE001 - a failed export (disk full ...) must not cost the index
+            ordered.export_error = f"{type(exc).__name__}: {exc}"
+            for tmp in tables_dir.glob("*.tmp"):
+                tmp.unlink(missing_ok=True)
+            (tables_dir / ".export.json").unlink(missing_ok=True)
+            exported = []
+    full = units is None and years is None
+    write_index(out, processed, ordered if full else _listing(processed, out, notebooks, results), exported)
     return ordered
 
 
@@ -120,13 +138,71 @@ def _listing(processed: Path, out: Path, notebooks: Path, results: dict) -> list
     """After a partial run, the index still lists every report: those of this run as they went,
     the others as found on disk (``cached``) or ``missing``."""
     listed = []
-    for t in plan(processed, out, notebooks):
+    for t in disambiguate(plan(processed, out, notebooks), out):
         r = results.get((t.kind, t.stem))
         if r is None:
             status = "cached" if Path(t.out_html).exists() else "missing"
             r = Result(t.kind, t.name, t.stem, status, out_html=t.out_html, out_ipynb=t.out_ipynb)
         listed.append(r)
     return listed
+
+
+def disambiguate(tasks: list[Task], out: Path) -> list[Task]:
+    """Give every report its own files even if two names share a safe name (a hash collision).
+
+    The names that share a stem get the full SHA-256 of the name instead; the first report of
+    a stem keeps it only when it is the sole claimant.
+    """
+    import hashlib
+
+    seen: dict[tuple, list[Task]] = {}
+    for t in tasks:
+        seen.setdefault((t.kind, t.stem), []).append(t)
+    for (kind, stem), group in seen.items():
+        if len(group) < 2:
+            continue
+        for t in group:
+            new = f"{kind}-{hashlib.sha256(str(t.name).encode('utf-8', 'surrogatepass')).hexdigest()}"
+            folder = "units" if kind == "unit" else "years"
+            t.stem = new
+            t.out_ipynb = str(inside(out, "notebooks", folder, f"{new}.ipynb"))
+            t.out_html = str(inside(out, folder, f"{new}.html"))
+    return tasks
+
+
+def _outputs_digest(t: Task) -> dict | None:
+    """Size and SHA-256 of the report's HTML and executed notebook, or None when one is missing."""
+    digest = {}
+    for label, path in (("html", Path(t.out_html)), ("ipynb", Path(t.out_ipynb))):
+        try:
+            digest[label] = [path.stat().st_size, file_hash(path)]
+        except OSError:
+            return None
+    return digest
+
+
+def is_cached(stamp: Path, t: Task) -> bool:
+    """True when ``stamp`` was written for the key of ``t`` and the files it vouches for are intact."""
+    try:
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(saved, dict) or saved.get("key") != t.key or "outputs" not in saved:
+        return False
+    return saved["outputs"] == _outputs_digest(t)
+
+
+def write_stamp(stamp: Path, t: Task, seconds: float, timings: dict | None = None) -> None:
+    """The cache stamp of a rendered report: its key, the size and hash of its files, where its time went."""
+    outputs = _outputs_digest(t)
+    if outputs is None:
+        stamp.unlink(missing_ok=True)
+        return
+    tmp = stamp.with_name(stamp.name + ".tmp")
+    record = {"key": t.key, "name": t.name, "seconds": round(seconds, 3), "outputs": outputs,
+              "timings": {k: round(v, 4) for k, v in (timings or {}).items()}}
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, stamp)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -190,4 +266,6 @@ def run(args) -> int:
     for r in results:
         if r.status == "failed":
             print(f"  failed: {r.kind} {r.name}: {r.error}", file=sys.stderr)
-    return 1 if counts["failed"] else 0
+    if getattr(results, "export_error", ""):
+        print(f"  the export of the tables failed: {results.export_error}", file=sys.stderr)
+    return 1 if counts["failed"] or getattr(results, "export_error", "") else 0

@@ -17,13 +17,15 @@ _NOT_SAFE = re.compile(r"[^A-Za-z0-9]+")
 def safe_name(name: str, prefix: str = "unit") -> str:
     """A stable file name stem for an untrusted name: ASCII letters, digits and ``-`` only.
 
-    The readable part keeps the ASCII letters and digits of the name (Chinese characters drop
-    out); a short hash of the full name keeps different names apart.  The result never holds
-    ``/``, ``\\``, ``.``, white space or control characters.
+    The readable part keeps the ASCII letters and digits of the name (Chinese characters,
+    bidirectional controls such as U+202E and everything else drop out), at most 24 of them;
+    128 bits of the SHA-256 of the full name keep different names apart (finding two names with
+    the same stem would take about 2**64 tries).  The result never holds ``/``, ``\\``, ``.``,
+    white space or control characters and has at most 57 characters.
     """
     text = unicodedata.normalize("NFKC", str(name))
-    readable = _NOT_SAFE.sub("-", text).strip("-").lower()[:40].strip("-")
-    digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:10]
+    readable = _NOT_SAFE.sub("-", text).strip("-").lower()[:24].strip("-")
+    digest = hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"{readable}-{digest}" if readable else f"{prefix}-{digest}"
 
 

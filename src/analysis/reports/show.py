@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis import identity, tables
 from analysis import problems as problem_codes
+from analysis.reports.warm import read_table as cached_table  # each table file read once per kernel
 from analysis.tables import read_table
 
 SYNTHETIC_PREFIX = "synthetic/"
@@ -144,13 +145,13 @@ def _problems_for(processed_dir: Path, declarations: pd.DataFrame) -> pd.DataFra
     files = sorted(declarations["source_file"].dropna().unique().tolist())
     ids = sorted(declarations["decl_id"].dropna().unique().tolist())
     if not files and not ids:
-        return read_table(processed_dir, "problems").iloc[0:0]
+        return cached_table(processed_dir, "problems").iloc[0:0]
     filters = []
     if files:
         filters.append([("source_file", "in", files)])
     if ids:
         filters.append([("decl_id", "in", ids)])
-    return read_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
+    return cached_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
 
 
 def _declaration_columns(processed_dir: Path) -> list[str] | None:
@@ -163,18 +164,18 @@ def _declaration_columns(processed_dir: Path) -> list[str] | None:
 
 
 def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
-    """One unit's declarations, indicators and problems, read with a filter (not the whole tables).
+    """One unit's declarations, indicators and problems, filtered from the tables, each file read once per kernel.
 
     A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
     The declarations are linked to their projects once here (:func:`analysis.identity.link`);
     links never cross units, so they are the unit's links in the whole table.
     """
     d = resolve_processed_dir(processed_dir)
-    decl = read_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
+    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
     if decl.empty:
         check_unit(d, unit)
     decl = identity.link(decl, threshold)
-    ind = read_table(d, "indicators", filters=[("unit", "==", unit)])
+    ind = cached_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
 
 
@@ -189,8 +190,8 @@ def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = id
     check_year(d, year)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
-    decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
-    ind = read_table(d, "indicators", filters=both)
+    decl = identity.link(cached_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
+    ind = cached_table(d, "indicators", filters=both)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
 
