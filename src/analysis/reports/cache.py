@@ -7,17 +7,14 @@ import json
 from pathlib import Path
 
 import analysis
+from analysis.publish import sha256
 
 PACKAGE_DIR = Path(analysis.__file__).resolve().parent
 TABLES = ("declarations", "indicators", "problems")
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+#: the SHA-256 of a file's content (the same hash the manifest of the tables records)
+file_hash = sha256
 
 
 def code_hash() -> str:
