@@ -54,6 +54,11 @@ class Label:
 
 
 def _clean(cell: str) -> str:
+    return _clean_short(cell) if len(cell) <= 64 else _SPACES.sub("", nfkc(cell))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_short(cell: str) -> str:  # labels, levels and targets repeat across files
     return _SPACES.sub("", nfkc(cell))
 
 
@@ -139,7 +144,12 @@ class RawDeclaration:
 
 
 def _strip(cells: list[str]) -> list[str]:
-    return [c.strip().strip("\u3000\u00a0") for c in cells]
+    return [_strip_one(c) if len(c) <= 64 else c.strip().strip("\u3000\u00a0") for c in cells]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _strip_one(cell: str) -> str:
+    return cell.strip().strip("\u3000\u00a0")
 
 
 # ---------------------------------------------------------------------------------------------
