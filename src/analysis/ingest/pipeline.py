@@ -1,15 +1,18 @@
 """Ingest: read every declaration file under RAW_DIR into the processed tables.
 
-``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N]``
+``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N] [--scheduler ADDRESS|local]``
 
-Files are read in the order of their paths, in parallel across processes when there are
-many; each declaration becomes a row of ``declarations`` and its indicators rows of
-``indicators``; every fault in the input becomes a row of ``problems``. The tables are
-streamed to Parquet chunk by chunk (memory stays flat) into a staging folder and moved into
-place only when the run completes, so a failed run leaves the previous tables intact.
-``declarations`` and ``indicators`` are then ordered by year and unit (file order within them),
-in row groups that never span two years, so a report that reads one unit or one year reads
-only the row groups that can hold it.
+Files are read in the order of their paths, in chunks, in parallel across worker processes
+when there are many (or on a dask.distributed cluster with ``--scheduler``); each declaration
+becomes a row of ``declarations`` and its indicators rows of ``indicators``; every fault in
+the input becomes a row of ``problems``. Whoever reads a chunk writes its rows as a Parquet
+part (:class:`PartSink`) into a staging folder; only what tells repeated declarations apart
+comes back to this process. The parts are then merged (:func:`merge_parts`) into
+``declarations`` and ``indicators`` ordered by year and unit (file order within them), a
+batch of units at a time (memory bounded by the batch, not the table), in row groups that
+never span two years, so a report that reads one unit or one year reads only the row groups
+that can hold it. The tables are moved into place only when the run completes, so a failed
+run leaves the previous tables intact.
 
 The ledger: declarations found = ingested + dropped, and each dropped one is an ``error``
 in ``problems`` (missing unit/year/project, a conflicting duplicate, or a repeat).
@@ -1046,6 +1049,10 @@ def add_arguments(parser) -> None:
                         help="where to write the tables (default: data/processed)")
     parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="read the files on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for "
+                             "a LocalCluster of --jobs workers; the workers must see RAW_DIR and PROCESSED_DIR "
+                             "at the same paths")
     g = parser.add_argument_group("bounds per file (a file over one is a file-too-large or file-timeout problem; 0 = no bound)")
     g.add_argument("--max-file-mb", type=float, default=d.max_bytes / lim.MiB, metavar="MB",
                    help=f"size on disk (default {d.max_bytes / lim.MiB:g})")
@@ -1079,7 +1086,8 @@ def run(args) -> int:
     # a quarter less peak memory for a large file, the same speed (this process only)
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress, limits=limits_from_args(args))
+        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress, limits=limits_from_args(args),
+                        scheduler=args.scheduler)
     except PermissionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
