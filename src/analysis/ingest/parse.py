@@ -144,12 +144,7 @@ class RawDeclaration:
 
 
 def _strip(cells: list[str]) -> list[str]:
-    return [_strip_one(c) if len(c) <= 64 else c.strip().strip("\u3000\u00a0") for c in cells]
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _strip_one(cell: str) -> str:
-    return cell.strip().strip("\u3000\u00a0")
+    return [c.strip().strip("\u3000\u00a0") for c in cells]
 
 
 # ---------------------------------------------------------------------------------------------
