@@ -360,11 +360,11 @@ def _norm(v):  # white space alone does not make two declarations differ
     return _norm_short(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
 
 
-def content_hash(row: dict, indicators: list[dict]) -> str:
+def content_hash(row: dict, indicators: list[dict]) -> bytes:
     """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
     parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
     parts.extend("|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators)
-    return hashlib.sha1("".join(parts).encode()).hexdigest()
+    return hashlib.sha1("".join(parts).encode()).digest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ class FileResult:
     rel: str
     declarations: list[dict] = field(default_factory=list)
     indicators: list[list[dict]] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     found: int = 0
     encoding: str | None = None
@@ -900,7 +900,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
     kept = 0
     counts_out = {}
     problem_rows: list[dict] = [p.as_row() for p in listing.problems]
-    seen: dict[str, tuple[str, str, int]] = {}  # decl_id -> (content hash, file, line)
+    seen: dict[str, tuple[bytes, int, int]] = {}  # decl_id -> (content hash, file number, line)
     counts = Counter()
     failed_files = Counter()
     encodings = Counter()
@@ -930,11 +930,12 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
             for row, h in zip(res.declarations, res.hashes):
                 did = row["decl_id"]
                 prev = seen.get(did)
-                if prev is None:
-                    seen[did] = (h, row["source_file"], row["source_line"])
+                if prev is None:  # the file by its number: one small entry per declaration kept
+                    seen[did] = (h, row[_KEY] >> _KEY_BITS, row["source_line"])
                     kept += 1
                     continue
                 dropped.add(row[_KEY])
+                prev = (prev[0], files[prev[1]][1], prev[2])
                 here = f"{row['source_file']}, line {row['source_line']}"
                 there = f"{prev[1]}, line {prev[2]}"
                 what = f"{row['unit']} / {row['year']} / {row['project']}"
