@@ -625,7 +625,7 @@ def read_chunk(items: list[tuple[int, str, str]], limits: Limits, part_dir: str)
 
 
 def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, schema: pa.Schema,
-                dropped: set[int], row_group_size: int, batch_rows: int = 250_000) -> int:
+                dropped: set[int], row_group_size: int, batch_rows: int = 100_000) -> int:
     """Write ``out`` from the parts named ``parts``: the rows ordered by year, then unit, then
     the order of reading, without the declarations whose ``_key`` is in ``dropped``; row
     groups of ``row_group_size`` rows that never span two years (a report reading one unit or
@@ -660,7 +660,8 @@ def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, sc
                     where = in_year & pc.field("unit").is_null()
                 else:
                     where = in_year & (pc.field("unit") >= values[lo]) & (pc.field("unit") <= values[hi])
-                table = data.to_table(filter=where)
+                # a few row groups decoded ahead, not many: the batch is what memory holds
+                table = data.scanner(filter=where, batch_readahead=2, fragment_readahead=2).to_table()
                 if len(drop):
                     table = table.filter(pc.invert(pc.is_in(table.column(_KEY), value_set=drop)))
                 table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name][1:]))
@@ -672,6 +673,8 @@ def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, sc
                     rest = whole.slice(row_group_size)
                     pending, waiting = [rest], rest.num_rows
                     count += row_group_size
+                del table
+                pa.default_memory_pool().release_unused()  # freed buffers back to the system, not kept
                 lo = hi + 1
             if waiting:
                 writer.write_table(pa.concat_tables(pending), row_group_size=row_group_size)
@@ -713,7 +716,7 @@ class Listing:
     were skipped as no declaration files; and problems about entries that are no readable
     file (a folder that cannot be listed, a link to nothing, a named pipe) or whose name is
     no UTF-8."""
-    files: list[tuple[Path, str]]
+    files: list[tuple[str, str]]  # (path, name shown): strings, not Path objects (a million files)
     skipped: int
     problems: list[Problem]
     faulty: int  # entries that are a problem and not read
@@ -723,7 +726,7 @@ def list_files(raw_dir: Path) -> Listing:
     """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
     an entry that cannot be read is a problem row. Links to folders are followed once
     (a loop is reported); FIFOs, sockets and devices are never opened."""
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, str]] = []
     problems: list[Problem] = []
     skipped = faulty = 0
     seen_dirs: set[tuple[int, int]] = set()
@@ -770,7 +773,7 @@ def list_files(raw_dir: Path) -> Listing:
             elif stat.S_ISREG(st.st_mode):
                 rel = rel_of(path)
                 if is_candidate(Path(rel)):
-                    files.append((rel, Path(path)))
+                    files.append((rel, path))
                 else:
                     skipped += 1
             else:
@@ -852,6 +855,15 @@ def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, 
             cluster.close()
 
 
+_U32 = (1 << 32) - 1
+
+
+def _seen_entry(digest: bytes, file_no: int, line: int | None) -> int:
+    """What the de-duplication keeps of a declaration, as one integer (a million of them fit
+    in about 100 MB): 64 bits of its content hash, the number of its file, its line."""
+    return (int.from_bytes(digest[:8], "big") << 64) | (file_no << 32) | (_U32 if line is None else min(line, _U32 - 1))
+
+
 def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike | None = None,
            jobs: int | None = None, progress: bool = False, limits: Limits | None = None,
            isolate: bool = True, scheduler: str | None = None) -> IngestResult:
@@ -900,7 +912,7 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
     kept = 0
     counts_out = {}
     problem_rows: list[dict] = [p.as_row() for p in listing.problems]
-    seen: dict[str, tuple[bytes, int, int]] = {}  # decl_id -> (content hash, file number, line)
+    seen: dict[int, int] = {}  # decl_id -> content hash, file number and line (_seen_entry)
     counts = Counter()
     failed_files = Counter()
     encodings = Counter()
@@ -929,13 +941,14 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
                 parts[res.part] = None
             for row, h in zip(res.declarations, res.hashes):
                 did = row["decl_id"]
-                prev = seen.get(did)
-                if prev is None:  # the file by its number: one small entry per declaration kept
-                    seen[did] = (h, row[_KEY] >> _KEY_BITS, row["source_line"])
+                prev = seen.get(int(did, 16))
+                if prev is None:
+                    seen[int(did, 16)] = _seen_entry(h, row[_KEY] >> _KEY_BITS, row["source_line"])
                     kept += 1
                     continue
                 dropped.add(row[_KEY])
-                prev = (prev[0], files[prev[1]][1], prev[2])
+                prev = (prev >> 64, files[(prev >> 32) & _U32][1], (prev & _U32) if prev & _U32 != _U32 else None)
+                h = int.from_bytes(h[:8], "big")
                 here = f"{row['source_file']}, line {row['source_line']}"
                 there = f"{prev[1]}, line {prev[2]}"
                 what = f"{row['unit']} / {row['year']} / {row['project']}"
