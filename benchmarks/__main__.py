@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only NAME ...] [--jobs N] [--corpus-dir DIR] [--work DIR] [--src DIR] [--json FILE]``
+"""``python -m benchmarks [--quick] [--only NAME ...] [--jobs N] [--corpus DIR] [--corpus-dir DIR] [--work DIR] [--src DIR] [--json FILE]``
 
 Runs the benchmarks and prints a table of ratios against their goals:
 
@@ -37,6 +37,7 @@ def parse(argv):
     p.add_argument("--scale", choices=sorted(SCALES), default=None, help=argparse.SUPPRESS)
     p.add_argument("--only", nargs="+", choices=BENCHMARKS, default=None, help="run only these benchmarks")
     p.add_argument("--jobs", type=int, default=None, help="processes for the parallel runs (default 2)")
+    p.add_argument("--corpus", default=None, metavar="DIR", help="measure on this corpus (a folder of declaration files, e.g. a 1M-declaration one generated once) instead of the generated one of the scale")
     p.add_argument("--corpus-dir", default=str(DEFAULT_CORPUS_DIR), help="where generated corpora are kept and reused (default benchmarks/.corpus)")
     p.add_argument("--work", default=None, help="scratch folder for processed tables and reports (default: a temporary folder, removed afterwards)")
     p.add_argument("--src", default=None, metavar="DIR", help="measure the package in DIR (the src/ of a patched copy of the repository, with notebooks/ beside it) instead of a snapshot of this tree's src/")
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     use_src(args.src or snapshot(work / "tree"))
     started = time.perf_counter()
     try:
-        large_raw = generated_corpus(Path(args.corpus_dir), scale.units, scale.years, scale.seed, scale.quirks, log)
+        large_raw = (Path(args.corpus) if args.corpus else
+                     generated_corpus(Path(args.corpus_dir), scale.units, scale.years, scale.seed, scale.quirks, log))
         counts = corpus_counts(large_raw)
         report.details["corpus"] = {"path": str(large_raw), **counts}
         large = None

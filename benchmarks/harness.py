@@ -89,6 +89,9 @@ def corpus_counts(corpus: Path) -> dict:
     marker = corpus / ".bench-complete"
     if marker.exists():
         return json.loads(marker.read_text()).get("counts", {})
+    manifest = corpus / "answer_key" / "manifest.json"  # a corpus generated outside the benchmarks
+    if manifest.exists():
+        return json.loads(manifest.read_text()).get("counts", {})
     return {}
 
 
@@ -130,6 +133,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     samples: int = 0
+    cpu_seconds: float = 0.0  # user + system time of the process and the children it waited for
 
 
 def run_measured(cmd: list[str], cwd: Path = ROOT, interval: float = 0.05, env: dict | None = None) -> Run:
@@ -148,6 +152,7 @@ def run_measured(cmd: list[str], cwd: Path = ROOT, interval: float = 0.05, env: 
         psutil = None
     out_f = tempfile.TemporaryFile()
     err_f = tempfile.TemporaryFile()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_f, stderr=err_f, env=env if env is not None else ENV)
     peak = max_one = samples = 0
@@ -174,13 +179,15 @@ def run_measured(cmd: list[str], cwd: Path = ROOT, interval: float = 0.05, env: 
             time.sleep(interval)
     proc.wait()
     seconds = time.perf_counter() - t0
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    ru = after.ru_maxrss * 1024  # KiB on Linux
     if psutil is None:
         peak = max_one = ru
     out_f.seek(0)
     err_f.seek(0)
     return Run(cmd, seconds, peak, max_one, proc.returncode,
-               out_f.read().decode("utf-8", "replace"), err_f.read().decode("utf-8", "replace"), samples)
+               out_f.read().decode("utf-8", "replace"), err_f.read().decode("utf-8", "replace"), samples, cpu)
 
 
 def check(run: Run, what: str) -> Run:

@@ -184,3 +184,75 @@ def test_text_budget_checks_this_years_figure_only(tmp_path):
     r = kit.ingest_files(tmp_path / "b", {"a.txt": kit.join(block)})
     assert r.problems["code"].tolist() == ["text-budget-mismatch"]
     assert "1,500,000.00" in r.problems["message"].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# parts, the merge, the cluster
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A small generated corpus (five layouts, quirks) with a copy of one year's files: repeats to drop."""
+    import shutil
+
+    from analysis.synthetic.corpus import Params, generate
+
+    raw = tmp_path_factory.mktemp("gen") / "raw"
+    generate(raw, Params(units=8, years=(2020, 2022), seed=4, quirks=0.3))
+    shutil.copytree(raw / "2021", raw / "2021-copy")
+    return raw
+
+
+def test_the_tables_are_ordered_by_year_and_unit_in_row_groups_of_one_year(generated, tmp_path):
+    import pyarrow.parquet as pq
+
+    r = ingest(generated, tmp_path / "out", jobs=1)
+    assert r.summary["dropped_repeats"] > 0 and r.summary["ledger_ok"]
+    for name in ("declarations", "indicators"):
+        table = pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        keys = list(zip(table.column("year").to_pylist(), table.column("unit").to_pylist()))
+        assert keys == sorted(keys), name
+        meta = pq.ParquetFile(tmp_path / "out" / f"{name}.parquet").metadata
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(table.schema.get_field_index("year")).statistics
+            assert stats.min == stats.max, f"{name}: row group {g} spans {stats.min}-{stats.max}"
+    # the file order within a unit and year: declarations by line within their file
+    d = r.declarations
+    for _, g in d.groupby(["year", "unit", "source_file"], sort=False):
+        assert list(g["source_line"]) == sorted(g["source_line"])
+
+
+def test_a_merge_in_small_batches_gives_the_same_table(generated, tmp_path):
+    import pyarrow.parquet as pq
+
+    from analysis.ingest import pipeline
+    from analysis.tables import INDICATORS_SCHEMA
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    items = [(str(p), rel) for p, rel in pipeline.list_files(generated).files]
+    names = []
+    for s in range(0, len(items), 7):  # parts of 7 files, sorted each on its own
+        chunk = [(s + i, p, rel) for i, (p, rel) in enumerate(items[s:s + 7])]
+        names.append(pipeline.read_chunk(chunk, pipeline.lim.DEFAULT, str(parts))[0].part)
+    names = [n for n in dict.fromkeys(names) if n]
+    whole, small = tmp_path / "whole.parquet", tmp_path / "small.parquet"
+    n1 = pipeline.merge_parts(parts, names, "indicators", whole, INDICATORS_SCHEMA, set(), 100)
+    n2 = pipeline.merge_parts(parts, names, "indicators", small, INDICATORS_SCHEMA, set(), 100, batch_rows=1)
+    assert n1 == n2 > 1_000
+    assert pq.read_table(whole).equals(pq.read_table(small))
+    assert pq.ParquetFile(small).metadata.num_row_groups >= n2 // 100
+
+
+def test_in_process_worker_processes_and_a_dask_cluster_give_the_same_tables(generated, tmp_path):
+    from dask.distributed import LocalCluster
+
+    serial = ingest(generated, tmp_path / "serial", jobs=1, isolate=False)
+    workers = ingest(generated, tmp_path / "workers", jobs=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        remote = ingest(generated, tmp_path / "dask", jobs=2, scheduler=cluster.scheduler_address)
+    for name in ("declarations", "indicators", "problems"):
+        pd.testing.assert_frame_equal(getattr(serial, name), getattr(workers, name))
+        pd.testing.assert_frame_equal(getattr(serial, name), getattr(remote, name))
+    assert serial.summary == {**remote.summary, "seconds": serial.summary["seconds"]}
+    assert not list((tmp_path / "dask").glob("*staging*")) and not list((tmp_path / "dask").rglob("*.parquet.tmp"))

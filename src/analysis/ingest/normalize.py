@@ -18,12 +18,30 @@ from analysis.ingest import vocabulary as vocab
 # ---------------------------------------------------------------------------------------------
 # white space, names and text
 
+def memo_short(maxsize: int = 1 << 14):
+    """Memoize a pure function of one cell string (and a few hashable options): names,
+    amounts, dates and targets repeat across thousands of declarations. Only strings of up to
+    64 characters are kept, so a long cell never fills the cache."""
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def call(text, *args, **kwargs):
+            if text is None or (type(text) is str and len(text) <= 64):
+                return cached(text, *args, **kwargs)
+            return fn(text, *args, **kwargs)
+        call.cache_info = cached.cache_info
+        return call
+    return wrap
+
+
 _WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
+@memo_short()
 def clean_name(text: str | None) -> str | None:
     """A name as published, made readable: any white space (full-width, non-breaking, runs)
     becomes one ordinary space, and the ends are trimmed. ``None`` for an empty cell."""
@@ -128,6 +146,7 @@ _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|亿元|亿)?$")
 _AMOUNT_NOTE = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:万元|万|元|亿元|亿)?)[(（](?!(?:万元|元|亿元)[)）]$).*$")
 
 
+@memo_short()
 def parse_amount(text: str | None, label_unit: str | None = "元") -> tuple[float | None, bool]:
     """An amount in 元 from a cell; ``label_unit`` is the unit printed in the field's label
     (``元`` or ``万元``). Returns ``(value, ok)``: ``(None, True)`` for a blank or a dash
@@ -174,6 +193,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 
 
+@memo_short()
 def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, bool]:
     """A date from ``2020-01-01``, ``2020/1/1``, ``2020年1月1日``, ``2020.1.1`` or ``20200101``
     (also with a time part, as spreadsheets write it, or a spreadsheet's date serial).
@@ -205,6 +225,7 @@ _TRUE = {"是", "有", "含", "y", "yes", "true", "1", "√"}
 _FALSE = {"否", "无", "不含", "n", "no", "false", "0", "×"}
 
 
+@memo_short()
 def parse_bool(text: str | None) -> tuple[bool | None, bool]:
     """是/否 as a boolean; ``(None, True)`` for a blank cell, ``(None, False)`` for other text."""
     if text is None:
@@ -476,6 +497,7 @@ def date_serial(text: str | None) -> float | None:
     return float(d.year * 10000 + d.month * 100 + d.day)
 
 
+@memo_short()
 def parse_number(text: str | None) -> float | None:
     """The leading number of a cell (a weight: ``10``, ``7.5``, ``10分``, ``10%``); None otherwise."""
     if not text:

@@ -54,6 +54,11 @@ class Label:
 
 
 def _clean(cell: str) -> str:
+    return _clean_short(cell) if len(cell) <= 64 else _SPACES.sub("", nfkc(cell))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_short(cell: str) -> str:  # labels, levels and targets repeat across files
     return _SPACES.sub("", nfkc(cell))
 
 

@@ -1,15 +1,18 @@
 """Ingest: read every declaration file under RAW_DIR into the processed tables.
 
-``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N]``
+``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N] [--scheduler ADDRESS|local]``
 
-Files are read in the order of their paths, in parallel across processes when there are
-many; each declaration becomes a row of ``declarations`` and its indicators rows of
-``indicators``; every fault in the input becomes a row of ``problems``. The tables are
-streamed to Parquet chunk by chunk (memory stays flat) into a staging folder and moved into
-place only when the run completes, so a failed run leaves the previous tables intact.
-``declarations`` and ``indicators`` are then ordered by year and unit (file order within them),
-in row groups that never span two years, so a report that reads one unit or one year reads
-only the row groups that can hold it.
+Files are read in the order of their paths, in chunks, in parallel across worker processes
+when there are many (or on a dask.distributed cluster with ``--scheduler``); each declaration
+becomes a row of ``declarations`` and its indicators rows of ``indicators``; every fault in
+the input becomes a row of ``problems``. Whoever reads a chunk writes its rows as a Parquet
+part (:class:`PartSink`) into a staging folder; only what tells repeated declarations apart
+comes back to this process. The parts are then merged (:func:`merge_parts`) into
+``declarations`` and ``indicators`` ordered by year and unit (file order within them), a
+batch of units at a time (memory bounded by the batch, not the table), in row groups that
+never span two years, so a report that reads one unit or one year reads only the row groups
+that can hold it. The tables are moved into place only when the run completes, so a failed
+run leaves the previous tables intact.
 
 The ledger: declarations found = ingested + dropped, and each dropped one is an ``error``
 in ``problems`` (missing unit/year/project, a conflicting duplicate, or a repeat).
@@ -26,6 +29,7 @@ import stat
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,11 +360,11 @@ def _norm(v):  # white space alone does not make two declarations differ
     return _norm_short(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
 
 
-def content_hash(row: dict, indicators: list[dict]) -> str:
+def content_hash(row: dict, indicators: list[dict]) -> bytes:
     """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
     parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
     parts.extend("|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators)
-    return hashlib.sha1("".join(parts).encode()).hexdigest()
+    return hashlib.sha1("".join(parts).encode()).digest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,7 +376,7 @@ class FileResult:
     rel: str
     declarations: list[dict] = field(default_factory=list)
     indicators: list[list[dict]] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     found: int = 0
     encoding: str | None = None
@@ -386,6 +390,9 @@ class FileResult:
     indicator_counts: list[int] = field(default_factory=list)
     #: a web page holding no declaration table: passed over without a problem, counted
     page_without_declaration: bool = False
+    #: the Parquet part holding this file's rows, when a :class:`PartSink` took them (then
+    #: ``declarations`` hold only what the de-duplication needs, and ``indicator_table`` is None)
+    part: str | None = None
 
     def pack(self) -> FileResult:
         """Move the indicator rows into :attr:`indicator_table`."""
@@ -394,17 +401,6 @@ class FileResult:
             self.indicator_table = _arrow([i for inds in self.indicators for i in inds], INDICATORS_SCHEMA)
             self.indicators = []
         return self
-
-    def indicators_of(self, keep: list[int]) -> pa.Table:
-        """The indicator rows of the declarations numbered ``keep`` (in that order)."""
-        self.pack()
-        if len(keep) == len(self.indicator_counts):
-            return self.indicator_table
-        starts = [0]
-        for n in self.indicator_counts:
-            starts.append(starts[-1] + n)
-        pieces = [self.indicator_table.slice(starts[k], self.indicator_counts[k]) for k in keep]
-        return pa.concat_tables(pieces) if pieces else self.indicator_table.slice(0, 0)
 
 
 def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
@@ -547,8 +543,143 @@ def failed_file(rel: str, code: str, message: str) -> FileResult:
     return res
 
 
-def _read_chunk(items: list[tuple[str, str]], limits: Limits = lim.DEFAULT) -> list[FileResult]:
-    return [read_one(Path(p), rel, limits) for p, rel in items]
+# ---------------------------------------------------------------------------------------------
+# parts: each worker writes the rows it read; the parent merges them in order
+
+#: what the parent keeps of a declaration row read into a part: enough to tell repeats and
+#: conflicts and to say where they are
+_LIGHT = ("decl_id", "unit", "year", "project", "source_file", "source_line")
+_KEY = "_key"  # file index << 24 | declaration number in the file: the order of reading
+_KEY_BITS = 24
+_KEY_FIELD = pa.field(_KEY, pa.int64(), nullable=False)
+_SORT = {"declarations": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending")],
+         "indicators": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending"), ("seq", "ascending")]}
+_PARTS = "parts"
+
+
+class PartSink:
+    """Reads files (:func:`read_one`) and keeps their rows for one Parquet part per table,
+    written by :meth:`end` (after each chunk of files, in the process that read them): the
+    rows never travel back to the parent as Python objects. Each row carries ``_key``, the
+    index of its file and its number in the file, so that the merge can restore the order of
+    reading and leave out the declarations the parent drops (repeats, conflicts). A part is
+    sorted by year, unit and ``_key``, in small row groups, so the merge reads only the row
+    groups of the units it is ordering."""
+
+    def __init__(self, part_dir: str | os.PathLike):
+        self.part_dir = str(part_dir)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.name: str | None = None  # named when it gets its first rows, in the process that reads
+        self.tables: dict[str, list[pa.Table]] = {"declarations": [], "indicators": []}
+
+    def read(self, idx: int, path: str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
+        return self.take(idx, read_one(Path(path), rel, limits))
+
+    def take(self, idx: int, res: FileResult) -> FileResult:
+        """Move the rows of ``res`` (the file numbered ``idx``) into the part being built."""
+        if not res.declarations:
+            res.indicator_table, res.indicator_counts = None, []
+            return res
+        res.pack()
+        if self.name is None:
+            self.name = uuid.uuid4().hex
+        n = len(res.declarations)
+        if n >= 1 << _KEY_BITS:
+            raise ValueError(f"{res.rel}: more than {1 << _KEY_BITS} declarations in one file")
+        keys = [(idx << _KEY_BITS) | k for k in range(n)]
+        decl = _arrow(res.declarations, DECLARATIONS_SCHEMA)
+        self.tables["declarations"].append(decl.append_column(_KEY_FIELD, pa.array(keys, pa.int64())))
+        ind_keys = [key for key, count in zip(keys, res.indicator_counts) for _ in range(count)]
+        self.tables["indicators"].append(res.indicator_table.append_column(_KEY_FIELD, pa.array(ind_keys, pa.int64())))
+        res.declarations = [{**{k: row[k] for k in _LIGHT}, _KEY: key} for row, key in zip(res.declarations, keys)]
+        res.indicator_table, res.indicator_counts = None, []
+        res.part = self.name
+        return res
+
+    def end(self) -> str | None:
+        """Write the part (one file per table) and start the next; its name, or None when the
+        chunk gave no rows."""
+        name, tables = self.name, self.tables
+        self._reset()
+        if name is None:
+            return None
+        for table_name, pieces in tables.items():
+            table = pa.concat_tables(pieces)
+            table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name]))
+            tmp = Path(self.part_dir) / f"{table_name}-{name}.parquet.tmp"
+            pq.write_table(table, tmp, row_group_size=1_024 if table_name == "declarations" else 4_096,
+                           compression="lz4")
+            os.replace(tmp, tmp.with_suffix(""))
+        return name
+
+
+def read_chunk(items: list[tuple[int, str, str]], limits: Limits, part_dir: str) -> list[FileResult]:
+    """Read a chunk of files ``(index, path, name shown)`` into one part under ``part_dir``;
+    the results as :meth:`PartSink.take` leaves them. What a Dask task runs."""
+    sink = PartSink(part_dir)
+    results = [sink.read(idx, path, rel, limits) for idx, path, rel in items]
+    sink.end()
+    return results
+
+
+def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, schema: pa.Schema,
+                dropped: set[int], row_group_size: int, batch_rows: int = 100_000) -> int:
+    """Write ``out`` from the parts named ``parts``: the rows ordered by year, then unit, then
+    the order of reading, without the declarations whose ``_key`` is in ``dropped``; row
+    groups of ``row_group_size`` rows that never span two years (a report reading one unit or
+    one year reads only the row groups that can hold it). Memory: the rows of at most
+    ``batch_rows`` (units of one year are taken together up to that many rows; one unit with
+    more is taken alone), not the whole table. Returns the number of rows written."""
+    import pyarrow.dataset as ds
+
+    files = [str(part_dir / f"{table_name}-{name}.parquet") for name in parts]
+    count = 0
+    drop = pa.array(sorted(dropped), pa.int64())
+    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+        if not files:
+            return 0
+        data = ds.dataset(files, format="parquet")
+        years = pc.unique(data.to_table(columns=["year"]).column("year")).drop_null()
+        for year in sorted(years.to_pylist()):
+            in_year = pc.field("year") == year
+            units = pc.value_counts(data.to_table(columns=["unit"], filter=in_year).column("unit"))
+            units = units.take(pc.sort_indices(units.field("values")))
+            values, counts = units.field("values").to_pylist(), units.field("counts").to_pylist()
+            pending: list[pa.Table] = []
+            waiting = 0
+            lo = 0
+            while lo < len(values):
+                hi, rows = lo, counts[lo]
+                while (hi + 1 < len(values) and values[hi + 1] is not None and values[lo] is not None
+                       and rows + counts[hi + 1] <= batch_rows):
+                    hi += 1
+                    rows += counts[hi]
+                if values[lo] is None:  # rows without a unit: the nulls come last in the sort
+                    where = in_year & pc.field("unit").is_null()
+                else:
+                    where = in_year & (pc.field("unit") >= values[lo]) & (pc.field("unit") <= values[hi])
+                # a few row groups decoded ahead, not many: the batch is what memory holds
+                table = data.scanner(filter=where, batch_readahead=2, fragment_readahead=2).to_table()
+                if len(drop):
+                    table = table.filter(pc.invert(pc.is_in(table.column(_KEY), value_set=drop)))
+                table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name][1:]))
+                pending.append(table.select(schema.names).cast(schema))
+                waiting += table.num_rows
+                while waiting >= row_group_size:
+                    whole = pa.concat_tables(pending)
+                    writer.write_table(whole.slice(0, row_group_size), row_group_size=row_group_size)
+                    rest = whole.slice(row_group_size)
+                    pending, waiting = [rest], rest.num_rows
+                    count += row_group_size
+                del table
+                pa.default_memory_pool().release_unused()  # freed buffers back to the system, not kept
+                lo = hi + 1
+            if waiting:
+                writer.write_table(pa.concat_tables(pending), row_group_size=row_group_size)
+                count += waiting
+    return count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -585,7 +716,7 @@ class Listing:
     were skipped as no declaration files; and problems about entries that are no readable
     file (a folder that cannot be listed, a link to nothing, a named pipe) or whose name is
     no UTF-8."""
-    files: list[tuple[Path, str]]
+    files: list[tuple[str, str]]  # (path, name shown): strings, not Path objects (a million files)
     skipped: int
     problems: list[Problem]
     faulty: int  # entries that are a problem and not read
@@ -595,7 +726,7 @@ def list_files(raw_dir: Path) -> Listing:
     """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
     an entry that cannot be read is a problem row. Links to folders are followed once
     (a loop is reported); FIFOs, sockets and devices are never opened."""
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, str]] = []
     problems: list[Problem] = []
     skipped = faulty = 0
     seen_dirs: set[tuple[int, int]] = set()
@@ -642,7 +773,7 @@ def list_files(raw_dir: Path) -> Listing:
             elif stat.S_ISREG(st.st_mode):
                 rel = rel_of(path)
                 if is_candidate(Path(rel)):
-                    files.append((rel, Path(path)))
+                    files.append((rel, path))
                 else:
                     skipped += 1
             else:
@@ -670,89 +801,72 @@ def _link(path: str) -> str:
         return "?"
 
 
-def _iter_results(files, jobs: int, chunk: int, limits: Limits = lim.DEFAULT, isolate: bool = True):
+def _iter_results(files, jobs: int, chunk: int, limits: Limits, isolate: bool, part_dir: Path,
+                  scheduler: str | None = None):
+    """The result of every file, in order, its rows written to parts under ``part_dir``: in
+    worker processes (``isolate``), on a Dask cluster (``scheduler``), or in this process."""
     items = [(str(p), rel) for p, rel in files]
+    if scheduler:
+        yield from _dask_results(items, jobs, chunk, limits, part_dir, scheduler)
+        return
     if not isolate:
+        sink = PartSink(part_dir)
         for s in range(0, len(items), chunk):
-            yield from _read_chunk(items[s:s + chunk], limits)
+            yield from [sink.read(s + i, p, rel, limits) for i, (p, rel) in enumerate(items[s:s + chunk])]
+            sink.end()
         return
     from analysis.ingest.workers import run_files
 
     yield from run_files(items, read_one, limits, jobs, chunk,
-                         lambda rel, code, message: failed_file(rel, code, message))
+                         lambda rel, code, message: failed_file(rel, code, message), reader=PartSink(part_dir))
 
 
-class _Writer:
-    """Stream rows of one table into a Parquet file, a batch at a time."""
+def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, scheduler: str):
+    """Chunks of files read on a dask.distributed cluster (``"local"``: a LocalCluster of
+    ``jobs`` processes), each task writing its part where every worker can see it; the
+    results in the order of the files. A task that fails (a lost worker, say) makes each of
+    its files a ``parse-failed`` problem. The bounds of a file hold within a task (checked
+    between rows); no task is killed at a file's hard deadline."""
+    from dask.distributed import Client, LocalCluster
 
-    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 50_000):
-        self.path, self.schema, self.batch_rows = path, schema, batch_rows
-        self.rows: list[dict] = []
-        self.tables: list[pa.Table] = []
-        self.waiting = 0
-        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
-        self.count = 0
-
-    def add(self, rows: list[dict]) -> None:
-        self.rows.extend(rows)
-        if len(self.rows) + self.waiting >= self.batch_rows:
-            self.flush()
-
-    def add_table(self, table: pa.Table) -> None:
-        """Rows already in Arrow form (of this table's columns)."""
-        self.tables.append(table.replace_schema_metadata(self.schema.metadata))
-        self.waiting += table.num_rows
-        if len(self.rows) + self.waiting >= self.batch_rows:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.tables.append(_arrow(self.rows, self.schema))
-            self.rows = []
-        if self.tables:
-            table = pa.concat_tables(self.tables)
-            self.writer.write_table(table)
-            self.count += table.num_rows
-            self.tables, self.waiting = [], 0
-
-    def close(self) -> None:
-        self.flush()
-        self.writer.close()
-
-    def abort(self) -> None:
-        try:
-            self.writer.close()
-        except Exception:  # noqa: BLE001 - already failing; the staging folder goes anyway
-            pass
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        chunks = [[(s + i, p, rel) for i, (p, rel) in enumerate(items[s:s + chunk])] for s in range(0, len(items), chunk)]
+        futures = [client.submit(read_chunk, c, limits, str(part_dir), pure=False, key=f"ingest-{uuid.uuid4().hex}")
+                   for c in chunks]
+        for c, fut in zip(chunks, futures):
+            try:
+                results = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker, an unpicklable result ...
+                why = f"{type(exc).__name__}: {_short(str(exc), 200)}"
+                results = [failed_file(rel, "parse-failed", f"the cluster task reading it failed ({why}); "
+                                                            f"none of its declarations are in the tables")
+                           for _i, _p, rel in c]
+            fut.release()
+            yield from results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
-def _sort_for_reports(path: Path, row_group_size: int) -> None:
-    """Rewrite a table ordered by year, then unit, in row groups of ``row_group_size`` rows.
+_U32 = (1 << 32) - 1
 
-    The order within a unit and year stays the order of the files (the sort is stable). A
-    report that reads one unit (``filters=[("unit", "==", name)]``) or one year then reads
-    only the row groups whose min/max statistics can hold it, not the whole table. Memory:
-    the table once (columnar) and the sort order, not the rows as Python objects.
-    """
-    table = pq.read_table(path)
-    order = pc.sort_indices(table, sort_keys=[("year", "ascending"), ("unit", "ascending")])
-    years = pc.take(table.column("year"), order)
-    # a row group never spans two years: its min/max of unit would then cover every name
-    changes = pc.indices_nonzero(pc.not_equal(years[1:], years[:-1])).to_pylist() if len(order) > 1 else []
-    bounds = [0, *(i + 1 for i in changes), len(order)]
-    sorted_path = path.with_name(path.name + ".sorted")
-    with pq.ParquetWriter(sorted_path, table.schema, compression="zstd") as writer:
-        for lo, hi in zip(bounds, bounds[1:]):
-            for start in range(lo, hi, row_group_size):
-                piece = table.take(order[start:min(start + row_group_size, hi)])
-                writer.write_table(piece, row_group_size=row_group_size)
-    del table, order, years
-    os.replace(sorted_path, path)
+
+def _seen_entry(digest: bytes, file_no: int, line: int | None) -> int:
+    """What the de-duplication keeps of a declaration, as one integer (a million of them fit
+    in about 100 MB): 64 bits of its content hash, the number of its file, its line."""
+    return (int.from_bytes(digest[:8], "big") << 64) | (file_no << 32) | (_U32 if line is None else min(line, _U32 - 1))
 
 
 def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike | None = None,
            jobs: int | None = None, progress: bool = False, limits: Limits | None = None,
-           isolate: bool = True) -> IngestResult:
+           isolate: bool = True, scheduler: str | None = None) -> IngestResult:
     """Ingest every declaration file under ``raw_dir``.
 
     With ``out_dir`` the three tables are written there, published as one set
@@ -791,17 +905,20 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
     paths = {n: staging / f"{n}.parquet" for n in names}
     schemas = {n: publish.with_run(sch, run_id) for n, sch in
                zip(names, (DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA))}
-    w_decl = w_ind = None
+    part_dir = staging / _PARTS
+    part_dir.mkdir()
+    parts: dict[str, None] = {}  # the parts holding the rows of the files read
+    dropped: set[int] = set()  # _key of the declarations left out (repeats, conflicts)
+    kept = 0
+    counts_out = {}
     problem_rows: list[dict] = [p.as_row() for p in listing.problems]
-    seen: dict[str, tuple[str, str, int]] = {}  # decl_id -> (content hash, file, line)
+    seen: dict[int, int] = {}  # decl_id -> content hash, file number and line (_seen_entry)
     counts = Counter()
     failed_files = Counter()
     encodings = Counter()
     t0 = time.perf_counter()
     try:
-        w_decl = _Writer(paths["declarations"], schemas["declarations"], 20_000)
-        w_ind = _Writer(paths["indicators"], schemas["indicators"], 50_000)
-        results = _iter_results(files, jobs, chunk, limits, isolate)
+        results = _iter_results(files, jobs, chunk, limits, isolate, part_dir, scheduler)
         if progress:
             from tqdm import tqdm
 
@@ -820,15 +937,18 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
             if res.encoding:
                 encodings[res.encoding] += 1
             problem_rows.extend(p.as_row() for p in res.problems)
-            keep_rows, keep = [], []
-            for k, (row, h) in enumerate(zip(res.declarations, res.hashes)):
+            if res.part is not None:
+                parts[res.part] = None
+            for row, h in zip(res.declarations, res.hashes):
                 did = row["decl_id"]
-                prev = seen.get(did)
+                prev = seen.get(int(did, 16))
                 if prev is None:
-                    seen[did] = (h, row["source_file"], row["source_line"])
-                    keep_rows.append(row)
-                    keep.append(k)
+                    seen[int(did, 16)] = _seen_entry(h, row[_KEY] >> _KEY_BITS, row["source_line"])
+                    kept += 1
                     continue
+                dropped.add(row[_KEY])
+                prev = (prev >> 64, files[(prev >> 32) & _U32][1], (prev & _U32) if prev & _U32 != _U32 else None)
+                h = int.from_bytes(h[:8], "big")
                 here = f"{row['source_file']}, line {row['source_line']}"
                 there = f"{prev[1]}, line {prev[2]}"
                 what = f"{row['unit']} / {row['year']} / {row['project']}"
@@ -845,23 +965,19 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
                     problem_rows.append(Problem(prev[1], prev[2], "conflicting-declaration",
                                                 f"{there}: declaration {what} is contradicted by {here}; this one is kept",
                                                 did).as_row())
-            w_decl.add(keep_rows)
-            if keep:
-                w_ind.add_table(res.indicators_of(keep))
-        w_decl.close()
-        w_ind.close()
-        _sort_for_reports(paths["declarations"], 1_024)
-        _sort_for_reports(paths["indicators"], 16_384)
+        for name, size in (("declarations", 1_024), ("indicators", 16_384)):
+            counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
+        if counts_out["declarations"] != kept:
+            raise RuntimeError(f"the merge wrote {counts_out['declarations']} declarations where {kept} were kept")
+        shutil.rmtree(part_dir)
         problems_table = _problems_table(problem_rows, schemas["problems"])
         pq.write_table(problems_table, paths["problems"], compression="zstd")
         if target is not None:
             publish.publish(staging, target, list(names), run_id,
-                            {"declarations": w_decl.count, "indicators": w_ind.count, "problems": len(problem_rows)})
+                            {"declarations": counts_out["declarations"], "indicators": counts_out["indicators"],
+                             "problems": len(problem_rows)})
             paths = {n: target / f"{n}.parquet" for n in paths}
     except BaseException:
-        for w in (w_decl, w_ind):
-            if w is not None:
-                w.abort()
         if not (staging / publish.MANIFEST).exists():
             shutil.rmtree(staging, ignore_errors=True)
         # else the publication had committed when it failed: the staging folder stays, and the
@@ -883,12 +999,12 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         "files_failed": dict(sorted(failed_files.items())),
         "html_without_declaration": counts["pages_without_declaration"],
         "declarations_found": counts["found"],
-        "declarations": w_decl.count,
+        "declarations": counts_out["declarations"],
         "dropped_missing_field": dropped_missing,
         "dropped_repeats": counts["repeats"],
         "dropped_conflicts": counts["conflicts"],
         "dropped_failed": counts["failed"],
-        "indicators": w_ind.count,
+        "indicators": counts_out["indicators"],
         "problems": len(problem_rows),
         "errors": by_sev.get(ERROR, 0),
         "warnings": by_sev.get(WARNING, 0),
@@ -947,6 +1063,10 @@ def add_arguments(parser) -> None:
                         help="where to write the tables (default: data/processed)")
     parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="read the files on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for "
+                             "a LocalCluster of --jobs workers; the workers must see RAW_DIR and PROCESSED_DIR "
+                             "at the same paths")
     g = parser.add_argument_group("bounds per file (a file over one is a file-too-large or file-timeout problem; 0 = no bound)")
     g.add_argument("--max-file-mb", type=float, default=d.max_bytes / lim.MiB, metavar="MB",
                    help=f"size on disk (default {d.max_bytes / lim.MiB:g})")
@@ -980,7 +1100,8 @@ def run(args) -> int:
     # a quarter less peak memory for a large file, the same speed (this process only)
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress, limits=limits_from_args(args))
+        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress, limits=limits_from_args(args),
+                        scheduler=args.scheduler)
     except PermissionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

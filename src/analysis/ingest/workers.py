@@ -13,6 +13,12 @@ promises a plain process pool does not:
 - **workers die with their parent**: each worker asks the kernel for a death signal when the
   ingest process goes (:func:`analysis.ingest.limits.die_with_parent`), so killing the ingest
   leaves no worker writing or reading behind.
+
+With a ``reader`` (:class:`ChunkReader`), each worker reads through it and calls its
+``end()`` after every chunk (the ingest's readers write the chunk's rows to a Parquet part
+there). The results of a chunk are yielded only once its ``end()`` has returned: when a worker
+dies or is stopped in the middle of a chunk, the files of that chunk it had already read are
+read again by a fresh worker, so no result refers to a part that was never written.
 """
 from __future__ import annotations
 
@@ -23,10 +29,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
+from typing import Protocol
 
 from analysis.ingest.limits import Limits, die_with_parent
 
 Item = tuple[int, str, str]  # index, path, name shown
+
+
+class ChunkReader(Protocol):
+    """Reads files one by one in a worker and finishes each chunk of them (see the module)."""
+
+    def read(self, idx: int, path: str, rel: str, limits: Limits) -> object: ...
+
+    def end(self) -> object: ...
 
 
 def _context():
@@ -34,7 +49,7 @@ def _context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _worker(conn, parent: int, read: Callable, limits: Limits) -> None:
+def _worker(conn, parent: int, read: Callable, limits: Limits, reader: ChunkReader | None = None) -> None:
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt ends
     while True:
@@ -44,22 +59,36 @@ def _worker(conn, parent: int, read: Callable, limits: Limits) -> None:
             return
         if chunk is None:
             return
-        for idx, path, rel in chunk:
-            res = read(path, rel, limits)
-            try:
+        try:
+            for idx, path, rel in chunk:
+                res = reader.read(idx, path, rel, limits) if reader is not None else read(path, rel, limits)
                 conn.send((idx, res))
-            except (BrokenPipeError, OSError):
-                return
+            if reader is not None:
+                conn.send((None, reader.end()))
+        except (BrokenPipeError, OSError):
+            return
 
 
 class _Slot:
-    def __init__(self, ctx, read, limits):
+    def __init__(self, ctx, read, limits, reader=None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), read, limits), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), read, limits, reader), daemon=True)
         self.proc.start()
         child.close()
         self.queue: deque[Item] = deque()
+        #: files of the current chunk read but not yet committed (``reader.end()`` not returned)
+        self.pending: list[tuple[Item, object]] = []
         self.started = 0.0
+
+    def idle(self) -> bool:
+        return not self.queue and not self.pending
+
+    def take_back(self) -> list[Item]:
+        """The files read but not committed, and those not read yet after the current one: to
+        be read again when the worker is lost. The current one stays at the head of ``queue``."""
+        rest = [item for item, _ in self.pending] + list(self.queue)[1:]
+        self.pending.clear()
+        return rest
 
     def send(self, chunk: list[Item]) -> None:
         self.queue.extend(chunk)
@@ -92,10 +121,12 @@ class _Slot:
 
 
 def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs: int, chunk: int,
-              failed: Callable[[str, str, str], object]) -> Iterator:
+              failed: Callable[[str, str, str], object], reader: ChunkReader | None = None) -> Iterator:
     """Yield ``read(path, name, limits)`` for each ``(path, name)`` of ``items``, in order,
     computed in ``jobs`` worker processes. ``failed(name, code, message)`` makes the result of
-    a file whose worker had to be killed (``file-timeout``) or died twice (``parse-failed``)."""
+    a file whose worker had to be killed (``file-timeout``) or died twice (``parse-failed``).
+    With ``reader``, ``reader.read(index, path, name, limits)`` instead, and ``reader.end()``
+    after each chunk (in the worker)."""
     n = len(items)
     if n == 0:
         return
@@ -108,23 +139,23 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
     retried: set[int] = set()
     done: dict[int, object] = {}
     window = max(4 * jobs * chunk, 64)  # results waiting for an earlier one: at most this many
-    slots = [_Slot(ctx, read, limits) for _ in range(min(jobs, len(todo)))]
+    slots = [_Slot(ctx, read, limits, reader) for _ in range(min(jobs, len(todo)))]
     next_out = 0
     try:
         while next_out < n:
             for i, slot in enumerate(slots):
                 # results wait for an earlier one at most ``window`` deep; with no worker busy the
                 # earliest file is in ``todo`` and must go out whatever waits
-                if not slot.queue and todo and (len(done) < window or not any(s.queue for s in slots)):
+                if slot.idle() and todo and (len(done) < window or all(s.idle() for s in slots)):
                     chunk_ = todo.popleft()
                     try:
                         slot.send(chunk_)
                     except OSError:  # the worker died while idle: a fresh one takes the chunk
                         slot.queue.clear()
                         slot.stop(kill=True)
-                        slots[i] = _Slot(ctx, read, limits)
+                        slots[i] = _Slot(ctx, read, limits, reader)
                         slots[i].send(chunk_)
-            busy = [s for s in slots if s.queue]
+            busy = [s for s in slots if not s.idle()]
             timeout = None
             if hard is not None and busy:
                 timeout = max(0.0, min(s.started + hard for s in busy) - time.monotonic()) + 0.05
@@ -136,8 +167,21 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                     idx, res = slot.conn.recv()
                 except (EOFError, OSError):  # the worker died
                     why = slot.death()
+                    rest = slot.take_back()
+                    slots[slots.index(slot)] = _Slot(ctx, read, limits, reader)
+                    slot.conn.close()
+                    if not slot.queue:  # it died finishing the chunk (writing its part): read it again, once
+                        for item in rest:
+                            if item[0] in retried:
+                                done[item[0]] = failed(item[2], "parse-failed",
+                                                       f"the worker that read the file died twice ({why}); "
+                                                       f"none of its declarations are in the tables")
+                        rest = [item for item in rest if item[0] not in retried]
+                        retried.update(item[0] for item in rest)
+                        if rest:
+                            todo.appendleft(rest)
+                        continue
                     head = slot.queue.popleft()
-                    rest = list(slot.queue)
                     slot.queue.clear()
                     if rest:
                         todo.appendleft(rest)
@@ -148,18 +192,23 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                     else:
                         retried.add(head[0])
                         todo.appendleft([head])
-                    slots[slots.index(slot)] = _Slot(ctx, read, limits)
-                    slot.conn.close()
                     continue
-                slot.queue.popleft()
                 slot.started = time.monotonic()
-                done[idx] = res
+                if idx is None:  # the chunk's end: its results are committed
+                    for (i, _p, _r), r in slot.pending:
+                        done[i] = r
+                    slot.pending.clear()
+                elif reader is not None:
+                    slot.pending.append((slot.queue.popleft(), res))
+                else:
+                    slot.queue.popleft()
+                    done[idx] = res
             if hard is not None:
                 now = time.monotonic()
                 for slot in list(slots):
                     if slot.queue and now - slot.started > hard:
+                        rest = slot.take_back()
                         head = slot.queue.popleft()
-                        rest = list(slot.queue)
                         slot.queue.clear()
                         slot.stop(kill=True)
                         if rest:
@@ -167,10 +216,10 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                         done[head[0]] = failed(head[2], "file-timeout",
                                                f"still not read after {hard:g} s; the worker reading it was stopped "
                                                f"and none of its declarations are in the tables")
-                        slots[slots.index(slot)] = _Slot(ctx, read, limits)
+                        slots[slots.index(slot)] = _Slot(ctx, read, limits, reader)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
     finally:
         for slot in slots:
-            slot.stop(kill=next_out < n)
+            slot.stop(kill=next_out < n or not slot.idle())
