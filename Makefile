@@ -37,7 +37,7 @@ reports: ingest  ## the main job: ingest, then render every unit and year report
 export: ingest  ## the processed tables as one Excel workbook and CSV files under reports/tables
 	$(PY) -m analysis export --processed $(PROCESSED) --out $(REPORTS)/tables
 
-test: setup  ## run the whole test suite (notebooks and browser included)
+test: setup lint  ## run the lint checks and the whole test suite (notebooks and browser included)
 	$(PY) -m pytest
 
 lint: setup  ## ruff: format check and lint of src, tests and benchmarks

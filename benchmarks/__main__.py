@@ -14,6 +14,7 @@ Runs the benchmarks and prints a table of ratios against their goals:
 Exit status 0 whatever the ratios (a missed goal is a finding, not a failure), 1 when a
 benchmark could not run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,22 +26,53 @@ import time
 from pathlib import Path
 
 from benchmarks import bench_batch, bench_ingest, bench_unit
-from benchmarks.harness import (DEFAULT_CORPUS_DIR, PYTHON, SCALES, Report, check, corpus_counts, first_units,
-                                generated_corpus, machine, run_measured, use_src)
+from benchmarks.harness import (
+    DEFAULT_CORPUS_DIR,
+    PYTHON,
+    SCALES,
+    Report,
+    check,
+    corpus_counts,
+    first_units,
+    generated_corpus,
+    machine,
+    run_measured,
+    use_src,
+)
 
 BENCHMARKS = ("ingest", "batch", "unit", "profile")
 
 
 def parse(argv):
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[2].strip())
-    p.add_argument("--quick", action="store_true", help="small scale (about two minutes) instead of the full 100k corpus")
+    p.add_argument(
+        "--quick", action="store_true", help="small scale (about two minutes) instead of the full 100k corpus"
+    )
     p.add_argument("--scale", choices=sorted(SCALES), default=None, help=argparse.SUPPRESS)
     p.add_argument("--only", nargs="+", choices=BENCHMARKS, default=None, help="run only these benchmarks")
     p.add_argument("--jobs", type=int, default=None, help="processes for the parallel runs (default 2)")
-    p.add_argument("--corpus", default=None, metavar="DIR", help="measure on this corpus (a folder of declaration files, e.g. a 1M-declaration one generated once) instead of the generated one of the scale")
-    p.add_argument("--corpus-dir", default=str(DEFAULT_CORPUS_DIR), help="where generated corpora are kept and reused (default benchmarks/.corpus)")
-    p.add_argument("--work", default=None, help="scratch folder for processed tables and reports (default: a temporary folder, removed afterwards)")
-    p.add_argument("--src", default=None, metavar="DIR", help="measure the package in DIR (the src/ of a patched copy of the repository, with notebooks/ beside it) instead of a snapshot of this tree's src/")
+    p.add_argument(
+        "--corpus",
+        default=None,
+        metavar="DIR",
+        help="measure on this corpus (a folder of declaration files, e.g. a 1M-declaration one generated once) instead of the generated one of the scale",
+    )
+    p.add_argument(
+        "--corpus-dir",
+        default=str(DEFAULT_CORPUS_DIR),
+        help="where generated corpora are kept and reused (default benchmarks/.corpus)",
+    )
+    p.add_argument(
+        "--work",
+        default=None,
+        help="scratch folder for processed tables and reports (default: a temporary folder, removed afterwards)",
+    )
+    p.add_argument(
+        "--src",
+        default=None,
+        metavar="DIR",
+        help="measure the package in DIR (the src/ of a patched copy of the repository, with notebooks/ beside it) instead of a snapshot of this tree's src/",
+    )
     p.add_argument("--json", default=None, metavar="FILE", help="also write the results as JSON")
     return p.parse_args(argv)
 
@@ -65,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     use_src(args.src or snapshot(work / "tree"))
     started = time.perf_counter()
     try:
-        large_raw = (Path(args.corpus) if args.corpus else
-                     generated_corpus(Path(args.corpus_dir), scale.units, scale.years, scale.seed, scale.quirks, log))
+        large_raw = (
+            Path(args.corpus)
+            if args.corpus
+            else generated_corpus(Path(args.corpus_dir), scale.units, scale.years, scale.seed, scale.quirks, log)
+        )
         counts = corpus_counts(large_raw)
         report.details["corpus"] = {"path": str(large_raw), **counts}
         large = None
@@ -88,8 +123,19 @@ def main(argv: list[str] | None = None) -> int:
             bench_unit.run(small, large, work, scale.unit_repeats, report, log)
         if "profile" in only:
             log(f"profile: cProfile of a serial ingest of {scale.profile_files} files ...")
-            r = check(run_measured([PYTHON, "-m", "benchmarks.profile_ingest", str(large_raw), str(scale.profile_files),
-                                    str(work / "profile")]), "the profiled ingest")
+            r = check(
+                run_measured(
+                    [
+                        PYTHON,
+                        "-m",
+                        "benchmarks.profile_ingest",
+                        str(large_raw),
+                        str(scale.profile_files),
+                        str(work / "profile"),
+                    ]
+                ),
+                "the profiled ingest",
+            )
             prof = json.loads(r.stdout.strip().splitlines()[-1])
             report.details["profile"] = prof
             report.notes.append(_profile_text(prof))
@@ -103,13 +149,17 @@ def main(argv: list[str] | None = None) -> int:
 
     report.details["total_seconds"] = round(time.perf_counter() - started, 1)
     print()
-    print(f"Benchmarks ({scale.name} scale): {m['nproc']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM, "
-          f"Python {m['python']}, load average at start {m['load_avg']}, {m['date_utc']}"
-          + (f"; package from {m['src']}" if args.src else ""))
+    print(
+        f"Benchmarks ({scale.name} scale): {m['nproc']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM, "
+        f"Python {m['python']}, load average at start {m['load_avg']}, {m['date_utc']}"
+        + (f"; package from {m['src']}" if args.src else "")
+    )
     c = report.details["corpus"]
     if c:
-        print(f"Corpus: {c.get('declarations', '?'):,} declarations, {c.get('indicators', '?'):,} indicators, "
-              f"{c.get('files', '?'):,} files, {c.get('bytes', 0) / 1e6:.0f} MB ({Path(c['path']).name})")
+        print(
+            f"Corpus: {c.get('declarations', '?'):,} declarations, {c.get('indicators', '?'):,} indicators, "
+            f"{c.get('files', '?'):,} files, {c.get('bytes', 0) / 1e6:.0f} MB ({Path(c['path']).name})"
+        )
     print()
     print(report.table())
     for note in report.notes:
@@ -133,9 +183,11 @@ def snapshot(dest: Path) -> Path:
 
 
 def _profile_text(prof: dict) -> str:
-    lines = [f"Profile: serial ingest of {prof['files']} files ({prof['declarations']:,} declarations, "
-             f"{prof['indicators']:,} indicators) in {prof['seconds_profiled']:.1f} s under cProfile; "
-             f"top functions by own time:"]
+    lines = [
+        f"Profile: serial ingest of {prof['files']} files ({prof['declarations']:,} declarations, "
+        f"{prof['indicators']:,} indicators) in {prof['seconds_profiled']:.1f} s under cProfile; "
+        f"top functions by own time:"
+    ]
     for row in prof["by_tottime"]:
         share = 100 * row["tottime"] / prof["total_tottime"] if prof["total_tottime"] else 0
         lines.append(f"  {share:5.1f}%  {row['tottime']:7.2f} s  {row['calls']:>9,}  {row['function']}")

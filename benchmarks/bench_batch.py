@@ -6,6 +6,7 @@ The floor is what N empty notebooks cost when run through papermill's API in ``j
 trivial cell, the notebook written.  It is measured just before and just after the batch, in
 the same run, and the two are averaged.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,9 +43,17 @@ def empty_floor(work: Path, n: int, jobs: int) -> float:
     per = [n // jobs + (1 if i < n % jobs else 0) for i in range(jobs)]
     env = harness.ENV
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([PYTHON, "-m", "benchmarks.nbruns", "empty", str(work / f"empty-{i}"), str(k)],
-                              cwd=harness.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-             for i, k in enumerate(per) if k]
+    procs = [
+        subprocess.Popen(
+            [PYTHON, "-m", "benchmarks.nbruns", "empty", str(work / f"empty-{i}"), str(k)],
+            cwd=harness.ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for i, k in enumerate(per)
+        if k
+    ]
     for p in procs:
         _, err = p.communicate()
         if p.returncode:
@@ -52,10 +61,27 @@ def empty_floor(work: Path, n: int, jobs: int) -> float:
     return time.perf_counter() - t0
 
 
-def reports_cmd(processed: Path, out: Path, jobs: int, units: list[str] | None = None, years: list[int] | None = None,
-                export: bool = True) -> list[str]:
-    cmd = [PYTHON, "-m", "analysis", "reports", "--processed", str(processed), "--out", str(out),
-           "--jobs", str(jobs), "--quiet"]
+def reports_cmd(
+    processed: Path,
+    out: Path,
+    jobs: int,
+    units: list[str] | None = None,
+    years: list[int] | None = None,
+    export: bool = True,
+) -> list[str]:
+    cmd = [
+        PYTHON,
+        "-m",
+        "analysis",
+        "reports",
+        "--processed",
+        str(processed),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+    ]
     if units:
         cmd += ["--units", *units]
     if years:
@@ -120,8 +146,14 @@ def run_sample(work: Path, jobs: int, report: Report, log=print) -> None:
     processed = work / "sample-processed"
     shutil.rmtree(raw, ignore_errors=True)
     shutil.rmtree(processed, ignore_errors=True)
-    check(run_measured([PYTHON, "-m", "analysis", "generate", "--out", str(raw / "synthetic"), "--sample"]), "generate --sample")
-    check(run_measured([PYTHON, "-m", "analysis", "ingest", str(raw), "--out", str(processed)]), "the ingest of the sample")
+    check(
+        run_measured([PYTHON, "-m", "analysis", "generate", "--out", str(raw / "synthetic"), "--sample"]),
+        "generate --sample",
+    )
+    check(
+        run_measured([PYTHON, "-m", "analysis", "ingest", str(raw), "--out", str(processed)]),
+        "the ingest of the sample",
+    )
     out = work / "sample-reports"
     shutil.rmtree(out, ignore_errors=True)
     from analysis.tables import read_table
@@ -145,19 +177,37 @@ def run_sample(work: Path, jobs: int, report: Report, log=print) -> None:
     recs = stamps(out)
     split = report_split(recs["unit"] + recs["year"])
     report.details["batch_sample"] = {
-        "reports": n_reports, "rendered": rendered, "failed": failed, "jobs": jobs,
-        "floor_seconds": [round(floor_before, 2), round(floor_after, 2)], "batch_seconds": round(first.seconds, 2),
-        "rerun_seconds": round(again.seconds, 2), "rerun_cached": cached_again, "load_avg": loads,
-        "batch_peak_rss_gib": round(first.peak_rss / 1024 ** 3, 3), "split": split,
+        "reports": n_reports,
+        "rendered": rendered,
+        "failed": failed,
+        "jobs": jobs,
+        "floor_seconds": [round(floor_before, 2), round(floor_after, 2)],
+        "batch_seconds": round(first.seconds, 2),
+        "rerun_seconds": round(again.seconds, 2),
+        "rerun_cached": cached_again,
+        "load_avg": loads,
+        "batch_peak_rss_gib": round(first.peak_rss / 1024**3, 3),
+        "split": split,
     }
     report.add(
-        Result(f"sample batch, {n_reports} reports / ({n_reports} empty papermill runs / {jobs} jobs)", first.seconds / floor,
-               RATIO_GOAL, detail=f"{first.seconds:.1f} s vs floor {floor_before:.1f} s before, {floor_after:.1f} s after"
-                                  f"; load {' / '.join(loads)}" + (f"; {failed} FAILED" if failed else "")),
-        Result("sample batch unchanged re-run", again.seconds, RERUN_GOAL_S, unit="s",
-               detail=f"{cached_again} unchanged, {rendered_again} rendered again"),
+        Result(
+            f"sample batch, {n_reports} reports / ({n_reports} empty papermill runs / {jobs} jobs)",
+            first.seconds / floor,
+            RATIO_GOAL,
+            detail=f"{first.seconds:.1f} s vs floor {floor_before:.1f} s before, {floor_after:.1f} s after"
+            f"; load {' / '.join(loads)}" + (f"; {failed} FAILED" if failed else ""),
+        ),
+        Result(
+            "sample batch unchanged re-run",
+            again.seconds,
+            RERUN_GOAL_S,
+            unit="s",
+            detail=f"{cached_again} unchanged, {rendered_again} rendered again",
+        ),
     )
-    report.notes.append(split_text(f"Time per report of the sample's batch ({n_reports} reports, --jobs {jobs}):", split))
+    report.notes.append(
+        split_text(f"Time per report of the sample's batch ({n_reports} reports, --jobs {jobs}):", split)
+    )
 
 
 def run_large(processed: Path, work: Path, jobs: int, n_units: int, k_empty: int, report: Report, log=print) -> None:
@@ -173,7 +223,9 @@ def run_large(processed: Path, work: Path, jobs: int, n_units: int, k_empty: int
     loads = [_load(log)]
     log(f"batch (large): {k_empty} empty notebook runs in {jobs} processes ...")
     floor_before = empty_floor(work / "floor", k_empty, jobs)
-    log(f"batch (large): {len(units)} of {len(all_units)} unit reports and {len(years)} year reports, --jobs {jobs} ...")
+    log(
+        f"batch (large): {len(units)} of {len(all_units)} unit reports and {len(years)} year reports, --jobs {jobs} ..."
+    )
     env = dict(harness.ENV or __import__("os").environ, ANALYSIS_REPORT_PROFILE="1")
     run = check(run_measured(reports_cmd(processed, out, jobs, units, years), env=env), "the large report batch")
     n_reports, rendered, _, failed = counts(run.stdout)
@@ -192,21 +244,41 @@ def run_large(processed: Path, work: Path, jobs: int, n_units: int, k_empty: int
     split_u = report_split(recs["unit"])
     split_y = report_split(recs["year"])
     report.details["batch_large"] = {
-        "units_measured": len(recs["unit"]), "years_measured": len(recs["year"]), "units_total": len(all_units),
-        "reports": n_reports, "rendered": rendered, "failed": failed, "jobs": jobs, "batch_seconds": round(run.seconds, 1),
-        "unit_worker_seconds": round(unit_s, 1), "year_worker_seconds": round(year_s, 1), "fixed_seconds": round(fixed, 1),
-        "projected_seconds": round(projected, 1), "empty_run_seconds": round(per_empty, 3),
-        "floor_seconds": [round(floor_before, 2), round(floor_after, 2)], "load_avg": loads,
-        "peak_rss_gib": round(run.peak_rss / 1024 ** 3, 3), "max_process_rss_gib": round(run.max_process_rss / 1024 ** 3, 3),
-        "split_unit": split_u, "split_year": split_y,
+        "units_measured": len(recs["unit"]),
+        "years_measured": len(recs["year"]),
+        "units_total": len(all_units),
+        "reports": n_reports,
+        "rendered": rendered,
+        "failed": failed,
+        "jobs": jobs,
+        "batch_seconds": round(run.seconds, 1),
+        "unit_worker_seconds": round(unit_s, 1),
+        "year_worker_seconds": round(year_s, 1),
+        "fixed_seconds": round(fixed, 1),
+        "projected_seconds": round(projected, 1),
+        "empty_run_seconds": round(per_empty, 3),
+        "floor_seconds": [round(floor_before, 2), round(floor_after, 2)],
+        "load_avg": loads,
+        "peak_rss_gib": round(run.peak_rss / 1024**3, 3),
+        "max_process_rss_gib": round(run.max_process_rss / 1024**3, 3),
+        "split_unit": split_u,
+        "split_year": split_y,
     }
     report.add(
-        Result(f"large batch: {n_reports} reports measured / their floor", run.seconds / (n_reports * per_empty / jobs), RATIO_GOAL,
-               detail=f"{run.seconds:.0f} s vs {n_reports} x {per_empty:.2f} s / {jobs}; peak RSS {run.peak_rss / 1024 ** 3:.2f} GiB"
-                      f"; load {' / '.join(loads)}" + (f"; {failed} FAILED" if failed else "")),
-        Result(f"large batch projected to {total_reports} reports / their floor", projected / floor_all, RATIO_GOAL,
-               detail=f"{projected / 60:.1f} min ({fixed:.0f} s fixed + {unit_s / max(len(recs['unit']), 1):.2f} s x "
-                      f"{len(all_units)} units + {year_s:.0f} s of years, / {jobs}) vs {floor_all / 60:.1f} min"),
+        Result(
+            f"large batch: {n_reports} reports measured / their floor",
+            run.seconds / (n_reports * per_empty / jobs),
+            RATIO_GOAL,
+            detail=f"{run.seconds:.0f} s vs {n_reports} x {per_empty:.2f} s / {jobs}; peak RSS {run.peak_rss / 1024**3:.2f} GiB"
+            f"; load {' / '.join(loads)}" + (f"; {failed} FAILED" if failed else ""),
+        ),
+        Result(
+            f"large batch projected to {total_reports} reports / their floor",
+            projected / floor_all,
+            RATIO_GOAL,
+            detail=f"{projected / 60:.1f} min ({fixed:.0f} s fixed + {unit_s / max(len(recs['unit']), 1):.2f} s x "
+            f"{len(all_units)} units + {year_s:.0f} s of years, / {jobs}) vs {floor_all / 60:.1f} min",
+        ),
     )
     report.notes.append(split_text(f"Time per unit report of the large corpus ({len(recs['unit'])} reports):", split_u))
     report.notes.append(split_text(f"Time per year report of the large corpus ({len(recs['year'])} reports):", split_y))

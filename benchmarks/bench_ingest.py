@@ -1,4 +1,5 @@
 """Ingest against its floor; parallel against serial (same tables); peak memory."""
+
 from __future__ import annotations
 
 import shutil
@@ -54,32 +55,67 @@ def run(raw: Path, work: Path, jobs: int, report: Report, log=print) -> Path:
     summary = par.stdout.strip().splitlines()[0] if par.stdout.strip() else ""
 
     report.details["ingest"] = {
-        "files": files, "lines": lines, "bytes": size, "summary": summary,
+        "files": files,
+        "lines": lines,
+        "bytes": size,
+        "summary": summary,
         "floor_seconds": [round(f1.seconds, 2), round(f2.seconds, 2)],
-        "parallel_seconds": round(par.seconds, 2), "serial_seconds": round(ser.seconds, 2),
+        "parallel_seconds": round(par.seconds, 2),
+        "serial_seconds": round(ser.seconds, 2),
         "floor_cpu_seconds": [round(f1.cpu_seconds, 2), round(f2.cpu_seconds, 2)],
-        "parallel_cpu_seconds": round(par.cpu_seconds, 2), "serial_cpu_seconds": round(ser.cpu_seconds, 2),
-        "parallel_peak_rss_gib": round(gib(par.peak_rss), 3), "serial_peak_rss_gib": round(gib(ser.peak_rss), 3),
+        "parallel_cpu_seconds": round(par.cpu_seconds, 2),
+        "serial_cpu_seconds": round(ser.cpu_seconds, 2),
+        "parallel_peak_rss_gib": round(gib(par.peak_rss), 3),
+        "serial_peak_rss_gib": round(gib(ser.peak_rss), 3),
         "parallel_max_process_rss_gib": round(gib(par.max_process_rss), 3),
         "serial_max_process_rss_gib": round(gib(ser.max_process_rss), 3),
-        "identical_tables": equal, "comparison": how,
+        "identical_tables": equal,
+        "comparison": how,
     }
     n = f"{files:,} files, {size / 1e6:.0f} MB"
     report.add(
-        Result(f"ingest --jobs {jobs} / floor", par.seconds / floor_s, RATIO_GOAL,
-               detail=f"{par.seconds:.1f} s vs floor {floor_s:.1f} s ({n})"),
-        Result("ingest --jobs 1 / floor", ser.seconds / floor_s, None,
-               detail=f"{ser.seconds:.1f} s vs floor {floor_s:.1f} s"),
-        Result(f"ingest speed-up --jobs {jobs} vs 1", ser.seconds / par.seconds, SPEEDUP_GOAL,
-               detail=f"serial {ser.seconds:.1f} s, parallel {par.seconds:.1f} s", higher_is_better=True),
-        Result("ingest CPU / floor CPU", ser.cpu_seconds / floor_cpu, None,
-               detail=f"--jobs 1: {ser.cpu_seconds:.1f} s of CPU, --jobs {jobs}: {par.cpu_seconds:.1f} s "
-                      f"(all processes), floor {floor_cpu:.1f} s; less sensitive to other jobs than the wall times"),
-        Result(f"ingest --jobs {jobs} peak RSS (all processes)", gib(par.peak_rss), MEMORY_GOAL_GIB, unit="GiB",
-               detail=f"largest one process {gib(par.max_process_rss):.2f} GiB"),
+        Result(
+            f"ingest --jobs {jobs} / floor",
+            par.seconds / floor_s,
+            RATIO_GOAL,
+            detail=f"{par.seconds:.1f} s vs floor {floor_s:.1f} s ({n})",
+        ),
+        Result(
+            "ingest --jobs 1 / floor",
+            ser.seconds / floor_s,
+            None,
+            detail=f"{ser.seconds:.1f} s vs floor {floor_s:.1f} s",
+        ),
+        Result(
+            f"ingest speed-up --jobs {jobs} vs 1",
+            ser.seconds / par.seconds,
+            SPEEDUP_GOAL,
+            detail=f"serial {ser.seconds:.1f} s, parallel {par.seconds:.1f} s",
+            higher_is_better=True,
+        ),
+        Result(
+            "ingest CPU / floor CPU",
+            ser.cpu_seconds / floor_cpu,
+            None,
+            detail=f"--jobs 1: {ser.cpu_seconds:.1f} s of CPU, --jobs {jobs}: {par.cpu_seconds:.1f} s "
+            f"(all processes), floor {floor_cpu:.1f} s; less sensitive to other jobs than the wall times",
+        ),
+        Result(
+            f"ingest --jobs {jobs} peak RSS (all processes)",
+            gib(par.peak_rss),
+            MEMORY_GOAL_GIB,
+            unit="GiB",
+            detail=f"largest one process {gib(par.max_process_rss):.2f} GiB",
+        ),
         Result("ingest --jobs 1 peak RSS", gib(ser.peak_rss), MEMORY_GOAL_GIB, unit="GiB"),
-        Result(f"ingest --jobs {jobs} tables == --jobs 1", 1.0 if equal else 0.0, 1.0, unit="same",
-               detail=how, higher_is_better=True),
+        Result(
+            f"ingest --jobs {jobs} tables == --jobs 1",
+            1.0 if equal else 0.0,
+            1.0,
+            unit="same",
+            detail=how,
+            higher_is_better=True,
+        ),
     )
     shutil.rmtree(serial, ignore_errors=True)
     return parallel

@@ -5,6 +5,7 @@ ingest looks at (no hidden files, no README/answer key), decodes them the way th
 starts to (a byte-order mark, else UTF-8, else GB18030) and splits them into lines. Nothing
 is parsed: this is what any reader of these files has to pay, on one core.
 """
+
 from __future__ import annotations
 
 import codecs

@@ -1,4 +1,5 @@
 """What every benchmark shares: scales, the corpus cache, measured subprocess runs, the machine."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,9 @@ def use_src(src: str | os.PathLike | None) -> None:
         ENV = None
         return
     ENV = dict(os.environ)
-    ENV["PYTHONPATH"] = os.pathsep.join([str(Path(src).resolve()), str(ROOT)] + ([ENV["PYTHONPATH"]] if ENV.get("PYTHONPATH") else []))
+    ENV["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(src).resolve()), str(ROOT)] + ([ENV["PYTHONPATH"]] if ENV.get("PYTHONPATH") else [])
+    )
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,29 @@ def generated_corpus(cache: Path, units: int, years: tuple[int, int], seed: int,
     cache.mkdir(parents=True, exist_ok=True)
     log(f"corpus: generating {out.name} (made once, then reused) ...")
     t0 = time.perf_counter()
-    cmd = [PYTHON, "-m", "analysis", "generate", "--out", str(out), "--units", str(units),
-           "--years", f"{years[0]}-{years[1]}", "--seed", str(seed), "--quirks", str(quirks)]
+    cmd = [
+        PYTHON,
+        "-m",
+        "analysis",
+        "generate",
+        "--out",
+        str(out),
+        "--units",
+        str(units),
+        "--years",
+        f"{years[0]}-{years[1]}",
+        "--seed",
+        str(seed),
+        "--quirks",
+        str(quirks),
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     manifest = json.loads((out / "answer_key" / "manifest.json").read_text())
-    marker.write_text(json.dumps({"params": params, "counts": manifest.get("counts", {}),
-                                  "seconds": round(time.perf_counter() - t0, 1)}))
+    marker.write_text(
+        json.dumps(
+            {"params": params, "counts": manifest.get("counts", {}), "seconds": round(time.perf_counter() - t0, 1)}
+        )
+    )
     return out
 
 
@@ -120,6 +140,7 @@ def first_units(corpus: Path, n_units: int, out: Path) -> Path:
 
 
 # ----------------------------------------------------------------------------- measured runs
+
 
 @dataclass
 class Run:
@@ -186,8 +207,17 @@ def run_measured(cmd: list[str], cwd: Path = ROOT, interval: float = 0.05, env: 
         peak = max_one = ru
     out_f.seek(0)
     err_f.seek(0)
-    return Run(cmd, seconds, peak, max_one, proc.returncode,
-               out_f.read().decode("utf-8", "replace"), err_f.read().decode("utf-8", "replace"), samples, cpu)
+    return Run(
+        cmd,
+        seconds,
+        peak,
+        max_one,
+        proc.returncode,
+        out_f.read().decode("utf-8", "replace"),
+        err_f.read().decode("utf-8", "replace"),
+        samples,
+        cpu,
+    )
 
 
 def check(run: Run, what: str) -> Run:
@@ -197,6 +227,7 @@ def check(run: Run, what: str) -> Run:
 
 
 # ----------------------------------------------------------------------------- results
+
 
 @dataclass
 class Result:
@@ -263,10 +294,18 @@ class Report:
         return "\n".join(lines)
 
     def to_json(self) -> str:
-        return json.dumps({"scale": self.scale, "machine": self.machine,
-                           "results": [asdict(r) | {"ok": r.ok} for r in self.results],
-                           "notes": self.notes, "details": self.details},
-                          ensure_ascii=False, indent=2, default=str)
+        return json.dumps(
+            {
+                "scale": self.scale,
+                "machine": self.machine,
+                "results": [asdict(r) | {"ok": r.ok} for r in self.results],
+                "notes": self.notes,
+                "details": self.details,
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
 
 
 def _width(text: str) -> int:
@@ -295,7 +334,7 @@ def machine() -> dict:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
-                info["ram_gib"] = round(int(line.split()[1]) / 1024 ** 2, 1)
+                info["ram_gib"] = round(int(line.split()[1]) / 1024**2, 1)
                 break
     except OSError:
         pass
@@ -307,7 +346,7 @@ def machine() -> dict:
 
 
 def gib(n_bytes: int) -> float:
-    return n_bytes / 1024 ** 3
+    return n_bytes / 1024**3
 
 
 def median(values: list[float]) -> float:

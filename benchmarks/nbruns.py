@@ -9,6 +9,7 @@
 
 Both print one JSON object on the last line of stdout.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,12 +20,20 @@ from pathlib import Path
 
 EMPTY_NOTEBOOK = {
     "cells": [
-        {"cell_type": "code", "execution_count": None, "id": "parameters", "metadata": {"tags": ["parameters"]},
-         "outputs": [], "source": ["x = 1"]},
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "parameters",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "source": ["x = 1"],
+        },
         {"cell_type": "code", "execution_count": None, "id": "body", "metadata": {}, "outputs": [], "source": ["x"]},
     ],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
     "nbformat": 4,
     "nbformat_minor": 5,
 }
@@ -39,8 +48,15 @@ def empty_runs(folder: Path, k: int) -> dict:
     times = []
     for i in range(k):
         t0 = time.perf_counter()
-        pm.execute_notebook(str(nb), str(folder / f"empty-out-{i}.ipynb"), parameters={"x": i},
-                            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(folder))
+        pm.execute_notebook(
+            str(nb),
+            str(folder / f"empty-out-{i}.ipynb"),
+            parameters={"x": i},
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(folder),
+        )
         times.append(time.perf_counter() - t0)
     return {"seconds": times}
 
@@ -54,14 +70,28 @@ def unit_runs(out: Path, unit: str, repeats: int, processed: list[Path]) -> dict
     loads = {str(p): [] for p in processed}
     rows = {}
     # a first render, not timed: it pays the imports of papermill and nbconvert in this process
-    warm = batch.Task("unit", unit, "warm-up", str(notebook), {"unit": unit, "processed_dir": str(processed[0])},
-                      str(out / "warm-up.ipynb"), str(out / "warm-up.html"))
+    warm = batch.Task(
+        "unit",
+        unit,
+        "warm-up",
+        str(notebook),
+        {"unit": unit, "processed_dir": str(processed[0])},
+        str(out / "warm-up.ipynb"),
+        str(out / "warm-up.html"),
+    )
     batch.render_one(warm, timeout=1200)
     for r in range(repeats):
         for i, p in enumerate(processed):
             stem = f"run{r}-{i}"
-            task = batch.Task("unit", unit, stem, str(notebook), {"unit": unit, "processed_dir": str(p)},
-                              str(out / f"{stem}.ipynb"), str(out / f"{stem}.html"))
+            task = batch.Task(
+                "unit",
+                unit,
+                stem,
+                str(notebook),
+                {"unit": unit, "processed_dir": str(p)},
+                str(out / f"{stem}.ipynb"),
+                str(out / f"{stem}.html"),
+            )
             res = batch.render_one(task, timeout=1200)
             if res.status != "rendered":
                 raise SystemExit(f"the unit report failed on {p}: {res.error}\n{res.extra.get('traceback', '')}")
@@ -71,8 +101,11 @@ def unit_runs(out: Path, unit: str, repeats: int, processed: list[Path]) -> dict
             t0 = time.perf_counter()
             data = report.load_unit(p, unit)
             loads[str(p)].append(time.perf_counter() - t0)
-            rows[str(p)] = {"declarations": len(data.declarations), "indicators": len(data.indicators),
-                            "problems": len(data.problems)}
+            rows[str(p)] = {
+                "declarations": len(data.declarations),
+                "indicators": len(data.indicators),
+                "problems": len(data.problems),
+            }
     return {"render_seconds": runs, "load_seconds": loads, "rows": rows}
 
 

@@ -4,6 +4,7 @@
 into OUT_DIR/raw, ingests them in this process (``jobs=1, isolate=False``) under cProfile, and prints the
 top functions by own time and by cumulative time, and a JSON summary on the last line.
 """
+
 from __future__ import annotations
 
 import cProfile
@@ -63,10 +64,13 @@ def main(argv: list[str]) -> None:
     stats = pstats.Stats(prof, stream=io.StringIO())
     total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
     summary = {
-        "files": result.summary["files"], "declarations": result.summary["declarations"],
-        "indicators": result.summary["indicators"], "seconds_profiled": round(seconds, 2),
+        "files": result.summary["files"],
+        "declarations": result.summary["declarations"],
+        "indicators": result.summary["indicators"],
+        "seconds_profiled": round(seconds, 2),
         "total_tottime": round(total, 2),
-        "by_tottime": top(stats, "tottime", n_top), "by_cumtime": top(stats, "cumulative", n_top + 10),
+        "by_tottime": top(stats, "tottime", n_top),
+        "by_cumtime": top(stats, "cumulative", n_top + 10),
     }
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(n_top)

@@ -9,6 +9,7 @@ printed as text above it, not in it. Merges: a value with blanks below it in a t
 level1 of an indicator group) spans those rows; a value with blanks after it in its row spans
 them. Expanding the merges gives back the grid exactly; the readers must do that.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,12 @@ def blocks(grid: list[list[str]]) -> list[Block]:
             continue
         if cur:
             texts = []
-            while cur and len([c for c in cur[0] if c.strip()]) == 1 and not re.search(r"[:：]", cur[0][0] + "".join(cur[0][1:])) \
-                    and len("".join(cur[0]).strip()) <= 60:
+            while (
+                cur
+                and len([c for c in cur[0] if c.strip()]) == 1
+                and not re.search(r"[:：]", cur[0][0] + "".join(cur[0][1:]))
+                and len("".join(cur[0]).strip()) <= 60
+            ):
                 texts.append(next(c for c in cur[0] if c.strip()).strip())
                 cur = cur[1:]
             out.append(Block(texts, cur))
@@ -80,8 +85,14 @@ def spans(rows: list[list[str]]) -> list[list[tuple[int, int, int, int] | None]]
             rs = cs = 1
             if rows[r][c].strip():
                 tabular = sum(1 for x in rows[r] if x.strip()) >= 3
-                while (tabular and r + rs < n and c + 1 < width and not rows[r + rs][c].strip()
-                       and not covered[r + rs][c] and rows[r + rs][c + 1].strip()):
+                while (
+                    tabular
+                    and r + rs < n
+                    and c + 1 < width
+                    and not rows[r + rs][c].strip()
+                    and not covered[r + rs][c]
+                    and rows[r + rs][c + 1].strip()
+                ):
                     rs += 1
                 if rs == 1:
                     while c + cs < width and not rows[r][c + cs].strip() and not covered[r][c + cs]:
@@ -96,12 +107,16 @@ def spans(rows: list[list[str]]) -> list[list[tuple[int, int, int, int] | None]]
 # ---------------------------------------------------------------------------------------------
 # web page
 
-NAV = ('<table class="nav"><tr><td><a href="/">首页</a></td><td><a href="/zwgk">政务公开</a></td>'
-       '<td><a href="/zcfg">政策法规</a></td><td>当前位置：首页 &gt; 财政预决算</td></tr></table>')
-FOOTER = ('<table class="footer"><tr><td>主办单位：示例市财政局</td><td>联系电话：000-00000000</td></tr>'
-          '<tr><td colspan="2">网站标识码 0000000000 &nbsp; 备案号 0000</td></tr></table>'
-          '<div class="footer"><p>版权所有 © 示例市人民政府</p></div>')
-ATTACHMENTS = ('<table><tr><th>附件</th><th>大小</th></tr><tr><td>附件1.xls</td><td>35KB</td></tr></table>')
+NAV = (
+    '<table class="nav"><tr><td><a href="/">首页</a></td><td><a href="/zwgk">政务公开</a></td>'
+    '<td><a href="/zcfg">政策法规</a></td><td>当前位置：首页 &gt; 财政预决算</td></tr></table>'
+)
+FOOTER = (
+    '<table class="footer"><tr><td>主办单位：示例市财政局</td><td>联系电话：000-00000000</td></tr>'
+    '<tr><td colspan="2">网站标识码 0000000000 &nbsp; 备案号 0000</td></tr></table>'
+    '<div class="footer"><p>版权所有 © 示例市人民政府</p></div>'
+)
+ATTACHMENTS = "<table><tr><th>附件</th><th>大小</th></tr><tr><td>附件1.xls</td><td>35KB</td></tr></table>"
 
 
 def _html_cell(text: str, k: int) -> str:
@@ -135,16 +150,20 @@ def to_html(grid: list[list[str]], charset: str = "utf-8", layout: bool = False,
     in a layout table."""
     parts = []
     for b in blocks(grid):
-        parts.extend(f"<p style=\"text-align:center\"><span>{html.escape(t, quote=False)}</span></p>" for t in b.texts)
+        parts.extend(f'<p style="text-align:center"><span>{html.escape(t, quote=False)}</span></p>' for t in b.texts)
         if b.rows:
             parts.append(html_table(b.rows))
     article = "\n".join(parts)
     if layout:
-        article = f'<table width="960"><tr><td class="left">栏目导航</td><td class="article">{article}</td></tr></table>'
-    page = (f'<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-            f"<title>{title}</title><style>td {{ border: 1px solid }}</style><script>var a = '<table>';</script></head>"
-            f"<body>{NAV}<div class=\"article\"><h1>{title}</h1>\n{article}\n<p>附件：</p>{ATTACHMENTS}</div>{FOOTER}"
-            "</body></html>")
+        article = (
+            f'<table width="960"><tr><td class="left">栏目导航</td><td class="article">{article}</td></tr></table>'
+        )
+    page = (
+        f'<!DOCTYPE html>\n<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"<title>{title}</title><style>td {{ border: 1px solid }}</style><script>var a = '<table>';</script></head>"
+        f'<body>{NAV}<div class="article"><h1>{title}</h1>\n{article}\n<p>附件：</p>{ATTACHMENTS}</div>{FOOTER}'
+        "</body></html>"
+    )
     enc = "gb18030" if charset.lower() in ("gb2312", "gbk", "gb18030") else charset
     return page.encode(enc)
 
@@ -319,8 +338,13 @@ def pdf_table(rows: list[list[str]], width: float, size: float = 7.5, repeat: in
     return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=repeat)
 
 
-def to_pdf(grid: list[list[str]], before: list | None = None, break_inside: bool = True, size: float = 7.5,
-           scanned_pages: int = 0) -> bytes:
+def to_pdf(
+    grid: list[list[str]],
+    before: list | None = None,
+    break_inside: bool = True,
+    size: float = 7.5,
+    scanned_pages: int = 0,
+) -> bytes:
     """A PDF of the grid (A4 landscape): each block's text as lines above its table, tables with
     ruling lines and merged cells. With ``break_inside`` the first indicator table starts low on
     a page so that it runs across the page break (its header row repeated on the next page).
@@ -367,17 +391,28 @@ def disclosure_front(size: float = 7.5) -> list:
     from reportlab.platypus import PageBreak, Paragraph
 
     _, title, text = _styles(size)
-    income = [["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"],
-              ["一、一般公共预算拨款收入", "1,896.40", "一、一般公共服务支出", "1,204.00"],
-              ["二、政府性基金预算拨款收入", "", "二、城乡社区支出", "692.40"],
-              ["本年收入合计", "1,896.40", "本年支出合计", "1,896.40"]]
-    projects = [["单位名称", "项目名称", "项目类别", "金额（万元）"],
-                ["示例市绿化和市容管理局行政服务中心", "绿化市容环卫热线运作和受理处置工作经费", "其他一次性项目", "140.64"],
-                ["示例市绿化和市容管理局行政服务中心", "全市绿化、市容、环卫、林业诉求处置督查督办", "其他一次性项目", "49.00"],
-                ["合计", "", "", "189.64"]]
-    return [Paragraph("2020年部门预算", title), Paragraph("一、部门财务收支预算总表", text),
-            pdf_table(income, 600, size), Paragraph("二、项目支出预算表", text), pdf_table(projects, 700, size),
-            Paragraph("三、项目支出绩效目标表", text), PageBreak()]
+    income = [
+        ["收入", "", "支出", ""],
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、一般公共预算拨款收入", "1,896.40", "一、一般公共服务支出", "1,204.00"],
+        ["二、政府性基金预算拨款收入", "", "二、城乡社区支出", "692.40"],
+        ["本年收入合计", "1,896.40", "本年支出合计", "1,896.40"],
+    ]
+    projects = [
+        ["单位名称", "项目名称", "项目类别", "金额（万元）"],
+        ["示例市绿化和市容管理局行政服务中心", "绿化市容环卫热线运作和受理处置工作经费", "其他一次性项目", "140.64"],
+        ["示例市绿化和市容管理局行政服务中心", "全市绿化、市容、环卫、林业诉求处置督查督办", "其他一次性项目", "49.00"],
+        ["合计", "", "", "189.64"],
+    ]
+    return [
+        Paragraph("2020年部门预算", title),
+        Paragraph("一、部门财务收支预算总表", text),
+        pdf_table(income, 600, size),
+        Paragraph("二、项目支出预算表", text),
+        pdf_table(projects, 700, size),
+        Paragraph("三、项目支出绩效目标表", text),
+        PageBreak(),
+    ]
 
 
 def _scan_png() -> bytes:
@@ -443,6 +478,7 @@ def document_rows(path: Path) -> list[list[str]]:
 @dataclass
 class Tables:
     """One file's declarations, indicators and problems as read by the pipeline (no writing)."""
+
     declarations: object  # DataFrame
     indicators: object  # DataFrame
     problems: list
@@ -508,9 +544,16 @@ def compare(text_result, other_result) -> dict:
     ia = {(r["decl_id"], r["seq"]): r for r in text_result.indicators.to_dict("records")}
     ib = {(r["decl_id"], r["seq"]): r for r in other_result.indicators.to_dict("records")}
     same_ind = sum(1 for k in ia if k in ib and all(plain(ia[k][c]) == plain(ib[k][c]) for c in ia[k] if c not in skip))
-    return {"declarations": len(a), "found": len(b), "same": same, "extra": len(set(b) - set(a)),
-            "indicators": len(ia), "indicators_found": len(ib), "indicators_same": same_ind,
-            "share": same_ind / len(ia) if ia else 1.0}
+    return {
+        "declarations": len(a),
+        "found": len(b),
+        "same": same,
+        "extra": len(set(b) - set(a)),
+        "indicators": len(ia),
+        "indicators_found": len(ib),
+        "indicators_same": same_ind,
+        "share": same_ind / len(ia) if ia else 1.0,
+    }
 
 
 def missing_rows(grid: list[list[str]], read: list[list[str]], filled_only: bool = False) -> list[tuple[str, ...]]:

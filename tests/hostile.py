@@ -5,6 +5,7 @@ again); big ones (a zip bomb, megabytes of junk) and ones a repository cannot ho
 that is no UTF-8, a FIFO, a dangling link) are made by :func:`make_big` and :func:`make_special`
 in the test that needs them. ``EXPECTED`` says what the ingest must make of each small file.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,11 +32,18 @@ def small_files() -> dict[str, bytes]:
     declarations, nor the seed's)."""
     d1 = {y: kit.with_year(kit.DECL1, y) for y in (2011, 2012, 2013, 2014, 2015, 2016)}
     # a month-only date in year 0000, and a deadline target in year 0000: a bad cell each
-    year_zero = kit.join(kit.replace(d1[2011], "\t2011-01-01\t", "\t0000-01\t"),
-                         kit.replace(kit.with_year(kit.DECL2, 2011), ">=8500个", "0000-01前"))
+    year_zero = kit.join(
+        kit.replace(d1[2011], "\t2011-01-01\t", "\t0000-01\t"),
+        kit.replace(kit.with_year(kit.DECL2, 2011), ">=8500个", "0000-01前"),
+    )
     nines = kit.join(kit.replace(kit.replace(d1[2012], "\t1,406,400\t", f"\t{NINES}\t"), ">=90%", f">={NINES}"))
-    negative = kit.join(kit.replace(kit.replace(d1[2013], "\t1,406,400\t项目当年预算", "\t-1,406,400\t项目当年预算"),
-                                    "预算执行数（元）：\t1,296,100", "预算执行数（元）：\t-1,296,100"))
+    negative = kit.join(
+        kit.replace(
+            kit.replace(d1[2013], "\t1,406,400\t项目当年预算", "\t-1,406,400\t项目当年预算"),
+            "预算执行数（元）：\t1,296,100",
+            "预算执行数（元）：\t-1,296,100",
+        )
+    )
     bidi = kit.join(kit.replace(kit.replace(d1[2014], kit.UNIT, "\u202e" + kit.UNIT), kit.P1, kit.P1 + "\uffff"))
     return {
         "year-zero.txt": year_zero.encode(),
@@ -82,8 +90,9 @@ def dimension_workbook(block: list[str] = kit.DECL1) -> bytes:
             return body
         text = body.decode()
         text = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', text)
-        return text.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
-                                            "</row></sheetData>").encode()
+        return text.replace(
+            "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ).encode()
 
     return _rewrite(base, change)
 
@@ -97,9 +106,9 @@ def forged_size_workbook(block: list[str] = kit.DECL1) -> bytes:
     # the central directory entry: signature PK\1\2, uncompressed size at offset 24
     at = data.find(b"PK\x01\x02")
     while at != -1:
-        n = int.from_bytes(data[at + 28:at + 30], "little")
-        if data[at + 46:at + 46 + n] == name:
-            data[at + 24:at + 28] = (100).to_bytes(4, "little")
+        n = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + n] == name:
+            data[at + 24 : at + 28] = (100).to_bytes(4, "little")
         at = data.find(b"PK\x01\x02", at + 4)
     return bytes(data)
 
@@ -154,7 +163,11 @@ def make_special(folder: Path) -> dict[str, str]:
         f.write(kit.join(kit.with_year(kit.DECL2, 2021)).encode())
     os.mkfifo(folder / "pipe.txt")
     os.symlink(folder / "nowhere.txt", folder / "dangling.txt")
-    return {"\\xb2\\xe2\\xca\\xd4.txt": "bad-file-name", "pipe.txt": "unreadable-file", "dangling.txt": "unreadable-file"}
+    return {
+        "\\xb2\\xe2\\xca\\xd4.txt": "bad-file-name",
+        "pipe.txt": "unreadable-file",
+        "dangling.txt": "unreadable-file",
+    }
 
 
 def write_small(folder: Path = HERE) -> None:

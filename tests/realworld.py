@@ -28,6 +28,7 @@ How it scores:
   (the key prints some names with the spaces of the page, the ingest folds line breaks).
   An indicator *counts* when all its checks pass.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -91,10 +92,12 @@ class Score:
         return self.indicator_checks_ok / self.indicator_checks if self.indicator_checks else 1.0
 
     def summary(self) -> str:
-        return (f"declarations {self.declarations_found}/{self.declarations_expected}, "
-                f"fields {self.field_ok}/{self.field_checks} ({self.fields:.1%}), "
-                f"indicators {self.indicators_ok}/{self.indicators_expected} ({self.indicators:.1%}; "
-                f"indicator fields {self.indicator_checks_ok}/{self.indicator_checks}, {self.indicator_fields:.1%})")
+        return (
+            f"declarations {self.declarations_found}/{self.declarations_expected}, "
+            f"fields {self.field_ok}/{self.field_checks} ({self.fields:.1%}), "
+            f"indicators {self.indicators_ok}/{self.indicators_expected} ({self.indicators:.1%}; "
+            f"indicator fields {self.indicator_checks_ok}/{self.indicator_checks}, {self.indicator_fields:.1%})"
+        )
 
 
 def load_key(folder: Path) -> dict:
@@ -102,8 +105,9 @@ def load_key(folder: Path) -> dict:
 
 
 def _file_tally(score: Score, file: str) -> dict:
-    return score.per_file.setdefault(file, {"declarations": 0, "found": 0, "fields": 0, "fields_ok": 0,
-                                            "indicators": 0, "indicators_ok": 0})
+    return score.per_file.setdefault(
+        file, {"declarations": 0, "found": 0, "fields": 0, "fields_ok": 0, "indicators": 0, "indicators_ok": 0}
+    )
 
 
 def _match_declarations(expected: list[dict], got) -> dict[int, dict]:
@@ -132,7 +136,9 @@ def _field_checks(e: dict, d: dict) -> list[tuple[str, bool, str]]:
     checks = []
     units = [e["unit"], *e.get("unit_alt", [])]
     checks.append(("unit", any(norm(d.get("unit")) == norm(u) for u in units), f"{d.get('unit')!r} not in {units}"))
-    checks.append(("project", norm(d.get("project")) == norm(e["project"]), f"{d.get('project')!r} != {e['project']!r}"))
+    checks.append(
+        ("project", norm(d.get("project")) == norm(e["project"]), f"{d.get('project')!r} != {e['project']!r}")
+    )
     checks.append(("year", _num(d.get("year")) == _num(e["year"]), f"{d.get('year')} != {e['year']}"))
     tb, yb = _num(d.get("total_budget")), _num(d.get("year_budget"))
     if e.get("single_amount"):
@@ -170,9 +176,16 @@ def _indicator_checks(ei: dict, gi: dict) -> list[tuple[str, bool, str]]:
         checks.append(("kind", gi.get("kind") in (None, ei["kind"]), f"{gi.get('kind')} for a missing target"))
     if ei["kind"] == "quantitative":
         checks.append(("op", gi.get("op") == ei["op"], f"{gi.get('op')} != {ei['op']}"))
-        checks.append(("value", _same_number(gi.get("value"), ei["value"], 1e-6), f"{gi.get('value')} != {ei['value']}"))
-        checks.append(("value_unit", norm(gi.get("value_unit")) == norm(ei["value_unit"]),
-                       f"{gi.get('value_unit')!r} != {ei['value_unit']!r}"))
+        checks.append(
+            ("value", _same_number(gi.get("value"), ei["value"], 1e-6), f"{gi.get('value')} != {ei['value']}")
+        )
+        checks.append(
+            (
+                "value_unit",
+                norm(gi.get("value_unit")) == norm(ei["value_unit"]),
+                f"{gi.get('value_unit')!r} != {ei['value_unit']!r}",
+            )
+        )
     elif ei["kind"] == "deadline" and ei.get("decoded_date"):
         want = float(ei["decoded_date"].replace("-", ""))
         checks.append(("value", _same_number(gi.get("value"), want, 1e-6), f"{gi.get('value')} != {want}"))
@@ -259,11 +272,15 @@ def markdown_table(s: Score) -> str:
     """The per-file table of docs/formats.md."""
     lines = ["| file | declarations found | fields | indicators |", "|---|---|---|---|"]
     for f, t in sorted(s.per_file.items()):
-        lines.append(f"| {f} | {t['found']}/{t['declarations']} | {t['fields_ok']}/{t['fields']} | "
-                     f"{t['indicators_ok']}/{t['indicators']} |")
-    lines.append(f"| **all** | **{s.declarations_found}/{s.declarations_expected}** | "
-                 f"**{s.field_ok}/{s.field_checks}** ({s.fields:.1%}) | "
-                 f"**{s.indicators_ok}/{s.indicators_expected}** ({s.indicators:.1%}) |")
+        lines.append(
+            f"| {f} | {t['found']}/{t['declarations']} | {t['fields_ok']}/{t['fields']} | "
+            f"{t['indicators_ok']}/{t['indicators']} |"
+        )
+    lines.append(
+        f"| **all** | **{s.declarations_found}/{s.declarations_expected}** | "
+        f"**{s.field_ok}/{s.field_checks}** ({s.fields:.1%}) | "
+        f"**{s.indicators_ok}/{s.indicators_expected}** ({s.indicators:.1%}) |"
+    )
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ Every fixture of the ingest tests is made here from the seed's own content: re-e
 re-laid out, perturbed. ``DECL1`` and ``DECL2`` are the seed's two declarations as lists of
 lines (each line a tab-separated row), exactly as published.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,8 +130,13 @@ def to_workbook(sheets: dict[str, list[list]], merges: dict[str, list[str]] | No
 
 def with_year(block: list[str], year: int) -> list[str]:
     """The declaration moved to another year: header, heading, planned dates."""
-    return [line.replace("(2020年度)", f"({year}年度)").replace("2020年绩效目标", f"{year}年绩效目标")
-            .replace("2020-01-01", f"{year}-01-01").replace("2020-12-31", f"{year}-12-31") for line in block]
+    return [
+        line.replace("(2020年度)", f"({year}年度)")
+        .replace("2020年绩效目标", f"{year}年绩效目标")
+        .replace("2020-01-01", f"{year}-01-01")
+        .replace("2020-12-31", f"{year}-12-31")
+        for line in block
+    ]
 
 
 def fixture_set() -> tuple[dict[str, bytes | str], dict]:
@@ -154,7 +160,7 @@ def fixture_set() -> tuple[dict[str, bytes | str], dict]:
     files["2021/revised.txt"] = join(replace(d2, ">=8500个", ">=9000个"))
     # DECL1 of 2019, cut off inside the indicator table (mid-row)
     d19 = with_year(DECL1, 2019)
-    cut = d19[:line_index(d19, "效果目标")] + ["效果目标\t社会效益\t对保障绿化"]
+    cut = d19[: line_index(d19, "效果目标")] + ["效果目标\t社会效益\t对保障绿化"]
     files["broken/truncated.txt"] = "\n".join(cut)
     # DECL1 of 2018 with an operator and no number
     files["broken/no_number.txt"] = join(replace(with_year(DECL1, 2018), "人员聘用完成率\t>=90%", "人员聘用完成率\t>="))
@@ -178,11 +184,14 @@ def fixture_set() -> tuple[dict[str, bytes | str], dict]:
     files[".hidden/seed.txt"] = SEED.read_bytes()
 
     expected = {
-        "files": 12, "files_skipped": 2,
+        "files": 12,
+        "files_skipped": 2,
         # found: 2 + 2 + 2 + 1 + 1 + 1 + 1 + 1
         "declarations_found": 11,
         "declarations": 7,  # seed 2, 2021 2, 2019, 2018, 2022
-        "dropped_missing_field": 1, "dropped_repeats": 2, "dropped_conflicts": 1,
+        "dropped_missing_field": 1,
+        "dropped_repeats": 2,
+        "dropped_conflicts": 1,
         "indicators": 17 + 17 + 7 + 8 + 8,  # the truncated one: its 6 complete rows and the cut one
         "problems_by_code": {
             "shifted-row": 5,  # seed, its copy, 2021 DECL2 twice (the kept one and its conflict), 2017 DECL2
@@ -191,9 +200,15 @@ def fixture_set() -> tuple[dict[str, bytes | str], dict]:
             "truncated-table": 1,
             "bad-target": 1,
             "missing-field": 1,
-            "year-over-total": 1, "executed-over-budget": 1, "percent-over-100": 1,
-            "dates-outside-year": 1, "text-budget-mismatch": 1,
-            "undecodable": 1, "no-declaration": 1, "empty-file": 1, "unsupported-format": 1,
+            "year-over-total": 1,
+            "executed-over-budget": 1,
+            "percent-over-100": 1,
+            "dates-outside-year": 1,
+            "text-budget-mismatch": 1,
+            "undecodable": 1,
+            "no-declaration": 1,
+            "empty-file": 1,
+            "unsupported-format": 1,
         },
     }
     return files, expected
@@ -243,17 +258,31 @@ def _rows(units, synthetic: bool):
                 line = 1 + 40 * p
                 decls.append(
                     dict(
-                        decl_id=did, year=year, unit=unit, project=project, category="其他一次性项目",
-                        perf_type="其他类", gov_purchase=False,
-                        start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31),
-                        total_budget=year_budget, year_budget=year_budget,
-                        prior_budget=prior_budget, prior_executed=executed,
+                        decl_id=did,
+                        year=year,
+                        unit=unit,
+                        project=project,
+                        category="其他一次性项目",
+                        perf_type="其他类",
+                        gov_purchase=False,
+                        start_date=dt.date(year, 1, 1),
+                        end_date=dt.date(year, 12, 31),
+                        total_budget=year_budget,
+                        year_budget=year_budget,
+                        prior_budget=prior_budget,
+                        prior_executed=executed,
                         prior_execution_rate=executed / prior_budget,
                         overview=f"本项目由{unit}实施。<script>window.__pwned=1</script>",
                         basis="《上海市人民政府关于做好“12345”市民服务热线工作的意见》",
-                        necessity="", measures="", plan="", goals="",
-                        source_file=source, source_line=line, exec_target=exec_target,
-                        exec_target_op="=" if p == 0 else ">=", n_indicators=5 + (y == 2),
+                        necessity="",
+                        measures="",
+                        plan="",
+                        goals="",
+                        source_file=source,
+                        source_line=line,
+                        exec_target=exec_target,
+                        exec_target_op="=" if p == 0 else ">=",
+                        n_indicators=5 + (y == 2),
                     )
                 )
                 exec_raw = "=99%" if p == 0 else ">=95%"
@@ -274,17 +303,37 @@ def _rows(units, synthetic: bool):
                         unit_ = "%"
                     inds.append(
                         dict(
-                            decl_id=did, year=year, unit=unit, project=project, seq=seq, level1=l1, level2=l2,
-                            name=name, level1_std={"投入与管理": "投入管理", "产出目标": "产出", "效果目标": "效益",
-                                                   "影响力目标": "影响力"}[l1],
-                            target_raw=raw, op=op, value=value, value_hi=None, value_unit=unit_, kind=kind,
+                            decl_id=did,
+                            year=year,
+                            unit=unit,
+                            project=project,
+                            seq=seq,
+                            level1=l1,
+                            level2=l2,
+                            name=name,
+                            level1_std={
+                                "投入与管理": "投入管理",
+                                "产出目标": "产出",
+                                "效果目标": "效益",
+                                "影响力目标": "影响力",
+                            }[l1],
+                            target_raw=raw,
+                            op=op,
+                            value=value,
+                            value_hi=None,
+                            value_unit=unit_,
+                            kind=kind,
                             source_line=line + 20 + seq,
                         )
                     )
             probs.append(
                 dict(
-                    source_file=source, source_line=7, severity="warning", code="text-budget-mismatch",
-                    message=f"{source}:7: 项目当年预算与项目总预算不一致 <b>{unit}</b>", decl_id=None,
+                    source_file=source,
+                    source_line=7,
+                    severity="warning",
+                    code="text-budget-mismatch",
+                    message=f"{source}:7: 项目当年预算与项目总预算不一致 <b>{unit}</b>",
+                    decl_id=None,
                 )
             )
     return decls, inds, probs

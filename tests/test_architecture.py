@@ -1,4 +1,5 @@
 """The tree shows the pipeline: no module imports from a later stage, and none in a circle."""
+
 from __future__ import annotations
 
 import ast
@@ -37,7 +38,11 @@ def _imports(path: Path, top_level_only: bool) -> set[str]:
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analysis"):
             out.add(node.module)
-            out.update(f"{node.module}.{a.name}" for a in node.names if (SRC.parent / node.module.replace(".", "/") / f"{a.name}.py").exists())
+            out.update(
+                f"{node.module}.{a.name}"
+                for a in node.names
+                if (SRC.parent / node.module.replace(".", "/") / f"{a.name}.py").exists()
+            )
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("analysis"))
     return out
@@ -49,8 +54,9 @@ MODULES = {_module(p): p for p in sorted(SRC.rglob("*.py"))}
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "analysis"))
 def test_no_import_runs_back_up_a_stage(module):
     here = ORDER.index(_stage(module))
-    later = sorted(m for m in _imports(MODULES[module], top_level_only=False)
-                   if m != "analysis" and ORDER.index(_stage(m)) > here)
+    later = sorted(
+        m for m in _imports(MODULES[module], top_level_only=False) if m != "analysis" and ORDER.index(_stage(m)) > here
+    )
     assert not later, f"{module} ({_stage(module)}) imports from a later stage: {later}"
 
 
@@ -61,7 +67,7 @@ def test_no_module_imports_in_a_circle():
 
     def visit(m):
         if m in stack:
-            raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(m):] + [m]))
+            raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(m) :] + [m]))
         if m in seen:
             return
         stack.append(m)

@@ -1,4 +1,5 @@
 """The report batch: safe names, the content cache, parallel runs, failure isolation, dask."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,7 @@ import pytest
 from analysis import cli
 from analysis.reports import batch
 from analysis.reports import plan as plan_mod
+
 from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -24,8 +26,23 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 BIDI = "\u202e\u202d\u202a\u202b\u202c\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
-@pytest.mark.parametrize("name", [*HOSTILE_UNITS, SEED_UNIT, "..", ".", "a\\b局", "x\x00\n\t局", " ", "a" * 300,
-                                  "\u202eexe.lmth局", f"a{BIDI}b局", "\ud800局", "\uffff\ufffe局"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        *HOSTILE_UNITS,
+        SEED_UNIT,
+        "..",
+        ".",
+        "a\\b局",
+        "x\x00\n\t局",
+        " ",
+        "a" * 300,
+        "\u202eexe.lmth局",
+        f"a{BIDI}b局",
+        "\ud800局",
+        "\uffff\ufffe局",
+    ],
+)
 def test_safe_name_never_leaves_the_folder(name, tmp_path):
     stem = batch.safe_name(name)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem), stem
@@ -67,7 +84,9 @@ def test_a_shared_stem_is_disambiguated_so_no_report_overwrites_another(tmp_path
 
 
 def test_the_cache_vouches_only_for_complete_outputs(tmp_path):
-    t = batch.Task("unit", "甲局", "stem", "nb.ipynb", {}, str(tmp_path / "a.ipynb"), str(tmp_path / "a.html"), key="k1")
+    t = batch.Task(
+        "unit", "甲局", "stem", "nb.ipynb", {}, str(tmp_path / "a.ipynb"), str(tmp_path / "a.html"), key="k1"
+    )
     Path(t.out_ipynb).write_text('{"cells": [], "metadata": {}}')
     Path(t.out_html).write_text("<html>complete</html>")
     stamp = tmp_path / "unit-stem.json"
@@ -135,7 +154,9 @@ def test_cache_key_follows_notebook_parameters_data_and_code(tmp_path):
 def test_plan_has_one_report_per_unit_and_year(tmp_path):
     processed = make_processed(tmp_path / "p", hostile=True)
     tasks = batch.plan(processed, tmp_path / "out", NOTEBOOKS)
-    assert sorted(t.name for t in tasks if t.kind == "unit") == sorted([SEED_UNIT, "上海市水务局执法总队", *HOSTILE_UNITS])
+    assert sorted(t.name for t in tasks if t.kind == "unit") == sorted(
+        [SEED_UNIT, "上海市水务局执法总队", *HOSTILE_UNITS]
+    )
     assert [t.name for t in tasks if t.kind == "year"] == ["2019", "2020", "2021"]
     assert [t.kind for t in tasks if t.kind == "overview"] == ["overview"]  # a full run has the overview
     for t in tasks:
@@ -143,8 +164,12 @@ def test_plan_has_one_report_per_unit_and_year(tmp_path):
     only = batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT], years=[2020])
     assert [(t.kind, t.name) for t in only] == [("unit", SEED_UNIT), ("year", "2020")]
     # only what was asked: a unit's report does not bring the year reports along, nor a year the units
-    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT])] == [("unit", SEED_UNIT)]
-    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[2021])] == [("year", "2021")]
+    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT])] == [
+        ("unit", SEED_UNIT)
+    ]
+    assert [(t.kind, t.name) for t in batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[2021])] == [
+        ("year", "2021")
+    ]
     assert batch.plan(processed, tmp_path / "out", NOTEBOOKS, years=[]) == []
 
 
@@ -172,8 +197,12 @@ def test_prune_removes_reports_of_units_no_longer_in_the_data_and_nothing_else(t
     out = tmp_path / "out"
     tasks = batch.plan(processed, out, NOTEBOOKS)
     current = [Path(t.out_html) for t in tasks] + [Path(t.out_ipynb) for t in tasks]
-    stale = [out / "units" / "gone-0123456789.html", out / "notebooks" / "units" / "gone-0123456789.ipynb",
-             out / "years" / "2010.html", out / ".cache" / "unit-gone-0123456789.json"]
+    stale = [
+        out / "units" / "gone-0123456789.html",
+        out / "notebooks" / "units" / "gone-0123456789.ipynb",
+        out / "years" / "2010.html",
+        out / ".cache" / "unit-gone-0123456789.json",
+    ]
     other = [out / "units" / "notes.txt", out / "tables" / "tables.xlsx", out / "index.html"]
     for path in current + stale + other:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,6 +218,7 @@ def test_reports_without_processed_tables_says_so(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- slow: real runs
+
 
 def _files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts}
@@ -246,14 +276,33 @@ def test_one_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeyp
     shutil.copytree(NOTEBOOKS, notebooks)
     # one unit report raises, the year report hangs past the time limit
     nb = nbformat.read(notebooks / "unit_report.ipynb", as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell('if unit == "上海市水务局执法总队":\n    raise ValueError("故意的失败")'))
+    nb.cells.insert(
+        2, nbformat.v4.new_code_cell('if unit == "上海市水务局执法总队":\n    raise ValueError("故意的失败")')
+    )
     nbformat.write(nb, notebooks / "unit_report.ipynb")
     nb = nbformat.read(notebooks / "year_report.ipynb", as_version=4)
     nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
     nbformat.write(nb, notebooks / "year_report.ipynb")
     out = tmp_path / "reports"
-    argv = ["reports", "--processed", str(processed), "--out", str(out), "--jobs", "2", "--quiet",
-            "--notebooks", str(notebooks), "--units", *UNITS, "--years", "2020", "--timeout", "12", "--no-export"]
+    argv = [
+        "reports",
+        "--processed",
+        str(processed),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--quiet",
+        "--notebooks",
+        str(notebooks),
+        "--units",
+        *UNITS,
+        "--years",
+        "2020",
+        "--timeout",
+        "12",
+        "--no-export",
+    ]
     start = time.perf_counter()
     assert cli.main(argv) == 1
     assert time.perf_counter() - start < 120

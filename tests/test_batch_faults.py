@@ -7,6 +7,7 @@ papermill's own run, a killed worker costs only its report, killing the batch le
 or kernel running, a half-written executed notebook is not taken as cached, the dask path
 keeps its kernels warm too.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,6 +27,7 @@ import pytest
 from analysis import tables
 from analysis.reports import batch, warm
 from analysis.reports.render import Renderer, cell_timeout, render_one
+
 from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +48,15 @@ def _notebook(path: Path, *cells: str, parameters: str = 'unit = ""') -> Path:
 
 def _task(notebook: Path, out: Path, name: str, **parameters) -> batch.Task:
     stem = batch.safe_name(name)
-    return batch.Task("unit", name, stem, str(notebook), {"unit": name, **parameters},
-                      str(out / "notebooks" / f"{stem}.ipynb"), str(out / "units" / f"{stem}.html"))
+    return batch.Task(
+        "unit",
+        name,
+        stem,
+        str(notebook),
+        {"unit": name, **parameters},
+        str(out / "notebooks" / f"{stem}.ipynb"),
+        str(out / "units" / f"{stem}.html"),
+    )
 
 
 def _outputs(result) -> list[str]:
@@ -61,6 +70,7 @@ def _outputs(result) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- fast
+
 
 def test_the_kernels_table_cache_gives_the_same_frames_as_a_filtered_read(tmp_path):
     processed = make_processed(tmp_path / "p", hostile=True, synthetic=True)
@@ -78,12 +88,20 @@ def _check_cache(processed):
     decl = tables.read_table(processed, "declarations")
     for unit in [*decl["unit"].unique(), "没有这个单位"]:
         for name in ("declarations", "indicators", "problems"):
-            f = [("unit", "==", unit)] if name != "problems" else [[("source_file", "in", ["x.txt"])], [("decl_id", "in", decl["decl_id"].tolist()[:3])]]
-            pd.testing.assert_frame_equal(warm.read_table(processed, name, filters=f), tables.read_table(processed, name, filters=f))
+            f = (
+                [("unit", "==", unit)]
+                if name != "problems"
+                else [[("source_file", "in", ["x.txt"])], [("decl_id", "in", decl["decl_id"].tolist()[:3])]]
+            )
+            pd.testing.assert_frame_equal(
+                warm.read_table(processed, name, filters=f), tables.read_table(processed, name, filters=f)
+            )
     cols = ["unit", "year", "year_budget"]
     both = [("year", "in", [2020, 2021])]
-    pd.testing.assert_frame_equal(warm.read_table(processed, "declarations", columns=cols, filters=both),
-                                  tables.read_table(processed, "declarations", columns=cols, filters=both))
+    pd.testing.assert_frame_equal(
+        warm.read_table(processed, "declarations", columns=cols, filters=both),
+        tables.read_table(processed, "declarations", columns=cols, filters=both),
+    )
     # a new ingest (a new file in the same place) is seen at once
     make_processed(processed, units=[SEED_UNIT])
     assert set(warm.read_table(processed, "declarations")["unit"]) == {SEED_UNIT}
@@ -96,8 +114,10 @@ def test_a_process_ends_with_its_parent(tmp_path):
     psutil = pytest.importorskip("psutil")
     pidfile = tmp_path / "grandchild.pid"
     # the child starts a grandchild that calls die_with_parent, then the child is killed
-    grandchild = (f"import os, time; from analysis.reports.warm import die_with_parent; die_with_parent(); "
-                  f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)")
+    grandchild = (
+        f"import os, time; from analysis.reports.warm import die_with_parent; die_with_parent(); "
+        f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
     child = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {grandchild!r}]); time.sleep(60)"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     proc = subprocess.Popen([PY, "-c", child], env=env)
@@ -130,17 +150,22 @@ def test_a_fractional_time_limit_is_accepted():
 
 # ----------------------------------------------------------------------------- slow: real kernels
 
+
 @pytest.mark.slow
 def test_one_kernel_serves_many_reports_each_with_a_clean_namespace(tmp_path):
-    leak = _notebook(tmp_path / "leak.ipynb",
-                     "import os, warnings, matplotlib\nleaked = unit\nmatplotlib.rcParams['font.size'] = 31\n"
-                     "warnings.simplefilter('error')\nos.environ['LEAKED'] = '1'\nos.chdir('/')\nprint(os.getpid())")
-    look = _notebook(tmp_path / "look.ipynb",
-                     "import os, warnings, matplotlib\nprint(os.getpid())",
-                     "print('leaked' in globals(), matplotlib.rcParams['font.size'], os.environ.get('LEAKED'), "
-                     "any(f[0] == 'error' and f[2] is Warning for f in warnings.filters), os.getcwd())",
-                     "1 / 0 if unit == 'boom' else None\nleaked = unit",
-                     "import time\ntime.sleep(30 if unit == 'slow' else 0)")
+    leak = _notebook(
+        tmp_path / "leak.ipynb",
+        "import os, warnings, matplotlib\nleaked = unit\nmatplotlib.rcParams['font.size'] = 31\n"
+        "warnings.simplefilter('error')\nos.environ['LEAKED'] = '1'\nos.chdir('/')\nprint(os.getpid())",
+    )
+    look = _notebook(
+        tmp_path / "look.ipynb",
+        "import os, warnings, matplotlib\nprint(os.getpid())",
+        "print('leaked' in globals(), matplotlib.rcParams['font.size'], os.environ.get('LEAKED'), "
+        "any(f[0] == 'error' and f[2] is Warning for f in warnings.filters), os.getcwd())",
+        "1 / 0 if unit == 'boom' else None\nleaked = unit",
+        "import time\ntime.sleep(30 if unit == 'slow' else 0)",
+    )
     out = tmp_path / "out"
     r = Renderer(timeout=5)
     try:
@@ -211,8 +236,20 @@ def test_warm_reports_are_the_same_as_papermills_own_run(tmp_path):
     r = Renderer(timeout=300)
     try:
         for t in chosen:
-            cold = batch.Task(**{**t.__dict__, "out_ipynb": t.out_ipynb.replace("/x/", "/cold/"), "out_html": t.out_html.replace("/x/", "/cold/")})
-            warm_t = batch.Task(**{**t.__dict__, "out_ipynb": t.out_ipynb.replace("/x/", "/warm/"), "out_html": t.out_html.replace("/x/", "/warm/")})
+            cold = batch.Task(
+                **{
+                    **t.__dict__,
+                    "out_ipynb": t.out_ipynb.replace("/x/", "/cold/"),
+                    "out_html": t.out_html.replace("/x/", "/cold/"),
+                }
+            )
+            warm_t = batch.Task(
+                **{
+                    **t.__dict__,
+                    "out_ipynb": t.out_ipynb.replace("/x/", "/warm/"),
+                    "out_html": t.out_html.replace("/x/", "/warm/"),
+                }
+            )
             a = render_one(cold, timeout=300)
             b = r.render(warm_t)
             assert a.status == b.status == "rendered", (a.error, b.error)
@@ -232,13 +269,18 @@ def test_a_killed_worker_costs_only_its_own_report(tmp_path, monkeypatch):
     victim = "上海市水务局执法总队"
     tries = tmp_path / "tries.txt"
     nb = nbformat.read(notebooks / "unit_report.ipynb", as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell(
-        f"import os, signal\nif unit == {victim!r}:\n    open({str(tries)!r}, 'a').write('x')\n"
-        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker that runs this kernel"))
+    nb.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            f"import os, signal\nif unit == {victim!r}:\n    open({str(tries)!r}, 'a').write('x')\n"
+            "    os.kill(os.getppid(), signal.SIGKILL)  # the worker that runs this kernel"
+        ),
+    )
     nbformat.write(nb, notebooks / "unit_report.ipynb")
     out = tmp_path / "reports"
-    results = batch.run_batch(processed, out, jobs=2, notebooks=notebooks, units=UNITS + HOSTILE_UNITS, years=[2021],
-                              export=False, quiet=True)
+    results = batch.run_batch(
+        processed, out, jobs=2, notebooks=notebooks, units=UNITS + HOSTILE_UNITS, years=[2021], export=False, quiet=True
+    )
     status = {r.name: r.status for r in results}
     assert status.pop(victim) == "failed"
     assert set(status.values()) == {"rendered"}, [(r.name, r.error) for r in results if r.status == "failed"]
@@ -253,11 +295,17 @@ def test_a_killed_worker_costs_only_its_own_report(tmp_path, monkeypatch):
     good = next(r for r in results if r.status == "rendered" and r.kind == "unit")
     text = Path(good.out_ipynb).read_text(encoding="utf-8")
     Path(good.out_ipynb).write_text(text[: len(text) // 2], encoding="utf-8")
-    again = batch.run_batch(processed, out, jobs=1, notebooks=notebooks, units=[good.name], years=[], export=False, quiet=True)
+    again = batch.run_batch(
+        processed, out, jobs=1, notebooks=notebooks, units=[good.name], years=[], export=False, quiet=True
+    )
     assert [r.status for r in again] == ["rendered"]
     nbformat.read(good.out_ipynb, as_version=4)  # complete again
-    assert [r.status for r in batch.run_batch(processed, out, jobs=1, notebooks=notebooks, units=[good.name], years=[],
-                                              export=False, quiet=True)] == ["cached"]
+    assert [
+        r.status
+        for r in batch.run_batch(
+            processed, out, jobs=1, notebooks=notebooks, units=[good.name], years=[], export=False, quiet=True
+        )
+    ] == ["cached"]
 
 
 @pytest.mark.slow
@@ -265,13 +313,29 @@ def test_killing_the_batch_leaves_no_worker_or_kernel_running(tmp_path):
     psutil = pytest.importorskip("psutil")
     processed = make_processed(tmp_path / "processed")
     notebooks = tmp_path / "notebooks"
-    _notebook(notebooks / "unit_report.ipynb", "import time\ntime.sleep(120)",
-              parameters='unit = ""\nprocessed_dir = ""')
-    _notebook(notebooks / "year_report.ipynb", "import time\ntime.sleep(120)",
-              parameters='year = 0\nprocessed_dir = ""')
+    _notebook(
+        notebooks / "unit_report.ipynb", "import time\ntime.sleep(120)", parameters='unit = ""\nprocessed_dir = ""'
+    )
+    _notebook(
+        notebooks / "year_report.ipynb", "import time\ntime.sleep(120)", parameters='year = 0\nprocessed_dir = ""'
+    )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    cmd = [PY, "-m", "analysis", "reports", "--processed", str(processed), "--out", str(tmp_path / "out"),
-           "--jobs", "2", "--quiet", "--no-export", "--notebooks", str(notebooks)]
+    cmd = [
+        PY,
+        "-m",
+        "analysis",
+        "reports",
+        "--processed",
+        str(processed),
+        "--out",
+        str(tmp_path / "out"),
+        "--jobs",
+        "2",
+        "--quiet",
+        "--no-export",
+        "--notebooks",
+        str(notebooks),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 90
@@ -298,11 +362,22 @@ def test_the_dask_path_keeps_its_kernel_warm(tmp_path):
 
     processed = make_processed(tmp_path / "processed")
     notebooks = tmp_path / "notebooks"
-    _notebook(notebooks / "unit_report.ipynb", "import os\nprint(os.getpid())", "print('x' in globals())\nx = 1",
-              parameters='unit = ""\nprocessed_dir = ""')
+    _notebook(
+        notebooks / "unit_report.ipynb",
+        "import os\nprint(os.getpid())",
+        "print('x' in globals())\nx = 1",
+        parameters='unit = ""\nprocessed_dir = ""',
+    )
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        results = batch.run_batch(processed, tmp_path / "out", scheduler=cluster.scheduler_address, notebooks=notebooks,
-                                  units=UNITS, export=False, quiet=True)
+        results = batch.run_batch(
+            processed,
+            tmp_path / "out",
+            scheduler=cluster.scheduler_address,
+            notebooks=notebooks,
+            units=UNITS,
+            export=False,
+            quiet=True,
+        )
     assert [r.status for r in results] == ["rendered"] * 2, [r.error for r in results]
     pids = {_outputs(r)[0] for r in results}
     assert len(pids) == 1  # both reports ran in the one kernel of the worker

@@ -1,4 +1,5 @@
 """The benchmark harness still runs (at a tiny scale); no timing is asserted."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,19 @@ from benchmarks.__main__ import main  # noqa: E402
 
 def test_harness_runs_ingest_and_profile_at_tiny_scale(tmp_path, capsys):
     out = tmp_path / "results.json"
-    argv = ["--scale", "tiny", "--only", "ingest", "profile", "--corpus-dir", str(tmp_path / "corpus"),
-            "--work", str(tmp_path / "work"), "--json", str(out)]
+    argv = [
+        "--scale",
+        "tiny",
+        "--only",
+        "ingest",
+        "profile",
+        "--corpus-dir",
+        str(tmp_path / "corpus"),
+        "--work",
+        str(tmp_path / "work"),
+        "--json",
+        str(out),
+    ]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "ingest --jobs 2 / floor" in printed and "Profile:" in printed

@@ -8,18 +8,20 @@ prints the DOM, from which the JSON is read.  The hostile fixture carries a unit
 if either ran, the flag would be set.  A control page with the same markup unescaped shows
 that the check does catch it.
 """
+
 from __future__ import annotations
 
 import json
-from html import unescape as html_unescape
 import re
 import shutil
 import subprocess
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
 
 from analysis.reports import batch
+
 from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, UNITS, make_processed
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -82,10 +84,21 @@ def inspect(page: Path, profile: Path, fragment: str = "") -> dict:
     probe.write_text(html, encoding="utf-8")
     try:
         proc = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom",
-             probe.as_uri() + fragment],
-            capture_output=True, text=True, timeout=120,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                probe.as_uri() + fragment,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     finally:
         probe.unlink()

@@ -1,10 +1,11 @@
 """Excel workbooks built from the seed give the same tables as the seed's text form."""
+
 import datetime as dt
 import re
 
-import seedkit as kit
-
 from analysis.ingest.pipeline import read_declarations
+
+import seedkit as kit
 
 
 def typed(cell: str):
@@ -77,7 +78,8 @@ def test_several_declarations_stacked_in_one_sheet(tmp_path, tmp_path_factory):
     assert kit.decl_records(r) == ref_decls
     # stacked in one sheet the spreadsheet rows are the text file's lines
     assert kit.indicator_records(r, drop=()) == kit.indicator_records(
-        kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=())
+        kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=()
+    )
 
 
 def test_workbook_cells_read_like_a_text_export(tmp_path):

@@ -1,4 +1,5 @@
 """The Excel workbook and CSV files: every table, Chinese intact, text never read as a formula."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -7,6 +8,7 @@ from openpyxl import load_workbook
 
 from analysis import cli
 from analysis.reports import export
+
 from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
 
 
@@ -23,7 +25,18 @@ def test_workbook_has_the_tables_and_the_analysis_under_chinese_names(exported):
     _, out, files = exported
     assert files[0] == out / "tables.xlsx"
     wb = load_workbook(out / "tables.xlsx", read_only=True)
-    assert wb.sheetnames == ["说明", "申报表", "指标", "数据问题", "执行率", "目标变化汇总", "目标变化", "预算与目标", "目标审核", "项目更名"]
+    assert wb.sheetnames == [
+        "说明",
+        "申报表",
+        "指标",
+        "数据问题",
+        "执行率",
+        "目标变化汇总",
+        "目标变化",
+        "预算与目标",
+        "目标审核",
+        "项目更名",
+    ]
     rows = list(wb["申报表"].iter_rows(values_only=True))
     assert rows[0][:4] == ("申报表编号", "年度", "单位", "项目")
     assert len(rows) == 1 + 5 * 3 * 2
@@ -37,7 +50,9 @@ def test_sheets_have_registry_headings_formats_frozen_header_filter_and_widths(e
     wb = load_workbook(out / "tables.xlsx")
     ws = wb["申报表"]
     header = [c.value for c in ws[1]]
-    assert header == [c.heading + ("（元）" if c.format == "money" else "") for c in tables.TABLE_COLUMNS["declarations"]]
+    assert header == [
+        c.heading + ("（元）" if c.format == "money" else "") for c in tables.TABLE_COLUMNS["declarations"]
+    ]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:AC{ws.max_row}"
     budget = ws.cell(row=2, column=header.index("当年预算（元）") + 1)
     rate = ws.cell(row=2, column=header.index("上年执行率") + 1)
@@ -71,7 +86,11 @@ def test_about_sheet_describes_every_column_and_says_when_data_are_synthetic(tmp
     assert ("申报表", "year_budget") in described
     real = make_processed(tmp_path / "real")
     export.export_tables(real, tmp_path / "out2")
-    first = next(load_workbook(tmp_path / "out2" / "tables.xlsx", read_only=True)["说明"].iter_rows(min_row=2, max_row=2, values_only=True))
+    first = next(
+        load_workbook(tmp_path / "out2" / "tables.xlsx", read_only=True)["说明"].iter_rows(
+            min_row=2, max_row=2, values_only=True
+        )
+    )
     assert "合成" not in str(first[0])
     assert tables.heading("change") == "变化"
 

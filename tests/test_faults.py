@@ -4,6 +4,7 @@ Each test makes the fault it is about (crafted files from ``tests/hostile.py`` a
 ``tests/fixtures/hostile/``, kills with signals, a full disk simulated by an ``OSError``,
 concurrent runs) and checks the promise of ``docs/reliability.md`` that holds against it.
 """
+
 from __future__ import annotations
 
 import errno
@@ -21,7 +22,6 @@ import hostile
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import seedkit as kit
 
 from analysis import publish
 from analysis.ingest import limits as lim
@@ -29,6 +29,8 @@ from analysis.ingest import pipeline as ing
 from analysis.ingest.limits import Limits
 from analysis.ingest.pipeline import ingest
 from analysis.tables import TablesInFlux, load, read_table
+
+import seedkit as kit
 
 SRC = kit.ROOT / "src"
 TESTS = kit.ROOT / "tests"
@@ -186,11 +188,15 @@ def test_repeated_warnings_of_one_code_are_folded_into_one_row(tmp_path):
 def _measured(args: list[str], timeout: float = 120) -> dict:
     """Run a command; its exit status, output, and the peak RSS of its largest process (itself
     or a worker), in MiB."""
-    code = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); "
-            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-            "print(json.dumps({'rc': p.returncode, 'out': p.stdout, 'err': p.stderr, 'seconds': time.perf_counter() - t, "
-            "'rss_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, env=env(), check=False)
+    code = (
+        "import json, resource, subprocess, sys, time; t = time.perf_counter(); "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(json.dumps({'rc': p.returncode, 'out': p.stdout, 'err': p.stderr, 'seconds': time.perf_counter() - t, "
+        "'rss_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, env=env(), check=False
+    )
     return json.loads(done.stdout)
 
 
@@ -300,7 +306,11 @@ def test_a_dead_worker_costs_only_its_own_file(tmp_path, monkeypatch):
         return real(path, rel)
 
     monkeypatch.setattr(ing, "read_file", deadly)
-    files = {"always.txt": kit.join(kit.DECL2), "once.txt": kit.join(kit.with_year(kit.DECL2, 2030)), **good(tmp_path, 3)}
+    files = {
+        "always.txt": kit.join(kit.DECL2),
+        "once.txt": kit.join(kit.with_year(kit.DECL2, 2030)),
+        **good(tmp_path, 3),
+    }
     r = kit.ingest_files(tmp_path, files)
     assert codes(r, "always.txt") == ["parse-failed"]
     assert "died twice" in r.problems.iloc[0]["message"] and "SIGKILL" in r.problems.iloc[0]["message"]
@@ -334,7 +344,7 @@ def test_killing_the_ingest_kills_its_workers(tmp_path):
             time.sleep(300)
         ing.read_file = stuck
         print("start", flush=True)
-        ing.ingest({str(raw)!r}, {str(tmp_path / 'out')!r})
+        ing.ingest({str(raw)!r}, {str(tmp_path / "out")!r})
     """)
     p = subprocess.Popen([sys.executable, "-c", script], env=env(), stdout=subprocess.PIPE, text=True)
     try:
@@ -348,7 +358,9 @@ def test_killing_the_ingest_kills_its_workers(tmp_path):
         p.kill()
         p.wait()
         deadline = time.monotonic() + 10
-        while any(Path(f"/proc/{w}").exists() and "Z" not in _state(w) for w in workers) and time.monotonic() < deadline:
+        while (
+            any(Path(f"/proc/{w}").exists() and "Z" not in _state(w) for w in workers) and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         assert not [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in _state(w)]
     finally:
@@ -421,14 +433,23 @@ def test_a_mix_that_cannot_be_completed_is_refused_not_read(tmp_path):
 
 
 def test_readers_never_see_a_mix_while_ingests_run_concurrently(tmp_path):
-    raws = [kit.write(tmp_path / f"raw{k}", {f"f{i}.txt": kit.join(kit.with_year(blk, 1950 + 10 * k + i))
-                                              for i in range(8)})
-            for k, blk in enumerate((kit.DECL1, kit.DECL2))]
+    raws = [
+        kit.write(
+            tmp_path / f"raw{k}", {f"f{i}.txt": kit.join(kit.with_year(blk, 1950 + 10 * k + i)) for i in range(8)}
+        )
+        for k, blk in enumerate((kit.DECL1, kit.DECL2))
+    ]
     out = tmp_path / "out"
     ingest(raws[0], out)
-    procs = [subprocess.Popen([sys.executable, "-m", "analysis", "ingest", str(raws[i % 2]), "--out", str(out)],
-                              env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-             for i in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "analysis", "ingest", str(raws[i % 2]), "--out", str(out)],
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(4)
+    ]
     loads = 0
     while any(p.poll() is None for p in procs):
         ds = load(out)
@@ -518,8 +539,14 @@ def test_a_fifo_and_a_dangling_link_are_reported_never_opened(tmp_path):
     raw = kit.write(tmp_path / "raw", good(tmp_path, 1))
     os.mkfifo(raw / "pipe.txt")
     os.symlink(raw / "gone.txt", raw / "link.txt")
-    p = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out")],
-                       env=env(), capture_output=True, text=True, timeout=120, check=False)
+    p = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out")],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert p.returncode == 0, p.stderr
     ds = load(tmp_path / "out")
     rows = ds.problems.set_index("source_file")
@@ -591,6 +618,8 @@ def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path
         r = ing.ingest({str(raw)!r}, jobs=2)
         print(len(r.declarations), r.summary["ledger_ok"], len(r.problems))
     """)
-    p = subprocess.run([sys.executable, "-c", script], env=env(), capture_output=True, text=True, timeout=120, check=False)
+    p = subprocess.run(
+        [sys.executable, "-c", script], env=env(), capture_output=True, text=True, timeout=120, check=False
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["150", "True", "0"] and marker.exists()  # f000 retried and read

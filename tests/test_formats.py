@@ -1,21 +1,24 @@
 """Declarations published as web pages, Word files, old Excel workbooks and PDFs give the same
 tables as their text exports: the seed and the real published declarations rendered in every
 format (tests/formatkit.py), a disclosure-shaped PDF, a scan, an old .doc and damaged files."""
+
 import io
 import itertools
 import zipfile
 
 import pytest
 
+from analysis.ingest.pipeline import format_summary
+
 import formatkit as fk
 import seedkit as kit
-from analysis.ingest.pipeline import format_summary
 
 FORMATS = list(fk.RENDER)
 REAL = fk.real_world_dir()
 REAL_FILES = sorted(REAL.glob("*.txt")) if REAL.is_dir() else []
-needs_real = pytest.mark.skipif(not REAL_FILES, reason=f"the real published declarations are not at {REAL} "
-                                                         f"(set ANALYSIS_REAL_WORLD)")
+needs_real = pytest.mark.skipif(
+    not REAL_FILES, reason=f"the real published declarations are not at {REAL} (set ANALYSIS_REAL_WORLD)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +201,7 @@ def test_damaged_files_give_one_problem_row_each(seed_grid, tmp_path):
 def test_web_pages_without_a_declaration_are_passed_over_quietly(seed_grid, tmp_path):
     files = {
         "README.html": "<html><body><h1>说明</h1><p>本目录收录各单位的绩效目标表。</p>"
-                       "<table><tr><td>文件</td><td>说明</td></tr><tr><td>a.txt</td><td>2020年</td></tr></table></body></html>",
+        "<table><tr><td>文件</td><td>说明</td></tr><tr><td>a.txt</td><td>2020年</td></tr></table></body></html>",
         "index.htm": fk.NAV.encode(),
         "2020/seed.shtml": fk.to_html(seed_grid, charset="utf-8"),
     }
@@ -241,14 +244,20 @@ def test_cell_markup_spans_and_nested_tables():
 
     from analysis.ingest.html import read_html
 
-    page = ("<html><body><table><tr><td>layout<table id=inner>"
-            "<tr><td rowspan=2>产出指标</td><td colspan=2><p>数量</p><p>指标</p></td></tr>"
-            "<tr><td>人数&nbsp;&nbsp; <b>合计</b></td><td>≥<span>5</span><br>人</td></tr>"
-            "<tr><td></td><td colspan=2>x</td></tr></table></td></tr></table></body></html>")
+    page = (
+        "<html><body><table><tr><td>layout<table id=inner>"
+        "<tr><td rowspan=2>产出指标</td><td colspan=2><p>数量</p><p>指标</p></td></tr>"
+        "<tr><td>人数&nbsp;&nbsp; <b>合计</b></td><td>≥<span>5</span><br>人</td></tr>"
+        "<tr><td></td><td colspan=2>x</td></tr></table></td></tr></table></body></html>"
+    )
     sheets = read_html(page.encode(), "t.html")
     inner = [s for s in sheets if any(r.cells[0] == "产出指标" for r in s.rows)]
     assert len(sheets) == 2 and len(inner) == 1
-    assert [r.cells for r in inner[0].rows] == [["产出指标", "数量\n指标", ""], ["", "人数\u00a0\u00a0 合计", "≥5\n人"], ["", "x", ""]]
+    assert [r.cells for r in inner[0].rows] == [
+        ["产出指标", "数量\n指标", ""],
+        ["", "人数\u00a0\u00a0 合计", "≥5\n人"],
+        ["", "x", ""],
+    ]
     assert [r.cells for r in sheets[0].rows] == [["layout"]]  # the layout cell without the table in it
     assert lxml.html  # parsed by lxml, not by patterns
 
@@ -268,11 +277,19 @@ def test_xls_cells_read_as_the_text_export_prints_them(tmp_path):
 
     from analysis.ingest.xls import read_xls
 
-    rows = [["指标", "目标值", "完成日期", "金额"], ["满意度", "95%", "2021-12-31", "1406400"], ["合并单元格", "", "", ""]]
+    rows = [
+        ["指标", "目标值", "完成日期", "金额"],
+        ["满意度", "95%", "2021-12-31", "1406400"],
+        ["合并单元格", "", "", ""],
+    ]
     data = fk.to_xls(rows)
     sheet = xlrd.open_workbook(file_contents=data, formatting_info=True).sheet_by_index(0)
     # typed in the workbook: a number with a percent format, a date, a number; the last row merged
-    assert [sheet.cell(1, c).ctype for c in range(1, 4)] == [xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE, xlrd.XL_CELL_NUMBER]
+    assert [sheet.cell(1, c).ctype for c in range(1, 4)] == [
+        xlrd.XL_CELL_NUMBER,
+        xlrd.XL_CELL_DATE,
+        xlrd.XL_CELL_NUMBER,
+    ]
     assert (2, 3, 0, 4) in sheet.merged_cells
     got = [r.cells for r in read_xls(data, "t.xls")[0].rows]
     assert got == [rows[0], rows[1], ["合并单元格"]]

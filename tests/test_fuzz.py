@@ -1,14 +1,16 @@
 """Property tests: real declarations, mutated, in every encoding. No exception escapes, and
 every declaration whose lines were left untouched is still parsed exactly."""
+
 import codecs
 import tempfile
 from pathlib import Path
 
-import seedkit as kit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.ingest.pipeline import ingest, read_declarations
+
+import seedkit as kit
 
 # four distinct declarations (own year and project each), so no mutation of one can take
 # another's identity
@@ -45,7 +47,9 @@ def strip(row: dict, inds: list[dict]):
     row = {k: v for k, v in row.items() if k not in ("source_file", "source_line")}
     start = inds[0]["source_line"] if inds else 0
     # indicator lines relative to the first: exact, wherever the block landed
-    return row, [{**{k: v for k, v in i.items() if k != "source_line"}, "offset": i["source_line"] - start} for i in inds]
+    return row, [
+        {**{k: v for k, v in i.items() if k != "source_line"}, "offset": i["source_line"] - start} for i in inds
+    ]
 
 
 @st.composite
@@ -64,14 +68,22 @@ def mutated_block(draw, k: int):
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "garble":
-            lines[i] = draw(st.text(alphabet=st.sampled_from(list('\t"：:>=≥%年月一级目标规范0123456789 \u3000\u00a0') + ["\r", "\n"])
-                                    | st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30))
+            lines[i] = draw(
+                st.text(
+                    alphabet=st.sampled_from(list('\t"：:>=≥%年月一级目标规范0123456789 \u3000\u00a0') + ["\r", "\n"])
+                    | st.characters(codec="utf-8", exclude_categories=["Cs"]),
+                    max_size=30,
+                )
+            )
         elif op == "cut":  # the end lost
             lines = lines[:i]
         elif op == "behead":  # the header rows lost
-            lines = lines[draw(st.integers(1, 8)):]
-    inserts = draw(st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=4)), max_size=3)) \
-        if draw(st.booleans()) else []
+            lines = lines[draw(st.integers(1, 8)) :]
+    inserts = (
+        draw(st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=4)), max_size=3))
+        if draw(st.booleans())
+        else []
+    )
     return lines, inserts
 
 

@@ -1,5 +1,6 @@
 """The synthetic corpus generator: determinism, the published layout, the answer key's own
 consistency, and the round trip (ingesting a generated corpus gives back its answer key)."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,21 @@ def _key(root: Path, name: str) -> pd.DataFrame:
 def churn(tmp_path_factory) -> Path:
     """A corpus with high change rates, so that every kind of change occurs."""
     out = tmp_path_factory.mktemp("churn")
-    generate(out, Params(units=12, years=(2018, 2023), seed=7, quirks=0.2, rename_rate=0.3,
-                         mismatch_rate=0.3, tighten_rate=0.3, loosen_rate=0.2, add_rate=0.5, drop_rate=0.1))
+    generate(
+        out,
+        Params(
+            units=12,
+            years=(2018, 2023),
+            seed=7,
+            quirks=0.2,
+            rename_rate=0.3,
+            mismatch_rate=0.3,
+            tighten_rate=0.3,
+            loosen_rate=0.2,
+            add_rate=0.5,
+            drop_rate=0.1,
+        ),
+    )
     return out
 
 
@@ -68,11 +82,17 @@ def _shape(line: str) -> str:
     if line == "":
         return "blank"
     out = []
-    for i, c in enumerate(cells):
+    for c in cells:
         if c == "":
             out.append("_")
-        elif c.endswith("：") or c in ("财政项目支出绩效目标表", "本项目上年度市级财政资金使用情况",
-                                       "一级目标", "二级目标", "三级目标", "指标目标值"):
+        elif c.endswith("：") or c in (
+            "财政项目支出绩效目标表",
+            "本项目上年度市级财政资金使用情况",
+            "一级目标",
+            "二级目标",
+            "三级目标",
+            "指标目标值",
+        ):
             out.append(c)
         elif c.startswith("申报单位名称："):
             out.append("申报单位名称：X")
@@ -151,8 +171,17 @@ def test_quirks_show_up_at_rate_one(tmp_path):
             texts.append(r.decode("gb18030"))
     joined = "".join(texts)
     assert all("\r\n" in t for t in texts)
-    for marker in ("（20", "一级指标\t二级指标\t三级指标\t指标值", "年度绩效目标", "项目总预算（万元）：", "<p>",
-                   "\"<p>", "\"\"", "/1/1", "年1月1日"):
+    for marker in (
+        "（20",
+        "一级指标\t二级指标\t三级指标\t指标值",
+        "年度绩效目标",
+        "项目总预算（万元）：",
+        "<p>",
+        '"<p>',
+        '""',
+        "/1/1",
+        "年1月1日",
+    ):
         assert marker in joined, marker
     assert any(w in joined for w in ("≥", "不低于", "不少于", "以上"))
     assert any(w in joined for w in ("≤", "不超过", "以内"))
@@ -182,9 +211,9 @@ def test_units_are_plainly_synthetic_unless_hostile_is_asked(tmp_path):
 
 
 def test_key_has_the_contract_columns(churn):
-    from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
-
     import pyarrow.parquet as pq
+
+    from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
 
     assert pq.read_schema(churn / "answer_key" / "declarations.parquet").names == DECLARATIONS_SCHEMA.names
     assert pq.read_schema(churn / "answer_key" / "indicators.parquet").names == INDICATORS_SCHEMA.names
@@ -225,8 +254,16 @@ def test_every_change_direction_agrees_with_the_targets(churn):
             ov, nv = o.value % 10000, n.value % 10000  # the date within its own year
         else:
             ov, nv = o.value, n.value
-        same = all(x == y or (pd.isna(x) and pd.isna(y)) for x, y in [
-            (o.op, n.op), (o.kind, n.kind), (o.value_unit, n.value_unit), (o.value_hi, n.value_hi), (ov, nv)])
+        same = all(
+            x == y or (pd.isna(x) and pd.isna(y))
+            for x, y in [
+                (o.op, n.op),
+                (o.kind, n.kind),
+                (o.value_unit, n.value_unit),
+                (o.value_hi, n.value_hi),
+                (ov, nv),
+            ]
+        )
         if c.change == "unchanged":
             assert same and (o.kind != "qualitative" or o.target_raw == n.target_raw), c
         elif c.change == "changed":
@@ -353,8 +390,11 @@ def test_years_and_rates_are_checked():
 def _compare(key: pd.DataFrame, got: pd.DataFrame, on: list[str]) -> list[str]:
     """Differences between the key and the ingest's table, as readable lines."""
     m = key.merge(got, on=on, how="outer", suffixes=("_key", "_got"), indicator=True)
-    out = [f"{r} only in {side}" for side, r in [
-        ("key", (m._merge == "left_only").sum()), ("ingest", (m._merge == "right_only").sum())] if r]
+    out = [
+        f"{r} only in {side}"
+        for side, r in [("key", (m._merge == "left_only").sum()), ("ingest", (m._merge == "right_only").sum())]
+        if r
+    ]
     m = m[m._merge == "both"]
     for col in key.columns:
         if col in on:
@@ -364,8 +404,10 @@ def _compare(key: pd.DataFrame, got: pd.DataFrame, on: list[str]) -> list[str]:
         if a.dtype.kind == "f":
             eq |= np.isclose(a.astype(float), b.astype(float), rtol=1e-12, equal_nan=True)
         for r in m[~eq].head(3).itertuples():
-            out.append(f"{col}: key {getattr(r, col + '_key')!r} ingest {getattr(r, col + '_got')!r} "
-                       f"({getattr(r, 'source_file', '') or ''} line {getattr(r, 'source_line_key', '')})")
+            out.append(
+                f"{col}: key {getattr(r, col + '_key')!r} ingest {getattr(r, col + '_got')!r} "
+                f"({getattr(r, 'source_file', '') or ''} line {getattr(r, 'source_line_key', '')})"
+            )
     return out
 
 
@@ -411,8 +453,13 @@ def test_the_analysis_finds_the_changes_that_were_made(churn):
     truth = _key(churn, "target_changes")
     found = metrics.target_changes(ind, d)
     on = ["unit", "project", "name", "from_year", "to_year"]
-    m = truth.merge(found[on + ["change"]].astype({"from_year": "int32", "to_year": "int32"}), on=on,
-                    how="outer", suffixes=("", "_found"), indicator=True)
+    m = truth.merge(
+        found[on + ["change"]].astype({"from_year": "int32", "to_year": "int32"}),
+        on=on,
+        how="outer",
+        suffixes=("", "_found"),
+        indicator=True,
+    )
     assert (m._merge == "both").all(), m[m._merge != "both"].head().to_string()
     wrong = m[m.change != m.change_found]
     assert wrong.empty, wrong[on + ["old_raw", "new_raw", "change", "change_found"]].head().to_string()
@@ -444,8 +491,10 @@ def _has(layout: str, text: str) -> bool:
 def _texts(root: Path) -> dict[str, str]:
     from analysis.ingest.readers import decode
 
-    return {p.name: decode(p.read_bytes(), p.name)[0].replace("\r\n", "\n").replace("\"", "")
-            for p in sorted(root.glob("*/*.txt"))}
+    return {
+        p.name: decode(p.read_bytes(), p.name)[0].replace("\r\n", "\n").replace('"', "")
+        for p in sorted(root.glob("*/*.txt"))
+    }
 
 
 def test_the_default_mix_prints_every_layout_one_per_unit(tmp_path):

@@ -1,4 +1,5 @@
 """Project identity across years: exact names first, renames linked by similarity and marked."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,9 +12,7 @@ MINHANG = "上海市闵行区绿化和市容管理局"
 
 
 def frame(*rows):
-    return pd.DataFrame(
-        [{"decl_id": decl_id(u, y, p), "unit": u, "project": p, "year": y} for u, p, y in rows]
-    )
+    return pd.DataFrame([{"decl_id": decl_id(u, y, p), "unit": u, "project": p, "year": y} for u, p, y in rows])
 
 
 def keys_by_row(ids):
@@ -21,11 +20,13 @@ def keys_by_row(ids):
 
 
 def test_same_normalized_name_is_one_project_and_exact():
-    ids = identity.project_ids(frame(
-        (XUHUI, "行道树修剪经费", 2019),
-        (XUHUI, "行道树 修剪经费", 2020),
-        (XUHUI, "行道树修剪经费", 2021),
-    ))
+    ids = identity.project_ids(
+        frame(
+            (XUHUI, "行道树修剪经费", 2019),
+            (XUHUI, "行道树 修剪经费", 2020),
+            (XUHUI, "行道树修剪经费", 2021),
+        )
+    )
     assert ids["project_key"].nunique() == 1
     assert set(ids["match"]) == {"exact"} and set(ids["match_score"]) == {100.0}
     assert not ids["renamed"].any()
@@ -60,11 +61,13 @@ def test_rename_between_consecutive_years_is_linked_and_marked():
 
 
 def test_no_link_when_the_old_project_continues():
-    ids = identity.project_ids(frame(
-        (XUHUI, "道路绿化养护经费", 2019),
-        (XUHUI, "道路绿化养护经费", 2020),
-        (XUHUI, "道路绿化日常养护经费", 2020),
-    ))
+    ids = identity.project_ids(
+        frame(
+            (XUHUI, "道路绿化养护经费", 2019),
+            (XUHUI, "道路绿化养护经费", 2020),
+            (XUHUI, "道路绿化日常养护经费", 2020),
+        )
+    )
     assert ids["project_key"].nunique() == 2 and set(ids["match"]) == {"exact"}
 
 
@@ -85,12 +88,14 @@ def test_renames_pair_one_to_one_by_best_score():
 
 
 def test_year_in_the_name_does_not_break_identity_but_is_marked():
-    ids = identity.project_ids(frame(
-        (XUHUI, "2020年度市容环境质量测评", 2020),
-        (XUHUI, "2021年度市容环境质量测评", 2021),
-        (XUHUI, "其他项目", 2020),
-        (XUHUI, "其他项目", 2021),
-    ))
+    ids = identity.project_ids(
+        frame(
+            (XUHUI, "2020年度市容环境质量测评", 2020),
+            (XUHUI, "2021年度市容环境质量测评", 2021),
+            (XUHUI, "其他项目", 2020),
+            (XUHUI, "其他项目", 2021),
+        )
+    )
     k = keys_by_row(ids)
     assert k[("2020年度市容环境质量测评", 2020)] == k[("2021年度市容环境质量测评", 2021)]
     row = ids.loc[ids["project"] == "2021年度市容环境质量测评"].iloc[0]
@@ -115,24 +120,28 @@ def test_keys_do_not_depend_on_row_order():
 
 
 def test_rename_chain_over_three_names_keeps_one_key():
-    ids = identity.project_ids(frame(
-        (XUHUI, "道路绿化养护经费", 2019),
-        (XUHUI, "道路绿化日常养护经费", 2020),
-        (XUHUI, "道路绿化日常养护专项经费", 2021),
-    ))
+    ids = identity.project_ids(
+        frame(
+            (XUHUI, "道路绿化养护经费", 2019),
+            (XUHUI, "道路绿化日常养护经费", 2020),
+            (XUHUI, "道路绿化日常养护专项经费", 2021),
+        )
+    )
     assert ids["project_key"].nunique() == 1
     assert ids.sort_values("year")["match"].tolist() == ["exact", "fuzzy", "fuzzy"]
 
 
 def test_names_that_differ_only_by_a_number_are_not_linked():
-    ids = identity.project_ids(frame(
-        (XUHUI, "第一批公园绿地改造工程", 2019),
-        (XUHUI, "第二批公园绿地改造工程", 2020),
-        (XUHUI, "轨道交通3号线沿线绿化养护", 2019),
-        (XUHUI, "轨道交通4号线沿线绿化养护", 2020),
-        (XUHUI, "其他项目", 2019),
-        (XUHUI, "其他项目", 2020),
-    ))
+    ids = identity.project_ids(
+        frame(
+            (XUHUI, "第一批公园绿地改造工程", 2019),
+            (XUHUI, "第二批公园绿地改造工程", 2020),
+            (XUHUI, "轨道交通3号线沿线绿化养护", 2019),
+            (XUHUI, "轨道交通4号线沿线绿化养护", 2020),
+            (XUHUI, "其他项目", 2019),
+            (XUHUI, "其他项目", 2020),
+        )
+    )
     assert ids["project_key"].nunique() == 5 and set(ids["match"]) == {"exact"}
 
 
@@ -162,8 +171,13 @@ def test_link_adds_the_identity_columns_to_the_declarations_as_they_are():
 def test_links_never_cross_units_so_one_unit_links_as_in_the_whole_table():
     rows = []
     for unit in (XUHUI, MINHANG):
-        rows += [(unit, "道路绿化养护经费", 2019), (unit, "道路绿化日常养护经费", 2020),
-                 (unit, "行道树修剪经费", 2019), (unit, "行道树修剪经费", 2020), (unit, "古树名木保护", 2020)]
+        rows += [
+            (unit, "道路绿化养护经费", 2019),
+            (unit, "道路绿化日常养护经费", 2020),
+            (unit, "行道树修剪经费", 2019),
+            (unit, "行道树修剪经费", 2020),
+            (unit, "古树名木保护", 2020),
+        ]
     rows.append((MINHANG, "道路绿化养护经费", 2020))  # only Minhang's old name continues: no rename there
     d = frame(*rows)
     whole = identity.link(d)

@@ -1,14 +1,16 @@
 """The whole run: a folder of published-style files, good and broken, into the three tables."""
+
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
-import seedkit as kit
 
 from analysis import cli
 from analysis.ingest.pipeline import format_summary, ingest
 from analysis.problems import CODES
+
+import seedkit as kit
 
 FILE_LEVEL = {"empty-file", "undecodable", "unreadable-file", "unsupported-format", "no-declaration", "parse-failed"}
 
@@ -27,7 +29,10 @@ def test_the_ledger_reconciles_over_the_fixture_set(fixture_run):
     for key, value in expected.items():
         assert s[key] == value, key
     assert s["ledger_ok"]
-    assert s["declarations_found"] == s["declarations"] + s["dropped_missing_field"] + s["dropped_repeats"] + s["dropped_conflicts"]
+    assert (
+        s["declarations_found"]
+        == s["declarations"] + s["dropped_missing_field"] + s["dropped_repeats"] + s["dropped_conflicts"]
+    )
     assert len(r.declarations) == s["declarations"] and len(r.indicators) == s["indicators"]
     assert s["errors"] == sum(n for c, n in expected["problems_by_code"].items() if CODES[c][0] == "error")
 
@@ -35,8 +40,9 @@ def test_the_ledger_reconciles_over_the_fixture_set(fixture_run):
 def test_well_formed_declarations_around_the_broken_files_are_all_there(fixture_run):
     r = fixture_run[0]
     got = sorted(zip(r.declarations["year"], r.declarations["project"]))
-    assert got == sorted([(2020, kit.P1), (2020, kit.P2), (2021, kit.P1), (2021, kit.P2),
-                          (2019, kit.P1), (2018, kit.P1), (2022, kit.P1)])
+    assert got == sorted(
+        [(2020, kit.P1), (2020, kit.P2), (2021, kit.P1), (2021, kit.P2), (2019, kit.P1), (2018, kit.P1), (2022, kit.P1)]
+    )
     assert r.declarations["decl_id"].is_unique
     # every indicator belongs to a kept declaration, numbered from 1 in each
     assert set(r.indicators["decl_id"]) == set(r.declarations["decl_id"])
@@ -77,7 +83,9 @@ def test_duplicates_name_both_files_and_conflicts_report_both_sides(fixture_run)
         assert "2020/seed.txt" in msg and "2020/copy/seed_unicode.txt" in msg
     conf = p[p["code"] == "conflicting-declaration"]
     assert sorted(conf["source_file"]) == ["2021/revised.txt", "2021/unit_gbk.txt"]
-    assert conf["decl_id"].nunique() == 1 and all("2021/revised.txt" in m and "2021/unit_gbk.txt" in m for m in conf["message"])
+    assert conf["decl_id"].nunique() == 1 and all(
+        "2021/revised.txt" in m and "2021/unit_gbk.txt" in m for m in conf["message"]
+    )
 
 
 def test_summary_text(fixture_run):
@@ -107,8 +115,13 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
     text = capsys.readouterr().out
     assert "ledger: 11 declarations found" in text and "error   undecodable" in text
     # the tables, the manifest that makes them one set, the publishers' lock; no staging folder left
-    assert sorted(p.name for p in out.iterdir()) == [".ingest.lock", "declarations.parquet", "indicators.parquet",
-                                                     "manifest.json", "problems.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".ingest.lock",
+        "declarations.parquet",
+        "indicators.parquet",
+        "manifest.json",
+        "problems.parquet",
+    ]
 
 
 def test_cli_missing_folder(tmp_path, capsys):
@@ -127,11 +140,19 @@ def test_cli_out_dir_that_cannot_be_written(fixture_run, tmp_path, capsys):
 
 def test_cli_as_a_process(tmp_path):
     raw = kit.write(tmp_path / "raw", {"seed.txt": kit.SEED.read_bytes(), "junk.txt": b"\x00\x01\x02" * 300})
-    ok = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "o")],
-                        capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0 and "2 ingested" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(tmp_path / "missing")],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "missing" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -233,7 +254,7 @@ def test_a_merge_in_small_batches_gives_the_same_table(generated, tmp_path):
     items = [(str(p), rel) for p, rel in pipeline.list_files(generated).files]
     names = []
     for s in range(0, len(items), 7):  # parts of 7 files, sorted each on its own
-        chunk = [(s + i, p, rel) for i, (p, rel) in enumerate(items[s:s + 7])]
+        chunk = [(s + i, p, rel) for i, (p, rel) in enumerate(items[s : s + 7])]
         names.append(pipeline.read_chunk(chunk, pipeline.lim.DEFAULT, str(parts))[0].part)
     names = [n for n in dict.fromkeys(names) if n]
     whole, small = tmp_path / "whole.parquet", tmp_path / "small.parquet"

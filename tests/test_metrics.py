@@ -1,4 +1,5 @@
 """Analysis functions on small hand-written frames that look like the published declarations."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,30 +18,72 @@ HOTLINE = "绿化市容环卫热线运作和受理处置工作经费"
 SUPERVISION = "全市绿化、市容、环卫、林业诉求处置督查督办"
 
 
-def decl(unit, project, year, year_budget=None, prior_budget=None, prior_executed=None,
-         exec_target=None, exec_target_op=None):
+def decl(
+    unit, project, year, year_budget=None, prior_budget=None, prior_executed=None, exec_target=None, exec_target_op=None
+):
     rate = prior_executed / prior_budget if prior_budget and prior_executed is not None else None
     return {
-        "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
-        "year_budget": year_budget, "total_budget": year_budget, "prior_budget": prior_budget,
-        "prior_executed": prior_executed, "prior_execution_rate": rate,
-        "exec_target": exec_target, "exec_target_op": exec_target_op,
+        "decl_id": decl_id(unit, year, project),
+        "year": year,
+        "unit": unit,
+        "project": project,
+        "year_budget": year_budget,
+        "total_budget": year_budget,
+        "prior_budget": prior_budget,
+        "prior_executed": prior_executed,
+        "prior_execution_rate": rate,
+        "exec_target": exec_target,
+        "exec_target_op": exec_target_op,
     }
 
 
 def decls(*rows):
     frame = pd.DataFrame(list(rows))
-    return frame.astype({"year_budget": float, "total_budget": float, "prior_budget": float,
-                         "prior_executed": float, "prior_execution_rate": float, "exec_target": float})
+    return frame.astype(
+        {
+            "year_budget": float,
+            "total_budget": float,
+            "prior_budget": float,
+            "prior_executed": float,
+            "prior_execution_rate": float,
+            "exec_target": float,
+        }
+    )
 
 
-def ind(unit, project, year, level1, level2, name, raw, op=None, value=None, unit_=None,
-        kind="quantitative", value_hi=None, seq=None, level1_std=None):
+def ind(
+    unit,
+    project,
+    year,
+    level1,
+    level2,
+    name,
+    raw,
+    op=None,
+    value=None,
+    unit_=None,
+    kind="quantitative",
+    value_hi=None,
+    seq=None,
+    level1_std=None,
+):
     std = level1_std or LEVEL1_STD.get(level1, level1)
     return {
-        "decl_id": decl_id(unit, year, project), "year": year, "unit": unit, "project": project,
-        "seq": seq, "level1": level1, "level2": level2, "name": name, "level1_std": std,
-        "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": unit_, "kind": kind,
+        "decl_id": decl_id(unit, year, project),
+        "year": year,
+        "unit": unit,
+        "project": project,
+        "seq": seq,
+        "level1": level1,
+        "level2": level2,
+        "name": name,
+        "level1_std": std,
+        "target_raw": raw,
+        "op": op,
+        "value": value,
+        "value_hi": value_hi,
+        "value_unit": unit_,
+        "kind": kind,
     }
 
 
@@ -50,8 +93,17 @@ def inds(*rows):
     return frame.astype({"value": float, "value_hi": float})
 
 
-def pair(old, new, level1="产出目标", level2="数量", name="绿化养护面积",
-         project="道路绿化养护经费", years=(2019, 2020), new_level1=None, new_level2=None):
+def pair(
+    old,
+    new,
+    level1="产出目标",
+    level2="数量",
+    name="绿化养护面积",
+    project="道路绿化养护经费",
+    years=(2019, 2020),
+    new_level1=None,
+    new_level2=None,
+):
     """Two declarations of one project with one indicator each; old/new are dicts of ind() fields."""
     a = ind(OTHER, project, years[0], level1, level2, name, **old)
     b = ind(OTHER, project, years[1], new_level1 or level1, new_level2 or level2, name, **new)
@@ -83,7 +135,11 @@ def change_of(indicators):
         (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=3%", op="<=", value=3, unit_="%"), "tightened"),
         (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=8%", op="<=", value=8, unit_="%"), "loosened"),
         (dict(raw="<10起", op="<", value=10, unit_="起"), dict(raw="<12起", op="<", value=12, unit_="起"), "loosened"),
-        (dict(raw="<=10起", op="<=", value=10, unit_="起"), dict(raw="<10起", op="<", value=10, unit_="起"), "tightened"),
+        (
+            dict(raw="<=10起", op="<=", value=10, unit_="起"),
+            dict(raw="<10起", op="<", value=10, unit_="起"),
+            "tightened",
+        ),
         (dict(raw="<=5%", op="<=", value=5, unit_="%"), dict(raw="<=5%", op="<=", value=5, unit_="%"), "unchanged"),
         # equality: any move is a change without direction
         (dict(raw="=100%", op="=", value=100, unit_="%"), dict(raw="=99%", op="=", value=99, unit_="%"), "changed"),
@@ -92,28 +148,59 @@ def change_of(indicators):
         (dict(raw="=100%", op="=", value=100, unit_="%"), dict(raw=">=95%", op=">=", value=95, unit_="%"), "changed"),
         (dict(raw=">=5天", op=">=", value=5, unit_="天"), dict(raw="<=5天", op="<=", value=5, unit_="天"), "changed"),
         # unit changed: not comparable even though the number grew
-        (dict(raw=">=50万次", op=">=", value=500000, unit_="次"), dict(raw=">=60万人次", op=">=", value=600000, unit_="人次"), "changed"),
+        (
+            dict(raw=">=50万次", op=">=", value=500000, unit_="次"),
+            dict(raw=">=60万人次", op=">=", value=600000, unit_="人次"),
+            "changed",
+        ),
         # ranges: narrower is tighter, wider looser, shifted changed
-        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
-         dict(raw="82%-88%", op="range", value=82, value_hi=88, unit_="%"), "tightened"),
-        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
-         dict(raw="80%-95%", op="range", value=80, value_hi=95, unit_="%"), "loosened"),
-        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
-         dict(raw="85%-95%", op="range", value=85, value_hi=95, unit_="%"), "changed"),
-        (dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
-         dict(raw="80%~90%", op="range", value=80, value_hi=90, unit_="%"), "unchanged"),
+        (
+            dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+            dict(raw="82%-88%", op="range", value=82, value_hi=88, unit_="%"),
+            "tightened",
+        ),
+        (
+            dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+            dict(raw="80%-95%", op="range", value=80, value_hi=95, unit_="%"),
+            "loosened",
+        ),
+        (
+            dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+            dict(raw="85%-95%", op="range", value=85, value_hi=95, unit_="%"),
+            "changed",
+        ),
+        (
+            dict(raw="80%-90%", op="range", value=80, value_hi=90, unit_="%"),
+            dict(raw="80%~90%", op="range", value=80, value_hi=90, unit_="%"),
+            "unchanged",
+        ),
         # deadlines: later is looser
         # deadlines: later is looser, counted from the declaration year (2019 -> 2020)
-        (dict(raw="2019年6月30日前", op="<=", value=20190630, kind="deadline"),
-         dict(raw="2020年9月30日前", op="<=", value=20200930, kind="deadline"), "loosened"),
-        (dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
-         dict(raw="2021年3月31日前", op="<=", value=20210331, kind="deadline"), "loosened"),
-        (dict(raw="2019年12月底前", op="<=", value=20191231, kind="deadline"),
-         dict(raw="2020年11月30日前", op="<=", value=20201130, kind="deadline"), "tightened"),
-        (dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
-         dict(raw="12月底前", op="<=", value=20201231, kind="deadline"), "unchanged"),
-        (dict(raw="2019年", op="<=", value=20191231, kind="deadline"),
-         dict(raw="2020年12月31日前", op="<=", value=20201231, kind="deadline"), "unchanged"),
+        (
+            dict(raw="2019年6月30日前", op="<=", value=20190630, kind="deadline"),
+            dict(raw="2020年9月30日前", op="<=", value=20200930, kind="deadline"),
+            "loosened",
+        ),
+        (
+            dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
+            dict(raw="2021年3月31日前", op="<=", value=20210331, kind="deadline"),
+            "loosened",
+        ),
+        (
+            dict(raw="2019年12月底前", op="<=", value=20191231, kind="deadline"),
+            dict(raw="2020年11月30日前", op="<=", value=20201130, kind="deadline"),
+            "tightened",
+        ),
+        (
+            dict(raw="12月底前", op="<=", value=20191231, kind="deadline"),
+            dict(raw="12月底前", op="<=", value=20201231, kind="deadline"),
+            "unchanged",
+        ),
+        (
+            dict(raw="2019年", op="<=", value=20191231, kind="deadline"),
+            dict(raw="2020年12月31日前", op="<=", value=20201231, kind="deadline"),
+            "unchanged",
+        ),
         # qualitative: same normalized text is unchanged, otherwise changed
         (dict(raw="规范", kind="qualitative"), dict(raw=" 规范 ", kind="qualitative"), "unchanged"),
         (dict(raw="有效保障", kind="qualitative"), dict(raw="明显提升", kind="qualitative"), "changed"),
@@ -139,9 +226,13 @@ def test_added_and_removed_within_a_project_declared_both_years():
 
 
 def test_new_framework_matches_old_through_level1_std_and_level2():
-    old = ind(OTHER, "道路绿化养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米")
+    old = ind(
+        OTHER, "道路绿化养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米"
+    )
     eff = ind(OTHER, "道路绿化养护经费", 2020, "效果目标", "社会效益", "市民满意度", ">=85%", ">=", 85, "%")
-    new = ind(OTHER, "道路绿化养护经费", 2021, "产出指标", "数量指标", "绿化养护面积", ">=130万平方米", ">=", 1.3e6, "平方米")
+    new = ind(
+        OTHER, "道路绿化养护经费", 2021, "产出指标", "数量指标", "绿化养护面积", ">=130万平方米", ">=", 1.3e6, "平方米"
+    )
     ben = ind(OTHER, "道路绿化养护经费", 2021, "效益指标", "社会效益指标", "市民满意度", ">=85%", ">=", 85, "%")
     out = metrics.target_changes(inds(old, eff, new, ben)).set_index("name")
     assert out.loc["绿化养护面积", "change"] == "tightened"
@@ -159,7 +250,8 @@ def test_duplicate_names_in_a_declaration_are_matched_in_order():
     ]
     out = metrics.target_changes(inds(*rows))
     assert list(zip(out["old_raw"], out["new_raw"], out["change"])) == [
-        (">=90%", ">=95%", "tightened"), (">=80%", ">=75%", "loosened"),
+        (">=90%", ">=95%", "tightened"),
+        (">=80%", ">=75%", "loosened"),
     ]
 
 
@@ -185,7 +277,9 @@ def test_missing_year_compares_across_the_gap_and_says_so():
     assert gap.iloc[0][["from_year", "to_year", "gap_years", "change"]].tolist() == [2019, 2021, 1, "loosened"]
     assert set(out.loc[out["project"] == "行道树修剪", "gap_years"]) == {0}
     assert not out["change"].isin(["added", "removed"]).any()
-    events = metrics.project_changes(decls(*[decl(r["unit"], r["project"], r["year"]) for r in rows]).drop_duplicates("decl_id"))
+    events = metrics.project_changes(
+        decls(*[decl(r["unit"], r["project"], r["year"]) for r in rows]).drop_duplicates("decl_id")
+    )
     assert events[["project", "year", "event", "gap_years"]].values.tolist() == [
         ["道路绿化养护经费", 2021, "resumed", 1],
     ]
@@ -202,13 +296,38 @@ def test_projects_that_start_or_end_give_no_indicator_rows():
     out = metrics.target_changes(ind_frame)
     assert out[["project", "change"]].values.tolist() == [["行道树修剪", "tightened"]]
     events = metrics.project_changes(ind_frame[["decl_id", "unit", "project", "year"]].drop_duplicates())
-    assert sorted(events[["project", "event"]].values.tolist()) == [["古树名木保护", "ended"], ["垃圾分类宣传", "started"]]
+    assert sorted(events[["project", "event"]].values.tolist()) == [
+        ["古树名木保护", "ended"],
+        ["垃圾分类宣传", "started"],
+    ]
 
 
 def test_renamed_project_is_followed_and_marked_fuzzy():
     rows = [
-        ind(OTHER, "徐汇区道路绿化养护经费", 2019, "产出目标", "数量", "绿化养护面积", ">=120万平方米", ">=", 1.2e6, "平方米"),
-        ind(OTHER, "徐汇区道路绿化日常养护经费", 2020, "产出目标", "数量", "绿化养护面积", ">=110万平方米", ">=", 1.1e6, "平方米"),
+        ind(
+            OTHER,
+            "徐汇区道路绿化养护经费",
+            2019,
+            "产出目标",
+            "数量",
+            "绿化养护面积",
+            ">=120万平方米",
+            ">=",
+            1.2e6,
+            "平方米",
+        ),
+        ind(
+            OTHER,
+            "徐汇区道路绿化日常养护经费",
+            2020,
+            "产出目标",
+            "数量",
+            "绿化养护面积",
+            ">=110万平方米",
+            ">=",
+            1.1e6,
+            "平方米",
+        ),
     ]
     out = metrics.target_changes(inds(*rows))
     assert out[["old_project", "project", "change", "match"]].values.tolist() == [
@@ -220,7 +339,16 @@ def test_renamed_project_is_followed_and_marked_fuzzy():
 def test_target_changes_has_the_contract_columns_first():
     out = metrics.target_changes(pair(dict(raw="规范", kind="qualitative"), dict(raw="规范", kind="qualitative")))
     assert list(out.columns[:10]) == [
-        "unit", "project", "level1", "level2", "name", "from_year", "to_year", "old_raw", "new_raw", "change",
+        "unit",
+        "project",
+        "level1",
+        "level2",
+        "name",
+        "from_year",
+        "to_year",
+        "old_raw",
+        "new_raw",
+        "change",
     ]
 
 
@@ -244,13 +372,24 @@ def test_change_summary_counts_and_net_tightening():
     s = metrics.change_summary(metrics.target_changes(_three_changes()))
     row = s.iloc[0]
     assert (row["unit"], row["to_year"]) == (OTHER, 2020)
-    assert row[["tightened", "loosened", "unchanged", "changed", "added", "removed", "n", "net_tightening"]].tolist() == [
-        1, 2, 0, 0, 1, 0, 4, -1,
+    assert row[
+        ["tightened", "loosened", "unchanged", "changed", "added", "removed", "n", "net_tightening"]
+    ].tolist() == [
+        1,
+        2,
+        0,
+        0,
+        1,
+        0,
+        4,
+        -1,
     ]
 
 
 def test_budget_vs_targets_flags_budget_up_with_loosened_targets():
-    d = decls(decl(OTHER, "行道树修剪", 2019, year_budget=800000.0), decl(OTHER, "行道树修剪", 2020, year_budget=950000.0))
+    d = decls(
+        decl(OTHER, "行道树修剪", 2019, year_budget=800000.0), decl(OTHER, "行道树修剪", 2020, year_budget=950000.0)
+    )
     out = metrics.budget_vs_targets(d, metrics.target_changes(_three_changes(), d))
     y2020 = out.loc[out["year"] == 2020].iloc[0]
     assert y2020["budget_change"] == 150000.0
@@ -266,7 +405,9 @@ def test_target_quality_shares_and_repeated():
         ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株"),
         ind(OTHER, "行道树修剪", 2020, "投入与管理", "实施管理", "资金使用规范性", "规范", kind="qualitative"),
         ind(OTHER, "行道树修剪", 2020, "产出目标", "数量", "修剪株数", ">=3500株", ">=", 3500, "株"),
-        ind(OTHER, "行道树修剪", 2020, "产出目标", "时效", "完成时间", "2020年11月底前", "<=", 20201130, kind="deadline"),
+        ind(
+            OTHER, "行道树修剪", 2020, "产出目标", "时效", "完成时间", "2020年11月底前", "<=", 20201130, kind="deadline"
+        ),
         ind(OTHER, "行道树修剪", 2020, "影响力目标", "长效管理", "管理制度", "建立3项管理制度", kind="qualitative"),
     ]
     q = metrics.target_quality(inds(*rows)).set_index("year")
@@ -285,10 +426,26 @@ def test_target_quality_shares_and_repeated():
 def seed_declarations():
     """The seed file's two 2020 declarations, with their prior-year figures."""
     return decls(
-        decl(UNIT, HOTLINE, 2020, year_budget=1406400.0, prior_budget=1296100.0, prior_executed=1296100.0,
-             exec_target=0.99, exec_target_op="="),
-        decl(UNIT, SUPERVISION, 2020, year_budget=490000.0, prior_budget=720000.0, prior_executed=720000.0,
-             exec_target=0.99, exec_target_op=">="),
+        decl(
+            UNIT,
+            HOTLINE,
+            2020,
+            year_budget=1406400.0,
+            prior_budget=1296100.0,
+            prior_executed=1296100.0,
+            exec_target=0.99,
+            exec_target_op="=",
+        ),
+        decl(
+            UNIT,
+            SUPERVISION,
+            2020,
+            year_budget=490000.0,
+            prior_budget=720000.0,
+            prior_executed=720000.0,
+            exec_target=0.99,
+            exec_target_op=">=",
+        ),
     )
 
 
@@ -342,10 +499,16 @@ def test_n_below_target_uses_the_previous_declarations_target():
 
 
 def test_execution_rates_accepts_any_grouping():
-    d = pd.concat([seed_declarations(), decls(
-        decl(OTHER, "行道树修剪", 2020, prior_budget=1_000_000.0, prior_executed=800_000.0),
-        decl(OTHER, "行道树修剪", 2021, prior_budget=1_000_000.0, prior_executed=1_000_000.0),
-    )], ignore_index=True)
+    d = pd.concat(
+        [
+            seed_declarations(),
+            decls(
+                decl(OTHER, "行道树修剪", 2020, prior_budget=1_000_000.0, prior_executed=800_000.0),
+                decl(OTHER, "行道树修剪", 2021, prior_budget=1_000_000.0, prior_executed=1_000_000.0),
+            ),
+        ],
+        ignore_index=True,
+    )
     by_unit = metrics.execution_rates(d, by="unit").set_index("unit")
     assert by_unit.loc[OTHER, "n_projects"] == 2 and by_unit.loc[OTHER, "rate"] == pytest.approx(0.9)
     assert pd.isna(by_unit.loc[OTHER, "exec_year"])
@@ -404,7 +567,9 @@ def test_budget_reconciliation_follows_renames():
 
 
 def test_empty_inputs_give_empty_frames():
-    empty_i = inds(ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株")).iloc[:0]
+    empty_i = inds(ind(OTHER, "行道树修剪", 2019, "产出目标", "数量", "修剪株数", ">=3000株", ">=", 3000, "株")).iloc[
+        :0
+    ]
     out = metrics.target_changes(empty_i)
     assert out.empty and "change" in out
     assert metrics.change_summary(out).empty
@@ -444,8 +609,10 @@ def _generated(tmp_path, seed, quirks):
         pytest.skip("analysis.synthetic.corpus.generate is not there")
     params = gen.Params(units=8, years=(2019, 2022), seed=seed, quirks=quirks, rename_rate=0.25)
     gen.generate(tmp_path / "corpus", params)
-    key = {n: pd.read_parquet(tmp_path / "corpus" / "answer_key" / f"{n}.parquet")
-           for n in ("target_changes", "renames", "reconciliation")}
+    key = {
+        n: pd.read_parquet(tmp_path / "corpus" / "answer_key" / f"{n}.parquet")
+        for n in ("target_changes", "renames", "reconciliation")
+    }
     return tmp_path / "corpus", key
 
 
@@ -455,8 +622,7 @@ def test_generated_corpus_changes_match_the_answer_key(tmp_path, seed, quirks):
     result = _ingest()(corpus)
     ours = metrics.target_changes(result.indicators, result.declarations)
     truth = key["target_changes"]
-    m = truth.merge(ours, on=["unit", "project", "to_year", "name"], how="outer",
-                    suffixes=("_key", ""), indicator=True)
+    m = truth.merge(ours, on=["unit", "project", "to_year", "name"], how="outer", suffixes=("_key", ""), indicator=True)
     # every true change is found, with the right direction
     missing = m.loc[m["_merge"] == "left_only"]
     assert missing.empty, missing[["project", "name", "to_year", "change_key"]]
@@ -472,8 +638,12 @@ def test_generated_corpus_changes_match_the_answer_key(tmp_path, seed, quirks):
     renamed_truth = key["renames"]
     assert len(renamed_truth) > 0
     found_renames = metrics.renames(result.declarations)
-    pairs_truth = set(map(tuple, renamed_truth[["unit", "old_project", "new_project", "from_year", "to_year"]].values.tolist()))
-    pairs_ours = set(map(tuple, found_renames[["unit", "old_project", "new_project", "from_year", "to_year"]].values.tolist()))
+    pairs_truth = set(
+        map(tuple, renamed_truth[["unit", "old_project", "new_project", "from_year", "to_year"]].values.tolist())
+    )
+    pairs_ours = set(
+        map(tuple, found_renames[["unit", "old_project", "new_project", "from_year", "to_year"]].values.tolist())
+    )
     assert pairs_ours == pairs_truth
     assert set(found.loc[found["renamed"].astype(bool), "match"]) <= {"fuzzy"}
     assert set(found.loc[~found["renamed"].astype(bool), "match"]) == {"exact"}
@@ -578,10 +748,17 @@ def test_metrics_on_linked_frames_equal_metrics_that_link_themselves(generated_p
     data = show.load_year(generated_processed, 2021)
     pairs.append((data.declarations, data.indicators))
     for linked, ind in pairs:
-        for f in (metrics.project_execution, metrics.execution_rates, metrics.project_changes,
-                  metrics.budget_reconciliation, metrics.renames):
+        for f in (
+            metrics.project_execution,
+            metrics.execution_rates,
+            metrics.project_changes,
+            metrics.budget_reconciliation,
+            metrics.renames,
+        ):
             pd.testing.assert_frame_equal(f(linked), f(raw(linked)), obj=f.__name__)
         pd.testing.assert_frame_equal(metrics.target_changes(ind, linked), metrics.target_changes(ind, raw(linked)))
+
+
 # --------------------------------------------------------------------------- refine_changes
 
 
@@ -589,17 +766,23 @@ def _refined(indicators):
     return metrics.refine_changes(metrics.target_changes(indicators), indicators)
 
 
-@pytest.mark.parametrize("level2, unit_, old, new, expected", [
-    ("数量", "个", 40, 33, "loosened"),            # fewer communities covered: looser
-    ("数量指标", "个", 140, 160, "tightened"),
-    ("时效", "个工作日", 10, 13, "loosened"),       # a longer fixed time: looser
-    ("成本", "万元", 50, 45, "tightened"),          # a lower fixed cost: stricter
-    ("质量", "%", 95, 90, "changed"),               # nature not clear from the form: stays changed
-    ("成本", "元/人", 400, 450, "changed"),         # a unit cost per person: not read by nature
-])
+@pytest.mark.parametrize(
+    "level2, unit_, old, new, expected",
+    [
+        ("数量", "个", 40, 33, "loosened"),  # fewer communities covered: looser
+        ("数量指标", "个", 140, 160, "tightened"),
+        ("时效", "个工作日", 10, 13, "loosened"),  # a longer fixed time: looser
+        ("成本", "万元", 50, 45, "tightened"),  # a lower fixed cost: stricter
+        ("质量", "%", 95, 90, "changed"),  # nature not clear from the form: stays changed
+        ("成本", "元/人", 400, 450, "changed"),  # a unit cost per person: not read by nature
+    ],
+)
 def test_a_fixed_quantity_is_classified_by_the_indicators_nature(level2, unit_, old, new, expected):
-    frame = pair({"raw": f"={old}{unit_}", "op": "=", "value": old, "unit_": unit_},
-                 {"raw": f"={new}{unit_}", "op": "=", "value": new, "unit_": unit_}, level2=level2)
+    frame = pair(
+        {"raw": f"={old}{unit_}", "op": "=", "value": old, "unit_": unit_},
+        {"raw": f"={new}{unit_}", "op": "=", "value": new, "unit_": unit_},
+        level2=level2,
+    )
     assert change_of(frame) == "changed"  # target_changes itself does not guess
     out = _refined(frame)
     assert out["change"].tolist() == [expected]
@@ -608,27 +791,36 @@ def test_a_fixed_quantity_is_classified_by_the_indicators_nature(level2, unit_, 
 
 def test_upper_bounds_of_money_per_person_are_loosened_when_raised():
     # 不超过415元/人 → <=450元/人: loosened (the change words speak of the target, not the number)
-    frame = pair({"raw": "不超过415元/人", "op": "<=", "value": 415, "unit_": "元/人"},
-                 {"raw": "<=450元/人", "op": "<=", "value": 450, "unit_": "元/人"}, level2="成本")
+    frame = pair(
+        {"raw": "不超过415元/人", "op": "<=", "value": 415, "unit_": "元/人"},
+        {"raw": "<=450元/人", "op": "<=", "value": 450, "unit_": "元/人"},
+        level2="成本",
+    )
     assert _refined(frame)["change"].tolist() == ["loosened"]
 
 
 def test_framework_switch_marks_removed_categories_the_new_form_lacks():
     p = "道路绿化养护经费"
-    old = [ind(OTHER, p, 2020, "投入与管理", "资金投入", "预算执行率", ">=95%", ">=", 95, "%"),
-           ind(OTHER, p, 2020, "产出目标", "数量", "养护面积", ">=10万平方米", ">=", 100000, "平方米"),
-           ind(OTHER, p, 2020, "产出目标", "数量", "巡查次数", ">=12次", ">=", 12, "次"),
-           ind(OTHER, p, 2020, "效果目标", "社会效益", "市容改善", "明显", kind="qualitative")]
-    new = [ind(OTHER, p, 2021, "产出指标", "数量指标", "养护面积", ">=11万平方米", ">=", 110000, "平方米"),
-           ind(OTHER, p, 2021, "效益指标", "社会效益指标", "市容改善", "明显", kind="qualitative"),
-           ind(OTHER, p, 2021, "满意度指标", "服务对象满意度指标", "市民满意度", ">=90%", ">=", 90, "%")]
-    other = inds(ind(OTHER, "另一个项目", 2020, "产出目标", "数量", "x", "=1个", "=", 1, "个"),
-                 ind(OTHER, "另一个项目", 2021, "产出目标", "数量", "x", "=1个", "=", 1, "个"))
+    old = [
+        ind(OTHER, p, 2020, "投入与管理", "资金投入", "预算执行率", ">=95%", ">=", 95, "%"),
+        ind(OTHER, p, 2020, "产出目标", "数量", "养护面积", ">=10万平方米", ">=", 100000, "平方米"),
+        ind(OTHER, p, 2020, "产出目标", "数量", "巡查次数", ">=12次", ">=", 12, "次"),
+        ind(OTHER, p, 2020, "效果目标", "社会效益", "市容改善", "明显", kind="qualitative"),
+    ]
+    new = [
+        ind(OTHER, p, 2021, "产出指标", "数量指标", "养护面积", ">=11万平方米", ">=", 110000, "平方米"),
+        ind(OTHER, p, 2021, "效益指标", "社会效益指标", "市容改善", "明显", kind="qualitative"),
+        ind(OTHER, p, 2021, "满意度指标", "服务对象满意度指标", "市民满意度", ">=90%", ">=", 90, "%"),
+    ]
+    other = inds(
+        ind(OTHER, "另一个项目", 2020, "产出目标", "数量", "x", "=1个", "=", 1, "个"),
+        ind(OTHER, "另一个项目", 2021, "产出目标", "数量", "x", "=1个", "=", 1, "个"),
+    )
     frame = pd.concat([inds(*old, *new), other], ignore_index=True)
     out = _refined(frame).set_index("name")
     assert metrics.declaration_frameworks(frame).value_counts().to_dict() == {"old": 3, "new": 1}
     assert out.loc["养护面积", "change"] == "tightened" and out.loc["养护面积", "framework_switch"]
-    assert out.loc["预算执行率", "framework_change"]          # 投入管理: the new form has none
-    assert out.loc["市民满意度", "framework_change"]          # 满意度: the old form had none
-    assert not out.loc["巡查次数", "framework_change"]        # 产出 exists in both: a real removal
-    assert not out.loc["x", "framework_switch"]               # the same framework both years
+    assert out.loc["预算执行率", "framework_change"]  # 投入管理: the new form has none
+    assert out.loc["市民满意度", "framework_change"]  # 满意度: the old form had none
+    assert not out.loc["巡查次数", "framework_change"]  # 产出 exists in both: a real removal
+    assert not out.loc["x", "framework_switch"]  # the same framework both years

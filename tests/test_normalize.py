@@ -1,30 +1,35 @@
 """Values as published in declarations: amounts, dates, names, frameworks and targets."""
+
 import datetime as dt
 import math
 
 import pytest
-import seedkit as kit
 
 from analysis import ids
 from analysis.ingest import normalize as nz
+
+import seedkit as kit
 
 # ---------------------------------------------------------------------------------------------
 # amounts
 
 
-@pytest.mark.parametrize("text,unit,expected", [
-    ("1,406,400", "元", 1406400.0),  # the seed's form
-    ("1406400", "元", 1406400.0),
-    ("1,406,400.50", "元", 1406400.5),
-    ("１，４０６，４００", "元", 1406400.0),  # full-width digits and comma
-    ("1 406 400", "元", 1406400.0),
-    ("140.64", "万元", 1406400.0),  # 项目总预算（万元）
-    ("140.64万元", "元", 1406400.0),  # the unit written in the cell wins
-    ("49", "万元", 490000.0),
-    ("0.5亿元", "元", 50_000_000.0),
-    ("0", "元", 0.0),
-    ("0.00", "万元", 0.0),
-])
+@pytest.mark.parametrize(
+    "text,unit,expected",
+    [
+        ("1,406,400", "元", 1406400.0),  # the seed's form
+        ("1406400", "元", 1406400.0),
+        ("1,406,400.50", "元", 1406400.5),
+        ("１，４０６，４００", "元", 1406400.0),  # full-width digits and comma
+        ("1 406 400", "元", 1406400.0),
+        ("140.64", "万元", 1406400.0),  # 项目总预算（万元）
+        ("140.64万元", "元", 1406400.0),  # the unit written in the cell wins
+        ("49", "万元", 490000.0),
+        ("0.5亿元", "元", 50_000_000.0),
+        ("0", "元", 0.0),
+        ("0.00", "万元", 0.0),
+    ],
+)
 def test_amounts(text, unit, expected):
     assert nz.parse_amount(text, unit) == (expected, True)
 
@@ -47,8 +52,11 @@ def test_label_units():
 
 @pytest.mark.parametrize("prior", ["", "0", "-", "/"])
 def test_a_new_projects_prior_figures(tmp_path, prior):
-    block = kit.replace(kit.DECL1, "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
-                        f"同名项目上年预算额（元）：\t{prior}\t同名项目上年预算执行数（元）：\t{prior}")
+    block = kit.replace(
+        kit.DECL1,
+        "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
+        f"同名项目上年预算额（元）：\t{prior}\t同名项目上年预算执行数（元）：\t{prior}",
+    )
     r = kit.ingest_files(tmp_path, {"new.txt": kit.join(block)})
     d = r.declarations.iloc[0]
     if prior == "0":
@@ -60,10 +68,16 @@ def test_a_new_projects_prior_figures(tmp_path, prior):
 
 
 def test_amounts_in_wan_yuan_labels(tmp_path, tmp_path_factory):
-    block = kit.replace(kit.DECL1, "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
-                        "项目总预算（万元）：\t140.64\t项目当年预算（万元）：\t140.64")
-    block = kit.replace(block, "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
-                        "同名项目上年预算额（万元）：\t129.61\t同名项目上年预算执行数（万元）：\t129.61")
+    block = kit.replace(
+        kit.DECL1,
+        "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
+        "项目总预算（万元）：\t140.64\t项目当年预算（万元）：\t140.64",
+    )
+    block = kit.replace(
+        block,
+        "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
+        "同名项目上年预算额（万元）：\t129.61\t同名项目上年预算执行数（万元）：\t129.61",
+    )
     r = kit.ingest_files(tmp_path, {"wan.txt": kit.join(block)})
     ref = [d for d in kit.reference(tmp_path_factory)[0] if d["project"] == kit.P1][0]
     assert kit.decl_records(r)[0] == ref
@@ -74,8 +88,19 @@ def test_amounts_in_wan_yuan_labels(tmp_path, tmp_path_factory):
 # dates and booleans
 
 
-@pytest.mark.parametrize("text", ["2020-01-01", "2020/1/1", "2020年1月1日", "2020.1.1", "20200101",
-                                  "2020-01-01 00:00:00", "２０２０年１月１日", "2020 年 1 月 1 日"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020-01-01",
+        "2020/1/1",
+        "2020年1月1日",
+        "2020.1.1",
+        "20200101",
+        "2020-01-01 00:00:00",
+        "２０２０年１月１日",
+        "2020 年 1 月 1 日",
+    ],
+)
 def test_date_formats(text):
     assert nz.parse_date(text) == (dt.date(2020, 1, 1), True)
 
@@ -111,7 +136,11 @@ def test_the_same_project_spelled_with_other_spaces_gets_the_same_id(tmp_path, k
     probs = r.problems[r.problems["code"] != "shifted-row"]
     assert probs["code"].tolist() == ["duplicate-declaration"]
     shown = nz.clean_name(spaced)
-    assert r.declarations["decl_id"].tolist() == [ids.decl_id(kit.UNIT, 2020, shown)] == [ids.decl_id(kit.UNIT, 2020, kit.P2)]
+    assert (
+        r.declarations["decl_id"].tolist()
+        == [ids.decl_id(kit.UNIT, 2020, shown)]
+        == [ids.decl_id(kit.UNIT, 2020, kit.P2)]
+    )
     assert shown == shown.strip() and "  " not in shown and "\u3000" not in shown and "\u200b" not in shown
 
 
@@ -125,11 +154,24 @@ def test_clean_name_keeps_a_readable_form():
 # frameworks
 
 
-@pytest.mark.parametrize("level1,std", [
-    ("投入与管理", "投入管理"), ("产出目标", "产出"), ("效果目标", "效益"), ("影响力目标", "影响力"),
-    ("产出指标", "产出"), ("效益指标", "效益"), ("满意度指标", "满意度"), ("成本指标", "成本"),
-    ("产出 指标", "产出"), ("满意度目标", "满意度"), ("其他目标", "其他"), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "level1,std",
+    [
+        ("投入与管理", "投入管理"),
+        ("产出目标", "产出"),
+        ("效果目标", "效益"),
+        ("影响力目标", "影响力"),
+        ("产出指标", "产出"),
+        ("效益指标", "效益"),
+        ("满意度指标", "满意度"),
+        ("成本指标", "成本"),
+        ("产出 指标", "产出"),
+        ("满意度目标", "满意度"),
+        ("其他目标", "其他"),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_level1_std_maps_both_frameworks(level1, std):
     assert nz.level1_std(level1) == std
 

@@ -4,6 +4,7 @@ The notebooks are copied beside a small processed fixture laid out like the repo
 (``notebooks/`` next to ``data/processed/``), so the default ``processed_dir = "data/processed"``
 is found the same way as when an analyst opens them in JupyterLab from ``notebooks/``.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,22 @@ def test_notebooks_run_under_nbval_on_a_fixture(tmp_path):
     for name in REPORTS:
         shutil.copy(NOTEBOOKS / name, tmp_path / "notebooks" / name)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-         "--rootdir", str(tmp_path), str(tmp_path / "notebooks")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path / "notebooks"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     tail = proc.stdout[-3000:] + proc.stderr[-2000:]
     assert proc.returncode == 0, tail
@@ -64,8 +78,13 @@ def test_a_unit_that_does_not_exist_stops_the_notebook_with_the_closest_names(tm
 
     processed = make_processed(tmp_path / "processed", units=["示例市财政局", "示例市民政局", SEED_UNIT])
     with pytest.raises(pm.PapermillExecutionError) as err:
-        pm.execute_notebook(str(NOTEBOOKS / "unit_report.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
-                            parameters={"unit": "示例市财政", "processed_dir": str(processed)}, progress_bar=False)
+        pm.execute_notebook(
+            str(NOTEBOOKS / "unit_report.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            kernel_name="python3",
+            parameters={"unit": "示例市财政", "processed_dir": str(processed)},
+            progress_bar=False,
+        )
     assert "单位不存在：示例市财政。您是否要找：示例市财政局？" in str(err.value)
     # the executed notebook shows the message where it stopped, and no report follows
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)

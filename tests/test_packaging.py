@@ -1,7 +1,9 @@
 """The project's own set-up stays true: dependencies in step, README commands real, CI runs them."""
+
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +61,8 @@ def test_readme_column_tables_are_the_registry(tmp_path):
     assert "<!-- problem-codes -->" in copy.read_text(encoding="utf-8")
     assert not tables.sync_readme(copy), (
         "README's column or problem-code tables differ from analysis.tables / analysis.problems: run "
-        "`python -c \"from analysis.tables import sync_readme; sync_readme('README.md')\"`")
+        "`python -c \"from analysis.tables import sync_readme; sync_readme('README.md')\"`"
+    )
     formats = tmp_path / "formats.md"
     formats.write_text((ROOT / "docs" / "formats.md").read_text(encoding="utf-8"), encoding="utf-8")
     assert not tables.sync_readme(formats), "docs/formats.md's problem codes are stale: run sync_readme on it"
@@ -78,14 +81,15 @@ def test_every_column_shown_has_an_entry_and_every_entry_is_used():
         shown |= _quoted_names(group)
     assert shown and not shown - set(tables.ALL), sorted(shown - set(tables.ALL))
     code = notebooks.replace('\\"', '"') + "".join(
-        p.read_text(encoding="utf-8") for p in (ROOT / "src" / "analysis").rglob("*.py") if p.name != "tables.py")
+        p.read_text(encoding="utf-8") for p in (ROOT / "src" / "analysis").rglob("*.py") if p.name != "tables.py"
+    )
     used = _quoted_names(code) | {c for cols in tables.SCHEMAS.values() for c in cols.names}
     assert not set(tables.ALL) - used, sorted(set(tables.ALL) - used)
 
 
 def test_ingest_writes_only_registry_columns(seed_result):
-    from analysis.ingest.pipeline import build
     from analysis.ingest.parse import split_declarations
+    from analysis.ingest.pipeline import build
     from analysis.ingest.readers import read_file
     from analysis.tables import SCHEMAS
 
@@ -102,7 +106,11 @@ def test_notebooks_are_committed_without_outputs():
 
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-        dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+        dirty = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+        ]
         assert not dirty, f"{nb.name}: cells {dirty} carry outputs"
 
 

@@ -1,9 +1,11 @@
 """Layouts: how declarations are split, their fields found and their indicator tables read."""
+
 import pytest
-import seedkit as kit
 
 from analysis.ingest.parse import match_label, split_declarations
 from analysis.ingest.readers import split_rows
+
+import seedkit as kit
 
 TITLE, YEAR, UNIT_ROW = kit.DECL1[0], kit.DECL1[1], kit.DECL1[2]
 BODY1 = kit.DECL1[3:]  # from 项目名称 to the last indicator
@@ -52,7 +54,10 @@ def test_full_width_year_row_and_other_table_words(tmp_path):
     assert r.problems["code"].tolist() == ["shifted-row"]
 
 
-@pytest.mark.parametrize("heading", ["2020年绩效目标", "年度绩效目标", "2020年度绩效目标", "项目绩效目标", "绩效目标", "2020年度项目绩效目标："])
+@pytest.mark.parametrize(
+    "heading",
+    ["2020年绩效目标", "年度绩效目标", "2020年度绩效目标", "项目绩效目标", "绩效目标", "2020年度项目绩效目标："],
+)
 def test_target_headings(heading):
     text = kit.join(kit.replace(kit.DECL1, "2020年绩效目标", heading))
     (d,), orphans = raws(text)
@@ -72,7 +77,10 @@ def test_year_printed_in_the_title(tmp_path, tmp_path_factory):
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(*blocks)})
     assert r.declarations["year"].tolist() == [2020, 2020] and len(r.indicators) == 17
     blocks = [["财政项目支出绩效目标表（2020年度）"] + b[2:] for b in (kit.DECL1, kit.DECL2)]
-    assert kit.decl_records(kit.ingest_files(tmp_path / "b", {"v.txt": kit.join(*blocks)})) == kit.reference(tmp_path_factory)[0]
+    assert (
+        kit.decl_records(kit.ingest_files(tmp_path / "b", {"v.txt": kit.join(*blocks)}))
+        == kit.reference(tmp_path_factory)[0]
+    )
 
 
 def test_no_title_only_year_and_fields(tmp_path, tmp_path_factory):
@@ -82,7 +90,9 @@ def test_no_title_only_year_and_fields(tmp_path, tmp_path_factory):
 
 
 def test_prose_value_with_a_colon_stays_in_its_field(tmp_path):
-    block = kit.replace(kit.DECL1, "总目标及阶段性目标：\t通过劳务派遣方式", "总目标及阶段性目标：\t总目标：通过劳务派遣方式")
+    block = kit.replace(
+        kit.DECL1, "总目标及阶段性目标：\t通过劳务派遣方式", "总目标及阶段性目标：\t总目标：通过劳务派遣方式"
+    )
     block = kit.replace(block, "项目概况：\t", "项目概况：\t实施内容：")
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
     d = r.declarations.iloc[0]
@@ -106,9 +116,15 @@ def test_continuation_lines_of_prose_at_the_row_start(tmp_path):
     # a cell's line breaks exported without quotes: the rest of the text starts a new row
     i = kit.line_index(kit.DECL1, "项目实施计划：")
     block = list(kit.DECL1)
-    block[i:i + 1] = ["项目实施计划：\t本项目的预算经费为140.64万元,全部来源于市财政拨款。", "11月30日前完成全部资金支付。"]
+    block[i : i + 1] = [
+        "项目实施计划：\t本项目的预算经费为140.64万元,全部来源于市财政拨款。",
+        "11月30日前完成全部资金支付。",
+    ]
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
-    assert r.declarations.iloc[0]["plan"] == "本项目的预算经费为140.64万元,全部来源于市财政拨款。\n11月30日前完成全部资金支付。"
+    assert (
+        r.declarations.iloc[0]["plan"]
+        == "本项目的预算经费为140.64万元,全部来源于市财政拨款。\n11月30日前完成全部资金支付。"
+    )
     assert r.problems.empty
     # indented continuation (the label column left blank) is joined too
     block[i + 1] = "\t11月30日前完成全部资金支付。"
@@ -133,18 +149,26 @@ def test_row_shifted_by_two_cells(tmp_path):
     block = kit.replace(kit.DECL2, "\t\t年度报告完成率\t=100%", "年度报告完成率\t=100%")
     (d,), _ = raws(kit.join(block))
     ind = d.indicators[5]
-    assert (ind.level1, ind.level2, ind.name, ind.target, ind.shifted) == ("产出目标", "质量", "年度报告完成率", "=100%", True)
+    assert (ind.level1, ind.level2, ind.name, ind.target, ind.shifted) == (
+        "产出目标",
+        "质量",
+        "年度报告完成率",
+        "=100%",
+        True,
+    )
 
 
 def test_the_new_framework_table(tmp_path):
-    rows = ["一级指标\t二级指标\t三级指标\t指标值",
-            "产出指标\t数量指标\t人员聘用完成率\t≥90%",
-            "\t质量指标\t派遣人员合格率\t≥90%",
-            "\t时效指标\t派遣人员到岗及时性\t及时",
-            "\t成本指标\t人均派遣成本\t≤5.2万元/人",
-            "效益指标\t社会效益指标\t对保障绿化市容环卫热线运行的作用\t有效保障",
-            "\t可持续影响指标\t项目的可持续性\t可持续",
-            "满意度指标\t服务对象满意度指标\t公众满意度\t≥80%"]
+    rows = [
+        "一级指标\t二级指标\t三级指标\t指标值",
+        "产出指标\t数量指标\t人员聘用完成率\t≥90%",
+        "\t质量指标\t派遣人员合格率\t≥90%",
+        "\t时效指标\t派遣人员到岗及时性\t及时",
+        "\t成本指标\t人均派遣成本\t≤5.2万元/人",
+        "效益指标\t社会效益指标\t对保障绿化市容环卫热线运行的作用\t有效保障",
+        "\t可持续影响指标\t项目的可持续性\t可持续",
+        "满意度指标\t服务对象满意度指标\t公众满意度\t≥80%",
+    ]
     i = kit.line_index(kit.DECL1, "一级目标")
     block = kit.DECL1[:i] + rows
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
@@ -161,12 +185,19 @@ def test_money_unit_printed_above_the_amounts(tmp_path):
     # 单位：万元 printed once above amount labels that carry no unit
     block = list(kit.DECL1)
     i = kit.line_index(block, "项目总预算")
-    block[i - 1:i + 2] = ["本项目上年度市级财政资金使用情况\t\t单位：万元",
-                          "项目总预算：\t140.64\t项目当年预算：\t140.64",
-                          "同名项目上年预算额：\t129.61\t同名项目上年预算执行数：\t129.61"]
+    block[i - 1 : i + 2] = [
+        "本项目上年度市级财政资金使用情况\t\t单位：万元",
+        "项目总预算：\t140.64\t项目当年预算：\t140.64",
+        "同名项目上年预算额：\t129.61\t同名项目上年预算执行数：\t129.61",
+    ]
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
     d = r.declarations.iloc[0]
-    assert (d["total_budget"], d["year_budget"], d["prior_budget"], d["prior_executed"]) == (1406400.0, 1406400.0, 1296100.0, 1296100.0)
+    assert (d["total_budget"], d["year_budget"], d["prior_budget"], d["prior_executed"]) == (
+        1406400.0,
+        1406400.0,
+        1296100.0,
+        1296100.0,
+    )
     assert r.problems.empty
 
 
@@ -179,18 +210,22 @@ def test_text_before_the_first_declaration_is_reported_once(tmp_path):
 
 def test_a_shifted_row_whose_level2_is_also_a_level1_word():
     # 成本指标 is a level2 under 产出指标 here (and a level1 in the 2021 framework)
-    rows = ["一级指标\t二级指标\t三级指标\t指标值",
-            "产出指标\t数量指标\t人员聘用完成率\t≥90%",
-            "成本指标\t人均派遣成本\t≤5.2万元/人\t",
-            "满意度指标\t服务对象满意度指标\t公众满意度\t≥80%",
-            "\t\t热线诉求回访率\t≥95%"]
+    rows = [
+        "一级指标\t二级指标\t三级指标\t指标值",
+        "产出指标\t数量指标\t人员聘用完成率\t≥90%",
+        "成本指标\t人均派遣成本\t≤5.2万元/人\t",
+        "满意度指标\t服务对象满意度指标\t公众满意度\t≥80%",
+        "\t\t热线诉求回访率\t≥95%",
+    ]
     i = kit.line_index(kit.DECL1, "一级目标")
     (d,), _ = raws(kit.join(kit.DECL1[:i] + rows))
     got = [(x.level1, x.level2, x.name, x.target, x.shifted) for x in d.indicators]
-    assert got == [("产出指标", "数量指标", "人员聘用完成率", "≥90%", False),
-                   ("产出指标", "成本指标", "人均派遣成本", "≤5.2万元/人", True),
-                   ("满意度指标", "服务对象满意度指标", "公众满意度", "≥80%", False),
-                   ("满意度指标", "服务对象满意度指标", "热线诉求回访率", "≥95%", False)]
+    assert got == [
+        ("产出指标", "数量指标", "人员聘用完成率", "≥90%", False),
+        ("产出指标", "成本指标", "人均派遣成本", "≤5.2万元/人", True),
+        ("满意度指标", "服务对象满意度指标", "公众满意度", "≥80%", False),
+        ("满意度指标", "服务对象满意度指标", "热线诉求回访率", "≥95%", False),
+    ]
     assert [p.code for p in d.problems] == ["shifted-row"]
 
 
@@ -208,7 +243,7 @@ def test_rows_after_a_finished_declaration_never_change_it(tmp_path, tmp_path_fa
 
 def test_indicator_rows_after_a_blank_line_join_no_table(tmp_path):
     j = kit.line_index(kit.DECL2, "投入与管理")
-    text = kit.join(kit.DECL1, kit.DECL2[j:j + 3])
+    text = kit.join(kit.DECL1, kit.DECL2[j : j + 3])
     r = kit.ingest_files(tmp_path, {"v.txt": text})
     assert len(r.indicators) == 8
     assert set(r.problems["code"]) == {"unrecognized-row"}
@@ -217,10 +252,16 @@ def test_indicator_rows_after_a_blank_line_join_no_table(tmp_path):
 def test_year_and_money_unit_on_one_row_and_a_year_label(tmp_path, tmp_path_factory):
     ref = kit.reference(tmp_path_factory)[0]
     b1 = kit.replace(kit.DECL1, "(2020年度)\t\t\t", "(2020年度)\t\t单位：\t万元")
-    b1 = kit.replace(b1, "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
-                     "项目总预算：\t140.64\t项目当年预算：\t140.64")
-    b1 = kit.replace(b1, "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
-                     "同名项目上年预算额：\t129.61\t同名项目上年预算执行数：\t129.61")
+    b1 = kit.replace(
+        b1,
+        "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
+        "项目总预算：\t140.64\t项目当年预算：\t140.64",
+    )
+    b1 = kit.replace(
+        b1,
+        "同名项目上年预算额（元）：\t1,296,100\t同名项目上年预算执行数（元）：\t1,296,100",
+        "同名项目上年预算额：\t129.61\t同名项目上年预算执行数：\t129.61",
+    )
     b2 = [line for line in kit.DECL2 if not line.startswith("(2020年度)")]
     b2 = kit.replace(b2, "申报单位名称：", "预算年度：2020年\t\t申报单位名称：")
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(b1, b2)})
@@ -248,7 +289,7 @@ def test_operator_and_unit_printed_in_columns_of_their_own(tmp_path, tmp_path_fa
             if cells[0] == "一级目标":
                 out.append("一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位")
                 continue
-            if len(cells) == 4 and cells[3] and line in block[kit.line_index(block, "一级目标") + 1:]:
+            if len(cells) == 4 and cells[3] and line in block[kit.line_index(block, "一级目标") + 1 :]:
                 m = re.fullmatch(r"(>=|=)?(\d+)(%|个)?", cells[3])
                 op, value, unit = (m.group(1) or "", m.group(2), m.group(3) or "") if m else ("定性", cells[3], "")
                 out.append("\t".join(cells[:3] + [op, value, unit]))
@@ -267,8 +308,11 @@ def test_operator_and_unit_printed_in_columns_of_their_own(tmp_path, tmp_path_fa
 
 def test_money_unit_beside_the_title(tmp_path):
     block = ["财政项目支出绩效目标表\t\t单位：\t万元"] + kit.DECL1[1:]
-    block = kit.replace(block, "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
-                        "项目预算总额：\t140.64\t当年预算数：\t140.64")
+    block = kit.replace(
+        block,
+        "项目总预算（元）：\t1,406,400\t项目当年预算（元）：\t1,406,400",
+        "项目预算总额：\t140.64\t当年预算数：\t140.64",
+    )
     r = kit.ingest_files(tmp_path, {"v.txt": kit.join(block)})
     d = r.declarations.iloc[0]
     assert (d["total_budget"], d["year_budget"], d["source_line"]) == (1406400.0, 1406400.0, 1)
@@ -306,8 +350,11 @@ def test_year_printed_after_the_unit_on_its_row(tmp_path, tmp_path_factory):
 
 
 def test_short_text_inside_a_declaration_is_reported_not_dropped(tmp_path):
-    block = kit.DECL1[:kit.line_index(kit.DECL1, "2020年绩效目标")] + ["以上数据经单位负责人审核", ""] + \
-        kit.DECL1[kit.line_index(kit.DECL1, "2020年绩效目标"):]
+    block = (
+        kit.DECL1[: kit.line_index(kit.DECL1, "2020年绩效目标")]
+        + ["以上数据经单位负责人审核", ""]
+        + kit.DECL1[kit.line_index(kit.DECL1, "2020年绩效目标") :]
+    )
     r = kit.ingest_files(tmp_path, {"a.txt": kit.join(block)})
     p = r.problems
     assert p["code"].tolist() == ["unrecognized-row"] and "以上数据经单位负责人审核" in p["message"].iloc[0]

@@ -1,4 +1,5 @@
 """Every chart renders with real CJK glyphs: a missing-glyph warning fails the test."""
+
 from __future__ import annotations
 
 import io
@@ -9,8 +10,9 @@ from matplotlib.figure import Figure
 
 from analysis import metrics
 from analysis.reports import fonts, plots
-from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
 from analysis.tables import load
+
+from seedkit import HOSTILE_UNITS, SEED_UNIT, make_processed
 
 
 @pytest.fixture(scope="module")

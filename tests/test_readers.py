@@ -1,12 +1,14 @@
 """Decoding and splitting: every encoding and line end gives the seed's own tables."""
+
 import codecs
 import os
 import random
 
 import pytest
-import seedkit as kit
 
 from analysis.ingest.readers import decode, is_candidate, read_file, split_rows
+
+import seedkit as kit
 
 ENCODINGS = {
     "utf-8": lambda t: t.encode("utf-8"),
@@ -45,12 +47,19 @@ def test_decode_names_the_encoding_it_found():
 
 def test_excel_quoted_cells_come_out_whole():
     # Excel's text export wraps a cell holding a newline, a tab or a quote in "..." with "" escapes
-    text = ('项目概况：\t"本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加""行政受理""岗位\t人员。"\t\t\n'
-            '项目名称：\t绿化市容环卫热线运作和受理处置工作经费\n')
+    text = (
+        '项目概况：\t"本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加""行政受理""岗位\t人员。"\t\t\n'
+        "项目名称：\t绿化市容环卫热线运作和受理处置工作经费\n"
+    )
     rows, problems = split_rows(text)
     assert problems == []
     assert [r.line for r in rows] == [1, 4]
-    assert rows[0].cells == ["项目概况：", '本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加"行政受理"岗位\t人员。', "", ""]
+    assert rows[0].cells == [
+        "项目概况：",
+        '本项目实施内容为：\n1. 增加热线受理岗位；\n2. 增加"行政受理"岗位\t人员。',
+        "",
+        "",
+    ]
     assert rows[1].cells[1] == kit.P1
 
 
@@ -72,7 +81,9 @@ def test_multiline_quoted_prose_in_a_declaration(tmp_path):
     block[i] = '项目概况：\t"本项目实施内容为通过劳务派遣方式\n增加绿化市容热线受理岗位及""行政受理""岗位人员。"\t\t'
     r = kit.ingest_files(tmp_path, {"q.txt": kit.join(block, kit.DECL2)})
     d = r.declarations.set_index("project")
-    assert d.loc[kit.P1, "overview"] == '本项目实施内容为通过劳务派遣方式\n增加绿化市容热线受理岗位及"行政受理"岗位人员。'
+    assert (
+        d.loc[kit.P1, "overview"] == '本项目实施内容为通过劳务派遣方式\n增加绿化市容热线受理岗位及"行政受理"岗位人员。'
+    )
     # the row after the quoted cell keeps counting physical lines
     ind = r.indicators[r.indicators["project"] == kit.P1]
     assert ind["source_line"].tolist()[0] == 1 + kit.line_index(kit.DECL1, "投入与管理") + 1
@@ -107,7 +118,7 @@ def test_a_few_damaged_bytes_spoil_only_their_line(tmp_path, tmp_path_factory, e
     ref_decls, _ = kit.reference(tmp_path_factory)
     data = bytearray(kit.TEXT.encode(encoding))
     at = data.index("派遣人员合格率".encode(encoding))  # line 27, an indicator name
-    data[at:at + 1] = b"\xff\x00\x07"
+    data[at : at + 1] = b"\xff\x00\x07"
     r = kit.ingest_files(tmp_path, {"d.txt": bytes(data)})
     p = r.problems.set_index("code")
     assert p.loc["bad-bytes", "source_line"] == 27 and p.loc["bad-bytes", "severity"] == "warning"
@@ -144,4 +155,5 @@ def test_comma_separated_export_gives_the_seed_tables(tmp_path, tmp_path_factory
     r = kit.ingest_files(tmp_path, {"seed.csv": codecs.BOM_UTF8 + text.encode("utf-8")})
     assert kit.decl_records(r) == ref_decls
     assert kit.indicator_records(r, drop=()) == kit.indicator_records(
-        kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=())
+        kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=()
+    )

@@ -6,6 +6,7 @@ skipped with a reason where it is absent) and the set kept in the repository,
 scored by :mod:`realworld`; docs/formats.md prints the scores, and the tests below keep that
 table true.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,13 @@ def test_what_the_key_asks_to_be_reported_is_reported(shared):
     _, result, _ = shared
     p = result.problems
     said = {(f.split("_")[0], c) for f, c in zip(p.source_file, p.code)}
-    assert {("d03", "amount-unit-assumed"), ("d07", "year-inferred"), ("d14", "dates-outside-year"),
-            ("d16", "no-indicators"), ("d04", "no-indicators")} <= said
+    assert {
+        ("d03", "amount-unit-assumed"),
+        ("d07", "year-inferred"),
+        ("d14", "dates-outside-year"),
+        ("d16", "no-indicators"),
+        ("d04", "no-indicators"),
+    } <= said
 
 
 def test_medium_term_targets_are_kept_apart(shared):
@@ -83,7 +89,7 @@ def test_medium_term_targets_are_kept_apart(shared):
     d10 = ind[ind.decl_id.map(files).str.startswith("d10")]
     assert sorted(set(d10.horizon)) == ["medium", "year"]
     assert (d10.horizon == "year").sum() == (d10.horizon == "medium").sum() == 7
-    assert (d10[d10.horizon == "year"].seq.max() < d10[d10.horizon == "medium"].seq.min())
+    assert d10[d10.horizon == "year"].seq.max() < d10[d10.horizon == "medium"].seq.min()
 
 
 def test_the_docs_table_is_the_score(shared):

@@ -1,5 +1,6 @@
 """The review of declarations against the rules (analysis.review): every rule passing and
 failing on hand-made declarations, the seed checked by hand, the real declarations."""
+
 from __future__ import annotations
 
 import os
@@ -10,9 +11,9 @@ import pandas as pd
 import pytest
 
 from analysis import metrics
-from analysis.ingest.normalize import LEVEL1_STD
 from analysis import review as rv
 from analysis.ids import decl_id
+from analysis.ingest.normalize import LEVEL1_STD
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = "示例市园林绿化局"
@@ -23,8 +24,16 @@ PROJECT = "道路绿化养护经费"
 
 
 def ind(level1, level2, name, raw, op=None, value=None, unit=None, kind="quantitative"):
-    return {"level1": level1, "level2": level2, "name": name, "target_raw": raw, "op": op, "value": value,
-            "value_unit": unit, "kind": kind}
+    return {
+        "level1": level1,
+        "level2": level2,
+        "name": name,
+        "target_raw": raw,
+        "op": op,
+        "value": value,
+        "value_unit": unit,
+        "kind": kind,
+    }
 
 
 OUTPUT = [
@@ -50,10 +59,19 @@ def declaration(year=2022, rows=GOOD, project=PROJECT, **fields):
     """One declaration (a dict of the declarations table) and its indicators (list of dicts)."""
     did = decl_id(UNIT, year, project)
     row = {
-        "decl_id": did, "year": year, "unit": UNIT, "project": project,
-        "year_budget": 3e6, "total_budget": 3e6, "prior_budget": 2e6, "prior_executed": 1.9e6,
-        "exec_target": 0.9, "exec_target_op": ">=", "plan": "本项目预算为300万元，年底前支付完毕。",
-        "overview": None, "goals": None,
+        "decl_id": did,
+        "year": year,
+        "unit": UNIT,
+        "project": project,
+        "year_budget": 3e6,
+        "total_budget": 3e6,
+        "prior_budget": 2e6,
+        "prior_executed": 1.9e6,
+        "exec_target": 0.9,
+        "exec_target_op": ">=",
+        "plan": "本项目预算为300万元，年底前支付完毕。",
+        "overview": None,
+        "goals": None,
     }
     row.update(fields)
     if row["prior_budget"] and row["prior_executed"] is not None:
@@ -66,26 +84,73 @@ def declaration(year=2022, rows=GOOD, project=PROJECT, **fields):
         value = r["value"]
         if r["kind"] == "deadline" and value is None:
             value = year * 10000 + 1231
-        inds.append({"decl_id": did, "year": year, "unit": UNIT, "project": project, "seq": seq,
-                     **r, "value": value, "value_hi": None, "level1_std": std, "horizon": "year"})
+        inds.append(
+            {
+                "decl_id": did,
+                "year": year,
+                "unit": UNIT,
+                "project": project,
+                "seq": seq,
+                **r,
+                "value": value,
+                "value_hi": None,
+                "level1_std": std,
+                "horizon": "year",
+            }
+        )
     return row, inds
 
 
 def frames(*decls, problems=()):
     d = pd.DataFrame([row for row, _ in decls])
-    d = d.astype({c: float for c in ("year_budget", "total_budget", "prior_budget", "prior_executed",
-                                     "prior_execution_rate", "exec_target")})
-    i = pd.DataFrame([x for _, rows in decls for x in rows],
-                     columns=["decl_id", "year", "unit", "project", "seq", "level1", "level2", "name", "target_raw", "op",
-                              "value", "value_unit", "kind", "value_hi", "level1_std", "horizon"])
+    d = d.astype(
+        {
+            c: float
+            for c in (
+                "year_budget",
+                "total_budget",
+                "prior_budget",
+                "prior_executed",
+                "prior_execution_rate",
+                "exec_target",
+            )
+        }
+    )
+    i = pd.DataFrame(
+        [x for _, rows in decls for x in rows],
+        columns=[
+            "decl_id",
+            "year",
+            "unit",
+            "project",
+            "seq",
+            "level1",
+            "level2",
+            "name",
+            "target_raw",
+            "op",
+            "value",
+            "value_unit",
+            "kind",
+            "value_hi",
+            "level1_std",
+            "horizon",
+        ],
+    )
     i = i.astype({"value": float, "value_hi": float})
     p = pd.DataFrame(list(problems), columns=["source_file", "source_line", "severity", "code", "message", "decl_id"])
     return d, i, p
 
 
 def problem(code, did, message="x"):
-    return {"source_file": "a.txt", "source_line": 1, "severity": "warning", "code": code,
-            "message": message, "decl_id": did}
+    return {
+        "source_file": "a.txt",
+        "source_line": 1,
+        "severity": "warning",
+        "code": code,
+        "message": message,
+        "decl_id": did,
+    }
 
 
 def outcome_of(result, rule, year=None):
@@ -102,124 +167,325 @@ ONE_GOOD = declaration()
 RAISED = [
     ind("产出指标", "数量指标", "养护面积", ">=600万平方米", ">=", 6e6, "平方米"),
     ind("产出指标", "质量指标", "养护合格率", ">=97%", ">=", 97, "%"),
-    OUTPUT[2], EFFECT[0] | {"target_raw": ">=42%", "value": 42}, SATISFACTION[0] | {"target_raw": ">=92%", "value": 92},
+    OUTPUT[2],
+    EFFECT[0] | {"target_raw": ">=42%", "value": 42},
+    SATISFACTION[0] | {"target_raw": ">=92%", "value": 92},
 ]
 PREV_ROWS = OUTPUT + EFFECT + SATISFACTION  # 2020 and 2021 pairs: no cost row, so no budget-driven cost target
 
 
-def two_years(prev_rows=PREV_ROWS, rows=PREV_ROWS, prev_budget=2e6, budget=3e6, prior_budget=None, prev_target=0.9,
-              target=0.9):
+def two_years(
+    prev_rows=PREV_ROWS, rows=PREV_ROWS, prev_budget=2e6, budget=3e6, prior_budget=None, prev_target=0.9, target=0.9
+):
     prior_budget = prev_budget if prior_budget is None else prior_budget
-    prev = declaration(2021, prev_rows, year_budget=prev_budget, total_budget=prev_budget, exec_target=prev_target,
-                       plan=None)
-    cur = declaration(2022, rows, year_budget=budget, total_budget=budget, prior_budget=prior_budget,
-                      prior_executed=0.95 * prior_budget, exec_target=target, plan=None)
+    prev = declaration(
+        2021, prev_rows, year_budget=prev_budget, total_budget=prev_budget, exec_target=prev_target, plan=None
+    )
+    cur = declaration(
+        2022,
+        rows,
+        year_budget=budget,
+        total_budget=budget,
+        prior_budget=prior_budget,
+        prior_executed=0.95 * prior_budget,
+        exec_target=target,
+        plan=None,
+    )
     return prev, cur
 
 
 CASES = [
     # 完整性
     pytest.param("complete.output_effect", [ONE_GOOD], (), "pass", "产出", id="output_effect-pass"),
-    pytest.param("complete.output_effect", [declaration(rows=replaced(GOOD, "绿化覆盖率"))], (), "fail", "缺效益",
-                 id="output_effect-fail-no-effect"),
-    pytest.param("complete.output_effect", [declaration(rows=[])], (), "fail", "没有指标", id="output_effect-fail-empty"),
+    pytest.param(
+        "complete.output_effect",
+        [declaration(rows=replaced(GOOD, "绿化覆盖率"))],
+        (),
+        "fail",
+        "缺效益",
+        id="output_effect-fail-no-effect",
+    ),
+    pytest.param(
+        "complete.output_effect", [declaration(rows=[])], (), "fail", "没有指标", id="output_effect-fail-empty"
+    ),
     pytest.param("complete.output_dims", [ONE_GOOD], (), "pass", "数量、质量、时效", id="output_dims-pass"),
-    pytest.param("complete.output_dims", [declaration(rows=replaced(GOOD, "完成时间"))], (), "fail", "缺时效",
-                 id="output_dims-fail"),
+    pytest.param(
+        "complete.output_dims",
+        [declaration(rows=replaced(GOOD, "完成时间"))],
+        (),
+        "fail",
+        "缺时效",
+        id="output_dims-fail",
+    ),
     pytest.param("complete.cost", [ONE_GOOD], (), "pass", "项目成本", id="cost-pass"),
-    pytest.param("complete.cost", [declaration(rows=replaced(GOOD, "项目成本"))], (), "fail", "成本",
-                 id="cost-fail"),
-    pytest.param("complete.cost", [declaration(rows=replaced(GOOD, "项目成本"), year=2021)], (), "n/a", "2022",
-                 id="cost-na-before-2022"),
-    pytest.param("complete.cost", [declaration(rows=[ind("产出指标", "成本指标", "单位成本", "<=10元/平方米", "<=", 10,
-                                                         "元/平方米")] + replaced(GOOD, "项目成本"))], (), "pass",
-                 "单位成本", id="cost-pass-under-output"),
+    pytest.param("complete.cost", [declaration(rows=replaced(GOOD, "项目成本"))], (), "fail", "成本", id="cost-fail"),
+    pytest.param(
+        "complete.cost",
+        [declaration(rows=replaced(GOOD, "项目成本"), year=2021)],
+        (),
+        "n/a",
+        "2022",
+        id="cost-na-before-2022",
+    ),
+    pytest.param(
+        "complete.cost",
+        [
+            declaration(
+                rows=[ind("产出指标", "成本指标", "单位成本", "<=10元/平方米", "<=", 10, "元/平方米")]
+                + replaced(GOOD, "项目成本")
+            )
+        ],
+        (),
+        "pass",
+        "单位成本",
+        id="cost-pass-under-output",
+    ),
     pytest.param("complete.satisfaction", [ONE_GOOD], (), "pass", "市民满意度", id="satisfaction-pass"),
-    pytest.param("complete.satisfaction", [declaration(rows=replaced(GOOD, "市民满意度"))], (), "fail", "没有满意度",
-                 id="satisfaction-fail"),
+    pytest.param(
+        "complete.satisfaction",
+        [declaration(rows=replaced(GOOD, "市民满意度"))],
+        (),
+        "fail",
+        "没有满意度",
+        id="satisfaction-fail",
+    ),
     # 量化
     pytest.param("quant.share", [ONE_GOOD], (), "pass", "6/6", id="quant_share-pass"),
-    pytest.param("quant.share", [declaration(rows=[
-        *replaced(replaced(replaced(GOOD, "养护面积", target_raw="全面养护", op=None, value=None, unit=None,
-                                    kind="qualitative"),
-                           "绿化覆盖率", target_raw="稳步提升", op=None, value=None, kind="qualitative"),
-                  "养护合格率", target_raw="合格", op=None, value=None, kind="qualitative"),
-        ind("效益指标", "可持续影响指标", "长效机制", "长期", kind="qualitative")])], (), "fail", "3/7",
-                 id="quant_share-fail"),
-    pytest.param("quant.share", [declaration(rows=GOOD + [ind("成本指标", "社会成本指标", None, None, kind=None)] * 7)],
-                 (), "pass", "6/6", id="quant_share-pass-blank-rows-left-out"),
+    pytest.param(
+        "quant.share",
+        [
+            declaration(
+                rows=[
+                    *replaced(
+                        replaced(
+                            replaced(
+                                GOOD,
+                                "养护面积",
+                                target_raw="全面养护",
+                                op=None,
+                                value=None,
+                                unit=None,
+                                kind="qualitative",
+                            ),
+                            "绿化覆盖率",
+                            target_raw="稳步提升",
+                            op=None,
+                            value=None,
+                            kind="qualitative",
+                        ),
+                        "养护合格率",
+                        target_raw="合格",
+                        op=None,
+                        value=None,
+                        kind="qualitative",
+                    ),
+                    ind("效益指标", "可持续影响指标", "长效机制", "长期", kind="qualitative"),
+                ]
+            )
+        ],
+        (),
+        "fail",
+        "3/7",
+        id="quant_share-fail",
+    ),
+    pytest.param(
+        "quant.share",
+        [declaration(rows=GOOD + [ind("成本指标", "社会成本指标", None, None, kind=None)] * 7)],
+        (),
+        "pass",
+        "6/6",
+        id="quant_share-pass-blank-rows-left-out",
+    ),
     pytest.param("quant.vague", [ONE_GOOD], (), "pass", "没有模糊", id="vague-pass"),
-    pytest.param("quant.vague", [declaration(rows=replaced(GOOD, "绿化覆盖率", target_raw="明显改善", op=None,
-                                                           value=None, unit=None, kind="qualitative"))], (), "fail",
-                 "绿化覆盖率：明显改善", id="vague-fail"),
+    pytest.param(
+        "quant.vague",
+        [
+            declaration(
+                rows=replaced(
+                    GOOD, "绿化覆盖率", target_raw="明显改善", op=None, value=None, unit=None, kind="qualitative"
+                )
+            )
+        ],
+        (),
+        "fail",
+        "绿化覆盖率：明显改善",
+        id="vague-fail",
+    ),
     # 可比
-    pytest.param("compare.repeat_budget_up", list(two_years(rows=RAISED)), (), "pass", "增长 50.0%",
-                 id="repeat-pass-raised"),
-    pytest.param("compare.repeat_budget_up", list(two_years()), (), "fail", "养护面积：>=500万平方米 → >=500万平方米",
-                 id="repeat-fail"),
-    pytest.param("compare.repeat_budget_up", list(two_years(budget=2.1e6)), (), "n/a", "未超过 10.0%",
-                 id="repeat-na-small-growth"),
+    pytest.param(
+        "compare.repeat_budget_up", list(two_years(rows=RAISED)), (), "pass", "增长 50.0%", id="repeat-pass-raised"
+    ),
+    pytest.param(
+        "compare.repeat_budget_up",
+        list(two_years()),
+        (),
+        "fail",
+        "养护面积：>=500万平方米 → >=500万平方米",
+        id="repeat-fail",
+    ),
+    pytest.param(
+        "compare.repeat_budget_up",
+        list(two_years(budget=2.1e6)),
+        (),
+        "n/a",
+        "未超过 10.0%",
+        id="repeat-na-small-growth",
+    ),
     pytest.param("compare.repeat_budget_up", [ONE_GOOD], (), "n/a", "没有上一年度", id="repeat-na-first-year"),
-    pytest.param("compare.loosened_budget_up", list(two_years(rows=RAISED)), (), "pass", "没有比上年放松",
-                 id="loosened-pass"),
-    pytest.param("compare.loosened_budget_up",
-                 list(two_years(rows=replaced(PREV_ROWS, "养护合格率", target_raw=">=90%", value=90))), (), "fail",
-                 "养护合格率：>=95% → >=90%", id="loosened-fail"),
-    pytest.param("compare.loosened_budget_up",
-                 list(two_years(rows=replaced(PREV_ROWS, "养护合格率", target_raw=">=90%", value=90), budget=1.5e6)),
-                 (), "n/a", "规则不适用", id="loosened-na-budget-down"),
+    pytest.param(
+        "compare.loosened_budget_up", list(two_years(rows=RAISED)), (), "pass", "没有比上年放松", id="loosened-pass"
+    ),
+    pytest.param(
+        "compare.loosened_budget_up",
+        list(two_years(rows=replaced(PREV_ROWS, "养护合格率", target_raw=">=90%", value=90))),
+        (),
+        "fail",
+        "养护合格率：>=95% → >=90%",
+        id="loosened-fail",
+    ),
+    pytest.param(
+        "compare.loosened_budget_up",
+        list(two_years(rows=replaced(PREV_ROWS, "养护合格率", target_raw=">=90%", value=90), budget=1.5e6)),
+        (),
+        "n/a",
+        "规则不适用",
+        id="loosened-na-budget-down",
+    ),
     # 执行
     pytest.param("exec.prior_rate", [ONE_GOOD], (), "pass", "95.0%", id="prior_rate-pass"),
     pytest.param("exec.prior_rate", [declaration(prior_executed=1.6e6)], (), "fail", "80.0%", id="prior_rate-fail"),
-    pytest.param("exec.prior_rate", [declaration(prior_budget=None, prior_executed=None)], (), "n/a", "未填报",
-                 id="prior_rate-na"),
+    pytest.param(
+        "exec.prior_rate",
+        [declaration(prior_budget=None, prior_executed=None)],
+        (),
+        "n/a",
+        "未填报",
+        id="prior_rate-na",
+    ),
     pytest.param("exec.own_target", [ONE_GOOD], (), "pass", "本表的执行率目标 90.0%", id="own_target-pass"),
     pytest.param("exec.own_target", [declaration(exec_target=0.99)], (), "fail", "99.0%", id="own_target-fail"),
-    pytest.param("exec.own_target", list(two_years(prev_target=0.99, target=0.9)), (), "fail",
-                 "上年申报表的执行率目标 99.0%", id="own_target-fail-last-years-target"),
+    pytest.param(
+        "exec.own_target",
+        list(two_years(prev_target=0.99, target=0.9)),
+        (),
+        "fail",
+        "上年申报表的执行率目标 99.0%",
+        id="own_target-fail-last-years-target",
+    ),
     pytest.param("exec.own_target", [declaration(exec_target=None)], (), "n/a", "没有可比", id="own_target-na"),
     # 一致
     pytest.param("consist.year_over_total", [ONE_GOOD], (), "pass", "≤", id="year_over_total-pass"),
-    pytest.param("consist.year_over_total", [declaration(year_budget=4e6)],
-                 [problem("year-over-total", ONE_GOOD[0]["decl_id"], "项目当年预算 4,000,000.00 is above 项目总预算")],
-                 "fail", "is above", id="year_over_total-fail"),
-    pytest.param("consist.year_over_total", [declaration(total_budget=None)], (), "n/a", "未填报",
-                 id="year_over_total-na"),
+    pytest.param(
+        "consist.year_over_total",
+        [declaration(year_budget=4e6)],
+        [problem("year-over-total", ONE_GOOD[0]["decl_id"], "项目当年预算 4,000,000.00 is above 项目总预算")],
+        "fail",
+        "is above",
+        id="year_over_total-fail",
+    ),
+    pytest.param(
+        "consist.year_over_total", [declaration(total_budget=None)], (), "n/a", "未填报", id="year_over_total-na"
+    ),
     pytest.param("consist.text_budget", [ONE_GOOD], (), "pass", "预算为300万元", id="text_budget-pass"),
-    pytest.param("consist.text_budget", [declaration(plan="本项目预算为400万元。")],
-                 [problem("text-budget-mismatch", ONE_GOOD[0]["decl_id"], "the text says the budget is '预算为400万元'")],
-                 "fail", "预算为400万元", id="text_budget-fail"),
-    pytest.param("consist.text_budget", [declaration(plan="年底前支付完毕。")], (), "n/a", "没有写明",
-                 id="text_budget-na"),
+    pytest.param(
+        "consist.text_budget",
+        [declaration(plan="本项目预算为400万元。")],
+        [problem("text-budget-mismatch", ONE_GOOD[0]["decl_id"], "the text says the budget is '预算为400万元'")],
+        "fail",
+        "预算为400万元",
+        id="text_budget-fail",
+    ),
+    pytest.param(
+        "consist.text_budget", [declaration(plan="年底前支付完毕。")], (), "n/a", "没有写明", id="text_budget-na"
+    ),
     pytest.param("consist.prior_budget", list(two_years()), (), "pass", "2,000,000 元", id="prior_budget-pass"),
-    pytest.param("consist.prior_budget", list(two_years(prior_budget=2.5e6)), (), "fail", "相差 500,000 元",
-                 id="prior_budget-fail"),
+    pytest.param(
+        "consist.prior_budget",
+        list(two_years(prior_budget=2.5e6)),
+        (),
+        "fail",
+        "相差 500,000 元",
+        id="prior_budget-fail",
+    ),
     pytest.param("consist.prior_budget", [ONE_GOOD], (), "n/a", "没有上一年度", id="prior_budget-na"),
     # 合理
     pytest.param("reason.percent_over_100", [ONE_GOOD], (), "pass", "3项百分比目标", id="percent-pass"),
-    pytest.param("reason.percent_over_100", [declaration(rows=replaced(GOOD, "养护合格率", target_raw=">=120%",
-                                                                       value=120))], (), "fail", ">=120%",
-                 id="percent-fail"),
-    pytest.param("reason.satisfaction_floor", [ONE_GOOD], (), "pass", "市民满意度：>=90%", id="satisfaction_floor-pass"),
-    pytest.param("reason.satisfaction_floor", [declaration(rows=replaced(GOOD, "市民满意度", target_raw=">=70%",
-                                                                         value=70))], (), "fail", ">=70%",
-                 id="satisfaction_floor-fail"),
-    pytest.param("reason.satisfaction_floor", [declaration(rows=replaced(GOOD, "市民满意度"))], (), "n/a",
-                 "没有定量的满意度", id="satisfaction_floor-na"),
+    pytest.param(
+        "reason.percent_over_100",
+        [declaration(rows=replaced(GOOD, "养护合格率", target_raw=">=120%", value=120))],
+        (),
+        "fail",
+        ">=120%",
+        id="percent-fail",
+    ),
+    pytest.param(
+        "reason.satisfaction_floor", [ONE_GOOD], (), "pass", "市民满意度：>=90%", id="satisfaction_floor-pass"
+    ),
+    pytest.param(
+        "reason.satisfaction_floor",
+        [declaration(rows=replaced(GOOD, "市民满意度", target_raw=">=70%", value=70))],
+        (),
+        "fail",
+        ">=70%",
+        id="satisfaction_floor-fail",
+    ),
+    pytest.param(
+        "reason.satisfaction_floor",
+        [declaration(rows=replaced(GOOD, "市民满意度"))],
+        (),
+        "n/a",
+        "没有定量的满意度",
+        id="satisfaction_floor-na",
+    ),
     pytest.param("reason.placeholder", [ONE_GOOD], (), "pass", "没有占位符", id="placeholder-pass"),
-    pytest.param("reason.placeholder", [declaration(rows=replaced(GOOD, "市民满意度", name="小区居民满意度（≥**%）"))],
-                 (), "fail", "小区居民满意度(≥**%)", id="placeholder-fail-stars"),
-    pytest.param("reason.placeholder", [declaration(rows=GOOD + [ind("成本指标", "社会成本指标", None, None, kind=None)])],
-                 (), "fail", "社会成本指标：空白模板行", id="placeholder-fail-empty-row"),
-    pytest.param("reason.placeholder", [declaration(rows=replaced(GOOD, "项目成本", name="0", target_raw="0.00%",
-                                                                  value=0, unit="%"))], (), "fail", "0：0.00%",
-                 id="placeholder-fail-zero-row"),
-    pytest.param("reason.placeholder", [declaration(rows=replaced(GOOD, "养护面积", level2="数量指标（必填）"))], (),
-                 "fail", "必填", id="placeholder-fail-form-hint"),
+    pytest.param(
+        "reason.placeholder",
+        [declaration(rows=replaced(GOOD, "市民满意度", name="小区居民满意度（≥**%）"))],
+        (),
+        "fail",
+        "小区居民满意度(≥**%)",
+        id="placeholder-fail-stars",
+    ),
+    pytest.param(
+        "reason.placeholder",
+        [declaration(rows=GOOD + [ind("成本指标", "社会成本指标", None, None, kind=None)])],
+        (),
+        "fail",
+        "社会成本指标：空白模板行",
+        id="placeholder-fail-empty-row",
+    ),
+    pytest.param(
+        "reason.placeholder",
+        [declaration(rows=replaced(GOOD, "项目成本", name="0", target_raw="0.00%", value=0, unit="%"))],
+        (),
+        "fail",
+        "0：0.00%",
+        id="placeholder-fail-zero-row",
+    ),
+    pytest.param(
+        "reason.placeholder",
+        [declaration(rows=replaced(GOOD, "养护面积", level2="数量指标（必填）"))],
+        (),
+        "fail",
+        "必填",
+        id="placeholder-fail-form-hint",
+    ),
     pytest.param("reason.score_column", [ONE_GOOD], (), "pass", "6/6", id="score_column-pass"),
-    pytest.param("reason.score_column", [declaration(rows=[
-        {**r, "target_raw": s, "op": "=", "value": float(s), "value_unit": None, "kind": "quantitative"}
-        for r, s in zip(GOOD, ("20", "10", "10", "20", "30", "10"))])], (), "fail", "全部 6 项", id="score_column-fail"),
+    pytest.param(
+        "reason.score_column",
+        [
+            declaration(
+                rows=[
+                    {**r, "target_raw": s, "op": "=", "value": float(s), "value_unit": None, "kind": "quantitative"}
+                    for r, s in zip(GOOD, ("20", "10", "10", "20", "30", "10"))
+                ]
+            )
+        ],
+        (),
+        "fail",
+        "全部 6 项",
+        id="score_column-fail",
+    ),
     pytest.param("reason.score_column", [declaration(rows=OUTPUT[:2])], (), "n/a", "少于 3 项", id="score_column-na"),
 ]
 
@@ -310,8 +576,11 @@ def test_inputs_are_left_untouched_and_an_empty_input_gives_an_empty_review():
 
 
 def test_summary_pass_rates_per_group_and_the_rules_failed_most():
-    fail_vague = declaration(rows=replaced(GOOD, "绿化覆盖率", target_raw="明显改善", op=None, value=None, unit=None,
-                                           kind="qualitative"), project="模糊项目", prior_executed=1.6e6)
+    fail_vague = declaration(
+        rows=replaced(GOOD, "绿化覆盖率", target_raw="明显改善", op=None, value=None, unit=None, kind="qualitative"),
+        project="模糊项目",
+        prior_executed=1.6e6,
+    )
     d, i, p = frames(ONE_GOOD, fail_vague)
     result = rv.review(d, i, problems=p)
     summary = rv.review_summary(result, by=("unit", "year"))
@@ -339,8 +608,11 @@ def test_review_columns_are_in_the_registry():
 
     d, i, p = frames(ONE_GOOD)
     result = rv.review(d, i, problems=p)
-    cols = set(result.columns) | set(rv.review_summary(result).columns) | set(
-        rv.review_summary(result, per="rule").columns)
+    cols = (
+        set(result.columns)
+        | set(rv.review_summary(result).columns)
+        | set(rv.review_summary(result, per="rule").columns)
+    )
     assert not cols - set(tables.ALL), cols - set(tables.ALL)
 
 
@@ -350,41 +622,41 @@ def test_review_columns_are_in_the_registry():
 SEED_EXPECTED = {
     # 绿化市容环卫热线运作和受理处置工作经费: older framework, 8 indicators
     "绿化市容环卫热线运作和受理处置工作经费": {
-        "complete.output_effect": "pass",      # 产出目标 3, 效果目标 1
-        "complete.output_dims": "pass",        # 数量 人员聘用完成率, 质量 派遣人员合格率, 时效 派遣人员到岗及时性
-        "complete.cost": "n/a",                # older tree: no 成本 level (and 2020 < 2022)
-        "complete.satisfaction": "n/a",        # older tree: no 满意度 level
-        "quant.share": "pass",                 # 4 of 8 quantitative = 50%, at the threshold
-        "quant.vague": "fail",                 # 规范, 及时, 有效保障, 可持续
-        "compare.repeat_budget_up": "n/a",     # no 2019 declaration in the seed
+        "complete.output_effect": "pass",  # 产出目标 3, 效果目标 1
+        "complete.output_dims": "pass",  # 数量 人员聘用完成率, 质量 派遣人员合格率, 时效 派遣人员到岗及时性
+        "complete.cost": "n/a",  # older tree: no 成本 level (and 2020 < 2022)
+        "complete.satisfaction": "n/a",  # older tree: no 满意度 level
+        "quant.share": "pass",  # 4 of 8 quantitative = 50%, at the threshold
+        "quant.vague": "fail",  # 规范, 及时, 有效保障, 可持续
+        "compare.repeat_budget_up": "n/a",  # no 2019 declaration in the seed
         "compare.loosened_budget_up": "n/a",
-        "exec.prior_rate": "pass",             # 1,296,100 / 1,296,100 = 100%
-        "exec.own_target": "pass",             # 100% against its own 预算执行率 =99%
-        "consist.year_over_total": "pass",     # 1,406,400 = 1,406,400
-        "consist.text_budget": "pass",         # 项目实施计划: 预算经费为140.64万元
-        "consist.prior_budget": "n/a",         # no 2019 declaration
-        "reason.percent_over_100": "pass",     # 99, 99, 90, 90
-        "reason.satisfaction_floor": "n/a",    # no 满意度 target
+        "exec.prior_rate": "pass",  # 1,296,100 / 1,296,100 = 100%
+        "exec.own_target": "pass",  # 100% against its own 预算执行率 =99%
+        "consist.year_over_total": "pass",  # 1,406,400 = 1,406,400
+        "consist.text_budget": "pass",  # 项目实施计划: 预算经费为140.64万元
+        "consist.prior_budget": "n/a",  # no 2019 declaration
+        "reason.percent_over_100": "pass",  # 99, 99, 90, 90
+        "reason.satisfaction_floor": "n/a",  # no 满意度 target
         "reason.placeholder": "pass",
         "reason.score_column": "pass",
     },
     # 全市绿化、市容、环卫、林业诉求处置督查督办: older framework, 9 indicators (one row shifted left)
     "全市绿化、市容、环卫、林业诉求处置督查督办": {
         "complete.output_effect": "pass",
-        "complete.output_dims": "pass",        # 时效 项目完成时间 from the shifted row (line 58)
+        "complete.output_dims": "pass",  # 时效 项目完成时间 from the shifted row (line 58)
         "complete.cost": "n/a",
-        "complete.satisfaction": "n/a",        # 公众满意度 sits under 效果目标/社会效益
-        "quant.share": "pass",                 # 6 quantitative + 1 deadline of 9
-        "quant.vague": "fail",                 # 规范, 可持续
+        "complete.satisfaction": "n/a",  # 公众满意度 sits under 效果目标/社会效益
+        "quant.share": "pass",  # 6 quantitative + 1 deadline of 9
+        "quant.vague": "fail",  # 规范, 可持续
         "compare.repeat_budget_up": "n/a",
         "compare.loosened_budget_up": "n/a",
-        "exec.prior_rate": "pass",             # 720,000 / 720,000 = 100%
-        "exec.own_target": "pass",             # against >=99%
-        "consist.year_over_total": "pass",     # 490,000 = 490,000
-        "consist.text_budget": "pass",         # 预算经费为49万元
+        "exec.prior_rate": "pass",  # 720,000 / 720,000 = 100%
+        "exec.own_target": "pass",  # against >=99%
+        "consist.year_over_total": "pass",  # 490,000 = 490,000
+        "consist.text_budget": "pass",  # 预算经费为49万元
         "consist.prior_budget": "n/a",
-        "reason.percent_over_100": "pass",     # 年度报告完成率 =100% is not above 100
-        "reason.satisfaction_floor": "pass",   # 公众满意度 >=80%, at the floor
+        "reason.percent_over_100": "pass",  # 年度报告完成率 =100% is not above 100
+        "reason.satisfaction_floor": "pass",  # 公众满意度 >=80%, at the floor
         "reason.placeholder": "pass",
         "reason.score_column": "pass",
     },
@@ -401,8 +673,9 @@ def test_seed_review_checked_by_hand(seed_result):
     assert "派遣人员到岗及时性：及时" in ev["绿化市容环卫热线运作和受理处置工作经费", "quant.vague"]
     assert "采购规范性：规范" in ev["全市绿化、市容、环卫、林业诉求处置督查督办", "quant.vague"]
     # a stricter share threshold fails the first (4/8) and not the second (7/9)
-    strict = rv.review(seed_result.declarations, seed_result.indicators, problems=seed_result.problems,
-                       min_quant_share=0.6)
+    strict = rv.review(
+        seed_result.declarations, seed_result.indicators, problems=seed_result.problems, min_quant_share=0.6
+    )
     strict = dict(zip(strict["project"] + strict["rule"], strict["outcome"]))
     assert strict["绿化市容环卫热线运作和受理处置工作经费quant.share"] == "fail"
     assert strict["全市绿化、市容、环卫、林业诉求处置督查督办quant.share"] == "pass"
@@ -451,13 +724,13 @@ def test_real_rongchang_greening_checked_by_reading_the_file(real):
     out, ev = _by_project(result, "古昌镇大青冈村乡村振兴绿化美化项目")
     assert out["complete.output_effect"] == "fail" and "效益" in ev["complete.output_effect"]
     assert out["complete.output_dims"] == "fail" and "缺时效" in ev["complete.output_dims"]
-    assert out["complete.cost"] == "fail"            # 2022, newer tree, no 成本
+    assert out["complete.cost"] == "fail"  # 2022, newer tree, no 成本
     assert out["complete.satisfaction"] == "fail"
     assert out["quant.share"] == "pass" and "3/3" in ev["quant.share"]
     assert out["quant.vague"] == "pass"
     assert out["reason.percent_over_100"] == "pass"
     assert out["reason.placeholder"] == "pass"
-    assert out["exec.prior_rate"] == "n/a"         # no 上年 figures in this form
+    assert out["exec.prior_rate"] == "n/a"  # no 上年 figures in this form
     assert out["compare.repeat_budget_up"] == "n/a"
 
 
@@ -467,7 +740,7 @@ def test_real_fengjie_reward_checked_by_reading_the_file(real):
     out, ev = _by_project(result, "12350安全生产举报奖及安全生产专项督查等工作经费")
     assert out["reason.placeholder"] == "fail"
     assert ev["reason.placeholder"].startswith("占位符、填表提示或空白行 3项")
-    assert out["complete.output_effect"] == "fail"   # no 效益 row in the copy
+    assert out["complete.output_effect"] == "fail"  # no 效益 row in the copy
     assert out["complete.satisfaction"] == "fail"
     assert out["quant.vague"] == "pass"
 

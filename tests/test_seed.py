@@ -1,4 +1,5 @@
 """The real published file in data/raw: every field of both declarations, every indicator."""
+
 import datetime as dt
 
 import pandas as pd
@@ -27,12 +28,18 @@ def test_first_declaration_fields(decls):
     assert not d["gov_purchase"] and d["gov_purchase"] is not None
     assert d["start_date"] == dt.date(2020, 1, 1) and d["end_date"] == dt.date(2020, 12, 31)
     assert d[["total_budget", "year_budget", "prior_budget", "prior_executed"]].tolist() == [
-        1406400.0, 1406400.0, 1296100.0, 1296100.0]
+        1406400.0,
+        1406400.0,
+        1296100.0,
+        1296100.0,
+    ]
     assert d["prior_execution_rate"] == 1.0
     assert d["overview"] == "本项目实施内容为通过劳务派遣方式增加绿化市容热线受理岗位及行政受理岗位人员。"
     assert d["basis"].startswith("《上海市人民政府关于做好“12345”市民服务热线工作的意见》（沪府〔2012〕85号）")
     assert d["basis"].endswith("（沪委办发〔2018〕14号）")
-    assert d["necessity"].startswith("为做好“12345”市民服务热线工作") and d["necessity"].endswith("信访办理等方面工作。")
+    assert d["necessity"].startswith("为做好“12345”市民服务热线工作") and d["necessity"].endswith(
+        "信访办理等方面工作。"
+    )
     assert d["measures"].startswith("党政办公室负责编制项目计划") and d["measures"].endswith("的申请和款项的支付。")
     assert d["plan"] == "本项目的预算经费为140.64万元,全部来源于市财政拨款。11月30日前完成全部资金支付。"
     assert d["goals"].endswith("热线接听及诉求处理工作上台阶。")
@@ -43,14 +50,19 @@ def test_second_declaration_fields_lose_their_markup(decls):
     d = decls.loc[P2]
     assert d["unit"] == UNIT and d["year"] == 2020
     assert d[["total_budget", "year_budget", "prior_budget", "prior_executed"]].tolist() == [
-        490000.0, 490000.0, 720000.0, 720000.0]
+        490000.0,
+        490000.0,
+        720000.0,
+        720000.0,
+    ]
     assert d["prior_execution_rate"] == 1.0
     for col in ("overview", "basis", "necessity", "measures", "plan", "goals"):
         assert "<p>" not in d[col] and "</p>" not in d[col], col
     assert d["goals"] == "推动诉求处置工作管理水平的提高，促进公众满意度的提升。"
     assert d["overview"].startswith("中共中央办公厅 国务院办公厅2016年12月印发")
-    assert d["plan"] == ("本项目的预算经费为49万元,全部来源于市财政拨款。初步计划6月30日前申请拨款25万元，"
-                         "10月31日前申请拨款24万元。")
+    assert d["plan"] == (
+        "本项目的预算经费为49万元,全部来源于市财政拨款。初步计划6月30日前申请拨款25万元，10月31日前申请拨款24万元。"
+    )
     assert d["source_line"] == 32
 
 
@@ -94,8 +106,10 @@ EXPECTED = [
 def test_all_17_indicators(seed_result):
     ind = seed_result.indicators
     cols = ["seq", "level1", "level2", "name", "target_raw", "op", "value", "value_unit", "kind", "source_line"]
-    got = [tuple(None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in row)
-           for row in ind[cols].itertuples(index=False)]
+    got = [
+        tuple(None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in row)
+        for row in ind[cols].itertuples(index=False)
+    ]
     assert got == [tuple(e) for e in EXPECTED]
     assert ind["project"].tolist() == [P1] * 8 + [P2] * 9
     std = dict(zip(ind["level1"], ind["level1_std"]))
@@ -106,7 +120,12 @@ def test_shifted_row_keeps_its_level1_and_is_reported(seed_result):
     ind = seed_result.indicators
     row = ind[ind["source_line"] == 58].iloc[0]
     assert (row["level1"], row["level2"], row["name"], row["target_raw"], row["kind"]) == (
-        "产出目标", "时效", "项目完成时间", "2020年", "deadline")
+        "产出目标",
+        "时效",
+        "项目完成时间",
+        "2020年",
+        "deadline",
+    )
     probs = seed_result.problems
     assert probs["code"].tolist() == ["shifted-row"]
     assert probs["source_line"].tolist() == [58] and probs["severity"].tolist() == ["warning"]

@@ -1,15 +1,14 @@
 """analysis.reports.show: what the report notebooks call — filtered reads, escaping, headline figures, notices."""
+
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from analysis.reports import show as report
+
 from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, PROJECTS, SEED_UNIT, UNITS, YEARS, make_processed  # noqa: F401
+
 
 def test_load_unit_reads_only_that_unit(processed):
     data = report.load_unit(processed, SEED_UNIT)
@@ -82,6 +81,7 @@ def test_headline_figures_are_budget_weighted():
 
 # ----------------------------------------------------------------------------- failing loudly
 
+
 def test_an_unknown_unit_stops_with_the_closest_names(tmp_path):
     processed = make_processed(tmp_path / "p", units=["示例市财政局", "示例市民政局", SEED_UNIT])
     with pytest.raises(report.NotInData) as err:
@@ -96,14 +96,25 @@ def test_an_unknown_unit_stops_with_the_closest_names(tmp_path):
 
 def test_names_sort_by_pinyin():
     assert report.sort_names(["示例市财政局", "示例市档案局", "示例市教育局", "上海市水务局"]) == [
-        "上海市水务局", "示例市财政局", "示例市档案局", "示例市教育局"]
+        "上海市水务局",
+        "示例市财政局",
+        "示例市档案局",
+        "示例市教育局",
+    ]
 
 
 # ----------------------------------------------------------------------------- tables that read well
 
+
 def test_table_html_aligns_formats_and_folds_long_tables():
-    frame = pd.DataFrame({"project": [f"项目{i}" for i in range(20)], "year_budget": [1_406_400.0] * 20,
-                          "rate": [0.9278381153077214] * 20, "change": ["loosened"] * 20})
+    frame = pd.DataFrame(
+        {
+            "project": [f"项目{i}" for i in range(20)],
+            "year_budget": [1_406_400.0] * 20,
+            "rate": [0.9278381153077214] * 20,
+            "change": ["loosened"] * 20,
+        }
+    )
     out = report.table_html(frame, title="项目")
     assert '<th class="num" scope="col">当年预算（万元）</th>' in out
     assert '<td class="num col-year_budget">140.64</td>' in out and ">92.8%<" in out
@@ -128,27 +139,35 @@ def test_changes_are_grouped_by_project_with_budget_change_file_and_line(tmp_pat
     assert out.count('<details class="group">') == 4  # 2 projects x 2 compared years
     # the hotline project's budget grew 8.5 % a year: 140.63 -> 152.58 万元 in 2021
     assert "当年预算 140.63 → 152.58 万元（+11.95 万元）" in out
-    assert "<th class=\"text\" scope=\"col\">文件</th>" in out and "000_2021.txt" in out
+    assert '<th class="text" scope="col">文件</th>' in out and "000_2021.txt" in out
     # >=90% -> >=95% for 人员聘用完成率 in 2020 is tightened (收紧), not 提高
     assert "收紧" in out and "提高" not in out and "降低" not in out
 
 
 def test_change_counts_put_framework_changes_apart():
-    changes = pd.DataFrame({
-        "unit": ["甲局"] * 4, "to_year": [2021] * 4,
-        "change": ["removed", "removed", "added", "tightened"],
-        "framework_change": [True, False, True, False],
-    })
+    changes = pd.DataFrame(
+        {
+            "unit": ["甲局"] * 4,
+            "to_year": [2021] * 4,
+            "change": ["removed", "removed", "added", "tightened"],
+            "framework_change": [True, False, True, False],
+        }
+    )
     counts = report.change_counts(changes, "unit").iloc[0]
     assert (counts["removed"], counts["added"], counts["tightened"], counts["framework_changes"]) == (1, 0, 1, 2)
 
 
 def test_problems_are_counted_by_code_in_chinese_with_examples():
-    problems = pd.DataFrame({
-        "source_file": ["a.txt", "a.txt", "b.txt", "b.txt", "c.txt"], "source_line": [3, 9, 1, 4, 2],
-        "severity": ["warning"] * 4 + ["error"],
-        "code": ["shifted-row"] * 4 + ["empty-file"], "message": ["x"] * 5, "decl_id": [None] * 5,
-    })
+    problems = pd.DataFrame(
+        {
+            "source_file": ["a.txt", "a.txt", "b.txt", "b.txt", "c.txt"],
+            "source_line": [3, 9, 1, 4, 2],
+            "severity": ["warning"] * 4 + ["error"],
+            "code": ["shifted-row"] * 4 + ["empty-file"],
+            "message": ["x"] * 5,
+            "decl_id": [None] * 5,
+        }
+    )
     summary = report.problem_summary(problems)
     first = summary.iloc[0]
     assert (first["code"], first["n"]) == ("shifted-row", 4)

@@ -6,12 +6,12 @@ Typical use in a notebook::
     ds = analysis.load("data/processed")
     analysis.metrics.execution_rates(ds.declarations, by=("unit", "year"))
 """
+
 from __future__ import annotations
 
 import os
 
-from analysis import identity, metrics  # noqa: F401  (analysis.metrics.* is part of the public API)
-from analysis import tables
+from analysis import identity, metrics, tables  # noqa: F401  (analysis.metrics.* is part of the public API)
 from analysis.tables import Dataset
 
 __all__ = ["Dataset", "load", "metrics"]

@@ -3,11 +3,13 @@
 Each sub-command lives in its own module, which provides ``add_arguments(parser)`` and
 ``run(args) -> int``; this file only wires them together.
 """
+
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
 
 class _Listing:
     """``python -m analysis units`` / ``years``: what the processed tables hold, one a line."""
@@ -16,7 +18,9 @@ class _Listing:
         self.column, self.__doc__ = column, f"list the {what} in the processed tables, one a line"
 
     def add_arguments(self, parser):
-        parser.add_argument("--processed", default="data/processed", help="folder with the processed tables (default: data/processed)")
+        parser.add_argument(
+            "--processed", default="data/processed", help="folder with the processed tables (default: data/processed)"
+        )
 
     def run(self, args) -> int:
         from pathlib import Path
@@ -24,7 +28,10 @@ class _Listing:
         from analysis.reports.show import available
 
         if not (Path(args.processed) / "declarations.parquet").exists():
-            print(f"{args.processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
+            print(
+                f"{args.processed}/declarations.parquet not found: run `python -m analysis ingest` first",
+                file=sys.stderr,
+            )
             return 2
         try:
             for value in available(args.processed, self.column):

@@ -19,6 +19,7 @@ result does not depend on the row order of the input).
 ``analysis.load`` and the report loaders call it once, and :mod:`analysis.metrics` uses the
 columns it finds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -98,8 +99,9 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     ending = ending.assign(year=ending["last_year"] + 1)
     starting = starting.assign(year=starting["first_year"])
     pairs = ending.merge(starting, on=["unit_n", "year"], suffixes=("_old", "_new"))
-    empty = pd.DataFrame({"old_chain": pd.Series(dtype=object), "new_chain": pd.Series(dtype=object),
-                          "score": pd.Series(dtype=float)})
+    empty = pd.DataFrame(
+        {"old_chain": pd.Series(dtype=object), "new_chain": pd.Series(dtype=object), "score": pd.Series(dtype=float)}
+    )
     if pairs.empty:
         return empty
     old_s = pairs["project_n_old"].str.replace(_YEAR_IN_NAME, "", regex=True)
@@ -121,7 +123,9 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
         chosen.append(mutual)
         pairs = pairs.loc[~pairs["chain_old"].isin(mutual["chain_old"]) & ~pairs["chain_new"].isin(mutual["chain_new"])]
     links = pd.concat(chosen, ignore_index=True)
-    return links.rename(columns={"chain_old": "old_chain", "chain_new": "new_chain"})[["old_chain", "new_chain", "score"]]
+    return links.rename(columns={"chain_old": "old_chain", "chain_new": "new_chain"})[
+        ["old_chain", "new_chain", "score"]
+    ]
 
 
 def _roots(chains: pd.Series, links: pd.DataFrame) -> pd.Series:
@@ -224,7 +228,9 @@ def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) ->
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).astype(
             {"from_year": "Int64", "to_year": "Int64", "score": float}
         )
-    old = linked.loc[:, ["project", "year", "project_key"]].rename(columns={"project": "old_project", "year": "from_year"})
+    old = linked.loc[:, ["project", "year", "project_key"]].rename(
+        columns={"project": "old_project", "year": "from_year"}
+    )
     new = new.rename(columns={"project": "new_project", "year": "to_year", "match_score": "score"})
     new = new.assign(from_year=new["to_year"] - 1)
     out = new.merge(old.drop_duplicates(["project_key", "from_year"]), on=["project_key", "from_year"], how="left")

@@ -4,15 +4,18 @@
 (NFKC, all white space removed), so the same declaration gets the same id in every run,
 whatever file it came from and however its names were spaced.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
 
-#: white space removed for matching (zero-width spaces and joiners included)
+#: white space, the one pattern of the project: any Unicode space (full-width U+3000, no-break
+#: U+00A0, the U+2000 range), line breaks, and zero-width spaces, joiners and byte-order marks
 SPACE_PATTERN = r"[\s\u200b-\u200d\u2060\ufeff]+"
-_SPACE = re.compile(SPACE_PATTERN)
+SPACE = re.compile(SPACE_PATTERN)
+_SPACE = SPACE
 
 
 def norm_name(text: str | None) -> str:

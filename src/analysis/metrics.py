@@ -10,6 +10,7 @@ columns when present; declarations without them are linked by the function itsel
 :data:`analysis.identity.DEFAULT_THRESHOLD`; call :func:`~analysis.identity.link` first for
 another threshold). See ``docs/analysis.md`` for the definitions.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,10 +23,49 @@ CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "remov
 """The values of ``change`` in :func:`target_changes`, in the order summaries list them."""
 
 VAGUE_WORDS = (
-    "规范", "及时", "有效", "持续", "完善", "健全", "良好", "提高", "提升", "明显", "逐步",
-    "进一步", "加强", "改善", "稳定", "顺利", "保障", "合理", "充分", "基本", "较好", "较高",
-    "显著", "不断", "积极", "优化", "推进", "促进", "满足", "符合", "达到", "达标", "合格",
-    "正常", "按时", "按期", "准确", "高效", "到位", "增强", "加快", "好", "高",
+    "规范",
+    "及时",
+    "有效",
+    "持续",
+    "完善",
+    "健全",
+    "良好",
+    "提高",
+    "提升",
+    "明显",
+    "逐步",
+    "进一步",
+    "加强",
+    "改善",
+    "稳定",
+    "顺利",
+    "保障",
+    "合理",
+    "充分",
+    "基本",
+    "较好",
+    "较高",
+    "显著",
+    "不断",
+    "积极",
+    "优化",
+    "推进",
+    "促进",
+    "满足",
+    "符合",
+    "达到",
+    "达标",
+    "合格",
+    "正常",
+    "按时",
+    "按期",
+    "准确",
+    "高效",
+    "到位",
+    "增强",
+    "加快",
+    "好",
+    "高",
 )
 """Words that make a qualitative target vague: a qualitative target (``kind="qualitative"``)
 that contains one of these words and no digit counts as vague in :func:`target_quality`."""
@@ -129,9 +169,20 @@ def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
         below_target=below,
     )
     cols = [
-        "unit", "project", "project_key", "exec_year", "target_decl_id", "realized_decl_id",
-        "exec_target", "exec_target_op", "prior_budget", "prior_executed", "realized_rate",
-        "below_target", "match", "match_score",
+        "unit",
+        "project",
+        "project_key",
+        "exec_year",
+        "target_decl_id",
+        "realized_decl_id",
+        "exec_target",
+        "exec_target_op",
+        "prior_budget",
+        "prior_executed",
+        "realized_rate",
+        "below_target",
+        "match",
+        "match_score",
     ]
     return out[cols].sort_values(["unit", "project_key", "exec_year"], kind="stable").reset_index(drop=True)
 
@@ -166,9 +217,11 @@ def execution_rates(declarations: pd.DataFrame, by=("unit", "year")) -> pd.DataF
     pe = _project_execution(d)
     rate = _realized_rate(d)
     ok = rate.notna()
-    below = pe.dropna(subset=["realized_decl_id"]).drop_duplicates("realized_decl_id").set_index("realized_decl_id")[
-        "below_target"
-    ]
+    below = (
+        pe.dropna(subset=["realized_decl_id"])
+        .drop_duplicates("realized_decl_id")
+        .set_index("realized_decl_id")["below_target"]
+    )
     below_row = d["decl_id"].map(below).astype("boolean")
     frame = d.assign(
         exec_year=(d["year"] - 1).astype("Int64"),
@@ -203,8 +256,16 @@ def execution_rates(declarations: pd.DataFrame, by=("unit", "year")) -> pd.DataF
         exec_year=out["exec_year_from"].where(out["exec_year_from"] == out["exec_year_to"], pd.NA).astype("Int64"),
     )
     stats = [
-        "exec_year_from", "exec_year_to", "n_projects", "n_reported", "prior_budget", "prior_executed",
-        "rate", "mean_rate", "n_target_known", "n_below_target",
+        "exec_year_from",
+        "exec_year_to",
+        "n_projects",
+        "n_reported",
+        "prior_budget",
+        "prior_executed",
+        "rate",
+        "mean_rate",
+        "n_target_known",
+        "n_below_target",
     ]
     if "exec_year" in keys:
         cols = keys + stats
@@ -285,8 +346,9 @@ def _declared_pairs(decl: pd.DataFrame) -> pd.DataFrame:
 def _classify(m: pd.DataFrame) -> np.ndarray:
     """The change of each matched indicator pair (columns old_*/new_* as in target_changes)."""
     ok_, nk = m["old_kind"].fillna(""), m["new_kind"].fillna("")
-    oop, nop = m["old_op"].fillna("").replace({"≥": ">=", "≤": "<="}), m["new_op"].fillna("").replace(
-        {"≥": ">=", "≤": "<="}
+    oop, nop = (
+        m["old_op"].fillna("").replace({"≥": ">=", "≤": "<="}),
+        m["new_op"].fillna("").replace({"≥": ">=", "≤": "<="}),
     )
     ov, nv = m["old_value"].astype(float), m["new_value"].astype(float)
     # a deadline (yyyymmdd) counts relative to its declaration year: 12月底前 every year is unchanged
@@ -337,8 +399,22 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
         same_kind & ~qual & ~deadline & ~have & same_raw,
     ]
     choices = [
-        "changed", "unchanged", "changed", "unchanged", "loosened", "tightened", "unchanged", "changed",
-        "changed", "unchanged", "tightened", "loosened", "tightened", "loosened", "tightened", "loosened",
+        "changed",
+        "unchanged",
+        "changed",
+        "unchanged",
+        "loosened",
+        "tightened",
+        "unchanged",
+        "changed",
+        "changed",
+        "unchanged",
+        "tightened",
+        "loosened",
+        "tightened",
+        "loosened",
+        "tightened",
+        "loosened",
         "unchanged",
     ]
     return np.select(conditions, choices, default="changed")
@@ -348,10 +424,36 @@ _MATCH_PASSES = (("_l1", "_l2", "_nm"), ("_l1", "_nm"), ("_nm",))
 """Keys tried in turn to pair the indicators of two declarations (what is left over goes on)."""
 
 _TC_COLUMNS = [
-    "unit", "project", "level1", "level2", "name", "from_year", "to_year", "old_raw", "new_raw", "change",
-    "level1_std", "project_key", "old_project", "match", "match_score", "gap_years",
-    "old_kind", "new_kind", "old_op", "new_op", "old_value", "new_value", "old_value_hi", "new_value_hi",
-    "old_unit", "new_unit", "old_decl_id", "new_decl_id", "old_seq", "new_seq",
+    "unit",
+    "project",
+    "level1",
+    "level2",
+    "name",
+    "from_year",
+    "to_year",
+    "old_raw",
+    "new_raw",
+    "change",
+    "level1_std",
+    "project_key",
+    "old_project",
+    "match",
+    "match_score",
+    "gap_years",
+    "old_kind",
+    "new_kind",
+    "old_op",
+    "new_op",
+    "old_value",
+    "new_value",
+    "old_value_hi",
+    "new_value_hi",
+    "old_unit",
+    "new_unit",
+    "old_decl_id",
+    "new_decl_id",
+    "old_seq",
+    "new_seq",
 ]
 
 
@@ -421,8 +523,13 @@ def target_changes(
     pairs = pairs.assign(_pair=np.arange(len(pairs)))
     keys = _indicator_keys(indicators)
     ind_decl = indicators["decl_id"].to_numpy(dtype=object)
-    codes = pd.Index(pd.unique(np.concatenate([ind_decl, pairs["old_decl_id"].to_numpy(dtype=object),
-                                                pairs["new_decl_id"].to_numpy(dtype=object)])))
+    codes = pd.Index(
+        pd.unique(
+            np.concatenate(
+                [ind_decl, pairs["old_decl_id"].to_numpy(dtype=object), pairs["new_decl_id"].to_numpy(dtype=object)]
+            )
+        )
+    )
     keys = keys.assign(_decl=codes.get_indexer(ind_decl))
     side = keys.drop(columns="_l1_text")
     old = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["old_decl_id"].to_numpy(dtype=object)))
@@ -451,8 +558,18 @@ def target_changes(
     r_n = slim["_r_n"].fillna(-1).to_numpy(dtype="int64")
     pair_rows = slim["_pair"].to_numpy(dtype="int64")
 
-    fields = {"raw": "target_raw", "kind": "kind", "op": "op", "value": "value", "value_hi": "value_hi",
-              "unit": "value_unit", "seq": "seq", "level1": "level1", "level2": "level2", "name": "name"}
+    fields = {
+        "raw": "target_raw",
+        "kind": "kind",
+        "op": "op",
+        "value": "value",
+        "value_hi": "value_hi",
+        "unit": "value_unit",
+        "seq": "seq",
+        "level1": "level1",
+        "level2": "level2",
+        "name": "name",
+    }
     sides = {}
     for short, source in fields.items():
         sides[f"old_{short}"] = _take(indicators[source], r_o)
@@ -464,14 +581,24 @@ def target_changes(
         to_year=_take(pairs["to_year"], pair_rows),
     )
     out = out.assign(
-        change=np.select(
-            [(r_o >= 0) & (r_n >= 0), r_n >= 0], [_classify(out), "added"], default="removed"
-        ),
+        change=np.select([(r_o >= 0) & (r_n >= 0), r_n >= 0], [_classify(out), "added"], default="removed"),
         level1=out["new_level1"].where(r_n >= 0, out["old_level1"]),
         level2=out["new_level2"].where(r_n >= 0, out["old_level2"]),
         name=out["new_name"].where(r_n >= 0, out["old_name"]),
-        **{c: _take(pairs[c], pair_rows) for c in ("unit", "project", "project_key", "old_project", "match",
-                                                    "match_score", "gap_years", "old_decl_id", "new_decl_id")},
+        **{
+            c: _take(pairs[c], pair_rows)
+            for c in (
+                "unit",
+                "project",
+                "project_key",
+                "old_project",
+                "match",
+                "match_score",
+                "gap_years",
+                "old_decl_id",
+                "new_decl_id",
+            )
+        },
     )
     out = out.assign(
         old_seq=pd.array(out["old_seq"], dtype="Int64"),
@@ -506,10 +633,18 @@ def declaration_frameworks(indicators: pd.DataFrame) -> pd.Series:
     if indicators.empty:
         return pd.Series(dtype=object, name="framework")
     l1 = indicators["level1"].astype("string").fillna("")
-    std = indicators["level1_std"].astype("string").fillna("") if "level1_std" in indicators else pd.Series("", index=indicators.index)
+    std = (
+        indicators["level1_std"].astype("string").fillna("")
+        if "level1_std" in indicators
+        else pd.Series("", index=indicators.index)
+    )
     old = std.isin(FRAMEWORK_ONLY["old"]) | l1.str.contains("|".join(_OLD_LEVEL1_WORDS), regex=True)
     new = std.isin(FRAMEWORK_ONLY["new"]) | l1.str.contains("|".join(_NEW_LEVEL1_WORDS), regex=True)
-    g = pd.DataFrame({"decl_id": indicators["decl_id"], "old": old, "new": new}).groupby("decl_id")[["old", "new"]].any()
+    g = (
+        pd.DataFrame({"decl_id": indicators["decl_id"], "old": old, "new": new})
+        .groupby("decl_id")[["old", "new"]]
+        .any()
+    )
     out = np.select([g["old"] & g["new"], g["old"], g["new"]], ["mixed", "old", "new"], default="unknown")
     return pd.Series(out, index=g.index, name="framework")
 
@@ -517,12 +652,18 @@ def declaration_frameworks(indicators: pd.DataFrame) -> pd.Series:
 def _nature_direction(changes: pd.DataFrame) -> np.ndarray:
     """+1 where a higher ``=`` value is stricter, -1 where lower is, 0 where the nature is not clear."""
     l2 = norm_text(changes["level2"])
-    l1 = changes["level1_std"].astype("string").fillna("") if "level1_std" in changes else pd.Series("", index=changes.index)
+    l1 = (
+        changes["level1_std"].astype("string").fillna("")
+        if "level1_std" in changes
+        else pd.Series("", index=changes.index)
+    )
     unit = norm_text(changes["new_unit"])
     more = l2.str.contains("|".join(_MORE_IS_STRICTER), regex=True)
     duration = unit.str.endswith(_DURATION_UNITS) & ~unit.str.contains("/", regex=False)
     money = unit.str.endswith(_MONEY_UNITS) & ~unit.str.contains("/", regex=False)
-    less = (l2.str.contains("时效", regex=False) & duration) | ((l2.str.contains("成本", regex=False) | (l1 == "成本")) & money)
+    less = (l2.str.contains("时效", regex=False) & duration) | (
+        (l2.str.contains("成本", regex=False) | (l1 == "成本")) & money
+    )
     return np.select([more.to_numpy() & ~less.to_numpy(), less.to_numpy() & ~more.to_numpy()], [1, -1], default=0)
 
 
@@ -546,17 +687,22 @@ def refine_changes(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     out = changes.copy()
     fixed = (
         out["change"].eq("changed")
-        & out["old_op"].isin(["=", "＝"]) & out["new_op"].isin(["=", "＝"])
-        & out["old_kind"].eq("quantitative") & out["new_kind"].eq("quantitative")
+        & out["old_op"].isin(["=", "＝"])
+        & out["new_op"].isin(["=", "＝"])
+        & out["old_kind"].eq("quantitative")
+        & out["new_kind"].eq("quantitative")
         & (norm_text(out["old_unit"]) == norm_text(out["new_unit"]))
-        & out["old_value"].notna() & out["new_value"].notna()
+        & out["old_value"].notna()
+        & out["new_value"].notna()
     ).to_numpy()
     direction = _nature_direction(out) if len(out) else np.zeros(0, dtype=int)
     ov = pd.to_numeric(out["old_value"], errors="coerce").to_numpy(dtype=float)
     nv = pd.to_numeric(out["new_value"], errors="coerce").to_numpy(dtype=float)
     moved = np.sign(np.nan_to_num(nv - ov)) * direction
     by_nature = fixed & (moved != 0)
-    out["change"] = np.where(by_nature, np.where(moved > 0, "tightened", "loosened"), out["change"].to_numpy(dtype=object))
+    out["change"] = np.where(
+        by_nature, np.where(moved > 0, "tightened", "loosened"), out["change"].to_numpy(dtype=object)
+    )
     out["by_nature"] = by_nature
 
     fw = declaration_frameworks(indicators)
@@ -616,19 +762,18 @@ def project_changes(declarations: pd.DataFrame) -> pd.DataFrame:
             "match_score": d["match_score"],
         }
     )
-    parts = [
-        base.loc[mask.fillna(False).astype(bool).to_numpy()].assign(event=event)
-        for event, mask in masks.items()
-    ]
+    parts = [base.loc[mask.fillna(False).astype(bool).to_numpy()].assign(event=event) for event, mask in masks.items()]
     out = pd.concat(parts, ignore_index=True)
     out = out.assign(
         gap_years=out["gap_years"].where(out["event"] == "resumed").astype("Int64"),
         old_project=out["old_project"].where(out["event"] == "renamed"),
         match_score=out["match_score"].where(out["event"] == "renamed").astype(float),
     )
-    return out[["unit", "project", "project_key", "year", "event", "gap_years", "old_project", "match_score"]].sort_values(
-        ["unit", "year", "event", "project"], kind="stable"
-    ).reset_index(drop=True)
+    return (
+        out[["unit", "project", "project_key", "year", "event", "gap_years", "old_project", "match_score"]]
+        .sort_values(["unit", "year", "event", "project"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def change_summary(changes: pd.DataFrame, by=("unit", "to_year")) -> pd.DataFrame:
@@ -640,11 +785,15 @@ def change_summary(changes: pd.DataFrame, by=("unit", "to_year")) -> pd.DataFram
     Use ``by=("unit", "project_key", "to_year")`` for a per-project summary.
     """
     keys = _as_by(by)
-    counts = pd.crosstab(
-        [changes[k] for k in keys] if keys else pd.Series(0, index=changes.index, name="_all"),
-        changes["change"],
-        dropna=False,
-    ) if len(changes) else pd.DataFrame(columns=list(CHANGE_TYPES))
+    counts = (
+        pd.crosstab(
+            [changes[k] for k in keys] if keys else pd.Series(0, index=changes.index, name="_all"),
+            changes["change"],
+            dropna=False,
+        )
+        if len(changes)
+        else pd.DataFrame(columns=list(CHANGE_TYPES))
+    )
     counts = counts.reindex(columns=list(CHANGE_TYPES), fill_value=0).astype(int)
     counts.columns.name = None
     counts = counts.assign(n=counts.sum(axis=1), net_tightening=counts["tightened"] - counts["loosened"])
@@ -685,14 +834,19 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
     prev = prev.assign(year=prev["year"] + 1)
     per = per.merge(prev, on=["unit_n", "year"], how="left")
     ch = changes.assign(unit_n=norm_text(changes["unit"]), year=changes["to_year"].astype("Int64"))
-    counts = pd.DataFrame(
-        {
-            "unit_n": ch["unit_n"],
-            "year": ch["year"],
-            "tightened": (ch["change"] == "tightened").astype(int),
-            "loosened": (ch["change"] == "loosened").astype(int),
-        }
-    ).groupby(["unit_n", "year"]).sum().reset_index()
+    counts = (
+        pd.DataFrame(
+            {
+                "unit_n": ch["unit_n"],
+                "year": ch["year"],
+                "tightened": (ch["change"] == "tightened").astype(int),
+                "loosened": (ch["change"] == "loosened").astype(int),
+            }
+        )
+        .groupby(["unit_n", "year"])
+        .sum()
+        .reset_index()
+    )
     per = per.merge(counts, on=["unit_n", "year"], how="left")
     per = per.assign(
         tightened=per["tightened"].fillna(0).astype(int),
@@ -706,8 +860,17 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
         & (per["loosened"] > per["tightened"]),
     )
     cols = [
-        "unit", "year", "n_projects", "year_budget", "prev_year_budget", "budget_change", "budget_change_rel",
-        "tightened", "loosened", "net_tightening", "budget_up_targets_loosened",
+        "unit",
+        "year",
+        "n_projects",
+        "year_budget",
+        "prev_year_budget",
+        "budget_change",
+        "budget_change_rel",
+        "tightened",
+        "loosened",
+        "net_tightening",
+        "budget_up_targets_loosened",
     ]
     return per[cols].sort_values(["unit", "year"], kind="stable").reset_index(drop=True)
 
@@ -740,7 +903,9 @@ def budget_reconciliation(declarations: pd.DataFrame, tolerance: float = 1.0) ->
         year_budget=pd.to_numeric(d["year_budget"], errors="coerce").astype(float),
     )
     prev = d[["project_key", "year", "year_budget", "decl_id", "project"]].drop_duplicates(["project_key", "year"])
-    prev = prev.rename(columns={"year_budget": "prev_year_budget", "decl_id": "prev_decl_id", "project": "prev_project"})
+    prev = prev.rename(
+        columns={"year_budget": "prev_year_budget", "decl_id": "prev_decl_id", "project": "prev_project"}
+    )
     prev = prev.assign(year=prev["year"] + 1)
     cur = d[["unit", "project", "year", "decl_id", "prior_budget", "project_key", "match", "match_score"]]
     m = cur.merge(prev, on=["project_key", "year"], how="inner")
@@ -751,8 +916,19 @@ def budget_reconciliation(declarations: pd.DataFrame, tolerance: float = 1.0) ->
     )
     m = m.loc[diff.abs() > tolerance]
     cols = [
-        "unit", "project", "year", "decl_id", "prior_budget", "prev_year_budget", "difference",
-        "relative_difference", "prev_decl_id", "prev_project", "project_key", "match", "match_score",
+        "unit",
+        "project",
+        "year",
+        "decl_id",
+        "prior_budget",
+        "prev_year_budget",
+        "difference",
+        "relative_difference",
+        "prev_decl_id",
+        "prev_project",
+        "project_key",
+        "match",
+        "match_score",
     ]
     return m[cols].sort_values(["unit", "year", "project"], kind="stable").reset_index(drop=True)
 
@@ -818,7 +994,9 @@ def target_quality(
         _rep=pd.Series(ind_key.isin(rep_key), index=indicators.index).astype(int),
     )
     grouper = keys if keys else (lambda _: 0)
-    s = frame.groupby(grouper, dropna=False, sort=True)[["_n", "_quant", "_qual", "_dead", "_vague", "_comp", "_rep"]].sum()
+    s = frame.groupby(grouper, dropna=False, sort=True)[
+        ["_n", "_quant", "_qual", "_dead", "_vague", "_comp", "_rep"]
+    ].sum()
     out = pd.DataFrame(
         {
             "n_indicators": s["_n"],
@@ -835,6 +1013,7 @@ def target_quality(
 
 
 # --------------------------------------------------------------------------- review (analysis.review)
+
 
 def __getattr__(name: str):
     """``metrics.review`` and ``metrics.review_summary`` live in :mod:`analysis.review` (which

@@ -4,6 +4,7 @@ Each finding has a stable ``code`` (a slug analysts can filter on), a ``severity
 (``error``: something could not be read and is missing from the tables; ``warning``:
 read, but suspicious) and a message saying what is wrong and where.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -15,84 +16,162 @@ WARNING = "warning"
 #: README's table of problem codes follows it (a test checks), the reports use the Chinese line.
 _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     # files
-    "empty-file": (ERROR, "the file is empty",
-                  "文件为空"),
-    "unreadable-file": (ERROR, "the file could not be opened or read",
-                       "文件无法打开或读取"),
-    "undecodable": (ERROR, "the bytes are no text in any supported encoding (binary file?)",
-                   "文件内容不是任何支持编码的文本（可能是二进制文件）"),
-    "unsupported-format": (ERROR, "a file type that holds no declaration this project can read (an old binary Word .doc: convert it to .docx)",
-                          "不支持的文件类型，未读取（如旧版 Word .doc：请转换为 .docx）"),
-    "parse-failed": (ERROR, "reading the file failed unexpectedly; its declarations are missing (please report it with the file)",
-                    "读取文件时意外出错，其中的申报表缺失（请附文件反馈）"),
-    "no-text-layer": (ERROR, "a PDF (or some of its pages) without a text layer, a scan: not read (run OCR first)",
-                     "PDF（或其部分页面）没有文字层，是扫描件：未读取（请先做文字识别）"),
-    "pages-not-read": (ERROR, "a PDF longer than the pages read at most; the pages after them are not read",
-                      "PDF 页数超过读取上限，其后的页面未读取"),
-    "no-declaration": (ERROR, "the file holds text but no declaration (no 绩效目标表 header nor 项目名称 row)",
-                      "文件中有文字但没有申报表（既无“绩效目标表”表头，也无“项目名称”行）"),
-    "file-too-large": (ERROR, "the file is over a bound per file (size, uncompressed size, rows or cells; see the ingest's options); it is not read",
-                      "文件超过单个文件的上限（大小、解压后大小、行数或单元格数，见导入选项），未读取"),
-    "file-timeout": (ERROR, "reading the file took longer than the time allowed per file; it is not read",
-                    "读取文件超过单个文件的时间上限，未读取"),
-    "bad-file-name": (WARNING, "the file name is not UTF-8 (an archive unpacked with another encoding); its bad bytes are shown as \\x escapes",
-                     "文件名不是 UTF-8（可能是以其他编码解压的压缩包），无法识别的字节以 \\x 转义显示"),
-    "bad-bytes": (WARNING, "a few bytes are no text in the file's encoding (a damaged file): shown as U+FFFD, control characters removed",
-                 "少量字节不符合文件编码（文件损坏），显示为 U+FFFD，控制字符已删除"),
-    "unclosed-quote": (WARNING, "a cell opens a double quote that never closes; the quote is kept as text",
-                      "单元格的双引号未闭合，引号按文字保留"),
+    "empty-file": (ERROR, "the file is empty", "文件为空"),
+    "unreadable-file": (ERROR, "the file could not be opened or read", "文件无法打开或读取"),
+    "undecodable": (
+        ERROR,
+        "the bytes are no text in any supported encoding (binary file?)",
+        "文件内容不是任何支持编码的文本（可能是二进制文件）",
+    ),
+    "unsupported-format": (
+        ERROR,
+        "a file type that holds no declaration this project can read (an old binary Word .doc: convert it to .docx)",
+        "不支持的文件类型，未读取（如旧版 Word .doc：请转换为 .docx）",
+    ),
+    "parse-failed": (
+        ERROR,
+        "reading the file failed unexpectedly; its declarations are missing (please report it with the file)",
+        "读取文件时意外出错，其中的申报表缺失（请附文件反馈）",
+    ),
+    "no-text-layer": (
+        ERROR,
+        "a PDF (or some of its pages) without a text layer, a scan: not read (run OCR first)",
+        "PDF（或其部分页面）没有文字层，是扫描件：未读取（请先做文字识别）",
+    ),
+    "pages-not-read": (
+        ERROR,
+        "a PDF longer than the pages read at most; the pages after them are not read",
+        "PDF 页数超过读取上限，其后的页面未读取",
+    ),
+    "no-declaration": (
+        ERROR,
+        "the file holds text but no declaration (no 绩效目标表 header nor 项目名称 row)",
+        "文件中有文字但没有申报表（既无“绩效目标表”表头，也无“项目名称”行）",
+    ),
+    "file-too-large": (
+        ERROR,
+        "the file is over a bound per file (size, uncompressed size, rows or cells; see the ingest's options); it is not read",
+        "文件超过单个文件的上限（大小、解压后大小、行数或单元格数，见导入选项），未读取",
+    ),
+    "file-timeout": (
+        ERROR,
+        "reading the file took longer than the time allowed per file; it is not read",
+        "读取文件超过单个文件的时间上限，未读取",
+    ),
+    "bad-file-name": (
+        WARNING,
+        "the file name is not UTF-8 (an archive unpacked with another encoding); its bad bytes are shown as \\x escapes",
+        "文件名不是 UTF-8（可能是以其他编码解压的压缩包），无法识别的字节以 \\x 转义显示",
+    ),
+    "bad-bytes": (
+        WARNING,
+        "a few bytes are no text in the file's encoding (a damaged file): shown as U+FFFD, control characters removed",
+        "少量字节不符合文件编码（文件损坏），显示为 U+FFFD，控制字符已删除",
+    ),
+    "unclosed-quote": (
+        WARNING,
+        "a cell opens a double quote that never closes; the quote is kept as text",
+        "单元格的双引号未闭合，引号按文字保留",
+    ),
     # declarations
-    "missing-field": (ERROR, "a required field (unit, year or project) is missing: the declaration is not in the tables",
-                     "缺少必填项（单位、年度或项目），该申报表未进入数据表"),
-    "declaration-failed": (ERROR, "reading one declaration failed unexpectedly; it is not in the tables, the others of its file are (please report it with the file)",
-                          "读取某一申报表时意外出错，该表未进入数据表，同一文件中的其他申报表不受影响（请附文件反馈）"),
-    "duplicate-declaration": (WARNING, "the same declaration appears in more than one place; kept once",
-                             "同一申报表出现多次，只保留一份"),
-    "conflicting-declaration": (ERROR, "another declaration with the same unit, year and project has different content; only the first is kept",
-                               "单位、年度、项目相同但内容不同的申报表，只保留第一份"),
-    "year-mismatch": (WARNING, "the year of the header and of the target heading differ",
-                     "表头年度与绩效目标标题的年度不一致"),
-    "year-inferred": (WARNING, "the declaration prints no year; it is taken from the date printed on the form or from the file's name",
-                     "申报表未印年度，年度取自表上的填报日期或文件名"),
-    "unknown-field": (WARNING, "a labelled field this project does not know; its value is not in the tables",
-                     "未知的字段，其值未进入数据表"),
-    "bad-amount": (WARNING, "an amount that is no number; stored as null",
-                  "金额不是数字，记为空"),
-    "bad-date": (WARNING, "a date in no known format; stored as null",
-                "日期格式无法识别，记为空"),
-    "bad-boolean": (WARNING, "a 是/否 field with another value; stored as null",
-                   "“是/否”字段的值不是是或否，记为空"),
-    "negative-amount": (WARNING, "an amount below zero; kept as published, not compared with the other amounts",
-                       "金额为负数，按原样保留，不参与与其他金额的比较"),
-    "unsafe-characters": (WARNING, "a name holds bidi controls (U+202E …) or characters XML cannot hold (U+FFFF …); kept as published",
-                         "名称含双向控制字符（如 U+202E）或 XML 不允许的字符（如 U+FFFF），按原样保留"),
-    "missing-amount": (WARNING, "the total or the year budget is blank, or no amount is printed",
-                      "项目总预算或当年预算为空"),
-    "amount-unit-assumed": (WARNING, "no money unit (元/万元) is printed for an amount; the unit read is said in the message",
-                           "金额未注明单位（元/万元），所采用的单位见说明"),
-    "year-over-total": (WARNING, "the year budget is above the total budget",
-                       "当年预算高于项目总预算"),
-    "executed-over-budget": (WARNING, "last year's executed amount is above last year's budget",
-                            "上年执行数高于上年预算"),
-    "dates-outside-year": (WARNING, "the planned period does not touch the declaration's year, or ends before it starts",
-                          "计划起止日期与申报年度不相交，或结束早于开始"),
-    "text-budget-mismatch": (WARNING, "a budget stated in the text disagrees with the table",
-                            "文字中写明的预算与表格不一致"),
+    "missing-field": (
+        ERROR,
+        "a required field (unit, year or project) is missing: the declaration is not in the tables",
+        "缺少必填项（单位、年度或项目），该申报表未进入数据表",
+    ),
+    "declaration-failed": (
+        ERROR,
+        "reading one declaration failed unexpectedly; it is not in the tables, the others of its file are (please report it with the file)",
+        "读取某一申报表时意外出错，该表未进入数据表，同一文件中的其他申报表不受影响（请附文件反馈）",
+    ),
+    "duplicate-declaration": (
+        WARNING,
+        "the same declaration appears in more than one place; kept once",
+        "同一申报表出现多次，只保留一份",
+    ),
+    "conflicting-declaration": (
+        ERROR,
+        "another declaration with the same unit, year and project has different content; only the first is kept",
+        "单位、年度、项目相同但内容不同的申报表，只保留第一份",
+    ),
+    "year-mismatch": (
+        WARNING,
+        "the year of the header and of the target heading differ",
+        "表头年度与绩效目标标题的年度不一致",
+    ),
+    "year-inferred": (
+        WARNING,
+        "the declaration prints no year; it is taken from the date printed on the form or from the file's name",
+        "申报表未印年度，年度取自表上的填报日期或文件名",
+    ),
+    "unknown-field": (
+        WARNING,
+        "a labelled field this project does not know; its value is not in the tables",
+        "未知的字段，其值未进入数据表",
+    ),
+    "bad-amount": (WARNING, "an amount that is no number; stored as null", "金额不是数字，记为空"),
+    "bad-date": (WARNING, "a date in no known format; stored as null", "日期格式无法识别，记为空"),
+    "bad-boolean": (WARNING, "a 是/否 field with another value; stored as null", "“是/否”字段的值不是是或否，记为空"),
+    "negative-amount": (
+        WARNING,
+        "an amount below zero; kept as published, not compared with the other amounts",
+        "金额为负数，按原样保留，不参与与其他金额的比较",
+    ),
+    "unsafe-characters": (
+        WARNING,
+        "a name holds bidi controls (U+202E …) or characters XML cannot hold (U+FFFF …); kept as published",
+        "名称含双向控制字符（如 U+202E）或 XML 不允许的字符（如 U+FFFF），按原样保留",
+    ),
+    "missing-amount": (
+        WARNING,
+        "the total or the year budget is blank, or no amount is printed",
+        "项目总预算或当年预算为空",
+    ),
+    "amount-unit-assumed": (
+        WARNING,
+        "no money unit (元/万元) is printed for an amount; the unit read is said in the message",
+        "金额未注明单位（元/万元），所采用的单位见说明",
+    ),
+    "year-over-total": (WARNING, "the year budget is above the total budget", "当年预算高于项目总预算"),
+    "executed-over-budget": (
+        WARNING,
+        "last year's executed amount is above last year's budget",
+        "上年执行数高于上年预算",
+    ),
+    "dates-outside-year": (
+        WARNING,
+        "the planned period does not touch the declaration's year, or ends before it starts",
+        "计划起止日期与申报年度不相交，或结束早于开始",
+    ),
+    "text-budget-mismatch": (
+        WARNING,
+        "a budget stated in the text disagrees with the table",
+        "文字中写明的预算与表格不一致",
+    ),
     # indicators
-    "no-indicators": (WARNING, "the declaration has no indicator table or an empty one",
-                     "申报表没有绩效指标表或指标表为空"),
-    "truncated-table": (WARNING, "the input ends inside the indicator table; the last row is incomplete",
-                       "文件在指标表中间结束，最后一行不完整"),
-    "shifted-row": (WARNING, "an indicator row arrived shifted left (its merged first cell dropped); read by what its cells are",
-                   "指标行左移（合并单元格的首格缺失），已按内容识别"),
-    "missing-target": (WARNING, "an indicator without a target value",
-                      "指标没有目标值"),
-    "bad-target": (WARNING, "a target with an operator but no number",
-                  "目标值有运算符但没有数字"),
-    "percent-over-100": (WARNING, "a percent target above 100",
-                        "百分比目标高于 100%"),
-    "unrecognized-row": (WARNING, "a row inside a declaration that is neither a field nor an indicator; ignored",
-                        "申报表中既不是字段也不是指标的行，已忽略"),
+    "no-indicators": (
+        WARNING,
+        "the declaration has no indicator table or an empty one",
+        "申报表没有绩效指标表或指标表为空",
+    ),
+    "truncated-table": (
+        WARNING,
+        "the input ends inside the indicator table; the last row is incomplete",
+        "文件在指标表中间结束，最后一行不完整",
+    ),
+    "shifted-row": (
+        WARNING,
+        "an indicator row arrived shifted left (its merged first cell dropped); read by what its cells are",
+        "指标行左移（合并单元格的首格缺失），已按内容识别",
+    ),
+    "missing-target": (WARNING, "an indicator without a target value", "指标没有目标值"),
+    "bad-target": (WARNING, "a target with an operator but no number", "目标值有运算符但没有数字"),
+    "percent-over-100": (WARNING, "a percent target above 100", "百分比目标高于 100%"),
+    "unrecognized-row": (
+        WARNING,
+        "a row inside a declaration that is neither a field nor an indicator; ignored",
+        "申报表中既不是字段也不是指标的行，已忽略",
+    ),
 }
 
 
@@ -100,6 +179,7 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
 CODES: dict[str, tuple[str, str]] = {code: (sev, meaning) for code, (sev, meaning, _) in _DEFINITIONS.items()}
 #: code -> its Chinese line
 CHINESE: dict[str, str] = {code: zh for code, (_, _, zh) in _DEFINITIONS.items()}
+
 
 def markdown() -> str:
     """The table of problem codes in the README and docs/formats.md, generated from the definitions."""

@@ -23,6 +23,7 @@ mix for long. Staging folders of killed runs without a commit record are removed
 Plain ``pd.read_parquet(PROCESSED_DIR / "declarations.parquet")`` still works: the files are
 where they always were.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -142,8 +143,7 @@ def new_staging(target: Path) -> Path:
     """A fresh staging folder in ``target``, recording the process that owns it."""
     staging = target / f"{STAGING_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    _write_json(staging / OWNER, {"pid": os.getpid(), "start": _start_time(os.getpid()),
-                                  "host": socket.gethostname()})
+    _write_json(staging / OWNER, {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()})
     return staging
 
 
@@ -235,8 +235,13 @@ def publish(staging: Path, target: Path, names: list[str], run: str, rows: dict[
     with locked(target):
         recover(target, lock=False)
         gen = (read_manifest(target) or {}).get("generation", 0) + 1
-        record = {"format": 1, "run": run, "generation": gen,
-                  "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "tables": tables}
+        record = {
+            "format": 1,
+            "run": run,
+            "generation": gen,
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "tables": tables,
+        }
         _write_json(staging / MANIFEST, record)  # the commit record
         fsync_dir(staging)
         _install(staging, target, record)

@@ -18,6 +18,7 @@ its indicators has ``level1_std`` 投入管理 or 影响力. Every other declara
 newer tree (产出 / 效益 / 满意度, with 成本 required from ``cost_from_year``, the first budget
 year after 财预〔2021〕101号).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import metrics as _metrics
 from analysis import identity
+from analysis import metrics as _metrics
 from analysis.identity import DEFAULT_THRESHOLD, norm_text
 from analysis.ingest import pipeline as _pipeline
 
@@ -87,7 +88,17 @@ THRESHOLDS: dict[str, float] = {
 """Defaults of the keyword parameters of :func:`review` (see its docstring)."""
 
 REVIEW_COLUMNS = [
-    "decl_id", "unit", "year", "project", "rule", "group", "description", "outcome", "evidence", "source", "ruleset",
+    "decl_id",
+    "unit",
+    "year",
+    "project",
+    "rule",
+    "group",
+    "description",
+    "outcome",
+    "evidence",
+    "source",
+    "ruleset",
 ]
 
 OLD_FRAMEWORK = "旧框架（投入与管理/产出/效果/影响力）"
@@ -213,10 +224,15 @@ def review(
     used in ``attrs["thresholds"]``). Rows are ordered by unit, year, project, then rule.
     """
     thresholds = {
-        "min_quant_share": min_quant_share, "repeat_budget_growth": repeat_budget_growth,
-        "loosen_budget_growth": loosen_budget_growth, "min_exec_rate": min_exec_rate,
-        "min_satisfaction": min_satisfaction, "max_percent": max_percent, "cost_from_year": cost_from_year,
-        "score_min_rows": score_min_rows, "reconcile_tolerance": reconcile_tolerance,
+        "min_quant_share": min_quant_share,
+        "repeat_budget_growth": repeat_budget_growth,
+        "loosen_budget_growth": loosen_budget_growth,
+        "min_exec_rate": min_exec_rate,
+        "min_satisfaction": min_satisfaction,
+        "max_percent": max_percent,
+        "cost_from_year": cost_from_year,
+        "score_min_rows": score_min_rows,
+        "reconcile_tolerance": reconcile_tolerance,
     }
     if not identity.is_linked(declarations):
         declarations = identity.link(declarations.drop_duplicates("decl_id"), threshold=threshold)
@@ -247,8 +263,10 @@ def review(
     n, k = len(decl), len(RULES)
     rules = pd.DataFrame(
         {
-            "rule": [r.id for r in RULES], "group": [r.group for r in RULES],
-            "description": [r.description for r in RULES], "source": [r.source for r in RULES],
+            "rule": [r.id for r in RULES],
+            "group": [r.group for r in RULES],
+            "description": [r.description for r in RULES],
+            "source": [r.source for r in RULES],
         }
     )
     out = pd.DataFrame(
@@ -261,9 +279,11 @@ def review(
             "group": np.tile(rules["group"].to_numpy(dtype=object), n),
             "description": np.tile(rules["description"].to_numpy(dtype=object), n),
             "outcome": np.column_stack([results[r].outcome for r in RULE_IDS]).reshape(-1)
-            if n else np.array([], dtype=object),
+            if n
+            else np.array([], dtype=object),
             "evidence": np.column_stack([results[r].evidence for r in RULE_IDS]).reshape(-1)
-            if n else np.array([], dtype=object),
+            if n
+            else np.array([], dtype=object),
             "source": np.tile(rules["source"].to_numpy(dtype=object), n),
             "ruleset": RULESET_VERSION,
         },
@@ -295,9 +315,12 @@ class _Context:
         self.old = old
         self.framework = pd.Series(np.where(old, OLD_FRAMEWORK, NEW_FRAMEWORK), index=self.index)
         self.year = pd.to_numeric(decl["year"], errors="coerce")
-        self.budget = {c: pd.to_numeric(decl[c], errors="coerce").astype(float) if c in decl else
-                       pd.Series(np.nan, index=self.index) for c in
-                       ("year_budget", "total_budget", "prior_budget", "prior_executed", "exec_target")}
+        self.budget = {
+            c: pd.to_numeric(decl[c], errors="coerce").astype(float)
+            if c in decl
+            else pd.Series(np.nan, index=self.index)
+            for c in ("year_budget", "total_budget", "prior_budget", "prior_executed", "exec_target")
+        }
         self.truncated = self._problem_codes({"truncated-table"}).reindex(self.index).notna()
         # the previous consecutive declaration of each project, through project identity
         pe = _metrics.project_execution(decl.reset_index(drop=True))
@@ -343,9 +366,12 @@ class _Context:
         n_eff = _count(self.ind, self.l1 == "效益", self.index)
         tree = self._level1_counts()
         missing = pd.Series(
-            [("、".join(w for w, n in (("产出", a), ("效益（效果）", b)) if n == 0))
-             for a, b in zip(n_out.to_numpy(), n_eff.to_numpy())],
-            index=self.index, dtype=object,
+            [
+                ("、".join(w for w, n in (("产出", a), ("效益（效果）", b)) if n == 0))
+                for a, b in zip(n_out.to_numpy(), n_eff.to_numpy())
+            ],
+            index=self.index,
+            dtype=object,
         )
         ev = self.framework + "：" + tree
         out.set(self.has_ind & (n_out > 0) & (n_eff > 0), "pass", ev)
@@ -360,9 +386,12 @@ class _Context:
         need = ("数量", "质量", "时效")
         has_out = _count(self.ind, is_out, self.index) > 0
         flags = np.column_stack([present[d].to_numpy(dtype=bool) for d in need])
-        have = pd.Series(["、".join(d for d, f in zip(need, row) if f) for row in flags], index=self.index, dtype=object)
-        miss = pd.Series(["、".join(d for d, f in zip(need, row) if not f) for row in flags], index=self.index,
-                         dtype=object)
+        have = pd.Series(
+            ["、".join(d for d, f in zip(need, row) if f) for row in flags], index=self.index, dtype=object
+        )
+        miss = pd.Series(
+            ["、".join(d for d, f in zip(need, row) if not f) for row in flags], index=self.index, dtype=object
+        )
         ok = present["数量"] & present["质量"] & present["时效"]
         out.set(has_out & ok, "pass", "产出指标有" + have)
         out.set(has_out & ~ok, "fail", self._trunc_note("产出指标缺" + miss + "（有：" + have.replace("", "无") + "）"))
@@ -374,11 +403,23 @@ class _Context:
         has_cost = _count(self.ind, (self.l1 == "成本") | ((self.l1 == "产出") & (self.dim == "成本")), self.index) > 0
         applies = self.has_ind & ~self.old & (self.year >= y0)
         out.set(self.old, "n/a", OLD_FRAMEWORK + "没有成本指标")
-        out.set(applies & has_cost, "pass", "有成本指标：" + _listed(
-            self.ids, (self.l1 == "成本") | ((self.l1 == "产出") & (self.dim == "成本")), self.labels
-        ).reindex(self.index).fillna(""))
-        out.set(applies & ~has_cost, "fail", self._trunc_note(pd.Series(
-            f"{y0}年起新框架要求成本指标（一级“成本指标”或产出下的“成本指标”），本表没有", index=self.index)))
+        out.set(
+            applies & has_cost,
+            "pass",
+            "有成本指标："
+            + _listed(self.ids, (self.l1 == "成本") | ((self.l1 == "产出") & (self.dim == "成本")), self.labels)
+            .reindex(self.index)
+            .fillna(""),
+        )
+        out.set(
+            applies & ~has_cost,
+            "fail",
+            self._trunc_note(
+                pd.Series(
+                    f"{y0}年起新框架要求成本指标（一级“成本指标”或产出下的“成本指标”），本表没有", index=self.index
+                )
+            ),
+        )
         self._no_indicators(out)
         return out
 
@@ -397,7 +438,9 @@ class _Context:
     def _satisfaction_mask(self) -> np.ndarray:
         name = norm_text(self.ind["name"])
         l2 = norm_text(self.ind["level2"])
-        return ((self.l1 == "满意度") | name.str.contains("满意", regex=False) | l2.str.contains("满意", regex=False)).to_numpy()
+        return (
+            (self.l1 == "满意度") | name.str.contains("满意", regex=False) | l2.str.contains("满意", regex=False)
+        ).to_numpy()
 
     # ------------------------------------------------------------------ 量化
 
@@ -408,8 +451,15 @@ class _Context:
         n_all = _count(self.ind, real, self.index)
         n_q = _count(self.ind, real & kind.isin(["quantitative", "deadline"]).to_numpy(), self.index)
         share = n_q / n_all.where(n_all > 0)
-        ev = ("可量化目标 " + n_q.astype(str) + "/" + n_all.astype(str) + " = "
-              + share.map(lambda v: _pct(v) if pd.notna(v) else "") + f"（阈值 {_pct(self.t['min_quant_share'])}）")
+        ev = (
+            "可量化目标 "
+            + n_q.astype(str)
+            + "/"
+            + n_all.astype(str)
+            + " = "
+            + share.map(lambda v: _pct(v) if pd.notna(v) else "")
+            + f"（阈值 {_pct(self.t['min_quant_share'])}）"
+        )
         qual = _listed(self.ids, real & (kind.eq("qualitative") | kind.isna()).to_numpy(), self.labels)
         qual = qual.reindex(self.index).fillna("")
         out.set(self.has_ind & (n_all == 0), "n/a", "只有空白模板行")
@@ -458,28 +508,45 @@ class _Context:
         out.set(prev.isna(), "n/a", "没有上一年度的申报表可比")
         unknown = prev.notna() & growth.isna()
         out.set(unknown, "n/a", "当年预算或上年预算未知，无法判断预算增长")
-        ev_budget = ("当年预算 " + yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "") + "，上年 "
-                     + prev_yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "") + "，增长 "
-                     + growth.map(lambda v: _pct(v) if pd.notna(v) else ""))
+        ev_budget = (
+            "当年预算 "
+            + yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "，上年 "
+            + prev_yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "，增长 "
+            + growth.map(lambda v: _pct(v) if pd.notna(v) else "")
+        )
         small = prev.notna() & growth.notna() & (growth <= limit)
         out.set(small, "n/a", ev_budget + f"（未超过 {_pct(limit)}，规则不适用）")
         applies = prev.notna() & growth.notna() & (growth > limit)
         mask = changed_mask_fn(ch)
         sub = ch.loc[mask]
-        lab = (sub["level2"].fillna("").astype(str).where(sub["level2"].notna(), "") + "/"
-               + sub["name"].fillna("").astype(str) + "：" + sub["old_raw"].fillna("").astype(str) + " → "
-               + sub["new_raw"].fillna("").astype(str))
+        lab = (
+            sub["level2"].fillna("").astype(str).where(sub["level2"].notna(), "")
+            + "/"
+            + sub["name"].fillna("").astype(str)
+            + "："
+            + sub["old_raw"].fillna("").astype(str)
+            + " → "
+            + sub["new_raw"].fillna("").astype(str)
+        )
         listed = _join_groups(sub["new_decl_id"].to_numpy(dtype=object), lab.to_numpy(dtype=object))
         n = sub["new_decl_id"].value_counts().reindex(self.index, fill_value=0)
         out.set(applies & (n == 0), "pass", ev_budget + f"；没有{what}的目标")
-        out.set(applies & (n > 0), "fail", ev_budget + f"；{what}的目标 " + n.astype(str) + "项："
-                + listed.reindex(self.index).fillna(""))
+        out.set(
+            applies & (n > 0),
+            "fail",
+            ev_budget + f"；{what}的目标 " + n.astype(str) + "项：" + listed.reindex(self.index).fillna(""),
+        )
         return out
 
     def rule_compare_repeat_budget_up(self) -> _Outcomes:
         def repeated(ch):
-            at_ceiling = (ch["new_unit"].eq("%") & pd.to_numeric(ch["new_value"], errors="coerce").ge(100)
-                          & ch["new_op"].isin(["=", ">=", "≥"]))
+            at_ceiling = (
+                ch["new_unit"].eq("%")
+                & pd.to_numeric(ch["new_value"], errors="coerce").ge(100)
+                & ch["new_op"].isin(["=", ">=", "≥"])
+            )
             return (ch["change"].eq("unchanged") & ch["new_kind"].eq("quantitative") & ~at_ceiling).to_numpy()
 
         return self._compare(repeated, "repeat_budget_growth", "与上年相同")
@@ -490,13 +557,20 @@ class _Context:
     # ------------------------------------------------------------------ 执行
 
     def _prior_rate(self) -> pd.Series:
-        return _metrics._realized_rate(self.decl.assign(
-            prior_budget=self.budget["prior_budget"], prior_executed=self.budget["prior_executed"]))
+        return _metrics._realized_rate(
+            self.decl.assign(prior_budget=self.budget["prior_budget"], prior_executed=self.budget["prior_executed"])
+        )
 
     def _rate_evidence(self, rate: pd.Series) -> pd.Series:
-        return ("上年执行率 " + rate.map(lambda v: _pct(v) if pd.notna(v) else "") + "（"
-                + self.budget["prior_executed"].map(lambda v: _fmt_money(v) if pd.notna(v) else "") + " / "
-                + self.budget["prior_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "") + "）")
+        return (
+            "上年执行率 "
+            + rate.map(lambda v: _pct(v) if pd.notna(v) else "")
+            + "（"
+            + self.budget["prior_executed"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + " / "
+            + self.budget["prior_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "）"
+        )
 
     def rule_exec_prior_rate(self) -> _Outcomes:
         out = _Outcomes(self.index, "上年预算额或执行数未填报")
@@ -531,8 +605,12 @@ class _Context:
         found = self._problem_codes({"year-over-total"}).reindex(self.index)
         known = yb.notna() & tb.notna()
         out.set(~known, "n/a", "当年预算或项目总预算未填报")
-        ev = ("当年预算 " + yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "") + " ≤ 项目总预算 "
-              + tb.map(lambda v: _fmt_money(v) if pd.notna(v) else ""))
+        ev = (
+            "当年预算 "
+            + yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + " ≤ 项目总预算 "
+            + tb.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+        )
         out.set(known & found.isna(), "pass", ev)
         out.set(found.notna(), "fail", found)
         return out
@@ -562,19 +640,32 @@ class _Context:
 
     def rule_consist_prior_budget(self) -> _Outcomes:
         out = _Outcomes(self.index, "没有上一年度的申报表可比")
-        recon = _metrics.budget_reconciliation(self.decl.reset_index(drop=True), tolerance=self.t["reconcile_tolerance"])
+        recon = _metrics.budget_reconciliation(
+            self.decl.reset_index(drop=True), tolerance=self.t["reconcile_tolerance"]
+        )
         recon = recon.drop_duplicates("decl_id").set_index("decl_id").reindex(self.index)
         prior = self.budget["prior_budget"]
         prev_yb = self.budget["year_budget"].reindex(self.prev.to_numpy()).set_axis(self.index)
         has_prev = self.prev.notna()
         out.set(has_prev & (prior.isna() | prev_yb.isna()), "n/a", "上年预算额或上年申报的当年预算未填报")
-        ev = ("上年预算额 " + prior.map(lambda v: _fmt_money(v) if pd.notna(v) else "") + "，上年申报的当年预算 "
-              + prev_yb.map(lambda v: _fmt_money(v) if pd.notna(v) else ""))
+        ev = (
+            "上年预算额 "
+            + prior.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "，上年申报的当年预算 "
+            + prev_yb.map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+        )
         out.set(has_prev & prior.notna() & prev_yb.notna(), "pass", ev)
         bad = recon["difference"].notna()
-        out.set(bad, "fail", "上年预算额 " + recon["prior_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
-                + "，上年申报的当年预算 " + recon["prev_year_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
-                + "，相差 " + recon["difference"].map(lambda v: _fmt_money(v) if pd.notna(v) else ""))
+        out.set(
+            bad,
+            "fail",
+            "上年预算额 "
+            + recon["prior_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "，上年申报的当年预算 "
+            + recon["prev_year_budget"].map(lambda v: _fmt_money(v) if pd.notna(v) else "")
+            + "，相差 "
+            + recon["difference"].map(lambda v: _fmt_money(v) if pd.notna(v) else ""),
+        )
         return out
 
     # ------------------------------------------------------------------ 合理
@@ -582,25 +673,45 @@ class _Context:
     def rule_reason_percent_over_100(self) -> _Outcomes:
         out = _Outcomes(self.index, "没有百分比目标")
         pct = self.ind["value_unit"].eq("%").to_numpy()
-        top = np.fmax(pd.to_numeric(self.ind["value"], errors="coerce").to_numpy(dtype=float),
-                      pd.to_numeric(self.ind["value_hi"], errors="coerce").to_numpy(dtype=float))
+        top = np.fmax(
+            pd.to_numeric(self.ind["value"], errors="coerce").to_numpy(dtype=float),
+            pd.to_numeric(self.ind["value_hi"], errors="coerce").to_numpy(dtype=float),
+        )
         over = pct & (top > self.t["max_percent"])
         n_pct = _count(self.ind, pct, self.index)
         n_over = _count(self.ind, over, self.index)
-        out.set((n_pct > 0) & (n_over == 0), "pass", n_pct.astype(str) + f"项百分比目标均不超过 {self.t['max_percent']:g}%")
-        out.set(n_over > 0, "fail", "超过 100% 的目标：" + _listed(self.ids, over, self.labels).reindex(self.index).fillna(""))
+        out.set(
+            (n_pct > 0) & (n_over == 0), "pass", n_pct.astype(str) + f"项百分比目标均不超过 {self.t['max_percent']:g}%"
+        )
+        out.set(
+            n_over > 0,
+            "fail",
+            "超过 100% 的目标：" + _listed(self.ids, over, self.labels).reindex(self.index).fillna(""),
+        )
         return out
 
     def rule_reason_satisfaction_floor(self) -> _Outcomes:
         out = _Outcomes(self.index, "没有定量的满意度目标")
         floor = self.t["min_satisfaction"]
         value = pd.to_numeric(self.ind["value"], errors="coerce")
-        quant = (self._satisfaction_mask() & self.ind["value_unit"].eq("%").to_numpy()
-                 & self.ind["op"].isin(["=", ">=", ">", "≥", "range"]).to_numpy() & value.notna().to_numpy())
+        quant = (
+            self._satisfaction_mask()
+            & self.ind["value_unit"].eq("%").to_numpy()
+            & self.ind["op"].isin(["=", ">=", ">", "≥", "range"]).to_numpy()
+            & value.notna().to_numpy()
+        )
         low = quant & (value < floor).to_numpy()
         n_q, n_low = _count(self.ind, quant, self.index), _count(self.ind, low, self.index)
-        out.set((n_q > 0) & (n_low == 0), "pass", "满意度目标：" + _listed(self.ids, quant, self.labels).reindex(self.index).fillna(""))
-        out.set(n_low > 0, "fail", f"低于 {floor:g}% 的满意度目标：" + _listed(self.ids, low, self.labels).reindex(self.index).fillna(""))
+        out.set(
+            (n_q > 0) & (n_low == 0),
+            "pass",
+            "满意度目标：" + _listed(self.ids, quant, self.labels).reindex(self.index).fillna(""),
+        )
+        out.set(
+            n_low > 0,
+            "fail",
+            f"低于 {floor:g}% 的满意度目标：" + _listed(self.ids, low, self.labels).reindex(self.index).fillna(""),
+        )
         return out
 
     def rule_reason_placeholder(self) -> _Outcomes:
@@ -614,11 +725,18 @@ class _Context:
         empty = self._blank_rows()
         bad = hint | zero_name | empty
         n_bad = _count(self.ind, bad, self.index)
-        label = np.where(empty, (self.ind["level2"].fillna("").astype(str) + "：空白模板行").to_numpy(dtype=object),
-                         self.labels)
+        label = np.where(
+            empty, (self.ind["level2"].fillna("").astype(str) + "：空白模板行").to_numpy(dtype=object), self.labels
+        )
         out.set(self.has_ind & (n_bad == 0), "pass", "没有占位符或填表提示（" + self.n_ind.astype(str) + "项指标）")
-        out.set(n_bad > 0, "fail", "占位符、填表提示或空白行 " + n_bad.astype(str) + "项："
-                + _listed(self.ids, bad, label).reindex(self.index).fillna(""))
+        out.set(
+            n_bad > 0,
+            "fail",
+            "占位符、填表提示或空白行 "
+            + n_bad.astype(str)
+            + "项："
+            + _listed(self.ids, bad, label).reindex(self.index).fillna(""),
+        )
         return out
 
     def rule_reason_score_column(self) -> _Outcomes:
@@ -627,11 +745,17 @@ class _Context:
         raw = self.ind["target_raw"].fillna("").astype(str).str.strip()
         has_target = (raw != "").to_numpy()
         value = pd.to_numeric(self.ind["value"], errors="coerce")
-        bare = (has_target & raw.str.match(_BARE_NUMBER).to_numpy() & self.ind["value_unit"].isna().to_numpy()
-                & value.between(0, 100).to_numpy())
+        bare = (
+            has_target
+            & raw.str.match(_BARE_NUMBER).to_numpy()
+            & self.ind["value_unit"].isna().to_numpy()
+            & value.between(0, 100).to_numpy()
+        )
         if "weight" in self.ind:
             weight = pd.to_numeric(self.ind["weight"], errors="coerce")
-            same_as_weight = has_target & weight.notna().to_numpy() & np.isclose(value, weight) & value.notna().to_numpy()
+            same_as_weight = (
+                has_target & weight.notna().to_numpy() & np.isclose(value, weight) & value.notna().to_numpy()
+            )
         else:
             same_as_weight = np.zeros(len(self.ind), dtype=bool)
         n_t = _count(self.ind, has_target, self.index)
@@ -639,10 +763,19 @@ class _Context:
         n_w = _count(self.ind, same_as_weight, self.index)
         enough = n_t >= k
         scores = enough & ((n_bare == n_t) | (n_w == n_t))
-        out.set(enough & ~scores, "pass", "目标值带运算符、单位或超出 0–100（" + (n_t - n_bare).astype(str) + "/"
-                + n_t.astype(str) + "项）")
-        out.set(scores, "fail", "全部 " + n_t.astype(str) + " 项目标值都是 0–100 的裸数字或等于分值："
-                + _listed(self.ids, bare | same_as_weight, self.labels).reindex(self.index).fillna(""))
+        out.set(
+            enough & ~scores,
+            "pass",
+            "目标值带运算符、单位或超出 0–100（" + (n_t - n_bare).astype(str) + "/" + n_t.astype(str) + "项）",
+        )
+        out.set(
+            scores,
+            "fail",
+            "全部 "
+            + n_t.astype(str)
+            + " 项目标值都是 0–100 的裸数字或等于分值："
+            + _listed(self.ids, bare | same_as_weight, self.labels).reindex(self.index).fillna(""),
+        )
         return out
 
 
@@ -673,13 +806,18 @@ def review_summary(review: pd.DataFrame, by=("unit", "year"), per: str = "group"
         _fail=(review["outcome"] == "fail").astype(int),
         _na=(review["outcome"] == "n/a").astype(int),
     )
-    ruleset = review["ruleset"].iloc[0] if len(review) and "ruleset" in review else review.attrs.get("ruleset", RULESET_VERSION)
+    ruleset = (
+        review["ruleset"].iloc[0]
+        if len(review) and "ruleset" in review
+        else review.attrs.get("ruleset", RULESET_VERSION)
+    )
 
     def agg(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         grouper = cols if cols else (lambda _: 0)
         g = frame.groupby(grouper, dropna=False, sort=False)
-        out = g.agg(n_projects=("decl_id", "nunique"), n_pass=("_pass", "sum"), n_fail=("_fail", "sum"),
-                    n_na=("_na", "sum"))
+        out = g.agg(
+            n_projects=("decl_id", "nunique"), n_pass=("_pass", "sum"), n_fail=("_fail", "sum"), n_na=("_na", "sum")
+        )
         out = out.reset_index(drop=not cols)
         decided = out["n_pass"] + out["n_fail"]
         return out.assign(pass_rate=out["n_pass"] / decided.where(decided > 0))
@@ -694,8 +832,10 @@ def review_summary(review: pd.DataFrame, by=("unit", "year"), per: str = "group"
         cols = [*keys, "group", "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"]
     else:
         out = agg(r, keys + ["rule"])
-        info = pd.DataFrame([(x.id, x.group, x.description, x.source) for x in RULES],
-                            columns=["rule", "group", "description", "source"])
+        info = pd.DataFrame(
+            [(x.id, x.group, x.description, x.source) for x in RULES],
+            columns=["rule", "group", "description", "source"],
+        )
         out = out.merge(info, on="rule", how="left")
         out = out.assign(_o=out["rule"].map({x: i for i, x in enumerate(RULE_IDS)}))
         out = out.sort_values([*keys, "n_fail", "_o"], ascending=[True] * len(keys) + [False, True], kind="stable")

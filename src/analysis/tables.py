@@ -11,6 +11,7 @@ Formats: ``money`` (元 in the data; 万元 with two decimals in reports), ``rat
 shown as a percent), ``prose`` (long text, not read by the reports), ``date``, ``int``,
 ``year``, ``number``, ``text``, ``flag`` (a boolean, 是/否).
 """
+
 from __future__ import annotations
 
 import os
@@ -48,72 +49,218 @@ S, I32, F64, B, D = pa.string(), pa.int32(), pa.float64(), pa.bool_(), pa.date32
 
 #: every column, by name (a column of the same name means the same thing in every table,
 #: except where a table overrides its description below)
-COLUMNS: dict[str, Column] = {c.name: c for c in [
-    # --- identity and provenance
-    _c("decl_id", S, "申报表编号", "Stable id: a hash of the normalized unit, year and project (the same in every run, whatever file it came from)."),
-    _c("year", I32, "年度", "The budget year the declaration is for (年度 of the table).", "year"),
-    _c("unit", S, "单位", "The declaring unit (申报单位/实施单位/预算单位; the department where no other is printed)."),
-    _c("department", S, "主管部门", "The supervising department (主管部门) where the form prints one beside the unit."),
-    _c("project", S, "项目", "Project name (项目名称), any code in brackets removed."),
-    _c("project_code", S, "项目编码", "The project's code where printed with its name or in a field of its own."),
-    _c("source_file", S, "文件", "Path of the input file, relative to RAW_DIR."),
-    _c("source_line", I32, "行", "1-based line (spreadsheet row, or row of a web page, Word or PDF table) where the declaration, indicator or problem starts; for a whole-file fault the first text line, or 1; null only when the file cannot be opened.", "int"),
-    _c("source_page", I32, "页", "Page of a PDF (1-based) where the declaration starts; null for other formats.", "int"),
-    _c("source_table", I32, "表", "Table number within a web page, Word file or PDF (1-based); null for text and workbooks.", "int"),
-    # --- declaration fields
-    _c("category", S, "项目类别", "Project category (项目类别) as published."),
-    _c("perf_type", S, "绩效类型", "Performance type (绩效类型) as published."),
-    _c("gov_purchase", B, "政府购买服务", "Whether the project includes government-purchased services (是否含有政府购买服务).", "flag"),
-    _c("start_date", D, "计划开始日期", "Planned start (计划开始日期).", "date"),
-    _c("end_date", D, "计划完成日期", "Planned end (计划完成日期).", "date"),
-    _c("total_budget", F64, "项目总预算", "Total or medium-term budget (项目总预算, 中期资金总额), in 元.", "money"),
-    _c("year_budget", F64, "当年预算", "The year's budget (项目当年预算, 年度资金总额; a single undifferentiated amount), in 元.", "money"),
-    _c("prior_budget", F64, "上年预算", "Last year's budget of the same project (同名项目上年预算额), in 元; null when not declared (blank, `-`, `/`).", "money"),
-    _c("prior_executed", F64, "上年执行数", "Last year's spending of the same project (同名项目上年预算执行数), in 元.", "money"),
-    _c("prior_execution_rate", F64, "上年执行率", "prior_executed / prior_budget; null when either is missing or prior_budget is 0.", "rate"),
-    _c("overview", S, "项目概况", "项目概况, plain text.", "prose"),
-    _c("basis", S, "立项依据", "立项依据, plain text.", "prose"),
-    _c("necessity", S, "必要性", "项目设立的必要性, plain text.", "prose"),
-    _c("measures", S, "制度措施", "保证项目实施的制度、措施, plain text.", "prose"),
-    _c("plan", S, "实施计划", "项目实施计划, plain text.", "prose"),
-    _c("goals", S, "总目标", "总目标及阶段性目标 (or 年度目标), plain text.", "prose"),
-    _c("exec_target", F64, "执行率目标", "The declaration's own 预算执行率 target as a ratio (`>=99%` gives 0.99); null when it has none or it is qualitative.", "rate"),
-    _c("exec_target_op", S, "执行率目标运算符", "Operator of that target (>=, =, ...)."),
-    _c("n_indicators", I32, "指标数", "Indicators of the declaration (year horizon).", "int"),
-    # --- indicator fields
-    _c("seq", I32, "序号", "Order of the indicator within its declaration.", "int"),
-    _c("horizon", S, "目标期", "`year` for the year's targets, `medium` for medium-term (中期/实施期) targets printed beside them."),
-    _c("level1", S, "一级指标", "一级目标/一级指标 as published (merged-cell blanks filled in)."),
-    _c("level2", S, "二级指标", "二级目标/二级指标 as published."),
-    _c("name", S, "三级指标", "三级目标/三级指标 (the indicator's name) as published, line breaks removed."),
-    _c("level1_std", S, "一级类别", "Canonical level-1 category shared by the frameworks (产出, 效益, 满意度, 成本, 投入管理, 影响力, 其他)."),
-    _c("target_raw", S, "目标值", "The target exactly as published (operator and unit columns joined in)."),
-    _c("op", S, "运算符", "`=`, `>=`, `<=`, `>`, `<`, `range`, or null for a qualitative target; a bare number is `=`; a deadline is `<=`."),
-    _c("value", F64, "数值", "The number, multipliers applied (`>=50万次` gives 500000; `万元` gives 元 ×10000); percents stay in percent (`>=95%` gives 95); a deadline as yyyymmdd (`2021年12月31日前` gives 20211231).", "number"),
-    _c("value_hi", F64, "上限", "The upper end of a range (`90%-95%`: value 90, value_hi 95).", "number"),
-    _c("value_unit", S, "计量单位", "Unit of the value: %, 次, 元/人 ..."),
-    _c("kind", S, "类型", "quantitative, qualitative or deadline."),
-    _c("weight", F64, "权重", "Weight or score (权重/分值) printed for the indicator.", "number"),
-    # --- problems
-    _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
-    _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
-    _c("message", S, "详细信息", "What is wrong and where (English, with the file and line)."),
-]}
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in [
+        # --- identity and provenance
+        _c(
+            "decl_id",
+            S,
+            "申报表编号",
+            "Stable id: a hash of the normalized unit, year and project (the same in every run, whatever file it came from).",
+        ),
+        _c("year", I32, "年度", "The budget year the declaration is for (年度 of the table).", "year"),
+        _c(
+            "unit",
+            S,
+            "单位",
+            "The declaring unit (申报单位/实施单位/预算单位; the department where no other is printed).",
+        ),
+        _c(
+            "department",
+            S,
+            "主管部门",
+            "The supervising department (主管部门) where the form prints one beside the unit.",
+        ),
+        _c("project", S, "项目", "Project name (项目名称), any code in brackets removed."),
+        _c("project_code", S, "项目编码", "The project's code where printed with its name or in a field of its own."),
+        _c("source_file", S, "文件", "Path of the input file, relative to RAW_DIR."),
+        _c(
+            "source_line",
+            I32,
+            "行",
+            "1-based line (spreadsheet row, or row of a web page, Word or PDF table) where the declaration, indicator or problem starts; for a whole-file fault the first text line, or 1; null only when the file cannot be opened.",
+            "int",
+        ),
+        _c(
+            "source_page",
+            I32,
+            "页",
+            "Page of a PDF (1-based) where the declaration starts; null for other formats.",
+            "int",
+        ),
+        _c(
+            "source_table",
+            I32,
+            "表",
+            "Table number within a web page, Word file or PDF (1-based); null for text and workbooks.",
+            "int",
+        ),
+        # --- declaration fields
+        _c("category", S, "项目类别", "Project category (项目类别) as published."),
+        _c("perf_type", S, "绩效类型", "Performance type (绩效类型) as published."),
+        _c(
+            "gov_purchase",
+            B,
+            "政府购买服务",
+            "Whether the project includes government-purchased services (是否含有政府购买服务).",
+            "flag",
+        ),
+        _c("start_date", D, "计划开始日期", "Planned start (计划开始日期).", "date"),
+        _c("end_date", D, "计划完成日期", "Planned end (计划完成日期).", "date"),
+        _c(
+            "total_budget", F64, "项目总预算", "Total or medium-term budget (项目总预算, 中期资金总额), in 元.", "money"
+        ),
+        _c(
+            "year_budget",
+            F64,
+            "当年预算",
+            "The year's budget (项目当年预算, 年度资金总额; a single undifferentiated amount), in 元.",
+            "money",
+        ),
+        _c(
+            "prior_budget",
+            F64,
+            "上年预算",
+            "Last year's budget of the same project (同名项目上年预算额), in 元; null when not declared (blank, `-`, `/`).",
+            "money",
+        ),
+        _c(
+            "prior_executed",
+            F64,
+            "上年执行数",
+            "Last year's spending of the same project (同名项目上年预算执行数), in 元.",
+            "money",
+        ),
+        _c(
+            "prior_execution_rate",
+            F64,
+            "上年执行率",
+            "prior_executed / prior_budget; null when either is missing or prior_budget is 0.",
+            "rate",
+        ),
+        _c("overview", S, "项目概况", "项目概况, plain text.", "prose"),
+        _c("basis", S, "立项依据", "立项依据, plain text.", "prose"),
+        _c("necessity", S, "必要性", "项目设立的必要性, plain text.", "prose"),
+        _c("measures", S, "制度措施", "保证项目实施的制度、措施, plain text.", "prose"),
+        _c("plan", S, "实施计划", "项目实施计划, plain text.", "prose"),
+        _c("goals", S, "总目标", "总目标及阶段性目标 (or 年度目标), plain text.", "prose"),
+        _c(
+            "exec_target",
+            F64,
+            "执行率目标",
+            "The declaration's own 预算执行率 target as a ratio (`>=99%` gives 0.99); null when it has none or it is qualitative.",
+            "rate",
+        ),
+        _c("exec_target_op", S, "执行率目标运算符", "Operator of that target (>=, =, ...)."),
+        _c("n_indicators", I32, "指标数", "Indicators of the declaration (year horizon).", "int"),
+        # --- indicator fields
+        _c("seq", I32, "序号", "Order of the indicator within its declaration.", "int"),
+        _c(
+            "horizon",
+            S,
+            "目标期",
+            "`year` for the year's targets, `medium` for medium-term (中期/实施期) targets printed beside them.",
+        ),
+        _c("level1", S, "一级指标", "一级目标/一级指标 as published (merged-cell blanks filled in)."),
+        _c("level2", S, "二级指标", "二级目标/二级指标 as published."),
+        _c("name", S, "三级指标", "三级目标/三级指标 (the indicator's name) as published, line breaks removed."),
+        _c(
+            "level1_std",
+            S,
+            "一级类别",
+            "Canonical level-1 category shared by the frameworks (产出, 效益, 满意度, 成本, 投入管理, 影响力, 其他).",
+        ),
+        _c("target_raw", S, "目标值", "The target exactly as published (operator and unit columns joined in)."),
+        _c(
+            "op",
+            S,
+            "运算符",
+            "`=`, `>=`, `<=`, `>`, `<`, `range`, or null for a qualitative target; a bare number is `=`; a deadline is `<=`.",
+        ),
+        _c(
+            "value",
+            F64,
+            "数值",
+            "The number, multipliers applied (`>=50万次` gives 500000; `万元` gives 元 ×10000); percents stay in percent (`>=95%` gives 95); a deadline as yyyymmdd (`2021年12月31日前` gives 20211231).",
+            "number",
+        ),
+        _c("value_hi", F64, "上限", "The upper end of a range (`90%-95%`: value 90, value_hi 95).", "number"),
+        _c("value_unit", S, "计量单位", "Unit of the value: %, 次, 元/人 ..."),
+        _c("kind", S, "类型", "quantitative, qualitative or deadline."),
+        _c("weight", F64, "权重", "Weight or score (权重/分值) printed for the indicator.", "number"),
+        # --- problems
+        _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
+        _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
+        _c("message", S, "详细信息", "What is wrong and where (English, with the file and line)."),
+    ]
+}
 
 #: columns of the processed tables, in order; (name, description override) where a column
 #: means something narrower in one table
 _TABLES: dict[str, list] = {
     "declarations": [
-        "decl_id", "year", "unit", "project", "category", "perf_type", "gov_purchase", "start_date", "end_date",
-        "total_budget", "year_budget", "prior_budget", "prior_executed", "prior_execution_rate",
-        "overview", "basis", "necessity", "measures", "plan", "goals", "source_file", "source_line",
-        "exec_target", "exec_target_op", "n_indicators", "department", "project_code", "source_page", "source_table",
+        "decl_id",
+        "year",
+        "unit",
+        "project",
+        "category",
+        "perf_type",
+        "gov_purchase",
+        "start_date",
+        "end_date",
+        "total_budget",
+        "year_budget",
+        "prior_budget",
+        "prior_executed",
+        "prior_execution_rate",
+        "overview",
+        "basis",
+        "necessity",
+        "measures",
+        "plan",
+        "goals",
+        "source_file",
+        "source_line",
+        "exec_target",
+        "exec_target_op",
+        "n_indicators",
+        "department",
+        "project_code",
+        "source_page",
+        "source_table",
     ],
     "indicators": [
-        "decl_id", "year", "unit", "project", "seq", "level1", "level2", "name", "level1_std", "target_raw",
-        "op", "value", "value_hi", "value_unit", "kind", "source_line", "horizon", "weight",
-        ("basis", "指标值依据", "Basis or standard printed for the target (绩效标准, 取值依据, 指标值设定依据).", "text"),
-        ("source_page", "页", "Page of a PDF (1-based) where the indicator's row is printed; null for other formats.", "int"),
+        "decl_id",
+        "year",
+        "unit",
+        "project",
+        "seq",
+        "level1",
+        "level2",
+        "name",
+        "level1_std",
+        "target_raw",
+        "op",
+        "value",
+        "value_hi",
+        "value_unit",
+        "kind",
+        "source_line",
+        "horizon",
+        "weight",
+        (
+            "basis",
+            "指标值依据",
+            "Basis or standard printed for the target (绩效标准, 取值依据, 指标值设定依据).",
+            "text",
+        ),
+        (
+            "source_page",
+            "页",
+            "Page of a PDF (1-based) where the indicator's row is printed; null for other formats.",
+            "int",
+        ),
     ],
     "problems": ["source_file", "source_line", "severity", "code", "message", "decl_id"],
 }
@@ -137,73 +284,164 @@ TABLE_NAMES = tuple(SCHEMAS)
 PROSE = tuple(c.name for c in TABLE_COLUMNS["declarations"] if c.format == "prose")
 
 #: columns of the frames computed by :mod:`analysis.metrics` and the reports (not stored)
-DERIVED: dict[str, Column] = {c.name: c for c in [
-    _c("exec_year", I32, "执行年度", "The year whose money was spent: declaration year minus one.", "year"),
-    _c("from_year", I32, "原年度", "The earlier of two compared years.", "year"),
-    _c("to_year", I32, "新年度", "The later of two compared years.", "year"),
-    _c("n_projects", I32, "项目数", "Declarations (projects) in the group.", "int"),
-    _c("prev_year_budget", F64, "上一年申报的当年预算", "The year_budget the same project declared the year before.", "money"),
-    _c("difference", F64, "差额", "prior_budget minus prev_year_budget.", "money"),
-    _c("realized_rate", F64, "实际执行率", "The execution rate realized, reported a year later.", "rate"),
-    _c("realized_decl_id", S, "报告执行率的申报表", "The declaration that reported the realized rate."),
-    _c("rate", F64, "执行率（按预算加权）", "Sum executed / sum budget.", "rate"),
-    _c("mean_rate", F64, "执行率（项目平均）", "Unweighted mean of project rates.", "rate"),
-    _c("n_below_target", I32, "低于目标的项目数", "Projects whose realized rate fell below their own target.", "int"),
-    _c("below_target", B, "低于目标", "Whether the realized rate fell below the target.", "flag"),
-    _c("old_raw", S, "原目标值", "The target in the earlier year."),
-    _c("new_raw", S, "新目标值", "The target in the later year."),
-    _c("change", S, "变化", "tightened (收紧: stricter), loosened (放松: looser), unchanged (不变), changed (改写: comparable in neither direction), added (新增), removed (删除)."),
-    _c("tightened", I32, "收紧", "Targets made stricter.", "int"),
-    _c("loosened", I32, "放松", "Targets made looser.", "int"),
-    _c("unchanged", I32, "不变", "Targets repeated.", "int"),
-    _c("changed", I32, "改写", "Targets rewritten, comparable in neither direction.", "int"),
-    _c("added", I32, "新增", "Indicators new in the later year.", "int"),
-    _c("removed", I32, "删除", "Indicators dropped in the later year.", "int"),
-    _c("net_tightening", I32, "净收紧", "tightened minus loosened.", "int"),
-    _c("share_quantitative", F64, "定量指标占比", "Share of quantitative targets.", "rate"),
-    _c("share_qualitative", F64, "定性指标占比", "Share of qualitative targets.", "rate"),
-    _c("share_deadline", F64, "时限指标占比", "Share of deadline targets.", "rate"),
-    _c("share_vague", F64, "模糊指标占比", "Share of vague targets (有效, 及时 ... without a number).", "rate"),
-    _c("share_repeated", F64, "与上年重复占比", "Share of targets repeated unchanged from the year before.", "rate"),
-    _c("n", I32, "次数", "Count.", "int"),
-    # --- project identity, added to the declarations by analysis.identity.link (at load)
-    _c("project_key", S, "项目标识", "The same for every declaration of one project across years, renames included: a hash of the normalized unit and the project's first name."),
-    _c("match", S, "匹配方式", "How the declaration is linked to the project's earlier years: `exact` (same normalized name, or first appearance) or `fuzzy` (renamed, linked by similarity)."),
-    _c("match_score", F64, "匹配分数", "100 for an exact link, the name similarity (fuzz.ratio, 0-100) for a fuzzy one.", "number"),
-    # --- the review (analysis.review; rules in docs/review.md)
-    _c("rule", S, "审核规则", "Id of a review rule (complete.output_effect, quant.vague, ...; see docs/review.md)."),
-    _c("group", S, "审核类别", "Group of the rule: 完整性, 量化, 可比, 执行, 一致 or 合理; 合计 for all rules in a summary."),
-    _c("description", S, "规则说明", "What the rule checks, in short Chinese."),
-    _c("outcome", S, "审核结果", "pass, fail, or n/a (the rule does not apply or cannot be judged; evidence says why)."),
-    _c("evidence", S, "依据", "The indicators or figures behind the outcome, or why the rule does not apply."),
-    _c("source", S, "规则出处", "Document the rule comes from (e.g. 财预〔2021〕101号), or convention for a rule that is review practice rather than a written requirement."),
-    _c("ruleset", S, "规则版本", "Version of the rule set applied (analysis.review.RULESET_VERSION)."),
-    _c("n_pass", I32, "通过", "Review rows that passed.", "int"),
-    _c("n_fail", I32, "未通过", "Review rows that failed.", "int"),
-    _c("n_na", I32, "不适用", "Review rows where the rule did not apply.", "int"),
-    _c("pass_rate", F64, "通过率", "n_pass / (n_pass + n_fail); null when no rule applied.", "rate"),
-    # --- budget against targets (metrics.budget_vs_targets)
-    _c("budget_change", F64, "预算增减", "year_budget minus prev_year_budget (the unit's sums).", "money"),
-    _c("budget_change_rel", F64, "预算增减幅度", "budget_change / prev_year_budget.", "rate"),
-    _c("budget_up_targets_loosened", B, "预算增加且目标放松", "The budget grew and more targets were loosened than tightened.", "flag"),
-    # --- renames (identity.renames) and how changes are read (metrics.refine_changes)
-    _c("old_project", S, "原项目名称", "The project's name in the earlier year."),
-    _c("new_project", S, "新项目名称", "The project's name in the later year."),
-    _c("score", F64, "名称相似度", "Similarity of the two names (0-100) that linked a renamed project.", "number"),
-    _c("by_nature", B, "按指标性质判断", "A fixed (=) target whose direction follows from the indicator's nature (数量: more is stricter; 时效, 成本: less).", "flag"),
-    _c("framework_switch", B, "指标框架切换", "The project moved between the older and the newer indicator framework between the two years.", "flag"),
-    _c("framework_change", B, "属于框架调整", "An indicator added or removed only because the framework changed (its category does not exist on the other side).", "flag"),
-    _c("framework_changes", I32, "框架调整", "Indicators added or removed by a framework switch (not counted as 新增/删除).", "int"),
-    _c("share_tightened", F64, "收紧占比", "Tightened / indicators compared in both years.", "rate"),
-    _c("share_loosened", F64, "放松占比", "Loosened / indicators compared in both years.", "rate"),
-    _c("n_compared", I32, "可比指标数", "Indicators present in both years (not added, removed or framework changes).", "int"),
-    _c("n_units", I32, "单位数", "Units in the group.", "int"),
-    _c("n_years", I32, "申报年数", "Years the unit declared.", "int"),
-    _c("n_flagged_years", I32, "预算增加且目标放松的年数", "Years flagged by budget_up_targets_loosened.", "int"),
-    # --- problems as the reports show them
-    _c("description", S, "问题说明", "The problem code's meaning in Chinese (analysis.problems.CHINESE)."),
-    _c("example", S, "示例（文件:行）", "Where the first few problems of that code are, as file:line."),
-]}
+DERIVED: dict[str, Column] = {
+    c.name: c
+    for c in [
+        _c("exec_year", I32, "执行年度", "The year whose money was spent: declaration year minus one.", "year"),
+        _c("from_year", I32, "原年度", "The earlier of two compared years.", "year"),
+        _c("to_year", I32, "新年度", "The later of two compared years.", "year"),
+        _c("n_projects", I32, "项目数", "Declarations (projects) in the group.", "int"),
+        _c(
+            "prev_year_budget",
+            F64,
+            "上一年申报的当年预算",
+            "The year_budget the same project declared the year before.",
+            "money",
+        ),
+        _c("difference", F64, "差额", "prior_budget minus prev_year_budget.", "money"),
+        _c("realized_rate", F64, "实际执行率", "The execution rate realized, reported a year later.", "rate"),
+        _c("realized_decl_id", S, "报告执行率的申报表", "The declaration that reported the realized rate."),
+        _c("rate", F64, "执行率（按预算加权）", "Sum executed / sum budget.", "rate"),
+        _c("mean_rate", F64, "执行率（项目平均）", "Unweighted mean of project rates.", "rate"),
+        _c(
+            "n_below_target",
+            I32,
+            "低于目标的项目数",
+            "Projects whose realized rate fell below their own target.",
+            "int",
+        ),
+        _c("below_target", B, "低于目标", "Whether the realized rate fell below the target.", "flag"),
+        _c("old_raw", S, "原目标值", "The target in the earlier year."),
+        _c("new_raw", S, "新目标值", "The target in the later year."),
+        _c(
+            "change",
+            S,
+            "变化",
+            "tightened (收紧: stricter), loosened (放松: looser), unchanged (不变), changed (改写: comparable in neither direction), added (新增), removed (删除).",
+        ),
+        _c("tightened", I32, "收紧", "Targets made stricter.", "int"),
+        _c("loosened", I32, "放松", "Targets made looser.", "int"),
+        _c("unchanged", I32, "不变", "Targets repeated.", "int"),
+        _c("changed", I32, "改写", "Targets rewritten, comparable in neither direction.", "int"),
+        _c("added", I32, "新增", "Indicators new in the later year.", "int"),
+        _c("removed", I32, "删除", "Indicators dropped in the later year.", "int"),
+        _c("net_tightening", I32, "净收紧", "tightened minus loosened.", "int"),
+        _c("share_quantitative", F64, "定量指标占比", "Share of quantitative targets.", "rate"),
+        _c("share_qualitative", F64, "定性指标占比", "Share of qualitative targets.", "rate"),
+        _c("share_deadline", F64, "时限指标占比", "Share of deadline targets.", "rate"),
+        _c("share_vague", F64, "模糊指标占比", "Share of vague targets (有效, 及时 ... without a number).", "rate"),
+        _c(
+            "share_repeated", F64, "与上年重复占比", "Share of targets repeated unchanged from the year before.", "rate"
+        ),
+        _c("n", I32, "次数", "Count.", "int"),
+        # --- project identity, added to the declarations by analysis.identity.link (at load)
+        _c(
+            "project_key",
+            S,
+            "项目标识",
+            "The same for every declaration of one project across years, renames included: a hash of the normalized unit and the project's first name.",
+        ),
+        _c(
+            "match",
+            S,
+            "匹配方式",
+            "How the declaration is linked to the project's earlier years: `exact` (same normalized name, or first appearance) or `fuzzy` (renamed, linked by similarity).",
+        ),
+        _c(
+            "match_score",
+            F64,
+            "匹配分数",
+            "100 for an exact link, the name similarity (fuzz.ratio, 0-100) for a fuzzy one.",
+            "number",
+        ),
+        # --- the review (analysis.review; rules in docs/review.md)
+        _c(
+            "rule", S, "审核规则", "Id of a review rule (complete.output_effect, quant.vague, ...; see docs/review.md)."
+        ),
+        _c(
+            "group",
+            S,
+            "审核类别",
+            "Group of the rule: 完整性, 量化, 可比, 执行, 一致 or 合理; 合计 for all rules in a summary.",
+        ),
+        _c("description", S, "规则说明", "What the rule checks, in short Chinese."),
+        _c(
+            "outcome",
+            S,
+            "审核结果",
+            "pass, fail, or n/a (the rule does not apply or cannot be judged; evidence says why).",
+        ),
+        _c("evidence", S, "依据", "The indicators or figures behind the outcome, or why the rule does not apply."),
+        _c(
+            "source",
+            S,
+            "规则出处",
+            "Document the rule comes from (e.g. 财预〔2021〕101号), or convention for a rule that is review practice rather than a written requirement.",
+        ),
+        _c("ruleset", S, "规则版本", "Version of the rule set applied (analysis.review.RULESET_VERSION)."),
+        _c("n_pass", I32, "通过", "Review rows that passed.", "int"),
+        _c("n_fail", I32, "未通过", "Review rows that failed.", "int"),
+        _c("n_na", I32, "不适用", "Review rows where the rule did not apply.", "int"),
+        _c("pass_rate", F64, "通过率", "n_pass / (n_pass + n_fail); null when no rule applied.", "rate"),
+        # --- budget against targets (metrics.budget_vs_targets)
+        _c("budget_change", F64, "预算增减", "year_budget minus prev_year_budget (the unit's sums).", "money"),
+        _c("budget_change_rel", F64, "预算增减幅度", "budget_change / prev_year_budget.", "rate"),
+        _c(
+            "budget_up_targets_loosened",
+            B,
+            "预算增加且目标放松",
+            "The budget grew and more targets were loosened than tightened.",
+            "flag",
+        ),
+        # --- renames (identity.renames) and how changes are read (metrics.refine_changes)
+        _c("old_project", S, "原项目名称", "The project's name in the earlier year."),
+        _c("new_project", S, "新项目名称", "The project's name in the later year."),
+        _c("score", F64, "名称相似度", "Similarity of the two names (0-100) that linked a renamed project.", "number"),
+        _c(
+            "by_nature",
+            B,
+            "按指标性质判断",
+            "A fixed (=) target whose direction follows from the indicator's nature (数量: more is stricter; 时效, 成本: less).",
+            "flag",
+        ),
+        _c(
+            "framework_switch",
+            B,
+            "指标框架切换",
+            "The project moved between the older and the newer indicator framework between the two years.",
+            "flag",
+        ),
+        _c(
+            "framework_change",
+            B,
+            "属于框架调整",
+            "An indicator added or removed only because the framework changed (its category does not exist on the other side).",
+            "flag",
+        ),
+        _c(
+            "framework_changes",
+            I32,
+            "框架调整",
+            "Indicators added or removed by a framework switch (not counted as 新增/删除).",
+            "int",
+        ),
+        _c("share_tightened", F64, "收紧占比", "Tightened / indicators compared in both years.", "rate"),
+        _c("share_loosened", F64, "放松占比", "Loosened / indicators compared in both years.", "rate"),
+        _c(
+            "n_compared",
+            I32,
+            "可比指标数",
+            "Indicators present in both years (not added, removed or framework changes).",
+            "int",
+        ),
+        _c("n_units", I32, "单位数", "Units in the group.", "int"),
+        _c("n_years", I32, "申报年数", "Years the unit declared.", "int"),
+        _c("n_flagged_years", I32, "预算增加且目标放松的年数", "Years flagged by budget_up_targets_loosened.", "int"),
+        # --- problems as the reports show them
+        _c("description", S, "问题说明", "The problem code's meaning in Chinese (analysis.problems.CHINESE)."),
+        _c("example", S, "示例（文件:行）", "Where the first few problems of that code are, as file:line."),
+    ]
+}
 
 #: every heading known, for display: table columns first, derived ones beside them
 ALL: dict[str, Column] = {**DERIVED, **COLUMNS}
@@ -270,7 +508,9 @@ def check_schema(schema: pa.Schema, name: str, columns=None, where: str = "") ->
     mistyped = [
         f"{c} ({schema.field(c).type}, expected {expected.field(c).type})"
         for c in wanted
-        if c in expected.names and c in schema.names and not schema.field(c).type.equals(expected.field(c).type)
+        if c in expected.names
+        and c in schema.names
+        and not schema.field(c).type.equals(expected.field(c).type)
         and not pa.types.is_null(schema.field(c).type)
     ]
     if missing or mistyped:
@@ -279,16 +519,19 @@ def check_schema(schema: pa.Schema, name: str, columns=None, where: str = "") ->
             parts.append("missing column(s) " + ", ".join(missing))
         if mistyped:
             parts.append("mistyped column(s) " + ", ".join(mistyped))
-        raise SchemaError(f"{where or name}: {'; '.join(parts)}. The table was written by another version: "
-                          f"run `python -m analysis ingest` again.")
+        raise SchemaError(
+            f"{where or name}: {'; '.join(parts)}. The table was written by another version: "
+            f"run `python -m analysis ingest` again."
+        )
 
 
 def table_path(processed_dir: str | os.PathLike, name: str) -> Path:
     return Path(processed_dir) / f"{name}.parquet"
 
 
-def read_table(processed_dir: str | os.PathLike, name: str, columns=None, filters=None,
-               run: str | None = None) -> pd.DataFrame:
+def read_table(
+    processed_dir: str | os.PathLike, name: str, columns=None, filters=None, run: str | None = None
+) -> pd.DataFrame:
     """Read one processed table, checked against its schema; ``columns`` and ``filters`` are
     passed to pyarrow.
 
@@ -323,7 +566,8 @@ def _read_checked(folder: Path, name: str, columns, filters, run: str | None, at
         publish.wait_and_recover(folder, attempt)
     raise publish.TablesInFlux(
         f"{path} is from ingest run {got}, not from the published run {manifest.get('run')}: an ingest is "
-        f"publishing or was killed while publishing. Run `python -m analysis ingest` again.")
+        f"publishing or was killed while publishing. Run `python -m analysis ingest` again."
+    )
 
 
 def to_table(rows, name: str) -> pa.Table:
@@ -370,5 +614,7 @@ def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
         if publish.consistent(runs, publish.read_manifest(d) if run is None else {"run": run}):
             return Dataset(*frames, processed_dir=d)
         publish.wait_and_recover(d, attempt)
-    raise publish.TablesInFlux(f"{d}: the tables are from different ingest runs ({runs}); an ingest is publishing "
-                               f"or was killed while publishing. Run `python -m analysis ingest` again.")
+    raise publish.TablesInFlux(
+        f"{d}: the tables are from different ingest runs ({runs}); an ingest is publishing "
+        f"or was killed while publishing. Run `python -m analysis ingest` again."
+    )

@@ -5,6 +5,7 @@
 ``vocabulary``; ``normalize`` turns published strings into typed values; ``pipeline`` builds
 the table rows, checks them, and writes the tables.
 """
+
 from analysis.ingest.pipeline import (  # noqa: F401  (the stage's entry points)
     IngestResult,
     add_arguments,

@@ -17,6 +17,7 @@ Walking them in order, with the one parser as the judge:
 Each form becomes one sheet; its rows are numbered from its first table's first row on, through
 the text and tables that continue it, and keep their table number and page.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,13 @@ def _score(rows: list[Row], rel: str) -> _Score:
         indicators = len(getattr(raw, "indicators", []))
         substance += len(fields) + indicators
         noise += len(getattr(raw, "problems", []))
-        holds = holds or bool(indicators) or bool(getattr(raw, "has_table", False)) or len(fields) >= 3 or (
-            "project" in fields and ("unit" in fields or getattr(raw, "year", None) is not None))
+        holds = (
+            holds
+            or bool(indicators)
+            or bool(getattr(raw, "has_table", False))
+            or len(fields) >= 3
+            or ("project" in fields and ("unit" in fields or getattr(raw, "year", None) is not None))
+        )
     return _Score(len(raws), substance, noise + len(stray), holds)
 
 
@@ -107,7 +113,8 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
             # the text before it adds no declaration and no stray row, or it makes the table a
             # form (a title over a table that has none: 项目绩效目标表 over one row per indicator)
             if (s.declarations == alone.declarations and s.noise <= alone.noise) or (
-                    not alone.holds and s.holds and s.declarations >= 1):
+                not alone.holds and s.holds and s.declarations >= 1
+            ):
                 best_rows, best = rows, s
                 break
         if not best.holds:
@@ -152,8 +159,11 @@ def _continue(form: _Form, sheet: Sheet, between: list[Row], rel: str) -> bool:
         rows = form.rows + text + _renumber(body, top + len(text))
         options.append((rows, _score(rows, rel)))
     base = form.score
-    ok = [(rows, s) for rows, s in options if s.declarations == base.declarations
-          and s.substance - base.substance > max(0, s.noise - base.noise)]
+    ok = [
+        (rows, s)
+        for rows, s in options
+        if s.declarations == base.declarations and s.substance - base.substance > max(0, s.noise - base.noise)
+    ]
     if not ok:
         return False
     rows, s = max(ok, key=lambda o: o[1].substance - o[1].noise)  # the first of equals

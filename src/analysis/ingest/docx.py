@@ -10,6 +10,7 @@ table for its title and year. Reading is python-docx (the XML of its document bo
 
 The old binary ``.doc`` format is not read: it is reported with the way to convert it.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,7 +40,7 @@ def paragraph_text(p) -> str:
     """The text of one ``w:p``: runs' text, tabs, breaks as line breaks (not of nested tables)."""
     out: list[str] = []
     for el in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen", _W + "sym"):
-        tag = el.tag[len(_W):]
+        tag = el.tag[len(_W) :]
         if tag == "t":
             out.append(el.text or "")
         elif tag == "tab":
@@ -108,9 +109,24 @@ def read_docx(data: bytes, rel: str) -> list[Sheet]:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable Word file (.docx) ({exc})")])]
+        return [
+            Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable Word file (.docx) ({exc})")])
+        ]
     except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds on a damaged file
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: a damaged Word file (.docx) ({type(exc).__name__}: {exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                [
+                    Problem(
+                        rel,
+                        None,
+                        "unreadable-file",
+                        f"{rel}: a damaged Word file (.docx) ({type(exc).__name__}: {exc})",
+                    )
+                ],
+            )
+        ]
     sheets: list[Sheet] = []
     between: list[str] = []
 
@@ -128,5 +144,6 @@ def read_docx(data: bytes, rel: str) -> list[Sheet]:
                 walk(nested)  # tables nested in cells: after the table holding them
             elif child.tag in (_W + "sdt", _W + "customXml", _W + "sdtContent"):
                 walk(child)
+
     walk(body)
     return sheets or [Sheet(None, [], [], "docx", optional=True, container="docx")]

@@ -8,6 +8,7 @@ Cells read as Excel would print them in a text export: numbers formatted as perc
 ``99%``, dates ``2020-01-01``. A formula gives its cached value; a workbook written by a
 program without cached values (``=99%`` typed as a formula, say) gives the formula's text.
 """
+
 from __future__ import annotations
 
 import io
@@ -53,7 +54,9 @@ def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     try:
         wb = _open(data, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable .xlsx workbook ({exc})")])]
+        return [
+            Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable .xlsx workbook ({exc})")])
+        ]
     sheets: list[Sheet] = []
     formulas: dict[str, list[tuple[int, int]]] = {}
     try:

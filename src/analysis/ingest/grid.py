@@ -6,6 +6,7 @@ spreadsheet or table row) where the row starts and its cells as strings, merged 
 expanded the way a text export does it (the value in the top-left cell, blanks in the cells it
 covered). From here on, one parser reads them all.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -104,15 +105,32 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     return [[x or "" for x in g] + [""] * (width - len(g)) for g in grid]
 
 
-def document_sheet(number: int, grid: list[list[str]], between: list[str], container: str,
-                   page: int | None = None, pages: list[int] | None = None, lines: list[int] | None = None,
-                   encoding: str | None = None) -> Sheet:
+def document_sheet(
+    number: int,
+    grid: list[list[str]],
+    between: list[str],
+    container: str,
+    page: int | None = None,
+    pages: list[int] | None = None,
+    lines: list[int] | None = None,
+    encoding: str | None = None,
+) -> Sheet:
     """One table of a document as an optional sheet: its rows numbered from 1 (or ``lines``),
     ``pages`` the PDF page of each row, ``between`` the paragraphs before it."""
-    rows = [Row(lines[i] if lines else i + 1, cells, number, pages[i] if pages else page) for i, cells in enumerate(grid)]
+    rows = [
+        Row(lines[i] if lines else i + 1, cells, number, pages[i] if pages else page) for i, cells in enumerate(grid)
+    ]
     name = f"table {number}" + (f", page {page}" if page else "")
-    return Sheet(name, rows, encoding=encoding or container, table=number, page=page, optional=True,
-                 between=[Row(1, [t], number, page) for t in between if t.strip()], container=container)
+    return Sheet(
+        name,
+        rows,
+        encoding=encoding or container,
+        table=number,
+        page=page,
+        optional=True,
+        between=[Row(1, [t], number, page) for t in between if t.strip()],
+        container=container,
+    )
 
 
 def _row_key(cells: list[str]) -> tuple[str, ...]:
@@ -122,7 +140,9 @@ def _row_key(cells: list[str]) -> tuple[str, ...]:
     return tuple(key)
 
 
-def drop_repeated_header(previous: list[list[str]], rows: list[list[str]], limit: int = 3) -> tuple[list[list[str]], int]:
+def drop_repeated_header(
+    previous: list[list[str]], rows: list[list[str]], limit: int = 3
+) -> tuple[list[list[str]], int]:
     """``rows`` (a table continued after a page break) without the leading rows that repeat a row
     printed before (a repeated title or column header); also how many were dropped."""
     seen = {_row_key(r) for r in previous}

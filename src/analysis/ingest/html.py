@@ -14,6 +14,7 @@ The charset comes from a byte-order mark, else the page's own ``<meta charset>``
 ``http-equiv`` declaration (GB2312 and GBK are read as GB18030, their superset), else the
 text readers' detection (UTF-8, GB18030, UTF-16). Parsing is lxml's HTML parser.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -21,23 +22,71 @@ import email
 import email.policy
 import re
 
-from analysis.ingest.grid import Sheet, document_sheet, expand_spans, MAX_COLSPAN, MAX_ROWSPAN
+from analysis.ingest.grid import MAX_COLSPAN, MAX_ROWSPAN, Sheet, document_sheet, expand_spans
 from analysis.problems import Problem
 
 #: file name endings read as web pages
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht"}
 
 #: labels that name a superset-compatible codec better than their own
-_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
-                    "csgb2312": "gb18030", "chinese": "gb18030", "cp936": "gb18030", "windows-936": "gb18030",
-                    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8",
-                    "big5": "big5hkscs", "x-mac-chinesesimp": "gb18030"}
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-gbk": "gb18030",
+    "csgb2312": "gb18030",
+    "chinese": "gb18030",
+    "cp936": "gb18030",
+    "windows-936": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "big5": "big5hkscs",
+    "x-mac-chinesesimp": "gb18030",
+}
 #: the charset a page declares in its first bytes (the "prescan" a browser does before parsing)
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
-_BLOCK = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
-          "footer", "nav", "aside", "main", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "address",
-          "figure", "figcaption", "fieldset", "hr", "body", "tr", "td", "th", "caption", "title", "option"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "form",
+    "address",
+    "figure",
+    "figcaption",
+    "fieldset",
+    "hr",
+    "body",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "title",
+    "option",
+}
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "textarea", "iframe", "object", "svg", "math"}
 _SPACE = re.compile(r"[ \t\n\r\f\u200b]+")
 
@@ -126,8 +175,11 @@ def table_grid(table) -> list[list[str]]:
     """The rows of one ``<table>`` (its own, not those of tables nested in it), spans expanded."""
     rows = []
     for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
-        cells = [(cell_text(td), _span(td, "rowspan", MAX_ROWSPAN), _span(td, "colspan", MAX_COLSPAN))
-                 for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+        cells = [
+            (cell_text(td), _span(td, "rowspan", MAX_ROWSPAN), _span(td, "colspan", MAX_COLSPAN))
+            for td in tr
+            if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")
+        ]
         rows.append(cells)
     grid = expand_spans(rows)
     while grid and not any(c.strip() for c in grid[-1]):
@@ -192,7 +244,13 @@ def read_html(data: bytes, rel: str, suffix: str = ".html") -> list[Sheet]:
     if suffix in (".mhtml", ".mht") or data[:2000].lower().find(b"multipart/related") >= 0:
         part = _mhtml_html(data)
         if part is None:
-            return [Sheet(None, [], [Problem(rel, 1, "unreadable-file", f"{rel}, line 1: a saved page (.mhtml) without an HTML part")])]
+            return [
+                Sheet(
+                    None,
+                    [],
+                    [Problem(rel, 1, "unreadable-file", f"{rel}, line 1: a saved page (.mhtml) without an HTML part")],
+                )
+            ]
         data = part
     text, encoding, problems = decode_page(data, rel)
     if text is None:
@@ -202,7 +260,13 @@ def read_html(data: bytes, rel: str, suffix: str = ".html") -> list[Sheet]:
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
-        return [Sheet(None, [], problems + [Problem(rel, 1, "unreadable-file", f"{rel}, line 1: not a readable web page ({exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                problems + [Problem(rel, 1, "unreadable-file", f"{rel}, line 1: not a readable web page ({exc})")],
+            )
+        ]
     walk = _Walk()
     walk.visit(root)
     walk.flush()

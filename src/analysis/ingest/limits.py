@@ -16,6 +16,7 @@ Also here: names of files that are no UTF-8 made printable (:func:`display_name`
 warnings of one code in one file folded into one row (:func:`fold_repeats`), and a worker's
 death with its parent (:func:`die_with_parent`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -161,8 +162,10 @@ def check_zip(data: bytes, what: str = "the workbook") -> None:
         raise LimitExceeded(f"{what} holds {len(infos):,} parts")
     total = sum(i.file_size for i in infos)
     if lim.max_unzipped is not None and total > lim.max_unzipped:
-        raise LimitExceeded(f"{what} uncompresses to {total / MiB:,.0f} MiB "
-                            f"(the limit is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)")
+        raise LimitExceeded(
+            f"{what} uncompresses to {total / MiB:,.0f} MiB "
+            f"(the limit is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)"
+        )
 
 
 # ----------------------------------------------------------------------------- file names
@@ -223,10 +226,14 @@ def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
             out.append(p)  # replaced below
     for code, (i, first) in folded.items():
         more = counts[code] - keep
-        out[i] = Problem(first.source_file, first.source_line, code,
-                         f"{first.source_file}: {more:,} more {code} warning(s) in this file, the first at line "
-                         f"{first.source_line} ({first.message}); only the first {keep} are listed one by one",
-                         first.decl_id)
+        out[i] = Problem(
+            first.source_file,
+            first.source_line,
+            code,
+            f"{first.source_file}: {more:,} more {code} warning(s) in this file, the first at line "
+            f"{first.source_line} ({first.message}); only the first {keep} are listed one by one",
+            first.decl_id,
+        )
     return out
 
 

@@ -3,6 +3,7 @@
 Every function here takes the published text of one cell and returns a plain Python value;
 none of them raises on bad input: they return ``None`` (and the caller reports a problem).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +14,18 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
 
 # ---------------------------------------------------------------------------------------------
 # white space, names and text
 
+
 def memo_short(maxsize: int = 1 << 14):
     """Memoize a pure function of one cell string (and a few hashable options): names,
     amounts, dates and targets repeat across thousands of declarations. Only strings of up to
     64 characters are kept, so a long cell never fills the cache."""
+
     def wrap(fn):
         cached = functools.lru_cache(maxsize=maxsize)(fn)
 
@@ -30,12 +34,14 @@ def memo_short(maxsize: int = 1 << 14):
             if text is None or (type(text) is str and len(text) <= 64):
                 return cached(text, *args, **kwargs)
             return fn(text, *args, **kwargs)
+
         call.cache_info = cached.cache_info
         return call
+
     return wrap
 
 
-_WS = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\ufeff]+")
+_WS = SPACE
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr)(?:\s[^<>]*)?/?>", re.IGNORECASE)
@@ -77,7 +83,9 @@ _clean_label_short = functools.lru_cache(maxsize=1 << 15)(_clean_label)  # level
 
 
 _CODE_IN_BRACKETS = re.compile(r"[\[(（【〔]\s*([A-Za-z]{0,4}\d[\dA-Za-z\-_.]{3,})\s*[\])）】〕]")
-_UNIT_CODE = re.compile(r"^(?:[\[(（【〔]\s*\d{2,}\s*[\])）】〕]\s*[-－—_]?|\d{2,}\s*[-－—_]|\d{6,}(?=[^\d\s.,，、]))\s*")
+_UNIT_CODE = re.compile(
+    r"^(?:[\[(（【〔]\s*\d{2,}\s*[\])）】〕]\s*[-－—_]?|\d{2,}\s*[-－—_]|\d{6,}(?=[^\d\s.,，、]))\s*"
+)
 
 
 _TRAILING_CODE = re.compile(r"\s+[\[(（]?\d{6,}[\])）]?$")
@@ -101,7 +109,7 @@ def split_project_code(name: str | None) -> tuple[str | None, str | None]:
     m = _CODE_IN_BRACKETS.search(name)
     if not m or sum(ch.isdigit() for ch in m.group(1)) < 4:  # （12）, （2项） are no codes
         return name, None
-    rest = clean_name(name[:m.start()] + name[m.end():])
+    rest = clean_name(name[: m.start()] + name[m.end() :])
     if not rest:
         return name, None
     return rest.strip("-－—_ "), m.group(1)
@@ -272,31 +280,80 @@ is_level2 = vocab.is_level2
 # targets
 
 _OPS = [  # longest first; applied to the NFKC form
-    (">=", ">="), ("=>", ">="), ("≥", ">="), ("≧", ">="), ("›=", ">="), ("≮", ">="),
-    ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="), ("‹=", "<="), ("≯", "<="),
-    ("==", "="), ("=", "="), (">", ">"), ("<", "<"), ("›", ">"), ("‹", "<"),
-    ("大于或等于", ">="), ("大于等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
-    ("至少", ">="), ("达到", ">="), ("高于", ">"), ("大于", ">"), ("超过", ">"), ("多于", ">"),
-    ("小于或等于", "<="), ("小于等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
-    ("不多于", "<="), ("至多", "<="), ("控制在", "<="), ("低于", "<"), ("小于", "<"), ("少于", "<"),
-    ("等于", "="), ("约", "="),
+    (">=", ">="),
+    ("=>", ">="),
+    ("≥", ">="),
+    ("≧", ">="),
+    ("›=", ">="),
+    ("≮", ">="),
+    ("<=", "<="),
+    ("=<", "<="),
+    ("≤", "<="),
+    ("≦", "<="),
+    ("‹=", "<="),
+    ("≯", "<="),
+    ("==", "="),
+    ("=", "="),
+    (">", ">"),
+    ("<", "<"),
+    ("›", ">"),
+    ("‹", "<"),
+    ("大于或等于", ">="),
+    ("大于等于", ">="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不小于", ">="),
+    ("至少", ">="),
+    ("达到", ">="),
+    ("高于", ">"),
+    ("大于", ">"),
+    ("超过", ">"),
+    ("多于", ">"),
+    ("小于或等于", "<="),
+    ("小于等于", "<="),
+    ("不高于", "<="),
+    ("不超过", "<="),
+    ("不大于", "<="),
+    ("不多于", "<="),
+    ("至多", "<="),
+    ("控制在", "<="),
+    ("低于", "<"),
+    ("小于", "<"),
+    ("少于", "<"),
+    ("等于", "="),
+    ("约", "="),
 ]
 #: an operator alone, as a split operator column prints it (≥, 大于等于, =)
 OPERATORS: dict[str, str] = dict(_OPS)
 _SUFFIX_OPS = [  # words after the number
-    ("及以上", ">="), ("以上", ">="), ("或以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
-    ("之内", "<="), ("内", "<="), ("左右", "="),
+    ("及以上", ">="),
+    ("以上", ">="),
+    ("或以上", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("内", "<="),
+    ("左右", "="),
 ]
 _NUM = r"(\d+(?:\.\d+)?)"
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6, "千万": 1e7}
 _NUMBER = re.compile(_NUM + r"\s*(百万|千万|万|亿|千)?")
 _RANGE = re.compile(
-    r"^" + _NUM + r"\s*(百万|千万|万|亿|千)?\s*(%|‰)?\s*(?:-|~|～|〜|—|–|至|到)\s*" + _NUM + r"\s*(百万|千万|万|亿|千)?\s*(.*)$"
+    r"^"
+    + _NUM
+    + r"\s*(百万|千万|万|亿|千)?\s*(%|‰)?\s*(?:-|~|～|〜|—|–|至|到)\s*"
+    + _NUM
+    + r"\s*(百万|千万|万|亿|千)?\s*(.*)$"
 )
 _TOLERANCE = re.compile(r"^(?:±|\+/-|\+-)" + _NUM + r"\s*(%|‰)?\s*(?:以内|之内|内)?$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
-_DEADLINE_FULL = re.compile(r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成|到位|前到位)?$")
-_DEADLINE_YEAR = re.compile(r"^(\d{4})\s*年\s*(?:底|末|年底|年末|年内|内|度|全年|年度内)?\s*(?:前|之前|以前|完成|前完成|内)?$")
+_DEADLINE_FULL = re.compile(
+    r"^(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|底|末|份|中旬|上旬|下旬)?\s*(?:前|之前|以前|内|底前|完成|前完成|到位|前到位)?$"
+)
+_DEADLINE_YEAR = re.compile(
+    r"^(\d{4})\s*年\s*(?:底|末|年底|年末|年内|内|度|全年|年度内)?\s*(?:前|之前|以前|完成|前完成|内)?$"
+)
 _DEADLINE_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*(?:前|之前|以前)?$")
 _YEAR_END_WORDS = re.compile(r"^(?:当年|本年|年底|年末|年内|本年度|当年度)\s*(?:底|末|内)?\s*(?:前|之前|完成|前完成)?$")
 #: a deadline followed by what is done by then: 12月底前100%到位, 2021年6月30日前完成验收
@@ -424,7 +481,7 @@ def _parse_target(text: str, year: int | None) -> Target:
     symbol = False
     for token, o in _OPS:
         if rest.startswith(token):
-            op, rest = o, rest[len(token):]
+            op, rest = o, rest[len(token) :]
             symbol = token.isascii() or token in "≥≧≤≦›‹≮≯"
             break
     m = _RANGE.match(rest) if op is None else None
@@ -442,7 +499,7 @@ def _parse_target(text: str, year: int | None) -> Target:
             return Target(op, None, None, None, "qualitative")  # an operator and no number: >=, ≥%
         return _QUALITATIVE  # 规范, 及时, 达到规范, 不低于上年
     value = float(m.group(1)) * _MULT.get(m.group(2) or "", 1.0)
-    tail = _PAREN_NOTE.sub("", rest[m.end():])  # 90%以上（含90%）
+    tail = _PAREN_NOTE.sub("", rest[m.end() :])  # 90%以上（含90%）
     if any(mark in tail for mark in vocab.SENTENCE_MARKS):
         return _QUALITATIVE  # a sentence that begins with a number
     for token, o in _SUFFIX_OPS:

@@ -12,29 +12,37 @@ and basis columns, a leading label column, two column sets side by side, a long 
 one row per indicator and the project's fields merged down). See :class:`_Splitter` for the
 states the reader goes through.
 """
+
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass, field
 
+from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.grid import Row
 from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_target
 from analysis.problems import Problem
 from analysis.tables import PROSE
 
-_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+_SPACES = SPACE
 _YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
-_HEADING = re.compile(r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$")
+_HEADING = re.compile(
+    r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$"
+)
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$")
+_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$"
+)
 _MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
 _BRACKET_MONEY = re.compile(r"[(（][^()（）]*?(万元|亿元|元)[)）]")
 _FULL_DATE = re.compile(r"^(\d{4})(?:年|[-/.])\d{1,2}(?:月|[-/.])\d{1,2}日?$")
 #: a unit's name printed without its label (207101天津市河北区人民法院 above the project)
-_ORG = re.compile(r"^[^。，,；;:：\s]{3,40}?(?:局|院|委员会|委|政府|中心|所|站|办公室|办|学校|小学|中学|大学|医院|馆|社|联合会|联社|会|队|厅|部|处|管委会|公司|集团|街道|镇|乡)$")
+_ORG = re.compile(
+    r"^[^。，,；;:：\s]{3,40}?(?:局|院|委员会|委|政府|中心|所|站|办公室|办|学校|小学|中学|大学|医院|馆|社|联合会|联社|会|队|厅|部|处|管委会|公司|集团|街道|镇|乡)$"
+)
 #: a template's hint in an indicator's name: 指标1：, （≥**%）
 _TEMPLATE_NAME = re.compile(r"^(?:指标\d*[:：]?|[(（][^()（）]*\*[^()（）]*[)）]|[(（]?[≥≤<>=]*\**%?[)）]?)$")
 _MAX_LABEL = 24
@@ -83,9 +91,9 @@ def _match_label(cell: str) -> Label | None:
         if m is None:
             head, tail, inline = s, "", None
         else:
-            head, tail = m.group(1), s[m.end():]
+            head, tail = m.group(1), s[m.end() :]
             m2 = _COLON_OUTSIDE.match(cell.strip())
-            inline = cell.strip()[m2.end():].strip() if m2 else None
+            inline = cell.strip()[m2.end() :].strip() if m2 else None
             inline = inline or None
     else:
         head, tail, inline = s, "", None
@@ -167,7 +175,11 @@ class ColumnSet:
     basis: int | None = None
 
     def width(self) -> int:
-        cols = [c for c in (self.level1, self.level2, self.name, self.target, self.unit, self.weight, self.basis) if c is not None]
+        cols = [
+            c
+            for c in (self.level1, self.level2, self.name, self.target, self.unit, self.weight, self.basis)
+            if c is not None
+        ]
         return max(cols + list(self.op)) + 1
 
 
@@ -232,14 +244,26 @@ def read_header(cells: list[str]) -> Layout | None:
     if not good:
         return None
     if not any("level1" in s or "level2" in s for s, _ in good) and all(
-            vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good):
+        vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good
+    ):
         return None  # a description column and a value, no levels: no indicator table
     out: list[ColumnSet] = []
     level1 = next((s["level1"] for s, _ in good if "level1" in s), None)
     for k, (s, mark) in enumerate(good):
         horizon = mark or ("year" if len(good) == 1 or k == len(good) - 1 else "medium")
-        out.append(ColumnSet(horizon, s.get("level1", level1 if k else None), s.get("level2"), s["name"], s["target"],
-                             tuple(s.get("op", ())), s.get("unit"), s.get("weight"), s.get("basis")))
+        out.append(
+            ColumnSet(
+                horizon,
+                s.get("level1", level1 if k else None),
+                s.get("level2"),
+                s["name"],
+                s["target"],
+                tuple(s.get("op", ())),
+                s.get("unit"),
+                s.get("weight"),
+                s.get("basis"),
+            )
+        )
     if len(out) > 1 and not any(x.horizon == "year" for x in out):
         out[-1].horizon = "year"
     return Layout(out, fields if "project" in fields else {})
@@ -257,7 +281,9 @@ def _joined_target(op: str, value: str, unit: str) -> str:
     return op + value
 
 
-_STRONG_QUALITATIVE = re.compile(r"^(?:规范|及时|有效|可持续|持续|完善|健全|良好|合格|达标|显著|明显|提高|提升|满意|准确|安全|完成|按时|到位|保障)")
+_STRONG_QUALITATIVE = re.compile(
+    r"^(?:规范|及时|有效|可持续|持续|完善|健全|良好|合格|达标|显著|明显|提高|提升|满意|准确|安全|完成|按时|到位|保障)"
+)
 
 
 def _looks_like_target(text: str, year: int | None) -> bool:
@@ -278,8 +304,9 @@ def _pairs(cell: str) -> list[str]:
     block written in one cell: ``资金总额: 250\n一、预算资金:250``) as one cell a pair; any other
     cell as it is."""
     tokens = cell.split()
-    starts = [k for k, t in enumerate(tokens)
-              if (m := _LABEL_START.match(nfkc(t))) and vocab.field_of(m.group(1)) is not None]
+    starts = [
+        k for k, t in enumerate(tokens) if (m := _LABEL_START.match(nfkc(t))) and vocab.field_of(m.group(1)) is not None
+    ]
     if len(starts) < 2 or starts[0] != 0:
         return [cell]
     parts = [" ".join(tokens[a:b]) for a, b in zip(starts, starts[1:] + [len(tokens)])]
@@ -389,8 +416,11 @@ class _Splitter:
             return
         first = nonempty[0]
         first_n = _clean(first)
-        if vocab.TITLE.match(first_n) and match_label(first) is None and (
-                len(nonempty) <= 2 or match_label(nonempty[1]) is not None):
+        if (
+            vocab.TITLE.match(first_n)
+            and match_label(first) is None
+            and (len(nonempty) <= 2 or match_label(nonempty[1]) is not None)
+        ):
             self.title(row, cells, first, first_n)
             return
         m = _YEAR_ROW.match(first_n)
@@ -424,8 +454,15 @@ class _Splitter:
             if not self.ends_table(cells):
                 self.indicator(row, cells)
                 return
-        if (self.cur is not None and not self.complete() and "project" in self.cur.fields
-                and cells[0] == first and is_level1(first) and len(nonempty) >= 3 and match_label(first) is None):
+        if (
+            self.cur is not None
+            and not self.complete()
+            and "project" in self.cur.fields
+            and cells[0] == first
+            and is_level1(first)
+            and len(nonempty) >= 3
+            and match_label(first) is None
+        ):
             # a table printed without its header row: starts at its first level1 row
             self.layout = _PLAIN
             self.cur.has_table = True
@@ -480,8 +517,15 @@ class _Splitter:
             return False
         sets = []
         for s in lay.sets:
-            nxt = min([c for t in lay.sets for c in (t.level1, t.level2, t.name, t.target, t.unit, t.weight, t.basis, *t.op)
-                       if c is not None and c > s.target] + [len(cells)])
+            nxt = min(
+                [
+                    c
+                    for t in lay.sets
+                    for c in (t.level1, t.level2, t.name, t.target, t.unit, t.weight, t.basis, *t.op)
+                    if c is not None and c > s.target
+                ]
+                + [len(cells)]
+            )
             span = [i for i in filled if s.target <= i < nxt]
             pick = [i for i in span if not any(w in cells[i] for w in vocab.HORIZON_ACTUAL)]
             target = pick[-1] if pick else s.target
@@ -523,7 +567,7 @@ class _Splitter:
                 i += 1
                 continue
             lab = match_label(c)
-            if lab is None and not found_any and any(match_label(x) for x in cells[i + 1:] if x):
+            if lab is None and not found_any and any(match_label(x) for x in cells[i + 1 :] if x):
                 heading = heading or c
                 i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
                 continue
@@ -615,7 +659,9 @@ class _Splitter:
             if m:
                 self.set_year(int(m.group(1)), line)
             elif value:
-                self.problem(line, "unknown-field", f"{lab.label!r} holds no year ({value[:30]!r}); its value is not kept")
+                self.problem(
+                    line, "unknown-field", f"{lab.label!r} holds no year ({value[:30]!r}); its value is not kept"
+                )
             return
         if name == "money_unit":
             unit = _MONEY_UNITS.get(_clean(value))
@@ -752,12 +798,29 @@ class _Splitter:
             elif a or b:
                 self.prev[k] = RawIndicator(row.line, level1, level2, None, None, horizon=s.horizon)
             return
-        ind = RawIndicator(row.line, level1, level2, c or None, t or None, bool(shifted), s.horizon,
-                           get(s.weight) or None, get(s.basis) or None, get(s.unit) or None, value_cell or None)
+        ind = RawIndicator(
+            row.line,
+            level1,
+            level2,
+            c or None,
+            t or None,
+            bool(shifted),
+            s.horizon,
+            get(s.weight) or None,
+            get(s.basis) or None,
+            get(s.unit) or None,
+            value_cell or None,
+        )
         if shifted:
-            d.problems.append(Problem(self.rel, row.line, "shifted-row",
-                                      f"{self.where(row.line)}: indicator row shifted {shifted} cell(s) left; read as "
-                                      f"{level1} / {level2} / {c} / {t}"))
+            d.problems.append(
+                Problem(
+                    self.rel,
+                    row.line,
+                    "shifted-row",
+                    f"{self.where(row.line)}: indicator row shifted {shifted} cell(s) left; read as "
+                    f"{level1} / {level2} / {c} / {t}",
+                )
+            )
         d.indicators.append(ind)
         self.prev[k] = ind
 

@@ -15,6 +15,7 @@ table; each row keeps its page.
 A PDF without a text layer (a scan) cannot be read: ``no-text-layer``, naming the pages. A file
 that does not open is ``unreadable-file``. Only the first :data:`MAX_PAGES` pages are read.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,9 @@ _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 #: text between a table and the page break that still lets the table continue on the next page
 _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
 #: a page number (- 3 -, 第3页, 3/12): never text of a form
-_PAGE_NUMBER = re.compile(r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$")
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$"
+)
 _CLOSING = set("，。、；：？！）》」』】〕”’,.;:?!)]%％")
 
 
@@ -74,8 +77,12 @@ def _line_text(line: list[dict]) -> str:
     prev = None
     for ch in line:
         text = ch["text"]
-        if prev is not None and ch["x0"] - prev["x1"] > 0.3 * max(ch["size"], 1.0) \
-                and text != " " and prev["text"] != " ":
+        if (
+            prev is not None
+            and ch["x0"] - prev["x1"] > 0.3 * max(ch["size"], 1.0)
+            and text != " "
+            and prev["text"] != " "
+        ):
             parts.append(" ")
         parts.append(text)
         prev = ch
@@ -92,8 +99,11 @@ def _first_word(line: list[dict]) -> tuple[float, float]:
         while end + 1 < len(chars) and chars[end + 1]["text"] in _CLOSING:
             end += 1
     else:
-        while end + 1 < len(chars) and not _is_cjk(chars[end + 1]["text"][:1] or "a") \
-                and chars[end + 1]["x0"] - chars[end]["x1"] < 0.3 * max(chars[end]["size"], 1.0):
+        while (
+            end + 1 < len(chars)
+            and not _is_cjk(chars[end + 1]["text"][:1] or "a")
+            and chars[end + 1]["x0"] - chars[end]["x1"] < 0.3 * max(chars[end]["size"], 1.0)
+        ):
             end += 1
     return chars[0]["x0"], chars[end]["x1"]
 
@@ -112,10 +122,15 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
     out = _line_text(lines[0]).strip()
     for prev, line in itertools.pairwise(lines):
         text = _line_text(line).strip()
-        last = max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
+        last = (
+            max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
+        )
         w0, w1 = _first_word(line)
-        latin = not _is_cjk(out[-1:] or "a") and not _is_cjk(text[:1] or "a") \
-            and not (out[-1:].isdigit() and text[:1].isdigit())  # a number wrapped inside has no space
+        latin = (
+            not _is_cjk(out[-1:] or "a")
+            and not _is_cjk(text[:1] or "a")
+            and not (out[-1:].isdigit() and text[:1].isdigit())
+        )  # a number wrapped inside has no space
         space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
         if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
             out += "\n" + text  # it would have fitted: the text broke the line here
@@ -128,7 +143,11 @@ def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float]]
     rows = table.rows
     xs = sorted({c[0] for c in table.cells})
     bbox = table.bbox
-    inside = [c for c in chars if bbox[0] <= (c["x0"] + c["x1"]) / 2 <= bbox[2] and bbox[1] <= (c["top"] + c["bottom"]) / 2 <= bbox[3]]
+    inside = [
+        c
+        for c in chars
+        if bbox[0] <= (c["x0"] + c["x1"]) / 2 <= bbox[2] and bbox[1] <= (c["top"] + c["bottom"]) / 2 <= bbox[3]
+    ]
     grid: list[list[str]] = []
     cells = [cell for row in rows for cell in row.cells if cell is not None]
     owned: dict[tuple, list[dict]] = {cell: [] for cell in cells}
@@ -183,8 +202,13 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on a damaged or encrypted file
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
-                                         f"{rel}: not a readable PDF ({type(exc).__name__}: {exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                [Problem(rel, None, "unreadable-file", f"{rel}: not a readable PDF ({type(exc).__name__}: {exc})")],
+            )
+        ]
     problems: list[Problem] = []
     items: list[tuple] = []  # ("p", text, page) or ("t", _Part), in reading order
     no_text: list[int] = []
@@ -192,8 +216,11 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     try:
         n_pages = len(pages)
         if n_pages > MAX_PAGES:
-            problems.append(Problem(rel, 1, "pages-not-read",
-                                    f"{rel}: the PDF has {n_pages} pages; only the first {MAX_PAGES} are read"))
+            problems.append(
+                Problem(
+                    rel, 1, "pages-not-read", f"{rel}: the PDF has {n_pages} pages; only the first {MAX_PAGES} are read"
+                )
+            )
         for number, page in enumerate(pages[:MAX_PAGES], 1):
             try:
                 chars = [c for c in page.chars if c.get("text")]
@@ -208,8 +235,14 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                     grid, xs = _table_rows(t, chars)
                     if grid and any(any(c.strip() for c in r) for r in grid):
                         here.append((t.bbox[1], ("t", _Part(number, t.bbox[1], t.bbox[3], xs, t.bbox[2], grid))))
-                outside = [c for c in chars if not any(
-                    b[0] <= (c["x0"] + c["x1"]) / 2 <= b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 <= b[3] for b in boxes)]
+                outside = [
+                    c
+                    for c in chars
+                    if not any(
+                        b[0] <= (c["x0"] + c["x1"]) / 2 <= b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 <= b[3]
+                        for b in boxes
+                    )
+                ]
                 for line in _lines(outside):
                     text = _line_text(line).strip()
                     if text:
@@ -228,8 +261,14 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     if no_text:
         considered = min(len(pages), MAX_PAGES) if pages else 0
         what = "no page has" if len(no_text) == considered else f"page(s) {_ranges(no_text)} of {considered} have"
-        problems.append(Problem(rel, 1, "no-text-layer",
-                                f"{rel}: {what} a text layer (a scan?); they are not read (run OCR on it first)"))
+        problems.append(
+            Problem(
+                rel,
+                1,
+                "no-text-layer",
+                f"{rel}: {what} a text layer (a scan?); they are not read (run OCR on it first)",
+            )
+        )
     parts = _join_continued(items)
     sheets: list[Sheet] = []
     between: list[str] = []
@@ -239,8 +278,16 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 between.append(item[1])
             continue
         part = item[1]
-        sheet = document_sheet(len(sheets) + 1, part.rows, between, "pdf", page=part.page,
-                               pages=part.pages, lines=part.lines, encoding="pdf")
+        sheet = document_sheet(
+            len(sheets) + 1,
+            part.rows,
+            between,
+            "pdf",
+            page=part.page,
+            pages=part.pages,
+            lines=part.lines,
+            encoding="pdf",
+        )
         last = part.pages[-1] if part.pages else part.page
         if last != part.page:
             sheet.name = f"table {len(sheets) + 1}, pages {part.page}-{last}"
@@ -267,8 +314,12 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
         part: _Part = item[1]
         part.pages = part.pages or [part.page] * len(part.rows)
         part.lines = part.lines or list(range(1, len(part.rows) + 1))
-        if (open_part is not None and part.page == open_part.pages[-1] + 1
-                and all(p[2] != part.page or _furniture(p[1]) for p in since) and _same_frame(open_part, part)):
+        if (
+            open_part is not None
+            and part.page == open_part.pages[-1] + 1
+            and all(p[2] != part.page or _furniture(p[1]) for p in since)
+            and _same_frame(open_part, part)
+        ):
             xs = _union(open_part.xs, part.xs)
             if len(xs) != len(open_part.xs):
                 open_part.rows = _placed(open_part.rows, open_part.xs, xs)
@@ -290,8 +341,9 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
 
 def _furniture(text: str) -> bool:
     """A page number or a short running header, not text between two tables of a form."""
-    return bool(_FURNITURE.match(text)) or (len(text) <= 30 and "绩效" not in text and "表" not in text
-                                             and not re.search(r"\d{4}\s*年", text))
+    return bool(_FURNITURE.match(text)) or (
+        len(text) <= 30 and "绩效" not in text and "表" not in text and not re.search(r"\d{4}\s*年", text)
+    )
 
 
 def _ranges(numbers: list[int]) -> str:

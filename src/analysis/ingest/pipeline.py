@@ -17,6 +17,7 @@ run leaves the previous tables intact.
 The ledger: declarations found = ingested + dropped, and each dropped one is an ``error``
 in ``problems`` (missing unit/year/project, a conflicting duplicate, or a repeat).
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,15 +44,14 @@ from analysis import ids, publish
 from analysis.ingest import limits as lim
 from analysis.ingest import normalize as nz
 from analysis.ingest import vocabulary as vocab
-from analysis.ingest.limits import Limits
-from analysis.ingest.parse import RawDeclaration, split_declarations
-from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.ingest.document import assemble
 from analysis.ingest.grid import Row, Sheet
 from analysis.ingest.html import HTML_SUFFIXES
+from analysis.ingest.limits import Limits
+from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.ingest.readers import is_candidate, read_file
+from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
-
 
 _TEXT_BUDGET = re.compile(
     r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
@@ -76,18 +76,40 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
     project, code = nz.split_project_code(nz.clean_name(raw.get("project")))
     year = raw.year or raw.heading_year
     if raw.year and raw.heading_year and raw.year != raw.heading_year:
-        problems.append(Problem(rel, raw.year_line, "year-mismatch",
-                                f"{where}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
-                                f"{raw.year} is used"))
+        problems.append(
+            Problem(
+                rel,
+                raw.year_line,
+                "year-mismatch",
+                f"{where}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
+                f"{raw.year} is used",
+            )
+        )
     if not year and unit and project:
         year, source = _inferred_year(raw)
         if year:
-            problems.append(Problem(rel, raw.source_line, "year-inferred",
-                                    f"{where}: the declaration prints no year; {year} is taken from {source}"))
-    missing = [label for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project)) if not v]
+            problems.append(
+                Problem(
+                    rel,
+                    raw.source_line,
+                    "year-inferred",
+                    f"{where}: the declaration prints no year; {year} is taken from {source}",
+                )
+            )
+    missing = [
+        label
+        for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project))
+        if not v
+    ]
     if missing:
-        problems.append(Problem(rel, raw.source_line, "missing-field",
-                                f"{where}: declaration without {', '.join(missing)}; it is not in the tables"))
+        problems.append(
+            Problem(
+                rel,
+                raw.source_line,
+                "missing-field",
+                f"{where}: declaration without {', '.join(missing)}; it is not in the tables",
+            )
+        )
         return None, [], problems
     did = ids.decl_id(unit, year, project)
     problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
@@ -96,15 +118,24 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         problems.append(Problem(rel, line, code, f"{_where(raw, line)}: {message}", did))
 
     row: dict = {
-        "decl_id": did, "year": year, "unit": unit, "project": project,
-        "department": department, "project_code": nz.clean_name(raw.get("project_code")) or code,
+        "decl_id": did,
+        "year": year,
+        "unit": unit,
+        "project": project,
+        "department": department,
+        "project_code": nz.clean_name(raw.get("project_code")) or code,
         "category": nz.clean_name(raw.get("category")),
         "perf_type": nz.clean_name(raw.get("perf_type")),
-        "source_file": rel, "source_line": raw.source_line,
+        "source_file": rel,
+        "source_line": raw.source_line,
     }
     gp, ok = nz.parse_bool(raw.get("gov_purchase"))
     if not ok:
-        add(raw.line_of("gov_purchase"), "bad-boolean", f"是否含有政府购买服务 is {raw.get('gov_purchase')!r}, not 是/否")
+        add(
+            raw.line_of("gov_purchase"),
+            "bad-boolean",
+            f"是否含有政府购买服务 is {raw.get('gov_purchase')!r}, not 是/否",
+        )
     row["gov_purchase"] = gp
     for name in ("start_date", "end_date"):
         value, ok = nz.parse_date(raw.get(name), end=(name == "end_date"))
@@ -122,17 +153,30 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
     _check_characters(row, ("unit", "project", "category", "perf_type"), raw.source_line, add)
 
     # sanity (a negative amount is reported with the amounts; comparisons with it would mislead)
-    if (row["total_budget"] is not None and row["year_budget"] is not None and min(row["total_budget"], row["year_budget"]) >= 0
-            and row["year_budget"] > row["total_budget"] * 1.000001):
-        add(raw.line_of("year_budget"), "year-over-total",
-            f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}")
+    if (
+        row["total_budget"] is not None
+        and row["year_budget"] is not None
+        and min(row["total_budget"], row["year_budget"]) >= 0
+        and row["year_budget"] > row["total_budget"] * 1.000001
+    ):
+        add(
+            raw.line_of("year_budget"),
+            "year-over-total",
+            f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}",
+        )
     if pb is not None and pe is not None and min(pb, pe) >= 0 and pe > pb * 1.000001:
-        add(raw.line_of("prior_executed"), "executed-over-budget",
-            f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}")
+        add(
+            raw.line_of("prior_executed"),
+            "executed-over-budget",
+            f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}",
+        )
     sd, ed = row["start_date"], row["end_date"]
     if (sd and ed and ed < sd) or (sd and sd.year > year) or (ed and ed.year < year):
-        add(raw.line_of("start_date" if raw.get("start_date") else "period"), "dates-outside-year",
-            f"planned {sd or '?'} to {ed or '?'} does not fit the declaration's year {year}")
+        add(
+            raw.line_of("start_date" if raw.get("start_date") else "period"),
+            "dates-outside-year",
+            f"planned {sd or '?'} to {ed or '?'} does not fit the declaration's year {year}",
+        )
     _check_text_budget(row, raw, add)
 
     # indicators: the year's first, then the medium-term ones printed beside them
@@ -148,14 +192,29 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
         if overflow:
             value = hi = None  # 400 nines: no number a table can compare
-        indicators.append({
-            "decl_id": did, "year": year, "unit": unit, "project": project, "seq": seq,
-            "level1": level1, "level2": level2, "name": name,
-            "level1_std": nz.level1_std(level1, level2), "target_raw": ind.target,
-            "op": op, "value": value, "value_hi": hi, "value_unit": vunit, "kind": kind,
-            "source_line": ind.line, "horizon": ind.horizon,
-            "weight": nz.parse_number(ind.weight), "basis": nz.clean_text(ind.basis),
-        })
+        indicators.append(
+            {
+                "decl_id": did,
+                "year": year,
+                "unit": unit,
+                "project": project,
+                "seq": seq,
+                "level1": level1,
+                "level2": level2,
+                "name": name,
+                "level1_std": nz.level1_std(level1, level2),
+                "target_raw": ind.target,
+                "op": op,
+                "value": value,
+                "value_hi": hi,
+                "value_unit": vunit,
+                "kind": kind,
+                "source_line": ind.line,
+                "horizon": ind.horizon,
+                "weight": nz.parse_number(ind.weight),
+                "basis": nz.clean_text(ind.basis),
+            }
+        )
         label = f"indicator {_short(name) or '(no name)'!r}"
         _check_characters(indicators[-1], ("level1", "level2", "name"), ind.line, add)
         if ind.target is None:
@@ -170,8 +229,14 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
             add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} {what}")
         elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
             add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
-        if (exec_target is None and ind.horizon == "year" and name and "预算执行率" in name
-                and kind == "quantitative" and vunit == "%"):
+        if (
+            exec_target is None
+            and ind.horizon == "year"
+            and name
+            and "预算执行率" in name
+            and kind == "quantitative"
+            and vunit == "%"
+        ):
             exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
     if exec_target is None and raw.get("exec_rate"):
         op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)  # 年度预算执行率 100%
@@ -226,8 +291,12 @@ def _amounts(raw: RawDeclaration, add) -> dict:
         if not ok:
             add(entry[1], "bad-amount", f"{entry[2]} {_short(entry[0])!r} is no amount")
         elif value is not None and value < 0:
-            add(entry[1], "negative-amount", f"{entry[2]} {_short(entry[0])!r} is negative; kept as published, "
-                                             f"and not compared with the other amounts")
+            add(
+                entry[1],
+                "negative-amount",
+                f"{entry[2]} {_short(entry[0])!r} is negative; kept as published, "
+                f"and not compared with the other amounts",
+            )
         elif value is None and name in _AMOUNT_LABELS:
             add(entry[1], "missing-amount", f"{entry[2] or _AMOUNT_LABELS[name]} is blank")
         values[name] = value
@@ -239,9 +308,12 @@ def _amounts(raw: RawDeclaration, add) -> dict:
                 if values[n] is not None:
                     values[n] = round(values[n] * 10_000, 2)
         line = raw.fields[assumed[0]][1]
-        add(line, "amount-unit-assumed",
+        add(
+            line,
+            "amount-unit-assumed",
             f"no money unit is printed for {', '.join(raw.fields[n][2] for n in assumed)}; read as "
-            + ("万元, as a cost indicator or the text gives the same figure in 万元" if wan else "元"))
+            + ("万元, as a cost indicator or the text gives the same figure in 万元" if wan else "元"),
+        )
     total, year_b, single = values.pop("total_budget"), values.pop("year_budget"), values.pop("amount")
     if "amount" in raw.fields:
         if "year_budget" not in raw.fields:
@@ -257,7 +329,12 @@ def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:
     """Whether ``figure`` (read as 元) appears in 万元 in a cost indicator or in the text."""
     for ind in raw.indicators:
         t = nz.parse_target(ind.target)
-        if t.value_unit == "元" and t.value is not None and "万" in (ind.target or "") and abs(t.value - figure * 10_000) < 1:
+        if (
+            t.value_unit == "元"
+            and t.value is not None
+            and "万" in (ind.target or "")
+            and abs(t.value - figure * 10_000) < 1
+        ):
             return True
     for name in ("plan", "overview", "goals", "basis"):
         text = raw.get(name) or ""
@@ -287,8 +364,9 @@ def _inferred_year(raw: RawDeclaration) -> tuple[int | None, str]:
 #: characters kept in the tables as published but reported: bidi controls (which reorder what
 #: a reader sees: U+202E shows a name backwards) and characters XML 1.0 cannot hold (a
 #: workbook or a web page with them is broken)
-_UNSAFE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f"
-                     "\ufffe\uffff\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def _check_characters(row: dict, names, line, add) -> None:
@@ -296,9 +374,12 @@ def _check_characters(row: dict, names, line, add) -> None:
         value = row.get(name)
         if value and _UNSAFE.search(value):
             found = sorted({f"U+{ord(c):04X}" for c in _UNSAFE.findall(value)})
-            add(line, "unsafe-characters",
+            add(
+                line,
+                "unsafe-characters",
                 f"{name} {_short(value)!r} holds {', '.join(found)} (bidi controls or characters XML cannot hold); "
-                f"kept as published in the tables")
+                f"kept as published in the tables",
+            )
 
 
 def _short(text, n: int = 80):
@@ -330,15 +411,20 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
         if not text or "预算" not in text:
             continue
         for m in _TEXT_BUDGET.finditer(text):
-            if any(w in text[max(0, m.start() - 8):m.start()] for w in ("上年", "去年", "上一年", "以前年度", "累计")):
+            if any(
+                w in text[max(0, m.start() - 8) : m.start()] for w in ("上年", "去年", "上一年", "以前年度", "累计")
+            ):
                 continue  # last year's or a cumulative budget, not this one
             value, ok = nz.parse_amount(m.group(1), m.group(2))
             if not ok or value is None:
                 continue
             if not any(abs(value - f) <= max(1.0, 0.005 * f) for f in figures):
-                add(raw.line_of(name), "text-budget-mismatch",
+                add(
+                    raw.line_of(name),
+                    "text-budget-mismatch",
                     f"the text says the budget is {m.group(0)!r} ({value:,.2f} 元) but the table says "
-                    f"{', '.join(f'{f:,.2f}' for f in sorted(figures))} 元")
+                    f"{', '.join(f'{f:,.2f}' for f in sorted(figures))} 元",
+                )
             return
 
 
@@ -407,13 +493,23 @@ def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
     try:
         return pa.Table.from_pylist(rows, schema=schema)
     except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
-        return pa.Table.from_pylist([{k: lim.safe_text(v) if isinstance(v, str) else v for k, v in r.items()}
-                                     for r in rows], schema=schema)
+        return pa.Table.from_pylist(
+            [{k: lim.safe_text(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows], schema=schema
+        )
 
 
 #: problem codes that say a file gave no declaration at all
-FILE_FAULTS = ("no-declaration", "empty-file", "undecodable", "unreadable-file", "unsupported-format",
-               "parse-failed", "file-too-large", "file-timeout", "no-text-layer")
+FILE_FAULTS = (
+    "no-declaration",
+    "empty-file",
+    "undecodable",
+    "unreadable-file",
+    "unsupported-format",
+    "parse-failed",
+    "file-too-large",
+    "file-timeout",
+    "no-text-layer",
+)
 
 
 def parsed_sheets(path: Path, rel: str) -> tuple[list[Sheet], list[Sheet]]:
@@ -469,18 +565,36 @@ def read_declarations(path: Path, rel: str) -> FileResult:
                 res.page_without_declaration = True  # a page or README beside the data: nothing lost
             else:
                 what = {"docx": "Word file", "pdf": "PDF", "html": "web page"}.get(container, "document")
-                res.problems.append(Problem(rel, 1, "no-declaration",
-                                            f"{rel}: the {what} holds no table with a declaration "
-                                            f"(no 绩效目标表 title, no 项目名称 row, no indicator table)"))
+                res.problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "no-declaration",
+                        f"{rel}: the {what} holds no table with a declaration "
+                        f"(no 绩效目标表 title, no 项目名称 row, no indicator table)",
+                    )
+                )
         elif any_rows and not any(p.severity == ERROR for p in res.problems):
             line = first_text or 1
-            res.problems.append(Problem(rel, line, "no-declaration",
-                                        f"{rel}, line {line}: the file holds text but no declaration "
-                                        f"(no 绩效目标表 title, no 项目名称 row)"))
+            res.problems.append(
+                Problem(
+                    rel,
+                    line,
+                    "no-declaration",
+                    f"{rel}, line {line}: the file holds text but no declaration "
+                    f"(no 绩效目标表 title, no 项目名称 row)",
+                )
+            )
         return res
     if orphans:
-        res.problems.append(Problem(rel, first_orphan, "unrecognized-row",
-                                    f"{rel}, line {first_orphan}: {orphans} row(s) outside any declaration; ignored"))
+        res.problems.append(
+            Problem(
+                rel,
+                first_orphan,
+                "unrecognized-row",
+                f"{rel}, line {first_orphan}: {orphans} row(s) outside any declaration; ignored",
+            )
+        )
     for raw, at in raws:
         res.found += 1
         lim.check_time()
@@ -491,9 +605,15 @@ def read_declarations(path: Path, rel: str) -> FileResult:
             raise
         except Exception as exc:  # noqa: BLE001 - one odd declaration must not cost the others
             res.failed_declarations += 1
-            res.problems.append(Problem(rel, raw.source_line, "declaration-failed",
-                                        f"{_where(raw)}: the declaration could not be read ({type(exc).__name__}: "
-                                        f"{_short(str(exc), 200)}); it is not in the tables"))
+            res.problems.append(
+                Problem(
+                    rel,
+                    raw.source_line,
+                    "declaration-failed",
+                    f"{_where(raw)}: the declaration could not be read ({type(exc).__name__}: "
+                    f"{_short(str(exc), 200)}); it is not in the tables",
+                )
+            )
             continue
         res.problems.extend(probs)
         if row is not None:
@@ -522,16 +642,21 @@ def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT) -> FileRe
             if not stat.S_ISREG(st.st_mode):
                 raise OSError(f"{rel}: not a regular file")
             if limits.max_bytes is not None and st.st_size > limits.max_bytes:
-                raise lim.LimitExceeded(f"{st.st_size / lim.MiB:,.1f} MiB (the limit per file is "
-                                        f"{limits.max_bytes / lim.MiB:,.0f} MiB)")
+                raise lim.LimitExceeded(
+                    f"{st.st_size / lim.MiB:,.1f} MiB (the limit per file is {limits.max_bytes / lim.MiB:,.0f} MiB)"
+                )
             res = read_declarations(path, rel)
         except lim.LimitExceeded as exc:
             res = failed_file(rel, exc.code, f"{exc}; the file is not read")
         except MemoryError:
             res = failed_file(rel, "file-too-large", "reading it ran out of memory; the file is not read")
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
-            res = failed_file(rel, "parse-failed", f"the file could not be parsed ({type(exc).__name__}: "
-                                                   f"{_short(str(exc), 200)}); none of its declarations are in the tables")
+            res = failed_file(
+                rel,
+                "parse-failed",
+                f"the file could not be parsed ({type(exc).__name__}: "
+                f"{_short(str(exc), 200)}); none of its declarations are in the tables",
+            )
     res.problems = lim.fold_repeats(res.problems, limits.repeat_warnings)
     return res.pack()
 
@@ -552,8 +677,10 @@ _LIGHT = ("decl_id", "unit", "year", "project", "source_file", "source_line")
 _KEY = "_key"  # file index << 24 | declaration number in the file: the order of reading
 _KEY_BITS = 24
 _KEY_FIELD = pa.field(_KEY, pa.int64(), nullable=False)
-_SORT = {"declarations": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending")],
-         "indicators": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending"), ("seq", "ascending")]}
+_SORT = {
+    "declarations": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending")],
+    "indicators": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending"), ("seq", "ascending")],
+}
 _PARTS = "parts"
 
 
@@ -609,8 +736,9 @@ class PartSink:
             table = pa.concat_tables(pieces)
             table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name]))
             tmp = Path(self.part_dir) / f"{table_name}-{name}.parquet.tmp"
-            pq.write_table(table, tmp, row_group_size=1_024 if table_name == "declarations" else 4_096,
-                           compression="lz4")
+            pq.write_table(
+                table, tmp, row_group_size=1_024 if table_name == "declarations" else 4_096, compression="lz4"
+            )
             os.replace(tmp, tmp.with_suffix(""))
         return name
 
@@ -624,8 +752,16 @@ def read_chunk(items: list[tuple[int, str, str]], limits: Limits, part_dir: str)
     return results
 
 
-def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, schema: pa.Schema,
-                dropped: set[int], row_group_size: int, batch_rows: int = 100_000) -> int:
+def merge_parts(
+    part_dir: Path,
+    parts: list[str],
+    table_name: str,
+    out: Path,
+    schema: pa.Schema,
+    dropped: set[int],
+    row_group_size: int,
+    batch_rows: int = 100_000,
+) -> int:
     """Write ``out`` from the parts named ``parts``: the rows ordered by year, then unit, then
     the order of reading, without the declarations whose ``_key`` is in ``dropped``; row
     groups of ``row_group_size`` rows that never span two years (a report reading one unit or
@@ -652,8 +788,12 @@ def merge_parts(part_dir: Path, parts: list[str], table_name: str, out: Path, sc
             lo = 0
             while lo < len(values):
                 hi, rows = lo, counts[lo]
-                while (hi + 1 < len(values) and values[hi + 1] is not None and values[lo] is not None
-                       and rows + counts[hi + 1] <= batch_rows):
+                while (
+                    hi + 1 < len(values)
+                    and values[hi + 1] is not None
+                    and values[lo] is not None
+                    and rows + counts[hi + 1] <= batch_rows
+                ):
                     hi += 1
                     rows += counts[hi]
                 if values[lo] is None:  # rows without a unit: the nulls come last in the sort
@@ -716,6 +856,7 @@ class Listing:
     were skipped as no declaration files; and problems about entries that are no readable
     file (a folder that cannot be listed, a link to nothing, a named pipe) or whose name is
     no UTF-8."""
+
     files: list[tuple[str, str]]  # (path, name shown): strings, not Path objects (a million files)
     skipped: int
     problems: list[Problem]
@@ -777,8 +918,13 @@ def list_files(raw_dir: Path) -> Listing:
                 else:
                     skipped += 1
             else:
-                kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-                        else "a device")
+                kind = (
+                    "a named pipe (FIFO)"
+                    if stat.S_ISFIFO(st.st_mode)
+                    else "a socket"
+                    if stat.S_ISSOCK(st.st_mode)
+                    else "a device"
+                )
                 if is_candidate(Path(rel_of(path))):
                     fault(path, f"{kind}, not a file")
                 else:
@@ -801,8 +947,9 @@ def _link(path: str) -> str:
         return "?"
 
 
-def _iter_results(files, jobs: int, chunk: int, limits: Limits, isolate: bool, part_dir: Path,
-                  scheduler: str | None = None):
+def _iter_results(
+    files, jobs: int, chunk: int, limits: Limits, isolate: bool, part_dir: Path, scheduler: str | None = None
+):
     """The result of every file, in order, its rows written to parts under ``part_dir``: in
     worker processes (``isolate``), on a Dask cluster (``scheduler``), or in this process."""
     items = [(str(p), rel) for p, rel in files]
@@ -812,13 +959,20 @@ def _iter_results(files, jobs: int, chunk: int, limits: Limits, isolate: bool, p
     if not isolate:
         sink = PartSink(part_dir)
         for s in range(0, len(items), chunk):
-            yield from [sink.read(s + i, p, rel, limits) for i, (p, rel) in enumerate(items[s:s + chunk])]
+            yield from [sink.read(s + i, p, rel, limits) for i, (p, rel) in enumerate(items[s : s + chunk])]
             sink.end()
         return
     from analysis.ingest.workers import run_files
 
-    yield from run_files(items, read_one, limits, jobs, chunk,
-                         lambda rel, code, message: failed_file(rel, code, message), reader=PartSink(part_dir))
+    yield from run_files(
+        items,
+        read_one,
+        limits,
+        jobs,
+        chunk,
+        lambda rel, code, message: failed_file(rel, code, message),
+        reader=PartSink(part_dir),
+    )
 
 
 def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, scheduler: str):
@@ -836,17 +990,26 @@ def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, 
     else:
         client = Client(scheduler)
     try:
-        chunks = [[(s + i, p, rel) for i, (p, rel) in enumerate(items[s:s + chunk])] for s in range(0, len(items), chunk)]
-        futures = [client.submit(read_chunk, c, limits, str(part_dir), pure=False, key=f"ingest-{uuid.uuid4().hex}")
-                   for c in chunks]
+        chunks = [
+            [(s + i, p, rel) for i, (p, rel) in enumerate(items[s : s + chunk])] for s in range(0, len(items), chunk)
+        ]
+        futures = [
+            client.submit(read_chunk, c, limits, str(part_dir), pure=False, key=f"ingest-{uuid.uuid4().hex}")
+            for c in chunks
+        ]
         for c, fut in zip(chunks, futures):
             try:
                 results = fut.result()
             except Exception as exc:  # noqa: BLE001 - a lost worker, an unpicklable result ...
                 why = f"{type(exc).__name__}: {_short(str(exc), 200)}"
-                results = [failed_file(rel, "parse-failed", f"the cluster task reading it failed ({why}); "
-                                                            f"none of its declarations are in the tables")
-                           for _i, _p, rel in c]
+                results = [
+                    failed_file(
+                        rel,
+                        "parse-failed",
+                        f"the cluster task reading it failed ({why}); none of its declarations are in the tables",
+                    )
+                    for _i, _p, rel in c
+                ]
             fut.release()
             yield from results
     finally:
@@ -864,9 +1027,15 @@ def _seen_entry(digest: bytes, file_no: int, line: int | None) -> int:
     return (int.from_bytes(digest[:8], "big") << 64) | (file_no << 32) | (_U32 if line is None else min(line, _U32 - 1))
 
 
-def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike | None = None,
-           jobs: int | None = None, progress: bool = False, limits: Limits | None = None,
-           isolate: bool = True, scheduler: str | None = None) -> IngestResult:
+def ingest(
+    raw_dir: str | os.PathLike = "data/raw",
+    out_dir: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    progress: bool = False,
+    limits: Limits | None = None,
+    isolate: bool = True,
+    scheduler: str | None = None,
+) -> IngestResult:
     """Ingest every declaration file under ``raw_dir``.
 
     With ``out_dir`` the three tables are written there, published as one set
@@ -903,8 +1072,10 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         staging = Path(tempfile.mkdtemp(prefix="ingest-"))
     names = ("declarations", "indicators", "problems")
     paths = {n: staging / f"{n}.parquet" for n in names}
-    schemas = {n: publish.with_run(sch, run_id) for n, sch in
-               zip(names, (DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA))}
+    schemas = {
+        n: publish.with_run(sch, run_id)
+        for n, sch in zip(names, (DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA))
+    }
     part_dir = staging / _PARTS
     part_dir.mkdir()
     parts: dict[str, None] = {}  # the parts holding the rows of the files read
@@ -954,17 +1125,36 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
                 what = f"{row['unit']} / {row['year']} / {row['project']}"
                 if prev[0] == h:
                     counts["repeats"] += 1
-                    problem_rows.append(Problem(row["source_file"], row["source_line"], "duplicate-declaration",
-                                                f"{here}: declaration {what} repeats the one at {there}; kept once (from {prev[1]})",
-                                                did).as_row())
+                    problem_rows.append(
+                        Problem(
+                            row["source_file"],
+                            row["source_line"],
+                            "duplicate-declaration",
+                            f"{here}: declaration {what} repeats the one at {there}; kept once (from {prev[1]})",
+                            did,
+                        ).as_row()
+                    )
                 else:
                     counts["conflicts"] += 1
-                    problem_rows.append(Problem(row["source_file"], row["source_line"], "conflicting-declaration",
-                                                f"{here}: declaration {what} differs from the one at {there}; "
-                                                f"only that one is kept — check which is right", did).as_row())
-                    problem_rows.append(Problem(prev[1], prev[2], "conflicting-declaration",
-                                                f"{there}: declaration {what} is contradicted by {here}; this one is kept",
-                                                did).as_row())
+                    problem_rows.append(
+                        Problem(
+                            row["source_file"],
+                            row["source_line"],
+                            "conflicting-declaration",
+                            f"{here}: declaration {what} differs from the one at {there}; "
+                            f"only that one is kept — check which is right",
+                            did,
+                        ).as_row()
+                    )
+                    problem_rows.append(
+                        Problem(
+                            prev[1],
+                            prev[2],
+                            "conflicting-declaration",
+                            f"{there}: declaration {what} is contradicted by {here}; this one is kept",
+                            did,
+                        ).as_row()
+                    )
         for name, size in (("declarations", 1_024), ("indicators", 16_384)):
             counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
         if counts_out["declarations"] != kept:
@@ -973,9 +1163,17 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         problems_table = _problems_table(problem_rows, schemas["problems"])
         pq.write_table(problems_table, paths["problems"], compression="zstd")
         if target is not None:
-            publish.publish(staging, target, list(names), run_id,
-                            {"declarations": counts_out["declarations"], "indicators": counts_out["indicators"],
-                             "problems": len(problem_rows)})
+            publish.publish(
+                staging,
+                target,
+                list(names),
+                run_id,
+                {
+                    "declarations": counts_out["declarations"],
+                    "indicators": counts_out["indicators"],
+                    "problems": len(problem_rows),
+                },
+            )
             paths = {n: target / f"{n}.parquet" for n in paths}
     except BaseException:
         if not (staging / publish.MANIFEST).exists():
@@ -1014,9 +1212,11 @@ def ingest(raw_dir: str | os.PathLike = "data/raw", out_dir: str | os.PathLike |
         "seconds": round(time.perf_counter() - t0, 2),
     }
     summary["files_unexplained"] = counts["unexplained"]
-    summary["ledger_ok"] = summary["declarations_found"] == (
-        summary["declarations"] + dropped_missing + counts["repeats"] + counts["conflicts"] + counts["failed"]
-    ) and counts["unexplained"] == 0
+    summary["ledger_ok"] = (
+        summary["declarations_found"]
+        == (summary["declarations"] + dropped_missing + counts["repeats"] + counts["conflicts"] + counts["failed"])
+        and counts["unexplained"] == 0
+    )
     result = IngestResult(target, summary)
     result._paths = paths
     if target is None:
@@ -1034,8 +1234,11 @@ def format_summary(s: dict) -> str:
     failed = ", ".join(f"{n} {code}" for code, n in s.get("files_failed", {}).items())
     lines = [
         f"ingested {s['raw_dir']}: {s['files']} files read ({s['files_skipped']} skipped as not declarations"
-        + (f", {s['html_without_declaration']} web pages without a declaration table passed over"
-           if s.get("html_without_declaration") else "")
+        + (
+            f", {s['html_without_declaration']} web pages without a declaration table passed over"
+            if s.get("html_without_declaration")
+            else ""
+        )
         + f"), {s['declarations']} declarations, {s['indicators']} indicators",
         f"files: {s['files']} = {s['files_with_declarations']} with declarations + {s['files_without_declaration']} "
         f"without (each with an error row{': ' + failed if failed else ''})"
@@ -1057,27 +1260,64 @@ def format_summary(s: dict) -> str:
 
 def add_arguments(parser) -> None:
     d = lim.DEFAULT
-    parser.add_argument("raw_dir", nargs="?", default="data/raw", metavar="RAW_DIR",
-                        help="folder of declaration files, searched recursively (default: data/raw)")
-    parser.add_argument("--out", default="data/processed", metavar="PROCESSED_DIR",
-                        help="where to write the tables (default: data/processed)")
+    parser.add_argument(
+        "raw_dir",
+        nargs="?",
+        default="data/raw",
+        metavar="RAW_DIR",
+        help="folder of declaration files, searched recursively (default: data/raw)",
+    )
+    parser.add_argument(
+        "--out",
+        default="data/processed",
+        metavar="PROCESSED_DIR",
+        help="where to write the tables (default: data/processed)",
+    )
     parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="read the files on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for "
-                             "a LocalCluster of --jobs workers; the workers must see RAW_DIR and PROCESSED_DIR "
-                             "at the same paths")
-    g = parser.add_argument_group("bounds per file (a file over one is a file-too-large or file-timeout problem; 0 = no bound)")
-    g.add_argument("--max-file-mb", type=float, default=d.max_bytes / lim.MiB, metavar="MB",
-                   help=f"size on disk (default {d.max_bytes / lim.MiB:g})")
-    g.add_argument("--max-unzipped-mb", type=float, default=d.max_unzipped / lim.MiB, metavar="MB",
-                   help=f"a workbook's parts once uncompressed (default {d.max_unzipped / lim.MiB:g})")
-    g.add_argument("--max-rows", type=int, default=d.max_rows, metavar="N", help=f"rows or lines (default {d.max_rows:,})")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="read the files on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for "
+        "a LocalCluster of --jobs workers; the workers must see RAW_DIR and PROCESSED_DIR "
+        "at the same paths",
+    )
+    g = parser.add_argument_group(
+        "bounds per file (a file over one is a file-too-large or file-timeout problem; 0 = no bound)"
+    )
+    g.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=d.max_bytes / lim.MiB,
+        metavar="MB",
+        help=f"size on disk (default {d.max_bytes / lim.MiB:g})",
+    )
+    g.add_argument(
+        "--max-unzipped-mb",
+        type=float,
+        default=d.max_unzipped / lim.MiB,
+        metavar="MB",
+        help=f"a workbook's parts once uncompressed (default {d.max_unzipped / lim.MiB:g})",
+    )
+    g.add_argument(
+        "--max-rows", type=int, default=d.max_rows, metavar="N", help=f"rows or lines (default {d.max_rows:,})"
+    )
     g.add_argument("--max-cells", type=int, default=d.max_cells, metavar="N", help=f"cells (default {d.max_cells:,})")
-    g.add_argument("--file-timeout", type=float, default=d.seconds, metavar="SECONDS",
-                   help=f"seconds to read one file (default {d.seconds:g})")
-    g.add_argument("--repeat-warnings", type=int, default=d.repeat_warnings, metavar="N",
-                   help=f"warnings of one code listed one by one per file; the rest counted in one row (default {d.repeat_warnings})")
+    g.add_argument(
+        "--file-timeout",
+        type=float,
+        default=d.seconds,
+        metavar="SECONDS",
+        help=f"seconds to read one file (default {d.seconds:g})",
+    )
+    g.add_argument(
+        "--repeat-warnings",
+        type=int,
+        default=d.repeat_warnings,
+        metavar="N",
+        help=f"warnings of one code listed one by one per file; the rest counted in one row (default {d.repeat_warnings})",
+    )
 
 
 def limits_from_args(args) -> Limits:
@@ -1086,9 +1326,14 @@ def limits_from_args(args) -> Limits:
             return None
         return int(value * scale) if scale else value
 
-    return Limits(max_bytes=bound(args.max_file_mb, lim.MiB), max_unzipped=bound(args.max_unzipped_mb, lim.MiB),
-                  max_rows=bound(args.max_rows), max_cells=bound(args.max_cells), seconds=bound(args.file_timeout),
-                  repeat_warnings=bound(args.repeat_warnings))
+    return Limits(
+        max_bytes=bound(args.max_file_mb, lim.MiB),
+        max_unzipped=bound(args.max_unzipped_mb, lim.MiB),
+        max_rows=bound(args.max_rows),
+        max_cells=bound(args.max_cells),
+        seconds=bound(args.file_timeout),
+        repeat_warnings=bound(args.repeat_warnings),
+    )
 
 
 def run(args) -> int:
@@ -1100,8 +1345,14 @@ def run(args) -> int:
     # a quarter less peak memory for a large file, the same speed (this process only)
     pa.set_memory_pool(pa.system_memory_pool())
     try:
-        result = ingest(raw, args.out, jobs=args.jobs, progress=args.progress, limits=limits_from_args(args),
-                        scheduler=args.scheduler)
+        result = ingest(
+            raw,
+            args.out,
+            jobs=args.jobs,
+            progress=args.progress,
+            limits=limits_from_args(args),
+            scheduler=args.scheduler,
+        )
     except PermissionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -1109,6 +1360,8 @@ def run(args) -> int:
         print(f"error: cannot write the tables to {args.out}: {exc}", file=sys.stderr)
         return 2
     print(format_summary(result.summary))
-    print(f"tables written to {result.out_dir}/ (declarations.parquet, indicators.parquet, problems.parquet, "
-          f"checked by manifest.json)")
+    print(
+        f"tables written to {result.out_dir}/ (declarations.parquet, indicators.parquet, problems.parquet, "
+        f"checked by manifest.json)"
+    )
     return 0

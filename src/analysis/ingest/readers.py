@@ -12,12 +12,11 @@ a file becomes a list of :class:`Sheet` s, each a list of :class:`Row` s: the 1-
 spreadsheet or table row) where the row starts and its cells as strings. Nothing here knows
 what a declaration is.
 """
+
 from __future__ import annotations
 
 import codecs
 import re
-import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.ingest import limits
@@ -30,12 +29,33 @@ TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ".text", ""}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 #: file name endings that are never declarations: skipped without a problem (web pages are
 #: read, and passed over quietly when they hold no declaration table)
-IGNORED_SUFFIXES = {".md", ".json", ".parquet", ".gitkeep", ".complete", ".yml", ".yaml", ".py", ".ipynb",
-                    ".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".woff", ".woff2"}
+IGNORED_SUFFIXES = {
+    ".md",
+    ".json",
+    ".parquet",
+    ".gitkeep",
+    ".complete",
+    ".yml",
+    ".yaml",
+    ".py",
+    ".ipynb",
+    ".css",
+    ".js",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".ico",
+    ".woff",
+    ".woff2",
+}
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|\?xml[^>]*>\s*<(?:!doctype\s+)?html)", re.I | re.S)
-
+_MARKUP = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|\?xml[^>]*>\s*<(?:!doctype\s+)?html)",
+    re.I | re.S,
+)
 
 
 def is_candidate(path: Path) -> bool:
@@ -53,7 +73,13 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: cannot read the file ({exc.strerror or exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                [Problem(rel, None, "unreadable-file", f"{rel}: cannot read the file ({exc.strerror or exc})")],
+            )
+        ]
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the file is empty")])]
     reader = _container(data, suffix)
@@ -98,8 +124,17 @@ def _container(data: bytes, suffix: str):
         return read_pdf
     if suffix in PDF_SUFFIXES | XLS_SUFFIXES and not _MARKUP.match(data[:4096]):
         what = "PDF" if suffix in PDF_SUFFIXES else ".xls workbook"
-        return lambda data, rel: [Sheet(None, [], [Problem(rel, None, "unreadable-file",
-                                                           f"{rel}: not a readable {what} (its first bytes are no {what})")])]
+        return lambda data, rel: [
+            Sheet(
+                None,
+                [],
+                [
+                    Problem(
+                        rel, None, "unreadable-file", f"{rel}: not a readable {what} (its first bytes are no {what})"
+                    )
+                ],
+            )
+        ]
     if suffix in HTML_SUFFIXES or _MARKUP.match(data[:4096]):
         from analysis.ingest.html import read_html
 
@@ -125,9 +160,21 @@ def _zip_kind(data: bytes) -> str | None:
 
 
 def _old_word(data: bytes, rel: str) -> list[Sheet]:
-    return [Sheet(None, [], [Problem(rel, 1, "unsupported-format",
-                                     f"{rel}, line 1: an old binary Word file (.doc), which is not read; convert it "
-                                     f"to .docx (e.g. `soffice --headless --convert-to docx {Path(rel).name}`) and ingest again")])]
+    return [
+        Sheet(
+            None,
+            [],
+            [
+                Problem(
+                    rel,
+                    1,
+                    "unsupported-format",
+                    f"{rel}, line 1: an old binary Word file (.doc), which is not read; convert it "
+                    f"to .docx (e.g. `soffice --headless --convert-to docx {Path(rel).name}`) and ingest again",
+                )
+            ],
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +202,9 @@ def _looks_binary(text: str) -> bool:
     return len(_BINARY.findall(sample)) > max(8, len(sample) // 50)
 
 
-_TEXTLIKE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_TEXTLIKE = re.compile(
+    r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+)
 
 
 def _text_share(text: str) -> float:
@@ -196,7 +245,7 @@ def _first_bad_line(data: bytes) -> int:
         at = data.find(b"\x00")
     except UnicodeDecodeError as exc:
         at = exc.start
-    return data[:max(at, 0)].count(b"\n") + 1
+    return data[: max(at, 0)].count(b"\n") + 1
 
 
 def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
@@ -238,18 +287,33 @@ def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]
             text, encoding, bad = cand, "gb18030", b
     if text is None or _looks_binary(text):
         line = _first_bad_line(data)
-        return None, None, [Problem(rel, line, "undecodable",
-                                    f"{rel}, line {line}: not text in UTF-8, UTF-16 or GB18030 (a binary file?); "
-                                    f"the file is not read")]
+        return (
+            None,
+            None,
+            [
+                Problem(
+                    rel,
+                    line,
+                    "undecodable",
+                    f"{rel}, line {line}: not text in UTF-8, UTF-16 or GB18030 (a binary file?); the file is not read",
+                )
+            ],
+        )
     problems = []
     controls = _CONTROL.search(text)
     if bad or controls:
         first = min(i for i in (text.find("\ufffd") if bad else -1, controls.start() if controls else -1) if i >= 0)
         n_ctl = len(_CONTROL.findall(text)) if controls else 0
         line = _line_at(text, first)
-        problems.append(Problem(rel, line, "bad-bytes",
-                                f"{rel}, line {line}: {bad + n_ctl} byte(s) or character(s) are no {encoding} text "
-                                f"(first here); bad bytes shown as \ufffd, control characters removed"))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                "bad-bytes",
+                f"{rel}, line {line}: {bad + n_ctl} byte(s) or character(s) are no {encoding} text "
+                f"(first here); bad bytes shown as \ufffd, control characters removed",
+            )
+        )
         if controls:
             text = _CONTROL.sub("", text)
     return text, encoding, problems
@@ -260,7 +324,9 @@ def decode(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]
 
 _MAX_QUOTED_LINES = 400
 #: the title row of a new form: a quoted cell never runs on over it
-_FORM_START = re.compile(r"^[\s\"]*(?:\d{4}年度?)?[^\t。，]{0,20}?绩效目标(?:申报)?表\s*(?:[(（]\d{4}年度?[)）])?\s*(?:\t|$)")
+_FORM_START = re.compile(
+    r"^[\s\"]*(?:\d{4}年度?)?[^\t。，]{0,20}?绩效目标(?:申报)?表\s*(?:[(（]\d{4}年度?[)）])?\s*(?:\t|$)"
+)
 
 
 def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
@@ -289,8 +355,14 @@ def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
             continue
         cells, consumed, unclosed = _split_quoted(lines, i)
         if unclosed:
-            problems.append(Problem(rel, i + 1, "unclosed-quote",
-                                    f"{rel}, line {i + 1}: a cell opens a double quote that does not close; read as plain text"))
+            problems.append(
+                Problem(
+                    rel,
+                    i + 1,
+                    "unclosed-quote",
+                    f"{rel}, line {i + 1}: a cell opens a double quote that does not close; read as plain text",
+                )
+            )
         rows.append(Row(i + 1, cells))
         i += consumed
     return rows, problems
@@ -312,7 +384,11 @@ def split_csv(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
             rows.append(Row(start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        return rows, [Problem(rel, start, "unclosed-quote", f"{rel}, line {start}: the comma-separated text breaks off here ({exc})")]
+        return rows, [
+            Problem(
+                rel, start, "unclosed-quote", f"{rel}, line {start}: the comma-separated text breaks off here ({exc})"
+            )
+        ]
     return rows, []
 
 
@@ -331,7 +407,11 @@ def _split_quoted(lines: list[str], start: int) -> tuple[list[str], int, bool]:
             while True:
                 k = buf.find('"', j)
                 if k == -1:
-                    if used >= _MAX_QUOTED_LINES or start + used >= len(lines) or _FORM_START.match(lines[start + used]):
+                    if (
+                        used >= _MAX_QUOTED_LINES
+                        or start + used >= len(lines)
+                        or _FORM_START.match(lines[start + used])
+                    ):
                         # never closed: take this physical line literally
                         line = lines[start]
                         return line.split("\t"), 1, True

@@ -9,18 +9,23 @@ Keys are compared in a canonical form (:func:`key`): NFKC, no white space, no le
 enumerator (``一、``, ``(二)``, ``3.``, ``①``), no bracketed part (``项目总预算（万元）`` is
 ``项目总预算``), no colon at the end.
 """
+
 from __future__ import annotations
 
 import functools
 import re
-import tomllib
 import unicodedata
 from importlib import resources
 
-_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+import tomllib
+
+from analysis.ids import SPACE
+
+_SPACES = SPACE
 _BRACKETS = re.compile(r"[(（\[【〔][^()（）\[\]【】〔〕]*[)）\]】〕]")
 _ENUMERATOR = re.compile(
-    r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、．]|\d{1,2}\.(?!\d)|[①-⑳])")
+    r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、．]|\d{1,2}\.(?!\d)|[①-⑳])"
+)
 _SCORE = re.compile(r"\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分$|分$")
 
 
@@ -80,7 +85,8 @@ def _index(section: dict[str, list[str]], what: str) -> dict[str, str]:
 #: ``money_unit``), for every field label
 FIELDS: dict[str, str] = _index(RAW["fields"], "label")
 FIELD_PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(p), name) for name, ps in RAW.get("field_patterns", {}).items() for p in ps]
+    (re.compile(p), name) for name, ps in RAW.get("field_patterns", {}).items() for p in ps
+]
 IGNORED: frozenset[str] = frozenset(key(w) for w in RAW["ignore"]["labels"])
 IGNORED_PATTERNS: list[re.Pattern] = [re.compile(p) for p in RAW["ignore"]["patterns"]]
 GROUPS: frozenset[str] = frozenset(key(w) for w in RAW["groups"]["labels"])
@@ -99,7 +105,9 @@ def field_of(label: str) -> str | None:
     k = key(label)
     if not k:
         return None
-    if _PLACEHOLDER_MARK.search(label) and any(w in squeeze(label) for w in PLACEHOLDER_MARKS):  # 单位（盖章）：, 项目责任人（签字）：
+    if _PLACEHOLDER_MARK.search(label) and any(
+        w in squeeze(label) for w in PLACEHOLDER_MARKS
+    ):  # 单位（盖章）：, 项目责任人（签字）：
         return IGNORE
     if k.startswith("其中") and len(k) > 2:  # 其中：财政拨款 — a part of the amount above
         k = _ENUMERATOR.sub("", k[2:])
@@ -185,7 +193,8 @@ _VERBS = "|".join(re.escape(v) for v in RAW["title"]["verbs"])
 #: a title cell (NFKC, no spaces): 财政项目支出绩效目标表, 2021年度…绩效目标申报表, 项目支出目标申报表,
 #: …表(2021年度); a sentence that merely mentions the form is no title
 TITLE = re.compile(
-    rf"^(?:\d{{4}}年度?)?[^。，,；;:]{{0,40}}?(?:绩效)?目标(?:{_VERBS})?表(?:\((?:\d{{4}}年度?|[^()]{{1,12}})\)?)?$")
+    rf"^(?:\d{{4}}年度?)?[^。，,；;:]{{0,40}}?(?:绩效)?目标(?:{_VERBS})?表(?:\((?:\d{{4}}年度?|[^()]{{1,12}})\)?)?$"
+)
 
 # ---------------------------------------------------------------------------------------------
 # the indicator table
@@ -198,7 +207,8 @@ for _role, _words in RAW["columns"].items():
     for _w in _words:
         COLUMNS.setdefault(key(_w), _role)  # 绩效指标描述 is a name where no other is printed: see parse
 COLUMN_PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(p), name) for name, ps in RAW.get("column_patterns", {}).items() for p in ps]
+    (re.compile(p), name) for name, ps in RAW.get("column_patterns", {}).items() for p in ps
+]
 DESCRIPTION: frozenset[str] = frozenset(key(w) for w in RAW["columns"]["description"])
 TABLE_FIELDS: dict[str, str] = _index(RAW["table_fields"], "table field")
 #: a character every value-column header holds (指标值, 目标值, 年度数值): the quick test that
@@ -221,7 +231,7 @@ def column_role(cell: str) -> str | None:
             if pat.search(k):
                 return name
         for marker in HORIZON_MEDIUM + HORIZON_YEAR:  # 中期指标值, 年度目标值
-            if k.startswith(marker) and COLUMNS.get(k[len(marker):]) == "target":
+            if k.startswith(marker) and COLUMNS.get(k[len(marker) :]) == "target":
                 return "target"
     return role
 

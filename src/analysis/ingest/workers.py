@@ -20,6 +20,7 @@ there). The results of a chunk are yielded only once its ``end()`` has returned:
 dies or is stopped in the middle of a chunk, the files of that chunk it had already read are
 read again by a fresh worker, so no result refers to a part that was never written.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -120,8 +121,15 @@ class _Slot:
         return f"exited with status {code}"
 
 
-def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs: int, chunk: int,
-              failed: Callable[[str, str, str], object], reader: ChunkReader | None = None) -> Iterator:
+def run_files(
+    items: list[tuple[str, str]],
+    read: Callable,
+    limits: Limits,
+    jobs: int,
+    chunk: int,
+    failed: Callable[[str, str, str], object],
+    reader: ChunkReader | None = None,
+) -> Iterator:
     """Yield ``read(path, name, limits)`` for each ``(path, name)`` of ``items``, in order,
     computed in ``jobs`` worker processes. ``failed(name, code, message)`` makes the result of
     a file whose worker had to be killed (``file-timeout``) or died twice (``parse-failed``).
@@ -134,7 +142,7 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
     todo: deque[list[Item]] = deque()
     work = [(i, p, r) for i, (p, r) in enumerate(items)]
     for s in range(0, n, chunk):
-        todo.append(work[s:s + chunk])
+        todo.append(work[s : s + chunk])
     hard = limits.hard_deadline()
     retried: set[int] = set()
     done: dict[int, object] = {}
@@ -173,9 +181,12 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                     if not slot.queue:  # it died finishing the chunk (writing its part): read it again, once
                         for item in rest:
                             if item[0] in retried:
-                                done[item[0]] = failed(item[2], "parse-failed",
-                                                       f"the worker that read the file died twice ({why}); "
-                                                       f"none of its declarations are in the tables")
+                                done[item[0]] = failed(
+                                    item[2],
+                                    "parse-failed",
+                                    f"the worker that read the file died twice ({why}); "
+                                    f"none of its declarations are in the tables",
+                                )
                         rest = [item for item in rest if item[0] not in retried]
                         retried.update(item[0] for item in rest)
                         if rest:
@@ -186,9 +197,12 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                     if rest:
                         todo.appendleft(rest)
                     if head[0] in retried:
-                        done[head[0]] = failed(head[2], "parse-failed",
-                                               f"the worker reading the file died twice ({why}); "
-                                               f"none of its declarations are in the tables")
+                        done[head[0]] = failed(
+                            head[2],
+                            "parse-failed",
+                            f"the worker reading the file died twice ({why}); "
+                            f"none of its declarations are in the tables",
+                        )
                     else:
                         retried.add(head[0])
                         todo.appendleft([head])
@@ -213,9 +227,12 @@ def run_files(items: list[tuple[str, str]], read: Callable, limits: Limits, jobs
                         slot.stop(kill=True)
                         if rest:
                             todo.appendleft(rest)
-                        done[head[0]] = failed(head[2], "file-timeout",
-                                               f"still not read after {hard:g} s; the worker reading it was stopped "
-                                               f"and none of its declarations are in the tables")
+                        done[head[0]] = failed(
+                            head[2],
+                            "file-timeout",
+                            f"still not read after {hard:g} s; the worker reading it was stopped "
+                            f"and none of its declarations are in the tables",
+                        )
                         slots[slots.index(slot)] = _Slot(ctx, read, limits, reader)
             while next_out in done:
                 yield done.pop(next_out)

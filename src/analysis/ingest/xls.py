@@ -6,6 +6,7 @@ their value in the top-left cell and blanks in the others; numbers formatted as 
 ``99%``, date cells ``2020-01-01``, whole numbers without ``.0``; a formula gives the value
 Excel cached for it. Reading is xlrd.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,19 +22,36 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
-                                  logfile=io.StringIO(), verbosity=0)
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(), verbosity=0
+        )
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct/index errors on damage
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
-                                         f"{rel}: not a readable .xls workbook ({type(exc).__name__}: {exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                [
+                    Problem(
+                        rel,
+                        None,
+                        "unreadable-file",
+                        f"{rel}: not a readable .xls workbook ({type(exc).__name__}: {exc})",
+                    )
+                ],
+            )
+        ]
     sheets: list[Sheet] = []
     try:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             covered = set()
             for r0, r1, c0, c1 in ws.merged_cells:
-                covered.update((r, c) for r in range(r0, min(r1, ws.nrows)) for c in range(c0, min(c1, ws.ncols))
-                               if (r, c) != (r0, c0))
+                covered.update(
+                    (r, c)
+                    for r in range(r0, min(r1, ws.nrows))
+                    for c in range(c0, min(c1, ws.ncols))
+                    if (r, c) != (r0, c0)
+                )
             rows: list[Row] = []
             for r in range(ws.nrows):
                 texts = ["" if (r, c) in covered else _text(book, ws, r, c) for c in range(ws.row_len(r))]
@@ -43,8 +61,17 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
             sheets.append(Sheet(ws.name, rows, encoding="xls", container="xls"))
             book.unload_sheet(index)
     except Exception as exc:  # noqa: BLE001 - a sheet cut off inside its records
-        return [Sheet(None, [], [Problem(rel, None, "unreadable-file",
-                                         f"{rel}: a damaged .xls workbook ({type(exc).__name__}: {exc})")])]
+        return [
+            Sheet(
+                None,
+                [],
+                [
+                    Problem(
+                        rel, None, "unreadable-file", f"{rel}: a damaged .xls workbook ({type(exc).__name__}: {exc})"
+                    )
+                ],
+            )
+        ]
     finally:
         book.release_resources()
     if not any(any(row.cells) for s in sheets for row in s.rows):

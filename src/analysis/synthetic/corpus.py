@@ -19,6 +19,7 @@ All units belong to the fictional 示例市, so the corpus is plainly synthetic 
 The same parameters give the same bytes. Generation streams unit by unit: only the current
 unit's projects are in memory and the key is appended in chunks, so memory stays flat.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,8 +93,25 @@ SAMPLE = Params(units=30, years=(2019, 2023), seed=20240601, quirks=0.1)
 # the vocabulary of a fictional city
 
 CITY = "示例市"
-DISTRICTS = ["", "东湖区", "西山区", "南港区", "北塘区", "临江区", "青石区", "白沙区", "云溪区",
-             "松岭区", "梧桐区", "枫林区", "海滨区", "新河区", "望湖区", "翠屏区", "石门区"]
+DISTRICTS = [
+    "",
+    "东湖区",
+    "西山区",
+    "南港区",
+    "北塘区",
+    "临江区",
+    "青石区",
+    "白沙区",
+    "云溪区",
+    "松岭区",
+    "梧桐区",
+    "枫林区",
+    "海滨区",
+    "新河区",
+    "望湖区",
+    "翠屏区",
+    "石门区",
+]
 #: bureau -> the subjects its projects are about
 BUREAUS: dict[str, list[str]] = {
     "绿化和市容管理局": ["绿地", "行道树", "市容环境", "环卫设施", "林业资源"],
@@ -119,16 +137,42 @@ BUREAUS: dict[str, list[str]] = {
     "气象局": ["气象观测", "气象预警", "气候监测", "人工影响天气", "气象服务"],
     "数据局": ["政务数据", "电子政务外网", "数据共享", "公共数据开放", "信息安全"],
 }
-CENTRES = ["", "行政服务中心", "信息中心", "监督所", "事务中心", "宣传教育中心", "培训中心",
-           "监测站", "执法总队", "档案馆", "研究所", "指导站", "服务中心"]
+CENTRES = [
+    "",
+    "行政服务中心",
+    "信息中心",
+    "监督所",
+    "事务中心",
+    "宣传教育中心",
+    "培训中心",
+    "监测站",
+    "执法总队",
+    "档案馆",
+    "研究所",
+    "指导站",
+    "服务中心",
+]
 CENTRE_SUBJECTS = ["热线受理", "业务信息系统", "办公设备", "业务档案", "诉求处置"]
-PROJECT_KINDS = ["养护经费", "运行维护", "信息化建设", "专项检查", "宣传培训经费", "监测项目",
-                 "日常管理经费", "购买服务项目", "设备更新", "课题研究", "专项整治", "服务保障经费",
-                 "能力建设", "数据采集"]
+PROJECT_KINDS = [
+    "养护经费",
+    "运行维护",
+    "信息化建设",
+    "专项检查",
+    "宣传培训经费",
+    "监测项目",
+    "日常管理经费",
+    "购买服务项目",
+    "设备更新",
+    "课题研究",
+    "专项整治",
+    "服务保障经费",
+    "能力建设",
+    "数据采集",
+]
 RENAME_WORDS = ["全市", "日常", "专项", "综合"]
 CATEGORIES = ["其他一次性项目", "经常性项目", "跨年度项目", "其他一次性项目"]
 PERF_TYPES = ["其他类", "购买服务类", "工程类", "信息化类", "其他类"]
-HOSTILE_NAMES = ["<script>alert(1)</script>局", "../../x局", "示例市\"引号\"&<b>粗体</b>局", "..\\..\\y局"]
+HOSTILE_NAMES = ["<script>alert(1)</script>局", "../../x局", '示例市"引号"&<b>粗体</b>局', "..\\..\\y局"]
 
 # ---------------------------------------------------------------------------------------------
 # the indicator library
@@ -141,29 +185,65 @@ HOSTILE_NAMES = ["<script>alert(1)</script>局", "../../x局", "示例市\"引�
 LIBRARY: dict[str, list[tuple[str, tuple]]] = {
     "投入": [("预算资金到位率", ("pct", "=", 99, 100))],
     "财务": [("预算执行率", ("pct", ">=", 90, 99))],
-    "实施": [("资金使用规范性", ("qual", ["规范", "合规"])), ("采购规范性", ("qual", ["规范", "合规"])),
-           ("项目管理制度健全性", ("qual", ["健全", "完善"]))],
-    "数量": [("培训人次", ("cnt", ">=", "人次", 200, 5000)), ("巡查次数", ("cnt", ">=", "次", 50, 2000)),
-           ("服务户数", ("cnt", ">=", "户", 100, 20000)), ("宣传活动场次", ("cnt", ">=", "场", 5, 60)),
-           ("热线录音监听", ("cnt", ">=", "个", 1000, 10000)), ("设备维护数量", ("cnt", ">=", "台", 20, 500)),
-           ("检测样本数", ("cnt", ">=", "个", 100, 5000)), ("覆盖社区数", ("cnt", "=", "个", 10, 200)),
-           ("发放宣传资料", ("cnt", ">=", "份", 1000, 50000)), ("受理诉求件数", ("cnt", ">", "件", 1000, 50000)),
-           ("人员聘用完成率", ("pct", ">=", 85, 100))],
-    "质量": [("热线诉求回访率", ("pct", ">=", 85, 98)), ("验收合格率", ("pct", ">=", 90, 100)),
-           ("派遣人员合格率", ("pct", ">=", 85, 98)), ("年度报告完成率", ("pct", "=", 100, 100)),
-           ("数据准确率", ("range", 95, 100)), ("设施完好率", ("pct", ">=", 85, 98)),
-           ("问题整改率", ("pct", ">=", 80, 98)), ("检测差错率", ("pct", "<=", 1, 5))],
-    "时效": [("项目完成时间", ("deadline",)), ("资金支付及时性", ("qual", ["及时", "按时"])),
-           ("任务完成及时率", ("pct", ">=", 90, 100)), ("问题处置时限", ("cnt", "<=", "个工作日", 3, 15))],
-    "成本": [("项目成本控制", ("wan", "<=")), ("人均培训成本", ("per", "<=", "元/人", 200, 800)),
-           ("单位面积养护成本", ("per", "<", "元/平方米", 5, 30))],
-    "经济": [("节约运行成本", ("qual", ["有效降低", "逐步降低"])), ("带动相关投入", ("qual", ["有所增加", "稳步增加"]))],
-    "社会": [("对保障业务运行的作用", ("qual", ["有效保障", "持续保障"])), ("公众知晓率", ("pct", ">=", 60, 90)),
-           ("投诉处理率", ("pct", ">=", 90, 100)), ("社会影响", ("qual", ["持续提升", "明显提升"]))],
-    "生态": [("绿化覆盖率", ("pct", ">=", 30, 45)), ("污水处理达标率", ("pct", ">=", 90, 99)),
-           ("环境质量改善", ("qual", ["有所改善", "明显改善"]))],
-    "可持续": [("项目的可持续性", ("qual", ["可持续", "长期可持续"])), ("长效管理机制", ("qual", ["持续完善", "逐步完善"])),
-            ("制度建设", ("qual", ["健全", "不断健全"]))],
+    "实施": [
+        ("资金使用规范性", ("qual", ["规范", "合规"])),
+        ("采购规范性", ("qual", ["规范", "合规"])),
+        ("项目管理制度健全性", ("qual", ["健全", "完善"])),
+    ],
+    "数量": [
+        ("培训人次", ("cnt", ">=", "人次", 200, 5000)),
+        ("巡查次数", ("cnt", ">=", "次", 50, 2000)),
+        ("服务户数", ("cnt", ">=", "户", 100, 20000)),
+        ("宣传活动场次", ("cnt", ">=", "场", 5, 60)),
+        ("热线录音监听", ("cnt", ">=", "个", 1000, 10000)),
+        ("设备维护数量", ("cnt", ">=", "台", 20, 500)),
+        ("检测样本数", ("cnt", ">=", "个", 100, 5000)),
+        ("覆盖社区数", ("cnt", "=", "个", 10, 200)),
+        ("发放宣传资料", ("cnt", ">=", "份", 1000, 50000)),
+        ("受理诉求件数", ("cnt", ">", "件", 1000, 50000)),
+        ("人员聘用完成率", ("pct", ">=", 85, 100)),
+    ],
+    "质量": [
+        ("热线诉求回访率", ("pct", ">=", 85, 98)),
+        ("验收合格率", ("pct", ">=", 90, 100)),
+        ("派遣人员合格率", ("pct", ">=", 85, 98)),
+        ("年度报告完成率", ("pct", "=", 100, 100)),
+        ("数据准确率", ("range", 95, 100)),
+        ("设施完好率", ("pct", ">=", 85, 98)),
+        ("问题整改率", ("pct", ">=", 80, 98)),
+        ("检测差错率", ("pct", "<=", 1, 5)),
+    ],
+    "时效": [
+        ("项目完成时间", ("deadline",)),
+        ("资金支付及时性", ("qual", ["及时", "按时"])),
+        ("任务完成及时率", ("pct", ">=", 90, 100)),
+        ("问题处置时限", ("cnt", "<=", "个工作日", 3, 15)),
+    ],
+    "成本": [
+        ("项目成本控制", ("wan", "<=")),
+        ("人均培训成本", ("per", "<=", "元/人", 200, 800)),
+        ("单位面积养护成本", ("per", "<", "元/平方米", 5, 30)),
+    ],
+    "经济": [
+        ("节约运行成本", ("qual", ["有效降低", "逐步降低"])),
+        ("带动相关投入", ("qual", ["有所增加", "稳步增加"])),
+    ],
+    "社会": [
+        ("对保障业务运行的作用", ("qual", ["有效保障", "持续保障"])),
+        ("公众知晓率", ("pct", ">=", 60, 90)),
+        ("投诉处理率", ("pct", ">=", 90, 100)),
+        ("社会影响", ("qual", ["持续提升", "明显提升"])),
+    ],
+    "生态": [
+        ("绿化覆盖率", ("pct", ">=", 30, 45)),
+        ("污水处理达标率", ("pct", ">=", 90, 99)),
+        ("环境质量改善", ("qual", ["有所改善", "明显改善"])),
+    ],
+    "可持续": [
+        ("项目的可持续性", ("qual", ["可持续", "长期可持续"])),
+        ("长效管理机制", ("qual", ["持续完善", "逐步完善"])),
+        ("制度建设", ("qual", ["健全", "不断健全"])),
+    ],
     "满意度": [("公众满意度", ("pct", ">=", 75, 92)), ("服务对象满意度", ("pct", ">=", 80, 95))],
 }
 CATEGORY_OF = {name: cat for cat, items in LIBRARY.items() for name, _ in items}
@@ -171,24 +251,45 @@ SPEC_OF = {name: spec for items in LIBRARY.values() for name, spec in items}
 
 #: category -> (level1, level2) in the older framework (投入与管理/产出目标/效果目标/影响力目标)
 OLD_PLACES = {
-    "投入": ("投入与管理", "投入管理"), "财务": ("投入与管理", "财务管理"), "实施": ("投入与管理", "实施管理"),
-    "数量": ("产出目标", "数量"), "质量": ("产出目标", "质量"), "时效": ("产出目标", "时效"), "成本": ("产出目标", "成本"),
-    "经济": ("效果目标", "经济效益"), "社会": ("效果目标", "社会效益"), "满意度": ("效果目标", "社会效益"),
-    "生态": ("效果目标", "生态效益"), "可持续": ("影响力目标", "长效管理"),
+    "投入": ("投入与管理", "投入管理"),
+    "财务": ("投入与管理", "财务管理"),
+    "实施": ("投入与管理", "实施管理"),
+    "数量": ("产出目标", "数量"),
+    "质量": ("产出目标", "质量"),
+    "时效": ("产出目标", "时效"),
+    "成本": ("产出目标", "成本"),
+    "经济": ("效果目标", "经济效益"),
+    "社会": ("效果目标", "社会效益"),
+    "满意度": ("效果目标", "社会效益"),
+    "生态": ("效果目标", "生态效益"),
+    "可持续": ("影响力目标", "长效管理"),
 }
 #: category -> (level1, level2) in the newer framework (产出指标/效益指标/满意度指标); 投入 and 实施
 #: have no place there, and 预算执行率 moves under 产出指标/成本指标.
 NEW_PLACES = {
-    "数量": ("产出指标", "数量指标"), "质量": ("产出指标", "质量指标"), "时效": ("产出指标", "时效指标"),
-    "财务": ("产出指标", "成本指标"), "成本": ("产出指标", "成本指标"),
-    "经济": ("效益指标", "经济效益指标"), "社会": ("效益指标", "社会效益指标"), "生态": ("效益指标", "生态效益指标"),
-    "可持续": ("效益指标", "可持续影响指标"), "满意度": ("满意度指标", "服务对象满意度指标"),
+    "数量": ("产出指标", "数量指标"),
+    "质量": ("产出指标", "质量指标"),
+    "时效": ("产出指标", "时效指标"),
+    "财务": ("产出指标", "成本指标"),
+    "成本": ("产出指标", "成本指标"),
+    "经济": ("效益指标", "经济效益指标"),
+    "社会": ("效益指标", "社会效益指标"),
+    "生态": ("效益指标", "生态效益指标"),
+    "可持续": ("效益指标", "可持续影响指标"),
+    "满意度": ("满意度指标", "服务对象满意度指标"),
 }
 OLD_ORDER = list(dict.fromkeys(OLD_PLACES.values()))
 NEW_ORDER = list(dict.fromkeys(NEW_PLACES.values()))
 #: level1 as published -> level1_std (the same mapping as analysis.normalize.level1_std)
-LEVEL1_STD = {"投入与管理": "投入管理", "产出目标": "产出", "效果目标": "效益", "影响力目标": "影响力",
-              "产出指标": "产出", "效益指标": "效益", "满意度指标": "满意度"}
+LEVEL1_STD = {
+    "投入与管理": "投入管理",
+    "产出目标": "产出",
+    "效果目标": "效益",
+    "影响力目标": "影响力",
+    "产出指标": "产出",
+    "效益指标": "效益",
+    "满意度指标": "满意度",
+}
 
 # ---------------------------------------------------------------------------------------------
 # the state of a unit while it is generated
@@ -224,7 +325,9 @@ class Project:
     subject: str
     last_year: int | None = None  #: the year it was last declared in the corpus
     prior_budget: float | None = None  #: last year's budget, also for projects older than the corpus
-    raws: dict[str, tuple[str, str, str]] = field(default_factory=dict)  #: name -> (target_raw, level1_std, level2) last printed
+    raws: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  #: name -> (target_raw, level1_std, level2) last printed
 
 
 def _round100(x: float) -> float:
@@ -466,11 +569,20 @@ _TEXTS = {
     ],
 }
 TEXT_FIELDS = list(PROSE)
-TEXT_LABELS = {"overview": "项目概况：", "basis": "立项依据：", "necessity": "项目设立的必要性：",
-               "measures": "保证项目实施的制度、措施：", "plan": "项目实施计划：", "goals": "总目标及阶段性目标："}
-_SECOND = ["落实“一网通办”相关要求，做好数据对接。", "加强与各区及有关单位的协调配合。",
-           "定期开展绩效自评，及时发现并整改问题。"]
-_SECOND_QUOTED = ["落实\"一网通办\"相关要求，做好数据对接。", "按照\"谁主管、谁负责\"的原则落实责任。"]
+TEXT_LABELS = {
+    "overview": "项目概况：",
+    "basis": "立项依据：",
+    "necessity": "项目设立的必要性：",
+    "measures": "保证项目实施的制度、措施：",
+    "plan": "项目实施计划：",
+    "goals": "总目标及阶段性目标：",
+}
+_SECOND = [
+    "落实“一网通办”相关要求，做好数据对接。",
+    "加强与各区及有关单位的协调配合。",
+    "定期开展绩效自评，及时发现并整改问题。",
+]
+_SECOND_QUOTED = ['落实"一网通办"相关要求，做好数据对接。', '按照"谁主管、谁负责"的原则落实责任。']
 
 # ---------------------------------------------------------------------------------------------
 # writing one file
@@ -546,7 +658,7 @@ class _Lines:
 def _department(unit: str) -> str:
     """The department (主管部门) a unit belongs to: its bureau (示例市东湖区水务局 for 示例市东湖区水务局监测站)."""
     b = _bureau_of(unit)
-    return unit[:unit.index(b) + len(b)] if b in unit else unit
+    return unit[: unit.index(b) + len(b)] if b in unit else unit
 
 
 def _key_row(d: _Decl, rel: str, line: int, printed: tuple[str, ...]) -> dict:
@@ -554,8 +666,17 @@ def _key_row(d: _Decl, rel: str, line: int, printed: tuple[str, ...]) -> dict:
     year and project): the others are null, as the ingest finds them."""
     row = dict(d.row)
     row["source_file"], row["source_line"] = rel, line
-    for f in ("category", "perf_type", "gov_purchase", "start_date", "end_date", "total_budget",
-              "prior_budget", "prior_executed", *TEXT_FIELDS):
+    for f in (
+        "category",
+        "perf_type",
+        "gov_purchase",
+        "start_date",
+        "end_date",
+        "total_budget",
+        "prior_budget",
+        "prior_executed",
+        *TEXT_FIELDS,
+    ):
         if f not in printed:
             row[f] = None
     row["prior_execution_rate"] = None
@@ -563,21 +684,50 @@ def _key_row(d: _Decl, rel: str, line: int, printed: tuple[str, ...]) -> dict:
     return row
 
 
-def _ind_row(row: dict, seq: int, l1: str, l2: str, ind: Indicator, raw: str, year: int, line: int,
-             horizon: str = "year", weight: float | None = None) -> dict:
+def _ind_row(
+    row: dict,
+    seq: int,
+    l1: str,
+    l2: str,
+    ind: Indicator,
+    raw: str,
+    year: int,
+    line: int,
+    horizon: str = "year",
+    weight: float | None = None,
+) -> dict:
     op, value, value_hi, vunit, kind = truth(ind, year)
     return {
-        "decl_id": row["decl_id"], "year": year, "unit": row["unit"], "project": row["project"],
-        "seq": seq, "level1": l1, "level2": l2, "name": ind.name, "level1_std": LEVEL1_STD[l1],
-        "target_raw": raw, "op": op, "value": value, "value_hi": value_hi, "value_unit": vunit,
-        "kind": kind, "source_line": line, "horizon": horizon, "weight": weight,
+        "decl_id": row["decl_id"],
+        "year": year,
+        "unit": row["unit"],
+        "project": row["project"],
+        "seq": seq,
+        "level1": l1,
+        "level2": l2,
+        "name": ind.name,
+        "level1_std": LEVEL1_STD[l1],
+        "target_raw": raw,
+        "op": op,
+        "value": value,
+        "value_hi": value_hi,
+        "value_unit": vunit,
+        "kind": kind,
+        "source_line": line,
+        "horizon": horizon,
+        "weight": weight,
     }
 
 
 def _finish(row: dict, ind_rows: list[dict]) -> None:
     """The declaration's own 预算执行率 target and its number of (year) indicators."""
     for r in ind_rows:
-        if r["horizon"] == "year" and r["name"] == "预算执行率" and r["kind"] == "quantitative" and r["value_unit"] == "%":
+        if (
+            r["horizon"] == "year"
+            and r["name"] == "预算执行率"
+            and r["kind"] == "quantitative"
+            and r["value_unit"] == "%"
+        ):
             row["exec_target"] = (r["value_hi"] if r["op"] == "range" else r["value"]) / 100.0
             row["exec_target_op"] = r["op"]
             break
@@ -586,7 +736,13 @@ def _finish(row: dict, ind_rows: list[dict]) -> None:
 
 
 #: printed forms of an operator in a column of its own
-_OP_CELL = {">=": ["≥", "大于等于"], "<=": ["≤", "小于等于"], "=": ["=", "等于"], ">": [">", "大于"], "<": ["<", "小于"]}
+_OP_CELL = {
+    ">=": ["≥", "大于等于"],
+    "<=": ["≤", "小于等于"],
+    "=": ["=", "等于"],
+    ">": [">", "大于"],
+    "<": ["<", "小于"],
+}
 
 
 def split_target(ind: Indicator, year: int, quirk) -> tuple[str, str, str]:
@@ -613,8 +769,9 @@ def _weights(n: int, rng: random.Random) -> list[float]:
     return [float(rng.choice([5, 5, 10, 10, 7.5, 15])) for _ in range(n)]
 
 
-def _render_file(decls: list[_Decl], year: int, rel: str, q: _Quirk, layout: str = "seed",
-                 code: int = 0) -> tuple[list[str], list[dict], list[dict]]:
+def _render_file(
+    decls: list[_Decl], year: int, rel: str, q: _Quirk, layout: str = "seed", code: int = 0
+) -> tuple[list[str], list[dict], list[dict]]:
     """The rows of one file (a row may span lines inside a quoted cell) and the key rows of its
     declarations and indicators, in the unit's ``layout`` (see :data:`LAYOUTS`)."""
     w = _Lines()
@@ -680,14 +837,20 @@ def _seed_form(w: _Lines, d: _Decl, year: int, rel: str, q: _Quirk, split: bool)
             row["prior_budget"] = row["prior_executed"] = 0.0
     pb_, pe_ = row["prior_budget"], row["prior_executed"]
     row["prior_execution_rate"] = pe_ / pb_ if pb_ and pe_ is not None else None
-    header = (["一级指标", "二级指标", "三级指标", "指标值"] if q() else ["一级目标", "二级目标", "三级目标", "指标目标值"])
+    header = (
+        ["一级指标", "二级指标", "三级指标", "指标值"] if q() else ["一级目标", "二级目标", "三级目标", "指标目标值"]
+    )
     if split:
         header = header[:3] + ["指标性质", "指标值", "度量单位", "权重"]
     lines += [
         None,
         ["本项目上年度市级财政资金使用情况", "", "", ""],
-        [f"项目总预算（{unit_label}）：", _amount(row["total_budget"], wan, not nosep),
-         f"项目当年预算（{unit_label}）：", _amount(row["year_budget"], wan, not nosep)],
+        [
+            f"项目总预算（{unit_label}）：",
+            _amount(row["total_budget"], wan, not nosep),
+            f"项目当年预算（{unit_label}）：",
+            _amount(row["year_budget"], wan, not nosep),
+        ],
         [f"同名项目上年预算额（{unit_label}）：", pb, f"同名项目上年预算执行数（{unit_label}）：", pe],
         None,
         [("年度绩效目标" if q() else f"{year}年绩效目标")],
@@ -789,20 +952,36 @@ def _medium_form(w: _Lines, d: _Decl, year: int, rel: str, q: _Quirk, code: int)
         year_inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
         medium.append((l1, l2, ind, raw, line))
         prev1, prev2 = l1, l2
-    medium_rows = [_ind_row(row, n + k, l1, l2, ind, raw, year, line, horizon="medium")
-                   for k, (l1, l2, ind, raw, line) in enumerate(medium, start=1)]
+    medium_rows = [
+        _ind_row(row, n + k, l1, l2, ind, raw, year, line, horizon="medium")
+        for k, (l1, l2, ind, raw, line) in enumerate(medium, start=1)
+    ]
     return row, year_inds + medium_rows
 
 
-def _long_table(w: _Lines, decls: list[_Decl], year: int, rel: str, q: _Quirk,
-                decl_rows: list[dict], ind_rows: list[dict]) -> None:
+def _long_table(
+    w: _Lines, decls: list[_Decl], year: int, rel: str, q: _Quirk, decl_rows: list[dict], ind_rows: list[dict]
+) -> None:
     """All the unit's projects in one table, one row per indicator; the project's name, unit,
     amount (元, thousands separators) and goals printed on its first row only."""
     title = w.row(["项目绩效目标表"] + [""] * 10)
     w.row([f"（{year}年度）"] + [""] * 10)
     w.row([""] * 10 + ["单位：元"])
-    w.row(["项目名称", "项目单位", "预算数", "年度绩效目标", "一级指标", "二级指标", "三级指标",
-           "指标性质", "指标值", "计量单位", "分值"])
+    w.row(
+        [
+            "项目名称",
+            "项目单位",
+            "预算数",
+            "年度绩效目标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标性质",
+            "指标值",
+            "计量单位",
+            "分值",
+        ]
+    )
     for k, d in enumerate(decls):
         row = _key_row(d, rel, title if k == 0 else w.line, ("goals",))
         weights = _weights(len(d.indicators), q.rng)
@@ -840,22 +1019,47 @@ def _encode(lines: list[str], q: _Quirk) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # the answer key, written in chunks
 
-TARGET_CHANGES_SCHEMA = pa.schema([
-    ("unit", pa.string()), ("project", pa.string()), ("level1_std", pa.string()), ("level2", pa.string()),
-    ("name", pa.string()), ("from_year", pa.int32()), ("to_year", pa.int32()),
-    ("old_raw", pa.string()), ("new_raw", pa.string()), ("change", pa.string()), ("renamed", pa.bool_()),
-])
-RENAMES_SCHEMA = pa.schema([
-    ("unit", pa.string()), ("old_project", pa.string()), ("new_project", pa.string()),
-    ("from_year", pa.int32()), ("to_year", pa.int32()),
-])
-RECONCILIATION_SCHEMA = pa.schema([
-    ("unit", pa.string()), ("project", pa.string()), ("year", pa.int32()), ("decl_id", pa.string()),
-    ("prior_budget", pa.float64()), ("prev_year_budget", pa.float64()), ("difference", pa.float64()),
-])
+TARGET_CHANGES_SCHEMA = pa.schema(
+    [
+        ("unit", pa.string()),
+        ("project", pa.string()),
+        ("level1_std", pa.string()),
+        ("level2", pa.string()),
+        ("name", pa.string()),
+        ("from_year", pa.int32()),
+        ("to_year", pa.int32()),
+        ("old_raw", pa.string()),
+        ("new_raw", pa.string()),
+        ("change", pa.string()),
+        ("renamed", pa.bool_()),
+    ]
+)
+RENAMES_SCHEMA = pa.schema(
+    [
+        ("unit", pa.string()),
+        ("old_project", pa.string()),
+        ("new_project", pa.string()),
+        ("from_year", pa.int32()),
+        ("to_year", pa.int32()),
+    ]
+)
+RECONCILIATION_SCHEMA = pa.schema(
+    [
+        ("unit", pa.string()),
+        ("project", pa.string()),
+        ("year", pa.int32()),
+        ("decl_id", pa.string()),
+        ("prior_budget", pa.float64()),
+        ("prev_year_budget", pa.float64()),
+        ("difference", pa.float64()),
+    ]
+)
 KEY_SCHEMAS = {
-    "declarations": DECLARATIONS_SCHEMA, "indicators": INDICATORS_SCHEMA, "target_changes": TARGET_CHANGES_SCHEMA,
-    "renames": RENAMES_SCHEMA, "reconciliation": RECONCILIATION_SCHEMA,
+    "declarations": DECLARATIONS_SCHEMA,
+    "indicators": INDICATORS_SCHEMA,
+    "target_changes": TARGET_CHANGES_SCHEMA,
+    "renames": RENAMES_SCHEMA,
+    "reconciliation": RECONCILIATION_SCHEMA,
 }
 
 
@@ -948,8 +1152,8 @@ def _project_name(rng: random.Random, subjects: list[str], used: set[str]) -> tu
 
 def _renamed(name: str, rng: random.Random, used: set[str]) -> str | None:
     for w in RENAME_WORDS:
-        if name.startswith(w) and name[len(w):] not in used:
-            return name[len(w):]
+        if name.startswith(w) and name[len(w) :] not in used:
+            return name[len(w) :]
     for w in rng.sample(RENAME_WORDS, len(RENAME_WORDS)):
         if w + name not in used:
             return w + name
@@ -985,8 +1189,16 @@ class _UnitGen:
         self.used.add(name)
         budget = _round100(min(5e7, max(5e4, math.exp(rng.gauss(math.log(6e5), 0.9)))))
         multi = 1.0 if rng.random() < 0.8 else float(rng.choice([2, 3]))
-        proj = Project(name, rng.choice(CATEGORIES), rng.choice(PERF_TYPES), rng.random() < 0.3, budget, multi,
-                       _pick_indicators(rng, budget, self.framework(year), self.born), subject)
+        proj = Project(
+            name,
+            rng.choice(CATEGORIES),
+            rng.choice(PERF_TYPES),
+            rng.random() < 0.3,
+            budget,
+            multi,
+            _pick_indicators(rng, budget, self.framework(year), self.born),
+            subject,
+        )
         if existed_before:  # declared before the corpus starts: it has last year's figures
             proj.prior_budget = _round100(budget * rng.uniform(0.8, 1.2))
         return proj
@@ -1048,8 +1260,15 @@ class _UnitGen:
                 if rng.random() < p.rename_rate:
                     new = _renamed(proj.name, rng, self.used)
                     if new:
-                        renames.append({"unit": self.unit, "old_project": proj.name, "new_project": new,
-                                        "from_year": from_year, "to_year": year})
+                        renames.append(
+                            {
+                                "unit": self.unit,
+                                "old_project": proj.name,
+                                "new_project": new,
+                                "from_year": from_year,
+                                "to_year": year,
+                            }
+                        )
                         self.used.add(new)
                         proj.name = new
                         renamed = True
@@ -1073,23 +1292,49 @@ class _UnitGen:
                 start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
             did = decl_id(self.unit, year, proj.name)
             row = {
-                "decl_id": did, "year": year, "unit": self.unit, "project": proj.name,
-                "category": proj.category, "perf_type": proj.perf_type, "gov_purchase": proj.gov,
-                "start_date": start, "end_date": end, "total_budget": _round100(year_budget * proj.multi),
-                "year_budget": year_budget, "prior_budget": pb, "prior_executed": pe,
+                "decl_id": did,
+                "year": year,
+                "unit": self.unit,
+                "project": proj.name,
+                "category": proj.category,
+                "perf_type": proj.perf_type,
+                "gov_purchase": proj.gov,
+                "start_date": start,
+                "end_date": end,
+                "total_budget": _round100(year_budget * proj.multi),
+                "year_budget": year_budget,
+                "prior_budget": pb,
+                "prior_executed": pe,
             }
             if mismatch:
-                mismatches.append({"unit": self.unit, "project": proj.name, "year": year, "decl_id": did,
-                                   "prior_budget": pb, "prev_year_budget": prev_budget,
-                                   "difference": pb - prev_budget})
-            kind = proj.name[len(proj.subject):] if proj.name.startswith(proj.subject) else "相关工作"
+                mismatches.append(
+                    {
+                        "unit": self.unit,
+                        "project": proj.name,
+                        "year": year,
+                        "decl_id": did,
+                        "prior_budget": pb,
+                        "prev_year_budget": prev_budget,
+                        "difference": pb - prev_budget,
+                    }
+                )
+            kind = proj.name[len(proj.subject) :] if proj.name.startswith(proj.subject) else "相关工作"
             speaker = self.unit if not any(ch in self.unit for ch in "<>&") else "本单位"  # prose holds no markup
-            ctx = {"unit": speaker, "project": proj.name, "subject": proj.subject, "city": CITY, "kind": kind,
-                   "y0": year - rng.randint(1, 6), "n": rng.randint(1, 60), "wan": _num(year_budget / 10000),
-                   "month": rng.choice([10, 11, 12])}
+            ctx = {
+                "unit": speaker,
+                "project": proj.name,
+                "subject": proj.subject,
+                "city": CITY,
+                "kind": kind,
+                "y0": year - rng.randint(1, 6),
+                "n": rng.randint(1, 60),
+                "wan": _num(year_budget / 10000),
+                "month": rng.choice([10, 11, 12]),
+            }
             texts = {f: [rng.choice(_TEXTS[f]).format(**ctx)] for f in TEXT_FIELDS}
-            decls.append(_Decl(row, _ordered(proj.indicators, fw), texts, pb is None, proj, from_year,
-                               directions, renamed))
+            decls.append(
+                _Decl(row, _ordered(proj.indicators, fw), texts, pb is None, proj, from_year, directions, renamed)
+            )
         return decls, renames, mismatches
 
 
@@ -1102,10 +1347,21 @@ def _changes(unit: str, d: _Decl, ind_rows: list[dict]) -> list[dict]:
         for name, change in d.directions.items():
             old, new = proj.raws.get(name), now.get(name)
             where = new or old
-            out.append({"unit": unit, "project": proj.name, "level1_std": where[1], "level2": where[2],
-                        "name": name, "from_year": d.from_year, "to_year": d.row["year"],
-                        "old_raw": old[0] if old else None, "new_raw": new[0] if new else None,
-                        "change": change, "renamed": d.renamed})
+            out.append(
+                {
+                    "unit": unit,
+                    "project": proj.name,
+                    "level1_std": where[1],
+                    "level2": where[2],
+                    "name": name,
+                    "from_year": d.from_year,
+                    "to_year": d.row["year"],
+                    "old_raw": old[0] if old else None,
+                    "new_raw": new[0] if new else None,
+                    "change": change,
+                    "renamed": d.renamed,
+                }
+            )
     proj.raws = now
     return out
 
@@ -1152,8 +1408,10 @@ The same command writes the same bytes. `answer_key/` holds the truth about the 
 def command_line(p: Params, out: str, sample: bool = False) -> str:
     if sample:
         return f"python -m analysis generate --out {out} --sample"
-    cmd = (f"python -m analysis generate --out {out} --units {p.units} --years {p.years[0]}-{p.years[1]} "
-           f"--seed {p.seed} --quirks {p.quirks}")
+    cmd = (
+        f"python -m analysis generate --out {out} --units {p.units} --years {p.years[0]}-{p.years[1]} "
+        f"--seed {p.seed} --quirks {p.quirks}"
+    )
     if p.layouts:
         cmd += " --layouts " + ",".join(p.layouts)
     return cmd + (" --hostile" if p.hostile else "")
@@ -1182,7 +1440,9 @@ def generate(out_dir: str | Path, params: Params = Params(), *, sample: bool = F
             for yi, year in enumerate(years):
                 decls, renames, mismatches = gen.year(year, yi == 0)
                 if gen.layout in PRIOR_LAYOUTS:  # the other forms print no prior budget to compare
-                    counts["eligible_for_mismatch"] += sum(1 for d in decls if d.from_year is not None and not d.renamed)
+                    counts["eligible_for_mismatch"] += sum(
+                        1 for d in decls if d.from_year is not None and not d.renamed
+                    )
                 rel = f"{year}/u{ui + 1:04d}_{year}.txt"
                 lines, decl_rows, ind_rows = _render_file(decls, year, rel, gen.q, gen.layout, gen.code)
                 data = _encode(lines, gen.q)
@@ -1202,8 +1462,11 @@ def generate(out_dir: str | Path, params: Params = Params(), *, sample: bool = F
                 sinks["renames"].add(renames)
                 sinks["reconciliation"].add(mismatches)
             if progress and (ui + 1) % 100 == 0:
-                print(f"  {ui + 1}/{len(units)} units, {sinks['declarations'].count} declarations, "
-                      f"{time.time() - started:.0f} s", file=sys.stderr)
+                print(
+                    f"  {ui + 1}/{len(units)} units, {sinks['declarations'].count} declarations, "
+                    f"{time.time() - started:.0f} s",
+                    file=sys.stderr,
+                )
     finally:
         for sink in sinks.values():
             sink.close()
@@ -1212,13 +1475,17 @@ def generate(out_dir: str | Path, params: Params = Params(), *, sample: bool = F
         "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(params).items()},
         "command": command_line(params, str(out_dir), sample),
         "counts": {
-            "units": len(units), "years": len(years), "files": counts["files"], "bytes": counts["bytes"],
+            "units": len(units),
+            "years": len(years),
+            "files": counts["files"],
+            "bytes": counts["bytes"],
             **{name: sink.count for name, sink in sinks.items()},
             "eligible_for_mismatch": counts["eligible_for_mismatch"],
         },
     }
-    (key_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+    (key_dir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     if sample:
         (out / ".complete").write_text("synthetic sample complete\n", encoding="utf-8")
     return manifest
@@ -1261,20 +1528,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = Params()
     parser.add_argument("--out", required=True, help="folder to write the corpus into (empty, or an earlier corpus)")
     parser.add_argument("--units", type=int, default=d.units, help=f"number of units (default {d.units})")
-    parser.add_argument("--years", type=_years, default=d.years, metavar="A-B",
-                        help=f"years to declare (default {d.years[0]}-{d.years[1]})")
+    parser.add_argument(
+        "--years",
+        type=_years,
+        default=d.years,
+        metavar="A-B",
+        help=f"years to declare (default {d.years[0]}-{d.years[1]})",
+    )
     parser.add_argument("--seed", type=int, default=d.seed, help="random seed; the same seed writes the same bytes")
-    parser.add_argument("--quirks", type=_rate, default=d.quirks, metavar="RATE",
-                        help=f"rate of format quirks, 0 = clean files (default {d.quirks})")
-    parser.add_argument("--sample", action="store_true",
-                        help="the shipped sample (30 units, 2019-2023, fixed seed); other options are ignored")
+    parser.add_argument(
+        "--quirks",
+        type=_rate,
+        default=d.quirks,
+        metavar="RATE",
+        help=f"rate of format quirks, 0 = clean files (default {d.quirks})",
+    )
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="the shipped sample (30 units, 2019-2023, fixed seed); other options are ignored",
+    )
     parser.add_argument("--hostile", action="store_true", help="also a few units with hostile names (<script>, ../)")
-    parser.add_argument("--layouts", type=_layouts, default=(), metavar="A,B",
-                        help=f"the forms units print, one per unit (default: a mix of all: {','.join(LAYOUTS)})")
-    for name in ("continue_rate", "rename_rate", "mismatch_rate", "switch_rate", "tighten_rate", "loosen_rate",
-                 "add_rate", "drop_rate"):
-        parser.add_argument("--" + name.replace("_", "-"), type=_rate, default=getattr(d, name), metavar="RATE",
-                            help=f"(default {getattr(d, name)})")
+    parser.add_argument(
+        "--layouts",
+        type=_layouts,
+        default=(),
+        metavar="A,B",
+        help=f"the forms units print, one per unit (default: a mix of all: {','.join(LAYOUTS)})",
+    )
+    for name in (
+        "continue_rate",
+        "rename_rate",
+        "mismatch_rate",
+        "switch_rate",
+        "tighten_rate",
+        "loosen_rate",
+        "add_rate",
+        "drop_rate",
+    ):
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_rate,
+            default=getattr(d, name),
+            metavar="RATE",
+            help=f"(default {getattr(d, name)})",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -1285,10 +1583,25 @@ def run(args: argparse.Namespace) -> int:
             print("generate: --units must be at least 1", file=sys.stderr)
             return 2
         params = Params(
-            units=args.units, years=tuple(args.years), seed=args.seed, quirks=args.quirks, hostile=args.hostile,
+            units=args.units,
+            years=tuple(args.years),
+            seed=args.seed,
+            quirks=args.quirks,
+            hostile=args.hostile,
             layouts=tuple(args.layouts),
-            **{k: getattr(args, k) for k in ("continue_rate", "rename_rate", "mismatch_rate", "switch_rate",
-                                              "tighten_rate", "loosen_rate", "add_rate", "drop_rate")},
+            **{
+                k: getattr(args, k)
+                for k in (
+                    "continue_rate",
+                    "rename_rate",
+                    "mismatch_rate",
+                    "switch_rate",
+                    "tighten_rate",
+                    "loosen_rate",
+                    "add_rate",
+                    "drop_rate",
+                )
+            },
         )
     started = time.time()
     try:
@@ -1297,7 +1610,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"generate: {exc}", file=sys.stderr)
         return 2
     c = manifest["counts"]
-    print(f"wrote {c['files']} files ({c['bytes'] / 1e6:.1f} MB): {c['declarations']} declarations, "
-          f"{c['indicators']} indicators, {c['units']} units x {c['years']} years, into {args.out} "
-          f"in {time.time() - started:.1f} s; answer key in {Path(args.out) / 'answer_key'}")
+    print(
+        f"wrote {c['files']} files ({c['bytes'] / 1e6:.1f} MB): {c['declarations']} declarations, "
+        f"{c['indicators']} indicators, {c['units']} units x {c['years']} years, into {args.out} "
+        f"in {time.time() - started:.1f} s; answer key in {Path(args.out) / 'answer_key'}"
+    )
     return 0
