@@ -23,8 +23,6 @@ from analysis.ingest import limits
 from analysis.ingest.grid import Row, Sheet
 from analysis.problems import Problem
 
-#: file name endings read as delimited text
-TEXT_SUFFIXES = {".txt", ".tsv", ".csv", ".tab", ".text", ""}
 #: file name endings read as Excel workbooks
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 #: file name endings that are never declarations: skipped without a problem (web pages are
