@@ -628,7 +628,7 @@ class _Context:
             joined = parts[0]
             for part in parts[1:]:
                 joined = joined + "\n" + part
-            found_text = [m.group(0) if (m := _pipeline._TEXT_BUDGET.search(t)) else None for t in joined]
+            found_text = [m.group(0) if (m := _pipeline.TEXT_BUDGET.search(t)) else None for t in joined]
             stated = pd.Series(found_text, index=self.index, dtype=object)
             out.set(has_figure & stated.isna(), "n/a", "文字中没有写明预算金额")
             out.set(has_figure & stated.notna(), "pass", "文字“" + stated.fillna("") + "”与表内预算一致")

@@ -53,7 +53,8 @@ from analysis.ingest.readers import is_candidate, read_file
 from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
 
-_TEXT_BUDGET = re.compile(
+#: a budget stated in prose (本项目预算为49万元): checked against the table (``text-budget-mismatch``)
+TEXT_BUDGET = re.compile(
     r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
 )
 
@@ -338,7 +339,7 @@ def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:
             return True
     for name in ("plan", "overview", "goals", "basis"):
         text = raw.get(name) or ""
-        for m in _TEXT_BUDGET.finditer(text):
+        for m in TEXT_BUDGET.finditer(text):
             if m.group(2) == "万元" and abs(float(m.group(1).replace(",", "")) - figure) < 0.005:
                 return True
     return False
@@ -410,7 +411,7 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
         text = row.get(name)
         if not text or "预算" not in text:
             continue
-        for m in _TEXT_BUDGET.finditer(text):
+        for m in TEXT_BUDGET.finditer(text):
             if any(
                 w in text[max(0, m.start() - 8) : m.start()] for w in ("上年", "去年", "上一年", "以前年度", "累计")
             ):
