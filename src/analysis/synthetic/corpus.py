@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.ids import decl_id
-from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROSE
+from analysis.tables import ALL, DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROSE
 
 README_MARK = "# Synthetic declarations (示例市)"
 
@@ -1019,40 +1019,29 @@ def _encode(lines: list[str], q: _Quirk) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # the answer key, written in chunks
 
-TARGET_CHANGES_SCHEMA = pa.schema(
-    [
-        ("unit", pa.string()),
-        ("project", pa.string()),
-        ("level1_std", pa.string()),
-        ("level2", pa.string()),
-        ("name", pa.string()),
-        ("from_year", pa.int32()),
-        ("to_year", pa.int32()),
-        ("old_raw", pa.string()),
-        ("new_raw", pa.string()),
-        ("change", pa.string()),
-        ("renamed", pa.bool_()),
-    ]
+
+def _key_schema(*names: str, **extra: pa.DataType) -> pa.Schema:
+    """An answer-key table's schema: its columns as the registry defines them (same names and
+    types as the frames of :mod:`analysis.metrics` it checks), plus key-only columns."""
+    return pa.schema([ALL[n].field() for n in names] + [pa.field(n, t) for n, t in extra.items()])
+
+
+TARGET_CHANGES_SCHEMA = _key_schema(
+    "unit",
+    "project",
+    "level1_std",
+    "level2",
+    "name",
+    "from_year",
+    "to_year",
+    "old_raw",
+    "new_raw",
+    "change",
+    renamed=pa.bool_(),
 )
-RENAMES_SCHEMA = pa.schema(
-    [
-        ("unit", pa.string()),
-        ("old_project", pa.string()),
-        ("new_project", pa.string()),
-        ("from_year", pa.int32()),
-        ("to_year", pa.int32()),
-    ]
-)
-RECONCILIATION_SCHEMA = pa.schema(
-    [
-        ("unit", pa.string()),
-        ("project", pa.string()),
-        ("year", pa.int32()),
-        ("decl_id", pa.string()),
-        ("prior_budget", pa.float64()),
-        ("prev_year_budget", pa.float64()),
-        ("difference", pa.float64()),
-    ]
+RENAMES_SCHEMA = _key_schema("unit", "old_project", "new_project", "from_year", "to_year")
+RECONCILIATION_SCHEMA = _key_schema(
+    "unit", "project", "year", "decl_id", "prior_budget", "prev_year_budget", "difference"
 )
 KEY_SCHEMAS = {
     "declarations": DECLARATIONS_SCHEMA,
