@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from analysis.problems import Problem
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     cells: list[str]
@@ -23,6 +23,9 @@ class Row:
     #: number of its table in the document and the PDF page; ``None`` for text and workbooks
     table: int | None = None
     page: int | None = None
+    #: the line as read, for a row of a text file split at its tabs: what the parser's memo of
+    #: row kinds is keyed by (rows repeat across thousands of files); ``None`` elsewhere
+    key: str | None = None
 
 
 @dataclass

@@ -189,6 +189,13 @@ class Layout:
     fields: dict[str, int] = field(default_factory=dict)  # a long table's field columns
 
     def __post_init__(self):
+        #: what the layout is, as a value: rows read under equal layouts are read alike
+        self.key = (
+            tuple(
+                (s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.weight, s.basis) for s in self.sets
+            ),
+            tuple(self.fields.items()),
+        )
         self.long = "project" in self.fields
         self.year = next((s for s in self.sets if s.horizon == "year"), self.sets[-1])
         self.width = max([s.width() for s in self.sets] + [c + 1 for c in self.fields.values()])
@@ -320,6 +327,83 @@ def _is_template_name(text: str | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# what a row is, by its cells alone (memoized: rows repeat across thousands of files)
+
+_BLANK, _TITLE, _YEAR, _HEADING_ROW, _HEADER, _OTHER = range(6)
+
+
+class _RowInfo:
+    """What a row's cells alone say: stripped, its first non-blank cell, its kind (blank, a
+    title, a year row, a target heading, a table header with its :class:`Layout`, or other)
+    and, for the other rows, whether it starts a footer; ``ext`` keeps, per table layout,
+    whether the row ends the table or else its cells read as indicator columns."""
+
+    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext")
+
+    def __init__(self, raw_cells: list[str]):
+        cells = _strip(raw_cells)
+        nonempty = [c for c in cells if c]
+        self.cells, self.nonempty = cells, nonempty
+        self.layout = None
+        self.footer = False
+        self.ext: dict = {}
+        if not nonempty:
+            self.first = self.first_n = ""
+            self.kind = _BLANK
+            return
+        first = self.first = nonempty[0]
+        first_n = self.first_n = _clean(first)
+        if (
+            vocab.TITLE.match(first_n)
+            and match_label(first) is None
+            and (len(nonempty) <= 2 or match_label(nonempty[1]) is not None)
+        ):
+            self.kind = _TITLE
+        elif _YEAR_ROW.match(first_n) and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
+            self.kind = _YEAR
+        elif _HEADING.match(first_n) and len(nonempty) == 1:
+            self.kind = _HEADING_ROW
+        elif vocab.TARGET_MARK in "".join(cells) and (layout := read_header(cells)) is not None:
+            self.kind, self.layout = _HEADER, layout
+        else:
+            self.kind = _OTHER
+            self.footer = vocab.is_footer(first)
+
+
+_INFOS: dict[str, _RowInfo] = {}
+_INFOS_MAX = 1 << 15
+_INFO_KEY_MAX = 1_000  # longer lines (prose) rarely repeat: not kept
+
+
+def _row_info(row: Row) -> _RowInfo:
+    key = row.key
+    if key is None or len(key) > _INFO_KEY_MAX:
+        return _RowInfo(row.cells)
+    info = _INFOS.get(key)
+    if info is None:
+        if len(_INFOS) >= _INFOS_MAX:
+            _INFOS.clear()  # bounded: the rows that repeat come back at once
+        info = _INFOS[key] = _RowInfo(row.cells)
+    return info
+
+
+def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
+    """The cells of one column set in an indicator row, as :meth:`_Splitter.read_set` reads
+    them: level1, level2, name, the target (operator and unit joined to it), the value cell
+    as printed, weight, basis and unit cells."""
+
+    def get(c: int | None) -> str:
+        return cells[c] if c is not None else ""
+
+    t = get(s.target)
+    value_cell = t
+    if s.op or s.unit is not None:
+        op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
+        t = _joined_target(op_cell, t, get(s.unit))
+    return (get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.weight), get(s.basis), get(s.unit))
+
+
+# ---------------------------------------------------------------------------------------------
 # the reader
 
 
@@ -405,24 +489,27 @@ class _Splitter:
 
     # --- rows
 
-    def feed(self, row: Row) -> None:
-        cells = _strip(row.cells)
-        nonempty = [c for c in cells if c]
-        if not nonempty:
+    def feed(self, row: Row) -> bool:
+        """Read one row; False when it is blank."""
+        info = _row_info(row)
+        kind = info.kind
+        if kind == _BLANK:
             # a blank row ends prose and the indicator table: rows after it that look like
             # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
             self.layout = None
-            return
-        first = nonempty[0]
-        first_n = _clean(first)
-        if (
-            vocab.TITLE.match(first_n)
-            and match_label(first) is None
-            and (len(nonempty) <= 2 or match_label(nonempty[1]) is not None)
-        ):
-            self.title(row, cells, first, first_n)
-            return
+            return False
+        if kind == _TITLE:
+            self.title(row, info.cells, info.first, info.first_n)
+        elif kind == _HEADER:
+            self.table(row, info.layout)
+        elif kind == _OTHER:
+            self.other(row, info)
+        else:
+            self.feed_year_or_heading(row, info.cells, info.nonempty, info.first, info.first_n)
+        return True
+
+    def feed_year_or_heading(self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str) -> None:
         m = _YEAR_ROW.match(first_n)
         if m and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
             self.set_year(int(m.group(1)), row.line)
@@ -443,6 +530,33 @@ class _Splitter:
         if layout is not None:
             self.table(row, layout)
             return
+        self.rest(row, cells, nonempty, first, first_n, None)  # (the row's own cells counted, year included)
+
+    def other(self, row: Row, info: _RowInfo) -> None:
+        """A row that is no title, year, heading or header: an indicator inside a table, else fields."""
+        cells = info.cells
+        if self.layout is not None and not self.subheader:
+            if info.footer:
+                self.layout = None
+                return
+            ext = info.ext.get(self.layout.key)
+            if ext is None:
+                lay = self.layout
+                if self.ends_table(cells):
+                    ext = False
+                else:
+                    padded = cells + [""] * (lay.width - len(cells))
+                    ext = (padded, tuple(_set_cells(padded, s) for s in lay.sets))
+                info.ext[lay.key] = ext
+            if ext is not False:
+                self.indicator(row, ext)
+                return
+        self.rest(row, cells, info.nonempty, info.first, info.first_n, info)
+
+    def rest(
+        self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str, info: _RowInfo | None
+    ) -> None:
+        """A row inside a table (the first after its header, or one that may end it), or outside one."""
         if self.layout is not None:
             if self.subheader:
                 self.subheader = False
@@ -452,7 +566,12 @@ class _Splitter:
                 self.layout = None
                 return
             if not self.ends_table(cells):
-                self.indicator(row, cells)
+                lay = self.layout
+                padded = cells + [""] * (lay.width - len(cells))
+                ext = (padded, tuple(_set_cells(padded, s) for s in lay.sets))
+                if info is not None:
+                    info.ext[lay.key] = ext
+                self.indicator(row, ext)
                 return
         if (
             self.cur is not None
@@ -467,7 +586,8 @@ class _Splitter:
             self.layout = _PLAIN
             self.cur.has_table = True
             self.prev = {}
-            self.indicator(row, cells)
+            padded = cells + [""] * (_PLAIN.width - len(cells))
+            self.indicator(row, (padded, tuple(_set_cells(padded, s) for s in _PLAIN.sets)))
             return
         self.layout = None
         if len(nonempty) == 1 and _FULL_DATE.match(first_n) and self.cur is not None:
@@ -750,29 +870,26 @@ class _Splitter:
             self.put(name, value, row.line, name)
         return has_indicator
 
-    def indicator(self, row: Row, cells: list[str]) -> None:
+    def indicator(self, row: Row, ext: tuple) -> None:
+        """An indicator row: ``ext`` is the row's cells padded to the layout's width and each
+        column set's cells (:func:`_set_cells`)."""
         lay = self.layout
-        cells = cells + [""] * (lay.width - len(cells))
+        cells, sets = ext
         if lay.long and not self.long_row(row, cells):
             return
         d = self.cur
         year = d.year or d.heading_year
+        single = len(lay.sets) == 1
         for k, s in enumerate(lay.sets):
-            self.read_set(row, cells, k, s, year, single=len(lay.sets) == 1)
+            self.read_set(row, cells, k, s, sets[k], year, single)
 
-    def read_set(self, row: Row, cells: list[str], k: int, s: ColumnSet, year: int | None, single: bool) -> None:
+    def read_set(
+        self, row: Row, cells: list[str], k: int, s: ColumnSet, got: tuple, year: int | None, single: bool
+    ) -> None:
         d = self.cur
-
-        def get(c: int | None) -> str:
-            return cells[c] if c is not None else ""
-
-        a, b, c, t = get(s.level1), get(s.level2), get(s.name), get(s.target)
-        value_cell = t
-        op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
-        if s.op or s.unit is not None:
-            t = _joined_target(op_cell, t, get(s.unit))
+        a, b, c, t, value_cell, weight, basis, unit_cell = got
         shifted = 0
-        if single and s.level1 is not None and s.level2 is not None:
+        if single and a and s.level1 is not None and s.level2 is not None:
             shifted = self.shift(cells, s, a, b, c, t, year)
         if shifted == 1:
             a, b, c, t = "", a, b, c
@@ -806,9 +923,9 @@ class _Splitter:
             t or None,
             bool(shifted),
             s.horizon,
-            get(s.weight) or None,
-            get(s.basis) or None,
-            get(s.unit) or None,
+            weight or None,
+            basis or None,
+            unit_cell or None,
             value_cell or None,
         )
         if shifted:
@@ -857,7 +974,6 @@ def split_declarations(rows: list[Row], rel: str, sheet: str | None = None) -> t
     s = _Splitter(rel, sheet)
     last = None
     for row in rows:
-        s.feed(row)
-        if any(c.strip() for c in row.cells):
+        if s.feed(row):
             last = row
     return s.finish(last), s.orphans

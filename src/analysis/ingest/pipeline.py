@@ -32,6 +32,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from analysis.ingest.html import HTML_SUFFIXES
 from analysis.ingest.limits import Limits
 from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.ingest.readers import is_candidate, read_file
+from analysis.ingest.workers import settle_gc
 from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
 
@@ -63,12 +65,8 @@ TEXT_BUDGET = re.compile(
 # one declaration
 
 
-def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
-    """Turn one published declaration into its table rows.
-
-    Returns ``(declaration row or None, indicator rows, problems)``; the row is ``None``
-    when a required field (unit, year, project) is missing.
-    """
+def _build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem], list[str]]:
+    """:func:`build`, and each indicator's part of the content hash."""
     rel, where = raw.source_file, _where(raw)
     problems = list(raw.problems)
     # the declaring unit; else the implementing unit; else the department (主管部门)
@@ -111,7 +109,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
                 f"{where}: declaration without {', '.join(missing)}; it is not in the tables",
             )
         )
-        return None, [], problems
+        return None, [], problems, []
     did = ids.decl_id(unit, year, project)
     problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
 
@@ -182,17 +180,15 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
 
     # indicators: the year's first, then the medium-term ones printed beside them
     indicators: list[dict] = []
+    pieces: list[str] = []
     exec_target = exec_op = None
     ordered = [i for i in raw.indicators if i.horizon == "year"] + [i for i in raw.indicators if i.horizon != "year"]
     n_year = sum(1 for i in raw.indicators if i.horizon == "year")
     for seq, ind in enumerate(ordered, 1):
         if seq % 256 == 0:
             lim.check_time()
-        level1, level2, name = nz.clean_label(ind.level1), nz.clean_label(ind.level2), nz.clean_label(ind.name)
-        op, value, hi, vunit, kind = _target(ind, level2, name, year)
-        overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
-        if overflow:
-            value = hi = None  # 400 nines: no number a table can compare
+        v = _indicator_values(ind, year)
+        level1, level2, name, l1std, op, value, hi, vunit, kind, weight, basis, flag, execution, piece = v
         indicators.append(
             {
                 "decl_id": did,
@@ -203,7 +199,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
                 "level1": level1,
                 "level2": level2,
                 "name": name,
-                "level1_std": nz.level1_std(level1, level2),
+                "level1_std": l1std,
                 "target_raw": ind.target,
                 "op": op,
                 "value": value,
@@ -212,33 +208,15 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
                 "kind": kind,
                 "source_line": ind.line,
                 "horizon": ind.horizon,
-                "weight": nz.parse_number(ind.weight),
-                "basis": nz.clean_text(ind.basis),
+                "weight": weight,
+                "basis": basis,
             }
         )
-        label = f"indicator {_short(name) or '(no name)'!r}"
-        _check_characters(indicators[-1], ("level1", "level2", "name"), ind.line, add)
-        if ind.target is None:
-            if raw.truncated and ind is raw.indicators[-1]:
-                add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
-            else:
-                add(ind.line, "missing-target", f"{label} has no target value")
-        elif overflow:
-            add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} is a number too large to hold")
-        elif value is None and op is not None:
-            what = "is no date that exists" if kind == "deadline" else "has an operator but no number"
-            add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} {what}")
-        elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
-            add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
-        if (
-            exec_target is None
-            and ind.horizon == "year"
-            and name
-            and "预算执行率" in name
-            and kind == "quantitative"
-            and vunit == "%"
-        ):
-            exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
+        pieces.append(piece)
+        if flag is not None:
+            _indicator_problems(raw, ind, indicators[-1], flag, add)
+        if exec_target is None and execution is not None and ind.horizon == "year":
+            exec_target, exec_op = execution, op
     if exec_target is None and raw.get("exec_rate"):
         op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)  # 年度预算执行率 100%
         if kind == "quantitative" and vunit == "%":
@@ -247,7 +225,100 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
         what = "an empty indicator table" if raw.has_table else "no indicator table"
         add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
     row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, n_year
+    return row, indicators, problems, pieces
+
+
+def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
+    """Turn one published declaration into its table rows.
+
+    Returns ``(declaration row or None, indicator rows, problems)``; the row is ``None``
+    when a required field (unit, year, project) is missing.
+    """
+    row, indicators, problems, _pieces = _build(raw)
     return row, indicators, problems
+
+
+#: what is read from an indicator depends only on its printed cells and the year: computed
+#: once per distinct indicator (they repeat across thousands of declarations)
+_INDICATORS: dict[tuple, tuple] = {}
+_INDICATORS_MAX = 1 << 16
+_SHORT = 200  # cells up to this many characters are memoized
+
+
+def _indicator_values(ind, year: int | None) -> tuple:
+    """``(level1, level2, name, level1_std, op, value, value_hi, value_unit, kind, weight,
+    basis, flag, execution, hash piece)`` of one indicator: ``flag`` is None when nothing is
+    to be reported about it (else :func:`_indicator_problems` says what), ``execution`` the
+    预算执行率 target as a ratio when the indicator states one, the hash piece its part of
+    :func:`content_hash`."""
+    key = (ind.level1, ind.level2, ind.name, ind.target, ind.unit_cell, ind.value_cell, ind.weight, ind.basis, year)
+    v = _INDICATORS.get(key)
+    if v is None:
+        v = _compute_indicator(ind, year)
+        if sum(len(x) for x in key[:-1] if x) <= _SHORT:
+            if len(_INDICATORS) >= _INDICATORS_MAX:
+                _INDICATORS.clear()
+            _INDICATORS[key] = v
+    return v
+
+
+def _compute_indicator(ind, year: int | None) -> tuple:
+    level1, level2, name = nz.clean_label(ind.level1), nz.clean_label(ind.level2), nz.clean_label(ind.name)
+    op, value, hi, vunit, kind = _target(ind, level2, name, year)
+    overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
+    if overflow:
+        value = hi = None  # 400 nines: no number a table can compare
+    flag = None
+    if ind.target is None:
+        flag = "missing"
+    elif overflow:
+        flag = "overflow"
+    elif value is None and op is not None:
+        flag = "bad"
+    elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
+        flag = "percent"
+    elif any(x and _UNSAFE.search(x) for x in (level1, level2, name)):
+        flag = "characters"
+    execution = None
+    if name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
+        figure = hi if op == "range" else value
+        execution = figure / 100.0 if figure is not None else None
+    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"
+    return (
+        level1,
+        level2,
+        name,
+        nz.level1_std(level1, level2),
+        op,
+        value,
+        hi,
+        vunit,
+        kind,
+        nz.parse_number(ind.weight),
+        nz.clean_text(ind.basis),
+        flag,
+        execution,
+        piece,
+    )
+
+
+def _indicator_problems(raw: RawDeclaration, ind, row: dict, flag: str, add) -> None:
+    """What is reported about one indicator (``flag`` from :func:`_indicator_values`)."""
+    name = row["name"]
+    label = f"indicator {_short(name) or '(no name)'!r}"
+    _check_characters(row, ("level1", "level2", "name"), ind.line, add)
+    if flag == "missing":
+        if raw.truncated and ind is raw.indicators[-1]:
+            add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
+        else:
+            add(ind.line, "missing-target", f"{label} has no target value")
+    elif flag == "overflow":
+        add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} is a number too large to hold")
+    elif flag == "bad":
+        what = "is no date that exists" if row["kind"] == "deadline" else "has an operator but no number"
+        add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} {what}")
+    elif flag == "percent":
+        add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
 
 
 _TIMELY = re.compile(r"时效|时间|时限|日期|期限")
@@ -449,8 +520,12 @@ def _norm(v):  # white space alone does not make two declarations differ
 
 def content_hash(row: dict, indicators: list[dict]) -> bytes:
     """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
+    return _hash(row, ["|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators])
+
+
+def _hash(row: dict, pieces: list[str]) -> bytes:
     parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
-    parts.extend("|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators)
+    parts.extend(pieces)
     return hashlib.sha1("".join(parts).encode()).digest()
 
 
@@ -600,8 +675,8 @@ def read_declarations(path: Path, rel: str) -> FileResult:
         res.found += 1
         lim.check_time()
         try:
-            row, inds, probs = build(raw)
-            h = content_hash(row, inds) if row is not None else None
+            row, inds, probs, pieces = _build(raw)
+            h = _hash(row, pieces) if row is not None else None
         except lim.LimitExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 - one odd declaration must not cost the others
@@ -631,11 +706,13 @@ def read_declarations(path: Path, rel: str) -> FileResult:
     return res
 
 
-def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
+def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT, pack: bool = True) -> FileResult:
     """:func:`read_declarations` within the bounds of ``limits``; whatever goes wrong with
     the file becomes a problem row instead of ending the run: ``file-too-large`` or
     ``file-timeout`` past a bound, ``parse-failed`` for a fault of the ingest itself. Repeated
-    warnings of one code are folded (:func:`~analysis.ingest.limits.fold_repeats`)."""
+    warnings of one code are folded (:func:`~analysis.ingest.limits.fold_repeats`). The
+    indicator rows are packed into one Arrow table (:meth:`FileResult.pack`) unless ``pack`` is
+    False (a :class:`PartSink` makes one table of a whole chunk's rows)."""
     path = Path(path)
     with lim.budget(limits, rel):
         try:
@@ -659,7 +736,7 @@ def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT) -> FileRe
                 f"{_short(str(exc), 200)}); none of its declarations are in the tables",
             )
     res.problems = lim.fold_repeats(res.problems, limits.repeat_warnings)
-    return res.pack()
+    return res.pack() if pack else res
 
 
 def failed_file(rel: str, code: str, message: str) -> FileResult:
@@ -678,6 +755,7 @@ _LIGHT = ("decl_id", "unit", "year", "project", "source_file", "source_line")
 _KEY = "_key"  # file index << 24 | declaration number in the file: the order of reading
 _KEY_BITS = 24
 _KEY_FIELD = pa.field(_KEY, pa.int64(), nullable=False)
+_LIGHT_KEYED = (*_LIGHT, _KEY)
 _SORT = {
     "declarations": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending")],
     "indicators": [("year", "ascending"), ("unit", "ascending"), (_KEY, "ascending"), ("seq", "ascending")],
@@ -701,39 +779,53 @@ class PartSink:
     def _reset(self) -> None:
         self.name: str | None = None  # named when it gets its first rows, in the process that reads
         self.tables: dict[str, list[pa.Table]] = {"declarations": [], "indicators": []}
+        #: the rows of the chunk, made one Arrow table per table at its end (not one per file)
+        self.rows: dict[str, list[dict]] = {"declarations": [], "indicators": []}
 
     def read(self, idx: int, path: str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
-        return self.take(idx, read_one(Path(path), rel, limits))
+        return self.take(idx, read_one(Path(path), rel, limits, pack=False))
 
     def take(self, idx: int, res: FileResult) -> FileResult:
         """Move the rows of ``res`` (the file numbered ``idx``) into the part being built."""
         if not res.declarations:
-            res.indicator_table, res.indicator_counts = None, []
+            res.indicators, res.indicator_table, res.indicator_counts = [], None, []
             return res
-        res.pack()
         if self.name is None:
             self.name = uuid.uuid4().hex
         n = len(res.declarations)
         if n >= 1 << _KEY_BITS:
             raise ValueError(f"{res.rel}: more than {1 << _KEY_BITS} declarations in one file")
         keys = [(idx << _KEY_BITS) | k for k in range(n)]
-        decl = _arrow(res.declarations, DECLARATIONS_SCHEMA)
-        self.tables["declarations"].append(decl.append_column(_KEY_FIELD, pa.array(keys, pa.int64())))
-        ind_keys = [key for key, count in zip(keys, res.indicator_counts) for _ in range(count)]
-        self.tables["indicators"].append(res.indicator_table.append_column(_KEY_FIELD, pa.array(ind_keys, pa.int64())))
-        res.declarations = [{**{k: row[k] for k in _LIGHT}, _KEY: key} for row, key in zip(res.declarations, keys)]
-        res.indicator_table, res.indicator_counts = None, []
+        if res.indicator_table is not None:  # packed already
+            ind_keys = [key for key, count in zip(keys, res.indicator_counts) for _ in range(count)]
+            self.tables["indicators"].append(
+                res.indicator_table.append_column(_KEY_FIELD, pa.array(ind_keys, pa.int64()))
+            )
+        else:
+            rows = self.rows["indicators"]
+            for key, inds in zip(keys, res.indicators):
+                for ind in inds:
+                    ind[_KEY] = key
+                rows.extend(inds)
+        for row, key in zip(res.declarations, keys):
+            row[_KEY] = key
+        self.rows["declarations"].extend(res.declarations)
+        res.declarations = [{k: row[k] for k in _LIGHT_KEYED} for row in res.declarations]
+        res.indicators, res.indicator_table, res.indicator_counts = [], None, []
         res.part = self.name
         return res
 
     def end(self) -> str | None:
         """Write the part (one file per table) and start the next; its name, or None when the
         chunk gave no rows."""
-        name, tables = self.name, self.tables
+        name, tables, rows = self.name, self.tables, self.rows
         self._reset()
         if name is None:
             return None
         for table_name, pieces in tables.items():
+            if rows[table_name]:
+                schema = (DECLARATIONS_SCHEMA if table_name == "declarations" else INDICATORS_SCHEMA).append(_KEY_FIELD)
+                pieces.append(_arrow(rows[table_name], schema))
             table = pa.concat_tables(pieces)
             table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name]))
             tmp = Path(self.part_dir) / f"{table_name}-{name}.parquet.tmp"
@@ -747,6 +839,7 @@ class PartSink:
 def read_chunk(items: list[tuple[int, str, str]], limits: Limits, part_dir: str) -> list[FileResult]:
     """Read a chunk of files ``(index, path, name shown)`` into one part under ``part_dir``;
     the results as :meth:`PartSink.take` leaves them. What a Dask task runs."""
+    settle_gc()
     sink = PartSink(part_dir)
     results = [sink.read(idx, path, rel, limits) for idx, path, rel in items]
     sink.end()
@@ -1156,8 +1249,13 @@ def ingest(
                             did,
                         ).as_row()
                     )
-        for name, size in (("declarations", 1_024), ("indicators", 16_384)):
-            counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
+        # the two tables merged at once: Arrow's scans, sorts and Parquet writes run outside the GIL
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            merges = {
+                name: pool.submit(merge_parts, part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
+                for name, size in (("indicators", 16_384), ("declarations", 1_024))
+            }
+        counts_out = {name: merges[name].result() for name in ("declarations", "indicators")}
         if counts_out["declarations"] != kept:
             raise RuntimeError(f"the merge wrote {counts_out['declarations']} declarations where {kept} were kept")
         shutil.rmtree(part_dir)
@@ -1345,6 +1443,7 @@ def run(args) -> int:
     # the C library's allocator gives memory back where Arrow's default (mimalloc) keeps it:
     # a quarter less peak memory for a large file, the same speed (this process only)
     pa.set_memory_pool(pa.system_memory_pool())
+    settle_gc()  # this process gathers the rows of every file
     try:
         result = ingest(
             raw,

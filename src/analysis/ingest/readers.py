@@ -341,14 +341,14 @@ def split_rows(text: str, rel: str = "") -> tuple[list[Row], list[Problem]]:
     if lines and lines[-1] == "":
         lines.pop()
     if '"' not in text:
-        return [Row(i, line.split("\t")) for i, line in enumerate(lines, 1)], []
+        return [Row(i, line.split("\t"), None, None, line) for i, line in enumerate(lines, 1)], []
     rows: list[Row] = []
     problems: list[Problem] = []
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
         if '"' not in line:
-            rows.append(Row(i + 1, line.split("\t")))
+            rows.append(Row(i + 1, line.split("\t"), None, None, line))
             i += 1
             continue
         cells, consumed, unclosed = _split_quoted(lines, i)
