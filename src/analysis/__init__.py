@@ -9,13 +9,33 @@ Typical use in a notebook::
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import TYPE_CHECKING
 
-from analysis import identity, metrics, tables  # noqa: F401  (analysis.metrics.* is part of the public API)
-from analysis.tables import Dataset
+if TYPE_CHECKING:
+    from analysis.tables import Dataset
 
 __all__ = ["Dataset", "load", "metrics"]
 __version__ = "0.1.0"
+
+#: imported when first used (``analysis.metrics.execution_rates``), so that the command line's
+#: ingest starts without pandas
+_LAZY = ("identity", "metrics", "tables")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return importlib.import_module(f"analysis.{name}")
+    if name == "Dataset":
+        from analysis.tables import Dataset
+
+        return Dataset
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY, "Dataset"])
 
 
 def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
@@ -24,6 +44,8 @@ def load(processed_dir: str | os.PathLike = "data/processed", threshold: float |
     (:func:`analysis.identity.link`, at ``threshold``, by default
     :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
     links without computing them again."""
+    from analysis import identity, tables
+
     ds = tables.load(processed_dir)
     ds.declarations = identity.link(ds.declarations, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
     return ds

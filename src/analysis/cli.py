@@ -51,13 +51,17 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``only`` (a command's name) of that command alone:
+    its module is all that is imported (``ingest`` starts without pandas)."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Performance-target declarations (财政项目支出绩效目标表): ingest, analysis, reports.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in {**COMMANDS, **{k: (v, v.__doc__) for k, v in LISTINGS.items()}}.items():
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(module_name) if isinstance(module_name, str) else module_name
         p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(p)
@@ -66,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named = argv[0] if argv and argv[0] in {**COMMANDS, **LISTINGS} else None
+    parser = build_parser(only=named)
     args = parser.parse_args(argv)
     try:
         return int(args._module.run(args) or 0)

@@ -18,12 +18,15 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import publish
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("money", "rate", "prose", "date", "int", "year", "number", "text", "flag")
 
@@ -573,7 +576,7 @@ def _read_checked(folder: Path, name: str, columns, filters, run: str | None, at
 def to_table(rows, name: str) -> pa.Table:
     """An Arrow table of ``name``'s schema from dict rows or a DataFrame (missing columns null)."""
     schema = SCHEMAS[name]
-    if isinstance(rows, pd.DataFrame):
+    if hasattr(rows, "columns") and hasattr(rows, "iloc"):  # a DataFrame (pandas is not imported to ingest)
         return pa.table({n: rows[n].tolist() if n in rows else [None] * len(rows) for n in schema.names}, schema=schema)
     return pa.Table.from_pylist(list(rows), schema=schema)
 

@@ -32,11 +32,10 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -53,6 +52,10 @@ from analysis.ingest.parse import RawDeclaration, split_declarations
 from analysis.ingest.readers import is_candidate, read_file
 from analysis.ingest.workers import settle_gc
 from analysis.problems import CODES, ERROR, WARNING, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA, PROSE
 
 #: a budget stated in prose (本项目预算为49万元): checked against the table (``text-budget-mismatch``)
@@ -1249,13 +1252,8 @@ def ingest(
                             did,
                         ).as_row()
                     )
-        # the two tables merged at once: Arrow's scans, sorts and Parquet writes run outside the GIL
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            merges = {
-                name: pool.submit(merge_parts, part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
-                for name, size in (("indicators", 16_384), ("declarations", 1_024))
-            }
-        counts_out = {name: merges[name].result() for name in ("declarations", "indicators")}
+        for name, size in (("declarations", 1_024), ("indicators", 16_384)):
+            counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
         if counts_out["declarations"] != kept:
             raise RuntimeError(f"the merge wrote {counts_out['declarations']} declarations where {kept} were kept")
         shutil.rmtree(part_dir)
