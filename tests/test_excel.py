@@ -126,6 +126,6 @@ def test_percent_formatted_numbers_and_uncached_formulas_read_as_printed(tmp_pat
     wb.save(buf)
     p = tmp_path / "f.xlsx"
     p.write_bytes(buf.getvalue())
-    inds = read_declarations(p, "f.xlsx").indicators[0]
+    inds = read_declarations(p, "f.xlsx").indicator_dicts()[0]
     assert [i["target_raw"] for i in inds[:2]] == ["99%", "=99%"]
     assert [(i["op"], i["value"], i["value_unit"]) for i in inds[:2]] == [("=", 99.0, "%"), ("=", 99.0, "%")]

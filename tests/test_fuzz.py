@@ -39,7 +39,7 @@ def reference(k: int):
             p.write_text(kit.join(BLOCKS[k]), "utf-8")
             res = read_declarations(p, "b.txt")
         assert len(res.declarations) == 1
-        _REF[k] = strip(res.declarations[0], res.indicators[0])
+        _REF[k] = strip(res.declarations[0], res.indicator_dicts()[0])
     return _REF[k]
 
 
@@ -125,7 +125,7 @@ def test_mutated_declarations_never_crash_and_intact_ones_parse_exactly(case):
         p.write_bytes(data)
         res = read_declarations(p, "f.txt")  # must not raise
         by_project = {}
-        for row, inds in zip(res.declarations, res.indicators):
+        for row, inds in zip(res.declarations, res.indicator_dicts()):
             by_project.setdefault(row["project"], []).append(strip(row, inds))
         for k in intact:
             ref_row, ref_inds = reference(k)

@@ -110,7 +110,7 @@ def _match_label(cell: str) -> Label | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class RawIndicator:
     line: int
     level1: str | None
@@ -125,7 +125,7 @@ class RawIndicator:
     value_cell: str | None = None  # the value column's cell, before op and unit were joined to it
 
 
-@dataclass
+@dataclass(slots=True)
 class RawDeclaration:
     """One declaration as published: strings and the lines they came from."""
 
@@ -338,7 +338,7 @@ class _RowInfo:
     and, for the other rows, whether it starts a footer; ``ext`` keeps, per table layout,
     whether the row ends the table or else its cells read as indicator columns."""
 
-    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext")
+    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext", "actions")
 
     def __init__(self, raw_cells: list[str]):
         cells = _strip(raw_cells)
@@ -347,6 +347,7 @@ class _RowInfo:
         self.layout = None
         self.footer = False
         self.ext: dict = {}
+        self.actions: tuple | None = None  # as a row of fields (_field_actions), once read so
         if not nonempty:
             self.first = self.first_n = ""
             self.kind = _BLANK
@@ -401,6 +402,74 @@ def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
         op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
         t = _joined_target(op_cell, t, get(s.unit))
     return (get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.weight), get(s.basis), get(s.unit))
+
+
+_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL = (
+    "assign",
+    "no-label",
+    "money-unit",
+    "unknown",
+    "year",
+    "unit",
+)
+
+
+def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
+    """What a row of fields says, read from its cells alone, in order: ``(assign, label,
+    value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
+    unit), ``(unknown, label)``, ``(year, 2021)`` (a year beside the fields), ``(unit, text)``
+    (a heading before the fields that may name the unit), or alone ``(no-label, cells)``: no
+    label, the row goes on a prose field or is a stray row."""
+    if _TWO_COLONS.search("\t".join(cells)):
+        cells = [part for c in cells for part in _pairs(c)]
+    actions: list[tuple] = []
+    i, n = 0, len(cells)
+    found_any = False
+    heading = None
+    while i < n:
+        c = cells[i]
+        if not c:
+            i += 1
+            continue
+        lab = match_label(c)
+        if lab is None and not found_any and any(match_label(x) for x in cells[i + 1 :] if x):
+            heading = heading or c
+            i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
+            continue
+        if lab is None:
+            if not found_any:
+                return ((_NO_LABEL, cells),)
+            m = _YEAR_ROW.match(_clean(c))
+            if m:  # 申报单位名称：X      （2021年度）
+                actions.append((_YEAR_CELL, int(m.group(1))))
+            i += 1
+            continue
+        if not found_any and heading is not None:
+            actions.append((_UNIT_CELL, heading))
+        found_any = True
+        if lab.inline is not None:
+            value, i = lab.inline, i + 1
+        else:
+            j = i + 1
+            while j < n and not cells[j] and j < i + 3:
+                j += 1  # 资金总额 | | 3: the value may stand a blank cell or two away
+            if j < n and cells[j] and _Splitter.is_value(lab, cells[j]):
+                value, i = cells[j], j + 1
+            else:
+                value, i = "", i + 1
+                if j < n and cells[j] and lab.field in _AMOUNTS:
+                    # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
+                    actions.append((_MONEY, lab))
+                    continue
+        if lab.field is None:
+            actions.append((_UNKNOWN, lab))
+            continue
+        if lab.field in (vocab.IGNORE, vocab.GROUP):
+            if not value:
+                actions.append((_MONEY, lab))
+            continue
+        actions.append((_ASSIGN, lab, value))
+    return tuple(actions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -593,7 +662,7 @@ class _Splitter:
         if len(nonempty) == 1 and _FULL_DATE.match(first_n) and self.cur is not None:
             self.assign(Label("page_date", "日期", None), first, row.line)  # a date under the form
             return
-        self.fields(row, cells)
+        self.fields(row, cells, info)
 
     def title(self, row: Row, cells: list[str], first: str, first_n: str) -> None:
         m = _TITLE_YEAR.search(first_n)
@@ -675,58 +744,33 @@ class _Splitter:
 
     # --- fields
 
-    def fields(self, row: Row, cells: list[str]) -> None:
-        if _TWO_COLONS.search("\t".join(cells)):
-            cells = [part for c in cells for part in _pairs(c)]
-        i, n = 0, len(cells)
-        found_any = False
-        heading = None
-        while i < n:
-            c = cells[i]
-            if not c:
-                i += 1
-                continue
-            lab = match_label(c)
-            if lab is None and not found_any and any(match_label(x) for x in cells[i + 1 :] if x):
-                heading = heading or c
-                i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
-                continue
-            if lab is None:
-                if not found_any and self.last_text and self.cur is not None and self.continuation(cells):
+    def fields(self, row: Row, cells: list[str], info: _RowInfo | None = None) -> None:
+        """A row of fields: what its cells say (:func:`_field_actions`, kept with the row's
+        ``info`` when it has one), carried out on the declarations."""
+        if info is None:
+            actions = _field_actions(cells)
+        else:
+            actions = info.actions
+            if actions is None:
+                actions = info.actions = _field_actions(cells)
+        line = row.line
+        for action in actions:
+            what = action[0]
+            if what is _ASSIGN:
+                self.assign(action[1], action[2], line)
+            elif what is _NO_LABEL:
+                if self.last_text and self.cur is not None and self.continuation(action[1]):
                     return
-                if not found_any:
-                    self.stray(row, cells)
-                    return
-                m = _YEAR_ROW.match(_clean(c))
-                if m:  # 申报单位名称：X      （2021年度）
-                    self.set_year(int(m.group(1)), row.line)
-                i += 1
-                continue
-            if not found_any and heading is not None:
-                self.unlabelled_unit(heading, row.line)
-            found_any = True
-            if lab.inline is not None:
-                value, i = lab.inline, i + 1
-            else:
-                j = i + 1
-                while j < n and not cells[j] and j < i + 3:
-                    j += 1  # 资金总额 | | 3: the value may stand a blank cell or two away
-                if j < n and cells[j] and self.is_value(lab, cells[j]):
-                    value, i = cells[j], j + 1
-                else:
-                    value, i = "", i + 1
-                    if j < n and cells[j] and lab.field in _AMOUNTS:
-                        # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
-                        self.group_money_unit(lab, row.line)
-                        continue
-            if lab.field is None:
-                self.problem(row.line, "unknown-field", f"unknown field {lab.label!r}; its value is not kept")
-                continue
-            if lab.field in (vocab.IGNORE, vocab.GROUP):
-                if not value:
-                    self.group_money_unit(lab, row.line)
-                continue
-            self.assign(lab, value, row.line)
+                self.stray(row, action[1])
+                return
+            elif what is _MONEY:
+                self.group_money_unit(action[1], line)
+            elif what is _UNKNOWN:
+                self.problem(line, "unknown-field", f"unknown field {action[1].label!r}; its value is not kept")
+            elif what is _YEAR_CELL:
+                self.set_year(action[1], line)
+            elif what is _UNIT_CELL:
+                self.unlabelled_unit(action[1], line)
 
     def unlabelled_unit(self, text: str, line: int) -> None:
         """A unit's name printed without its label in the form's header (``207101天津市河北区人民法院

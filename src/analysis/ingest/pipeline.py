@@ -68,8 +68,15 @@ TEXT_BUDGET = re.compile(
 # one declaration
 
 
-def _build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem], list[str]]:
-    """:func:`build`, and each indicator's part of the content hash."""
+#: the indicators table's columns: :func:`_build` gives each indicator as a list in this order
+_INDICATOR_COLUMNS = tuple(INDICATORS_SCHEMA.names)
+_I_LINE, _I_PAGE = _INDICATOR_COLUMNS.index("source_line"), _INDICATOR_COLUMNS.index("source_page")
+assert _INDICATOR_COLUMNS[-1] == "source_page" and len(_INDICATOR_COLUMNS) == 20
+
+
+def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem], list[str]]:
+    """:func:`build`, with each indicator as a list of its columns (:data:`_INDICATOR_COLUMNS`),
+    and each indicator's part of the content hash."""
     rel, where = raw.source_file, _where(raw)
     problems = list(raw.problems)
     # the declaring unit; else the implementing unit; else the department (主管部门)
@@ -182,7 +189,7 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem],
     _check_text_budget(row, raw, add)
 
     # indicators: the year's first, then the medium-term ones printed beside them
-    indicators: list[dict] = []
+    indicators: list[list] = []
     pieces: list[str] = []
     exec_target = exec_op = None
     ordered = [i for i in raw.indicators if i.horizon == "year"] + [i for i in raw.indicators if i.horizon != "year"]
@@ -192,32 +199,34 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem],
             lim.check_time()
         v = _indicator_values(ind, year)
         level1, level2, name, l1std, op, value, hi, vunit, kind, weight, basis, flag, execution, piece = v
+        # in the order of the schema's columns (_INDICATOR_COLUMNS); source_page is set by the caller
         indicators.append(
-            {
-                "decl_id": did,
-                "year": year,
-                "unit": unit,
-                "project": project,
-                "seq": seq,
-                "level1": level1,
-                "level2": level2,
-                "name": name,
-                "level1_std": l1std,
-                "target_raw": ind.target,
-                "op": op,
-                "value": value,
-                "value_hi": hi,
-                "value_unit": vunit,
-                "kind": kind,
-                "source_line": ind.line,
-                "horizon": ind.horizon,
-                "weight": weight,
-                "basis": basis,
-            }
+            [
+                did,
+                year,
+                unit,
+                project,
+                seq,
+                level1,
+                level2,
+                name,
+                l1std,
+                ind.target,
+                op,
+                value,
+                hi,
+                vunit,
+                kind,
+                ind.line,
+                ind.horizon,
+                weight,
+                basis,
+                None,
+            ]
         )
         pieces.append(piece)
         if flag is not None:
-            _indicator_problems(raw, ind, indicators[-1], flag, add)
+            _indicator_problems(raw, ind, level1, level2, name, kind, flag, add)
         if exec_target is None and execution is not None and ind.horizon == "year":
             exec_target, exec_op = execution, op
     if exec_target is None and raw.get("exec_rate"):
@@ -238,7 +247,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
     when a required field (unit, year, project) is missing.
     """
     row, indicators, problems, _pieces = _build(raw)
-    return row, indicators, problems
+    return row, [dict(zip(_INDICATOR_COLUMNS, ind)) for ind in indicators], problems
 
 
 #: what is read from an indicator depends only on its printed cells and the year: computed
@@ -305,11 +314,10 @@ def _compute_indicator(ind, year: int | None) -> tuple:
     )
 
 
-def _indicator_problems(raw: RawDeclaration, ind, row: dict, flag: str, add) -> None:
+def _indicator_problems(raw: RawDeclaration, ind, level1, level2, name, kind, flag: str, add) -> None:
     """What is reported about one indicator (``flag`` from :func:`_indicator_values`)."""
-    name = row["name"]
     label = f"indicator {_short(name) or '(no name)'!r}"
-    _check_characters(row, ("level1", "level2", "name"), ind.line, add)
+    _check_characters({"level1": level1, "level2": level2, "name": name}, ("level1", "level2", "name"), ind.line, add)
     if flag == "missing":
         if raw.truncated and ind is raw.indicators[-1]:
             add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
@@ -318,7 +326,7 @@ def _indicator_problems(raw: RawDeclaration, ind, row: dict, flag: str, add) -> 
     elif flag == "overflow":
         add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} is a number too large to hold")
     elif flag == "bad":
-        what = "is no date that exists" if row["kind"] == "deadline" else "has an operator but no number"
+        what = "is no date that exists" if kind == "deadline" else "has an operator but no number"
         add(ind.line, "bad-target", f"{label}: target {_short(ind.target)!r} {what}")
     elif flag == "percent":
         add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
@@ -540,7 +548,7 @@ def _hash(row: dict, pieces: list[str]) -> bytes:
 class FileResult:
     rel: str
     declarations: list[dict] = field(default_factory=list)
-    indicators: list[list[dict]] = field(default_factory=list)
+    indicators: list[list[list]] = field(default_factory=list)  # per declaration, rows as lists (_INDICATOR_COLUMNS)
     hashes: list[bytes] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     found: int = 0
@@ -559,13 +567,27 @@ class FileResult:
     #: ``declarations`` hold only what the de-duplication needs, and ``indicator_table`` is None)
     part: str | None = None
 
+    def indicator_dicts(self) -> list[list[dict]]:
+        """The indicator rows of each declaration as dicts of their columns (before :meth:`pack`)."""
+        return [[dict(zip(_INDICATOR_COLUMNS, ind)) for ind in inds] for inds in self.indicators]
+
     def pack(self) -> FileResult:
         """Move the indicator rows into :attr:`indicator_table`."""
         if self.indicator_table is None:
             self.indicator_counts = [len(inds) for inds in self.indicators]
-            self.indicator_table = _arrow([i for inds in self.indicators for i in inds], INDICATORS_SCHEMA)
+            self.indicator_table = _arrow_rows([i for inds in self.indicators for i in inds], INDICATORS_SCHEMA)
             self.indicators = []
         return self
+
+
+def _arrow_rows(rows: list[list], schema: pa.Schema) -> pa.Table:
+    """An Arrow table of rows given as lists in the order of ``schema``'s columns."""
+    columns = list(zip(*rows)) if rows else [()] * len(schema)
+    try:
+        return pa.table([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
+        safe = [[lim.safe_text(v) if isinstance(v, str) else v for v in c] for c in columns]
+        return pa.table([pa.array(c, type=f.type) for c, f in zip(safe, schema)], schema=schema)
 
 
 def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
@@ -701,8 +723,8 @@ def read_declarations(path: Path, rel: str) -> FileResult:
                 row["source_table"] = start.table if start else None
                 row["source_page"] = start.page if start else None
                 for ind in inds:
-                    printed = at.get(ind["source_line"])
-                    ind["source_page"] = printed.page if printed else None
+                    printed = at.get(ind[_I_LINE])
+                    ind[_I_PAGE] = printed.page if printed else None
             res.declarations.append(row)
             res.indicators.append(inds)
             res.hashes.append(h)
@@ -782,8 +804,9 @@ class PartSink:
     def _reset(self) -> None:
         self.name: str | None = None  # named when it gets its first rows, in the process that reads
         self.tables: dict[str, list[pa.Table]] = {"declarations": [], "indicators": []}
-        #: the rows of the chunk, made one Arrow table per table at its end (not one per file)
-        self.rows: dict[str, list[dict]] = {"declarations": [], "indicators": []}
+        #: the rows of the chunk (declarations as dicts, indicators as lists), made one Arrow
+        #: table per table at its end (not one per file)
+        self.rows: dict[str, list] = {"declarations": [], "indicators": []}
 
     def read(self, idx: int, path: str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
         return self.take(idx, read_one(Path(path), rel, limits, pack=False))
@@ -808,7 +831,7 @@ class PartSink:
             rows = self.rows["indicators"]
             for key, inds in zip(keys, res.indicators):
                 for ind in inds:
-                    ind[_KEY] = key
+                    ind.append(key)
                 rows.extend(inds)
         for row, key in zip(res.declarations, keys):
             row[_KEY] = key
@@ -827,8 +850,10 @@ class PartSink:
             return None
         for table_name, pieces in tables.items():
             if rows[table_name]:
-                schema = (DECLARATIONS_SCHEMA if table_name == "declarations" else INDICATORS_SCHEMA).append(_KEY_FIELD)
-                pieces.append(_arrow(rows[table_name], schema))
+                if table_name == "declarations":
+                    pieces.append(_arrow(rows[table_name], DECLARATIONS_SCHEMA.append(_KEY_FIELD)))
+                else:
+                    pieces.append(_arrow_rows(rows[table_name], INDICATORS_SCHEMA.append(_KEY_FIELD)))
             table = pa.concat_tables(pieces)
             table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name]))
             tmp = Path(self.part_dir) / f"{table_name}-{name}.parquet.tmp"
