@@ -372,7 +372,7 @@ class _RowInfo:
 
 
 _INFOS: dict[str, _RowInfo] = {}
-_INFOS_MAX = 1 << 14
+_INFOS_MAX = 1 << 12
 _INFO_KEY_MAX = 1_000  # longer lines (prose) rarely repeat: not kept
 
 

@@ -253,7 +253,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
 #: what is read from an indicator depends only on its printed cells and the year: computed
 #: once per distinct indicator (they repeat across thousands of declarations)
 _INDICATORS: dict[tuple, tuple] = {}
-_INDICATORS_MAX = 1 << 15
+_INDICATORS_MAX = 1 << 13
 _SHORT = 200  # cells up to this many characters are memoized
 
 
