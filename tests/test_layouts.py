@@ -235,3 +235,53 @@ def test_an_amount_without_any_unit_is_reported(tmp_path):
     assert "万元" in r.problems.message[r.problems.code == "amount-unit-assumed"].iloc[0]
     r, d = one(tmp_path / "b", form(*rows, ["", "产出指标", "数量指标", "场次", "≥70场"]))
     assert d.year_budget == 5.0 and "read as 元" in r.problems.message[r.problems.code == "amount-unit-assumed"].iloc[0]
+
+
+PARTS_ONLY = [
+    "项目支出绩效目标申报表",
+    "(2021年度)",
+    ["项目名称", "特困家庭再扶助", "", ""],
+    ["预算单位", "示例区卫生健康局", "", ""],
+    ["项目资金(万元)", "年度资金总额", "金额(万元)", ""],
+    ["", "   (一)财政拨款小计", "6.30", ""],
+    ["", "       1、一般公共预算", "6.30", ""],
+    ["", "       2、政府性基金", "0.00", ""],
+    ["", "   (二)自有资金小计", "1.20", ""],
+    ["", "       1、事业收入", "1.20", ""],
+    ["", "   (三)其他收入", "0.50", ""],
+    ["年度目标", "对符合政策的家庭进行扶助", "", ""],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+    ["", "产出指标", "数量指标", "扶助人数", "63人"],
+]
+
+
+def test_an_amount_printed_only_as_its_numbered_parts_is_their_sum(tmp_path):
+    r, d = one(tmp_path, form(*PARTS_ONLY))
+    assert d.year_budget == 80_000.0  # (一) 6.30 + (二) 1.20 + (三) 0.50 万元; the 1、2、 lines are inside them
+    assert d.total_budget != d.total_budget
+    assert r.problems.code.tolist() == ["amount-from-parts"]  # the part rows are known, none unrecognized
+    message = r.problems.message.iloc[0]
+    assert "(一)财政拨款小计 6.30" in message and "(三)其他收入 0.50" in message and "80,000.00 元" in message
+
+
+def test_one_numbered_part_or_a_printed_amount_is_no_sum(tmp_path):
+    rows = [r for r in PARTS_ONLY if not (isinstance(r, list) and r[1].strip().startswith(("(二)", "(三)", "1、事业")))]
+    r, d = one(tmp_path / "a", form(*rows))
+    assert d.year_budget != d.year_budget and "missing-amount" in r.problems.code.tolist()
+    printed = [
+        ["项目资金(万元)", "年度资金总额", "9.00", ""] if isinstance(r, list) and r[1] == "年度资金总额" else r
+        for r in PARTS_ONLY
+    ]
+    r, d = one(tmp_path / "b", form(*printed))
+    assert d.year_budget == 90_000.0 and r.problems.empty, r.problems.to_string()
+
+
+def test_a_figure_in_wan_without_a_unit_is_money_under_a_cost_level(tmp_path):
+    rows = PARTS_ONLY[:-1] + [
+        ["", "产出指标", "成本指标", "控制在预算成本内", "250万"],
+        ["", "", "数量指标", "服务人次", "250万"],
+    ]
+    r, _ = one(tmp_path, form(*rows))
+    ind = r.indicators.set_index("name")
+    assert ind.loc["控制在预算成本内", ["value", "value_unit"]].tolist() == [2_500_000.0, "元"]
+    assert ind.loc["服务人次", "value"] == 2_500_000.0 and ind.loc["服务人次", "value_unit"] != "元"  # a count

@@ -127,6 +127,11 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "the total or the year budget is blank, or no amount is printed",
         "项目总预算或当年预算为空",
     ),
+    "amount-from-parts": (
+        WARNING,
+        "the form prints no amount, only its parts numbered （一）（二）…; their sum is read as the year's budget",
+        "表中未列资金总额，仅列（一）（二）…各项，以各项之和作为当年预算",
+    ),
     "amount-unit-assumed": (
         WARNING,
         "no money unit (元/万元) is printed for an amount; the unit read is said in the message",

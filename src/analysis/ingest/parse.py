@@ -141,6 +141,8 @@ class RawDeclaration:
     truncated: bool = False
     problems: list[Problem] = field(default_factory=list)
     own: set[str] = field(default_factory=set)  # fields printed in this declaration (not carried over)
+    #: parts of the amount printed under it: (label, value, line, level; 1 for （一）（二）…)
+    parts: list[tuple[str, str, int, int]] = field(default_factory=list)
 
     def get(self, name: str) -> str | None:
         v = self.fields.get(name)
@@ -404,20 +406,22 @@ def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
     return (get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.weight), get(s.basis), get(s.unit))
 
 
-_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL = (
+_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART = (
     "assign",
     "no-label",
     "money-unit",
     "unknown",
     "year",
     "unit",
+    "part",
 )
 
 
 def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
     """What a row of fields says, read from its cells alone, in order: ``(assign, label,
     value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
-    unit), ``(unknown, label)``, ``(year, 2021)`` (a year beside the fields), ``(unit, text)``
+    unit), ``(unknown, label)``, ``(part, label, value, level)`` (a part of the amount:
+    :func:`~analysis.ingest.vocabulary.amount_part_level`), ``(year, 2021)`` (a year beside the fields), ``(unit, text)``
     (a heading before the fields that may name the unit), or alone ``(no-label, cells)``: no
     label, the row goes on a prose field or is a stray row."""
     if _TWO_COLONS.search("\t".join(cells)):
@@ -467,6 +471,8 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
         if lab.field in (vocab.IGNORE, vocab.GROUP):
             if not value:
                 actions.append((_MONEY, lab))
+            elif (level := vocab.amount_part_level(lab.label)) is not None:
+                actions.append((_PART, lab, value, level))
             continue
         actions.append((_ASSIGN, lab, value))
     return tuple(actions)
@@ -771,6 +777,9 @@ class _Splitter:
                 self.set_year(action[1], line)
             elif what is _UNIT_CELL:
                 self.unlabelled_unit(action[1], line)
+            elif what is _PART:
+                if self.cur is not None and not self.complete():
+                    self.cur.parts.append((action[1].label, action[2], line, action[3]))
 
     def unlabelled_unit(self, text: str, line: int) -> None:
         """A unit's name printed without its label in the form's header (``207101天津市河北区人民法院

@@ -335,10 +335,23 @@ def _indicator_problems(raw: RawDeclaration, ind, level1, level2, name, kind, fl
 _TIMELY = re.compile(r"时效|时间|时限|日期|期限")
 
 
+_COST = re.compile(r"成本")
+_BARE_MULTIPLIER = re.compile(r"\d\s*(?:万|亿)\s*$")
+
+
 def _target(ind, level2: str | None, name: str | None, year: int | None) -> nz.Target:
     """The target of an indicator; a spreadsheet date serial (``44,561``) where the row asks
-    for a date (a 时效 row, or a unit cell that repeats the value) is a deadline."""
+    for a date (a 时效 row, or a unit cell that repeats the value) is a deadline; a figure in
+    万 or 亿 with no unit under a cost level (成本指标 ``250万``) is money, in 元."""
     t = nz.parse_target(ind.target, year)
+    if (
+        t.kind == "quantitative"
+        and t.value_unit is None
+        and level2
+        and _COST.search(level2)
+        and _BARE_MULTIPLIER.search(nz.nfkc(ind.target or ""))
+    ):
+        return t._replace(value_unit="元")
     if t.kind == "quantitative" and t.value_unit is None and ind.value_cell:
         same = ind.unit_cell is not None and vocab.squeeze(ind.unit_cell) == vocab.squeeze(ind.value_cell)
         if same or _TIMELY.search(f"{level2 or ''}{name or ''}"):
@@ -404,8 +417,36 @@ def _amounts(raw: RawDeclaration, add) -> dict:
         elif "total_budget" not in raw.fields:
             total = single
     if not any(n in raw.fields for n in _AMOUNT_LABELS):
-        add(raw.source_line, "missing-amount", "no budget amount is printed")
+        year_b = _sum_of_parts(raw, add)
+        if year_b is None:
+            add(raw.source_line, "missing-amount", "no budget amount is printed")
     return {"total_budget": total, "year_budget": year_b, **values}
+
+
+def _sum_of_parts(raw: RawDeclaration, add) -> float | None:
+    """The year's amount of a form that prints it only as its parts numbered （一）（二）…
+    (``年度资金总额 | 金额（万元）`` over ``（一）财政拨款小计 6.30``, ``（二）自有资金小计 0.00``, …): their sum,
+    in the form's money unit, with an ``amount-from-parts`` warning; None without two such
+    parts, a printed money unit, or when one is no amount."""
+    top = [p for p in raw.parts if p[3] == 1]
+    unit = raw.get("money_unit")
+    if len(top) < 2 or unit is None:
+        return None
+    total = 0.0
+    for _label, value, _line, _level in top:
+        amount, ok = nz.parse_amount(value, unit)
+        if not ok or amount is None or amount < 0:
+            return None
+        total += amount
+    total = round(total, 2)
+    names = ", ".join(f"{label} {_short(value, 20)}" for label, value, _line, _level in top)
+    add(
+        top[0][2],
+        "amount-from-parts",
+        f"no budget amount is printed; the year's amount is read as the sum of its parts ({names}; {unit}): "
+        f"{total:,.2f} 元",
+    )
+    return total
 
 
 def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:

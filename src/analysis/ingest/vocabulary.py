@@ -89,6 +89,7 @@ FIELD_PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 IGNORED: frozenset[str] = frozenset(key(w) for w in RAW["ignore"]["labels"])
 IGNORED_PATTERNS: list[re.Pattern] = [re.compile(p) for p in RAW["ignore"]["patterns"]]
+AMOUNT_PARTS: list[re.Pattern] = [re.compile(p) for p in RAW["amount_parts"]["patterns"]]
 GROUPS: frozenset[str] = frozenset(key(w) for w in RAW["groups"]["labels"])
 for _k in IGNORED | GROUPS:
     if _k in FIELDS:
@@ -119,9 +120,24 @@ def field_of(label: str) -> str | None:
             return name
     if k in GROUPS:
         return GROUP
-    if k in IGNORED or any(p.search(k) for p in IGNORED_PATTERNS):
+    if k in IGNORED or any(p.search(k) for p in IGNORED_PATTERNS) or any(p.search(k) for p in AMOUNT_PARTS):
         return IGNORE
     return None
+
+
+_TOP_ENUMERATOR = re.compile(r"^(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def amount_part_level(label: str) -> int | None:
+    """For a label naming a part of the amount (``（一）财政拨款小计``, ``1、一般公共预算``, ``其中：财政拨款``):
+    1 when it is numbered （一）, 一、 … (a part of the whole), else 2; ``None`` for any other label."""
+    k = key(label)
+    if k.startswith("其中") and len(k) > 2:
+        k = _ENUMERATOR.sub("", k[2:])
+    if not any(p.search(k) for p in AMOUNT_PARTS):
+        return None
+    return 1 if _TOP_ENUMERATOR.match(squeeze(label)) else 2
 
 
 # ---------------------------------------------------------------------------------------------
