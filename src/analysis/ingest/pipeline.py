@@ -71,7 +71,8 @@ TEXT_BUDGET = re.compile(
 #: the indicators table's columns: :func:`_build` gives each indicator as a list in this order
 _INDICATOR_COLUMNS = tuple(INDICATORS_SCHEMA.names)
 _I_LINE, _I_PAGE = _INDICATOR_COLUMNS.index("source_line"), _INDICATOR_COLUMNS.index("source_page")
-assert _INDICATOR_COLUMNS[-1] == "source_page" and len(_INDICATOR_COLUMNS) == 20
+if _INDICATOR_COLUMNS[-1] != "source_page" or len(_INDICATOR_COLUMNS) != 20:  # pragma: no cover
+    raise RuntimeError("the indicators' schema changed: _build lists their columns in its order, update it too")
 
 
 def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem], list[str]]:
@@ -254,7 +255,7 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
 #: once per distinct indicator (they repeat across thousands of declarations)
 _INDICATORS: dict[tuple, tuple] = {}
 _INDICATORS_MAX = 1 << 13
-_SHORT = 200  # cells up to this many characters are memoized
+_MEMO_CHARS = 200  # indicators whose cells hold up to this many characters in all are memoized
 
 
 def _indicator_values(ind, year: int | None) -> tuple:
@@ -267,7 +268,7 @@ def _indicator_values(ind, year: int | None) -> tuple:
     v = _INDICATORS.get(key)
     if v is None:
         v = _compute_indicator(ind, year)
-        if sum(len(x) for x in key[:-1] if x) <= _SHORT:
+        if sum(len(x) for x in key[:-1] if x) <= _MEMO_CHARS:
             if len(_INDICATORS) >= _INDICATORS_MAX:
                 _INDICATORS.clear()
             _INDICATORS[key] = v
