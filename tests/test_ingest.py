@@ -277,3 +277,12 @@ def test_in_process_worker_processes_and_a_dask_cluster_give_the_same_tables(gen
         pd.testing.assert_frame_equal(getattr(serial, name), getattr(remote, name))
     assert serial.summary == {**remote.summary, "seconds": serial.summary["seconds"]}
     assert not list((tmp_path / "dask").glob("*staging*")) and not list((tmp_path / "dask").rglob("*.parquet.tmp"))
+
+
+def test_a_file_alone_in_its_chunk_whose_declaration_has_no_indicator_table(tmp_path):
+    # read by a worker in a chunk of one file: the chunk's part holds a declaration and no indicator
+    text = kit.join(kit.DECL1[: kit.line_index(kit.DECL1, "一级目标")])
+    r = kit.ingest_files(tmp_path, {"no-table.txt": text})
+    assert len(r.declarations) == 1 and r.indicators.empty
+    assert r.problems.code.tolist() == ["no-indicators"], r.problems.to_string()
+    assert r.summary["ledger_ok"] and r.summary["files_failed"] == {}

@@ -891,7 +891,7 @@ class PartSink:
         if name is None:
             return None
         for table_name, pieces in tables.items():
-            if rows[table_name]:
+            if rows[table_name] or not pieces:  # (a chunk whose declarations hold no indicator: an empty table)
                 if table_name == "declarations":
                     pieces.append(_arrow(rows[table_name], DECLARATIONS_SCHEMA.append(_KEY_FIELD)))
                 else:
