@@ -296,7 +296,7 @@ def _compute_indicator(ind, year: int | None) -> tuple:
     if name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
         figure = hi if op == "range" else value
         execution = figure / 100.0 if figure is not None else None
-    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"
+    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"  # its part of content_hash
     return (
         level1,
         level2,
@@ -557,7 +557,6 @@ _NO_SPACE = re.compile(ids.SPACE_PATTERN)
 
 
 _HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if not k.startswith("source_")]
-_HASHED_INDICATOR_FIELDS = ("level1", "level2", "name", "target_raw")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -571,12 +570,10 @@ def _norm(v):  # white space alone does not make two declarations differ
     return _norm_short(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
 
 
-def content_hash(row: dict, indicators: list[dict]) -> bytes:
-    """A hash of what a declaration says (not where it was found), to tell repeats from conflicts."""
-    return _hash(row, ["|".join(_norm(ind[k]) or "" for k in _HASHED_INDICATOR_FIELDS) + ";" for ind in indicators])
-
-
-def _hash(row: dict, pieces: list[str]) -> bytes:
+def content_hash(row: dict, pieces: list[str]) -> bytes:
+    """A hash of what a declaration says (not where it was found), to tell repeats from
+    conflicts: its fields but the source's, and its indicators' pieces (level1, level2, name
+    and target as published, white space aside: :func:`_compute_indicator`)."""
     parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
     parts.extend(pieces)
     return hashlib.sha1("".join(parts).encode()).digest()
@@ -743,7 +740,7 @@ def read_declarations(path: Path, rel: str) -> FileResult:
         lim.check_time()
         try:
             row, inds, probs, pieces = _build(raw)
-            h = _hash(row, pieces) if row is not None else None
+            h = content_hash(row, pieces) if row is not None else None
         except lim.LimitExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 - one odd declaration must not cost the others
