@@ -390,6 +390,13 @@ def _row_info(row: Row) -> _RowInfo:
     return info
 
 
+def _indicator_cells(cells: list[str], layout: Layout) -> tuple[list[str], tuple]:
+    """An indicator row as :meth:`_Splitter.indicator` reads it: its cells padded to the
+    layout's width, and each column set's cells (:func:`_set_cells`)."""
+    padded = cells + [""] * (layout.width - len(cells))
+    return padded, tuple(_set_cells(padded, s) for s in layout.sets)
+
+
 def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
     """The cells of one column set in an indicator row, as :meth:`_Splitter.read_set` reads
     them: level1, level2, name, the target (operator and unit joined to it), the value cell
@@ -616,13 +623,8 @@ class _Splitter:
                 return
             ext = info.ext.get(self.layout.key)
             if ext is None:
-                lay = self.layout
-                if self.ends_table(cells):
-                    ext = False
-                else:
-                    padded = cells + [""] * (lay.width - len(cells))
-                    ext = (padded, tuple(_set_cells(padded, s) for s in lay.sets))
-                info.ext[lay.key] = ext
+                ext = False if self.ends_table(cells) else _indicator_cells(cells, self.layout)
+                info.ext[self.layout.key] = ext
             if ext is not False:
                 self.indicator(row, ext)
                 return
@@ -641,11 +643,9 @@ class _Splitter:
                 self.layout = None
                 return
             if not self.ends_table(cells):
-                lay = self.layout
-                padded = cells + [""] * (lay.width - len(cells))
-                ext = (padded, tuple(_set_cells(padded, s) for s in lay.sets))
+                ext = _indicator_cells(cells, self.layout)
                 if info is not None:
-                    info.ext[lay.key] = ext
+                    info.ext[self.layout.key] = ext
                 self.indicator(row, ext)
                 return
         if (
@@ -661,8 +661,7 @@ class _Splitter:
             self.layout = _PLAIN
             self.cur.has_table = True
             self.prev = {}
-            padded = cells + [""] * (_PLAIN.width - len(cells))
-            self.indicator(row, (padded, tuple(_set_cells(padded, s) for s in _PLAIN.sets)))
+            self.indicator(row, _indicator_cells(cells, _PLAIN))
             return
         self.layout = None
         if len(nonempty) == 1 and _FULL_DATE.match(first_n) and self.cur is not None:
@@ -924,8 +923,7 @@ class _Splitter:
         return has_indicator
 
     def indicator(self, row: Row, ext: tuple) -> None:
-        """An indicator row: ``ext`` is the row's cells padded to the layout's width and each
-        column set's cells (:func:`_set_cells`)."""
+        """An indicator row, ``ext`` its cells as :func:`_indicator_cells` gives them."""
         lay = self.layout
         cells, sets = ext
         if lay.long and not self.long_row(row, cells):
