@@ -46,6 +46,8 @@ def run(raw: Path, work: Path, jobs: int, report: Report, log=print) -> Path:
     par = check(run_measured(ingest_cmd(raw, parallel, jobs)), "the parallel ingest")
     log("ingest: --jobs 1 ...")
     ser = check(run_measured(ingest_cmd(raw, serial, 1)), "the serial ingest")
+    log("ingest: the Python frame ...")
+    fr = check(run_measured([PYTHON, "-m", "benchmarks.frame", str(raw), str(parallel)]), "the frame")
     log("ingest: floor again ...")
     f2 = check(run_measured(floor_cmd), "the floor")
     floor_s = (f1.seconds + f2.seconds) / 2
@@ -53,6 +55,7 @@ def run(raw: Path, work: Path, jobs: int, report: Report, log=print) -> Path:
     files, lines, size = (int(x) for x in f1.stdout.split())
     equal, how = same_tables(parallel, serial)
     summary = par.stdout.strip().splitlines()[0] if par.stdout.strip() else ""
+    *frame_counts, frame_s, frame_cpu = (float(x) for x in fr.stdout.split())
 
     report.details["ingest"] = {
         "files": files,
@@ -69,6 +72,9 @@ def run(raw: Path, work: Path, jobs: int, report: Report, log=print) -> Path:
         "serial_peak_rss_gib": round(gib(ser.peak_rss), 3),
         "parallel_max_process_rss_gib": round(gib(par.max_process_rss), 3),
         "serial_max_process_rss_gib": round(gib(ser.max_process_rss), 3),
+        "frame": dict(zip(("files", "rows", "declarations", "indicators"), map(int, frame_counts))),
+        "frame_seconds": frame_s,
+        "frame_cpu_seconds": frame_cpu,
         "identical_tables": equal,
         "comparison": how,
     }
@@ -99,6 +105,13 @@ def run(raw: Path, work: Path, jobs: int, report: Report, log=print) -> Path:
             None,
             detail=f"--jobs 1: {ser.cpu_seconds:.1f} s of CPU, --jobs {jobs}: {par.cpu_seconds:.1f} s "
             f"(all processes), floor {floor_cpu:.1f} s; less sensitive to other jobs than the wall times",
+        ),
+        Result(
+            "Python frame (one core) / floor",
+            frame_s / floor_s,
+            None,
+            detail=f"{frame_s:.1f} s: rows read, one lookup per row, the output rows built and written, no "
+            f"parsing (benchmarks.frame); a lower bound for a reader in Python, at best halved by 2 jobs",
         ),
         Result(
             f"ingest --jobs {jobs} peak RSS (all processes)",

@@ -38,7 +38,12 @@ def test_harness_runs_ingest_and_profile_at_tiny_scale(tmp_path, capsys):
     assert any("peak RSS" in n for n in names)
     same = next(r for r in results["results"] if "tables ==" in r["benchmark"])
     assert same["ok"] is True, same["detail"]  # serial and parallel ingest give the same tables
-    assert results["details"]["ingest"]["files"] == results["details"]["corpus"]["files"]
+    ingest = results["details"]["ingest"]
+    assert ingest["files"] == results["details"]["corpus"]["files"]
+    # the frame reads the same files and rebuilds every output row of the ingest
+    assert ingest["frame"]["files"] == ingest["files"] and ingest["frame"]["rows"] > 0
+    assert ingest["frame"]["declarations"] == results["details"]["corpus"]["declarations"]
+    assert any(n.startswith("Python frame") for n in names)
     assert results["details"]["profile"]["by_tottime"]
     assert results["machine"]["nproc"] >= 1
 
