@@ -219,6 +219,15 @@ def test_a_year_printed_nowhere_is_taken_from_the_forms_date_with_a_warning(tmp_
     assert d2.year == 2024 and "file's name" in r2.problems.message[r2.problems.code == "year-inferred"].iloc[0]
     r3, d3 = one(tmp_path / "c", form(*rows), name="nodate.txt")
     assert d3 is None and r3.problems.code.tolist() == ["missing-field"]
+    # a period within one year says the year better than the date the form was filled in
+    r4, d4 = one(
+        tmp_path / "d", form(*rows[:3], ["项目起止时间", "2026.1-2026.12"], *rows[3:], "", "填报日期：2025年11月6日")
+    )
+    assert d4.year == 2026 and "project's period (2026.1-2026.12)" in r4.problems.message.iloc[0]
+    r5, d5 = one(
+        tmp_path / "e", form(*rows[:3], ["项目起止时间", "2025.7-2026.6"], *rows[3:], "", "填报日期：2025年2月6日")
+    )
+    assert d5.year == 2025 and "date printed on the form" in r5.problems.message.iloc[0]  # two years: no guess
 
 
 def test_an_amount_without_any_unit_is_reported(tmp_path):
@@ -285,3 +294,87 @@ def test_a_figure_in_wan_without_a_unit_is_money_under_a_cost_level(tmp_path):
     ind = r.indicators.set_index("name")
     assert ind.loc["控制在预算成本内", ["value", "value_unit"]].tolist() == [2_500_000.0, "元"]
     assert ind.loc["服务人次", "value"] == 2_500_000.0 and ind.loc["服务人次", "value_unit"] != "元"  # a count
+
+
+AMOUNT_COLUMNS = [
+    "项目支出预算绩效目标申报表",
+    ["填报单位(盖章):", "", "", "单位负责人:", ""],
+    ["项目基本情况", "项目名称", "项目前期工作经费", "", ""],
+    ["", "主管部门", "示例区发改局", "项目起止时间", "2021.1-2021.12"],
+    ["项目资金情况", "项目资金申请(万元)", "项 目", "上年度安排资金", "本年度申请资金"],
+    ["", "", "合 计", "130", "300"],
+    ["", "", "区级资金", "130", "300"],
+    ["", "", "市级资金", "", ""],
+    ["", "支出明细预算(万元)", "项 目", "上年度安排资金", "本年度申请资金", "测算依据及说明"],
+    ["", "", "合 计", "131", "301"],
+    ["", "", "1、办公及加班用餐费", "10", "40"],
+    ["", "", "2、编制咨询费", "121", "261"],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+    ["", "产出指标", "数量指标", "编制报告", "≥3份"],
+]
+
+
+def test_amounts_under_their_labels_in_a_column_of_amounts(tmp_path):
+    """项 目 | 上年度安排资金 | 本年度申请资金 over 合 计 | 130 | 300: the total's row gives both
+    amounts (in the 万元 of the group label); the parts and a second block of expenses below are
+    known rows, and do not replace them."""
+    r, d = one(tmp_path, form(*AMOUNT_COLUMNS))
+    assert (d.prior_budget, d.year_budget) == (1_300_000.0, 3_000_000.0)
+    assert d.total_budget != d.total_budget
+    codes = r.problems.code.tolist()
+    assert "unrecognized-row" not in codes and "unknown-field" not in codes and "bad-amount" not in codes, codes
+    # without a total's row the amounts are not guessed from a part
+    rows = [row for row in AMOUNT_COLUMNS if not (isinstance(row, list) and row[2:3] == ["合 计"])]
+    r, d = one(tmp_path / "b", form(*rows[:8], *rows[-2:]))
+    assert d.year_budget != d.year_budget and d.prior_budget != d.prior_budget
+    assert "missing-amount" in r.problems.code.tolist()
+
+
+def test_a_column_of_amounts_does_not_swallow_the_fields_below_it(tmp_path):
+    rows = AMOUNT_COLUMNS[:6] + [["项目概况", "2021年完成三份报告", "", "", "2份"], *AMOUNT_COLUMNS[-2:]]
+    r, d = one(tmp_path, form(*rows))
+    assert d.year_budget == 3_000_000.0 and d.overview == "2021年完成三份报告"
+
+
+def test_an_amount_label_printed_without_its_value_beside_another(tmp_path):
+    rows = [
+        "示例市市级预算部门(单位)项目支出绩效目标申报表",
+        "2021年",
+        ["项目名称", "农村公路工作经费", "", "", "", ""],
+        ["主管部门及代码", "经济建设科", "", "", "实施单位", "示例市公路服务中心"],
+        ["项目预算资金(万元)", "中期预算资金总额", "", "", "年度预算资金总额", "25"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", ""],
+        ["", "产出指标", "数量指标", "巡查里程", "≥300公里", ""],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert d.year_budget == 250_000.0 and d.total_budget != d.total_budget
+    assert "unrecognized-row" not in r.problems.code.tolist(), r.problems.to_string()
+
+
+def test_approval_boxes_under_the_table_are_a_footer(tmp_path):
+    rows = [*COUNTY[:-1], ["财政部门支出股室初审意见", "(盖章)", "", ""], ["区扶贫办审核意见", "(盖章)", "", ""]]
+    r, d = one(tmp_path, form(*rows).replace("社会效益\n指标", '"社会效益\n指标"'))
+    assert d.n_indicators == 3
+    assert "unrecognized-row" not in r.problems.code.tolist(), r.problems.to_string()
+
+
+def test_a_cost_above_the_amount_read_as_yuan_puts_it_in_wan(tmp_path):
+    """资金情况 | 年度资金总额: | 500 with no unit anywhere, and a cost of ≤120万元: 500 元 could not
+    pay for it, 500 万元 can."""
+    rows = [
+        "绩效目标申报表",
+        "(2021年度)",
+        ["项目名称", "果园路硬化"],
+        ["主管部门", "示例县交通运输局"],
+        ["资金情况", "年度资金总额:", "500"],
+        ["绩", "一级指标", "二级指标", "三级指标", "指标值"],
+        ["", "产出指标", "数量指标", "新建水泥路", "4km"],
+    ]
+    r, d = one(tmp_path, form(*rows, ["", "", "成本指标", "硬化补助标准", "≤120万元"]))
+    assert d.year_budget == 5_000_000.0
+    assert "硬化补助标准" in r.problems.message[r.problems.code == "amount-unit-assumed"].iloc[0]
+    # a benefit above the amount says nothing of its unit; nor does a cost it could not hold in 万元
+    r, d = one(tmp_path / "b", form(*rows, ["", "效益指标", "经济效益指标", "带动增收", "≥120万元"]))
+    assert d.year_budget == 500.0
+    r, d = one(tmp_path / "c", form(*rows, ["", "", "成本指标", "总成本", "≤600万元"]))
+    assert d.year_budget == 500.0

@@ -101,8 +101,9 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "year-inferred": (
         WARNING,
-        "the declaration prints no year; it is taken from the date printed on the form or from the file's name",
-        "申报表未印年度，年度取自表上的填报日期或文件名",
+        "the declaration prints no year; it is taken from the project's period within one year, the date "
+        "printed on the form or the file's name",
+        "申报表未印年度，年度取自一年内的项目起止时间、表上的填报日期或文件名",
     ),
     "unknown-field": (
         WARNING,

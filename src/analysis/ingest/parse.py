@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.grid import Row
-from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_target
+from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_amount, parse_target
 from analysis.problems import Problem
 from analysis.tables import PROSE
 
@@ -52,6 +52,8 @@ TEXT_FIELDS = PROSE
 #: fields that identify a declaration: printed twice in one declaration, they start the next
 _STARTERS = ("project", "unit", "implementer", "department")
 _AMOUNTS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
+_MONEY_LABELS = (*_AMOUNTS, vocab.GROUP)  # labels whose value is an amount, or none
+_PART_FIELDS = (None, vocab.IGNORE, vocab.GROUP)  # a row label of a column of amounts (区级资金, 合 计)
 
 
 @dataclass(frozen=True)
@@ -413,7 +415,7 @@ def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
     return (get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.weight), get(s.basis), get(s.unit))
 
 
-_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART = (
+_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART, _HEAD = (
     "assign",
     "no-label",
     "money-unit",
@@ -421,7 +423,17 @@ _ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART = (
     "year",
     "unit",
     "part",
+    "head",
 )
+
+#: a character an amount may be written with (digits, Chinese numerals, 元 万 亿)
+_AMOUNT_CHAR = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟元]")
+
+
+def _may_be_amount(cell: str) -> bool:
+    """Whether a cell beside an amount's label may be its value: it holds a figure, or a word
+    that declares nothing (无, —, （盖章）). ``测算依据及说明``, ``项 目`` are headings, not values."""
+    return bool(_AMOUNT_CHAR.search(cell)) or vocab.squeeze(cell) in vocab.NULL_WORDS or vocab.is_placeholder(cell)
 
 
 def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
@@ -429,9 +441,11 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
     value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
     unit), ``(unknown, label)``, ``(part, label, value, level)`` (a part of the amount:
     :func:`~analysis.ingest.vocabulary.amount_part_level`), ``(year, 2021)`` (a year beside the fields), ``(unit, text)``
-    (a heading before the fields that may name the unit), or alone ``(no-label, cells)``: no
-    label, the row goes on a prose field or is a stray row."""
-    if _TWO_COLONS.search("\t".join(cells)):
+    (a heading before the fields that may name the unit), ``(head, label, column)`` (an amount's
+    label with no value beside it: the amount may stand below it, :meth:`_Splitter.amount_row`),
+    or alone ``(no-label, cells)``: no label, the row goes on a prose field or is a stray row."""
+    split = bool(_TWO_COLONS.search("\t".join(cells)))
+    if split:
         cells = [part for c in cells for part in _pairs(c)]
     actions: list[tuple] = []
     i, n = 0, len(cells)
@@ -464,9 +478,16 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
             j = i + 1
             while j < n and not cells[j] and j < i + 3:
                 j += 1  # 资金总额 | | 3: the value may stand a blank cell or two away
-            if j < n and cells[j] and _Splitter.is_value(lab, cells[j]):
+            if (
+                j < n
+                and cells[j]
+                and _Splitter.is_value(lab, cells[j])
+                and (lab.field not in _MONEY_LABELS or _may_be_amount(cells[j]))
+            ):
                 value, i = cells[j], j + 1
             else:
+                if lab.field in _AMOUNTS and not split:
+                    actions.append((_HEAD, lab, i))
                 value, i = "", i + 1
                 if j < n and cells[j] and lab.field in _AMOUNTS:
                     # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
@@ -531,6 +552,8 @@ class _Splitter:
         self.last_text: str | None = None
         self.subheader = False
         self.orphans: list[Row] = []
+        #: amount labels printed with no value (column: label), over the rows that may hold them
+        self.amount_head: dict[int, Label] | None = None
 
     # --- declarations
 
@@ -546,6 +569,7 @@ class _Splitter:
         self.cur = d
         self.prev = {}
         self.last_text = None
+        self.amount_head = None
         return d
 
     def close(self, keep_layout: bool = False) -> None:
@@ -580,6 +604,7 @@ class _Splitter:
             # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
             self.layout = None
+            self.amount_head = None
             return False
         if kind == _TITLE:
             self.title(row, info.cells, info.first, info.first_n)
@@ -698,6 +723,7 @@ class _Splitter:
         self.prev = {}
         self.last_text = None
         self.subheader = True
+        self.amount_head = None
 
     def sub_header(self, cells: list[str]) -> bool:
         """A second header row under the value column (``2021年实际实现值 | 预期2022年实现值``):
@@ -752,6 +778,11 @@ class _Splitter:
     def fields(self, row: Row, cells: list[str], info: _RowInfo | None = None) -> None:
         """A row of fields: what its cells say (:func:`_field_actions`, kept with the row's
         ``info`` when it has one), carried out on the declarations."""
+        if self.amount_head is not None:
+            head, self.amount_head = self.amount_head, None
+            if self.amount_row(cells, head, row.line):
+                self.amount_head = head  # the rows below may go on with the parts
+                return
         if info is None:
             actions = _field_actions(cells)
         else:
@@ -759,10 +790,13 @@ class _Splitter:
             if actions is None:
                 actions = info.actions = _field_actions(cells)
         line = row.line
+        heads: dict[int, Label] = {}
         for action in actions:
             what = action[0]
             if what is _ASSIGN:
                 self.assign(action[1], action[2], line)
+            elif what is _HEAD:
+                heads[action[2]] = action[1]
             elif what is _NO_LABEL:
                 if self.last_text and self.cur is not None and self.continuation(action[1]):
                     return
@@ -779,6 +813,28 @@ class _Splitter:
             elif what is _PART:
                 if self.cur is not None and not self.complete():
                     self.cur.parts.append((action[1].label, action[2], line, action[3]))
+        if heads and self.cur is not None and not self.complete():
+            self.amount_head = heads
+
+    def amount_row(self, cells: list[str], head: dict[int, Label], line: int) -> bool:
+        """A row under amount labels printed with no value (``项 目 | 上年度安排资金 | 本年度申请资金``):
+        True when it holds amounts in their columns, after nothing but a row label that is no
+        field (合 计, 区级资金, 1、办公费). The total's row (合计, or no row label) gives the
+        amounts not yet read; the others are parts, known and not kept."""
+        first = min(head)
+        values = {c: cells[c] for c in head if c < len(cells) and cells[c]}
+        if not values or any((lab := match_label(c)) and lab.field not in _PART_FIELDS for c in cells[:first] if c):
+            return False
+        read = [parse_amount(v, "元") for v in values.values()]
+        if not all(ok for _v, ok in read) or all(v is None for v, _ok in read):
+            return False
+        lead = [c for c in cells[:first] if c]
+        if not lead or vocab.squeeze(lead[-1]) in vocab.AMOUNT_TOTALS:
+            for c, value in values.items():
+                lab = head[c]
+                if not (self.cur.fields.get(lab.field) or ("",))[0]:
+                    self.assign(lab, value, line)
+        return True
 
     def unlabelled_unit(self, text: str, line: int) -> None:
         """A unit's name printed without its label in the form's header (``207101天津市河北区人民法院

@@ -399,7 +399,9 @@ def _amounts(raw: RawDeclaration, add) -> dict:
         values[name] = value
     if assumed:
         figures = [values[n] for n in assumed if values[n]]
-        wan = bool(figures) and any(_stated_in_wan(raw, f) for f in figures)
+        same = bool(figures) and any(_stated_in_wan(raw, f) for f in figures)
+        above = not same and bool(figures) and _cost_above(raw, max(figures))
+        wan = same or above
         if wan:
             for n in assumed:
                 if values[n] is not None:
@@ -409,7 +411,13 @@ def _amounts(raw: RawDeclaration, add) -> dict:
             line,
             "amount-unit-assumed",
             f"no money unit is printed for {', '.join(raw.fields[n][2] for n in assumed)}; read as "
-            + ("万元, as a cost indicator or the text gives the same figure in 万元" if wan else "元"),
+            + (
+                "万元, as a cost indicator or the text gives the same figure in 万元"
+                if same
+                else f"万元, as a cost indicator ({above}) is above the amount read as 元"
+                if above
+                else "元"
+            ),
         )
     total, year_b, single = values.pop("total_budget"), values.pop("year_budget"), values.pop("amount")
     if "amount" in raw.fields:
@@ -450,6 +458,19 @@ def _sum_of_parts(raw: RawDeclaration, add) -> float | None:
     return total
 
 
+def _cost_above(raw: RawDeclaration, figure: float) -> str | None:
+    """A cost indicator's target in 万 (成本指标 ``≤120万元``) above ``figure`` read as 元 and
+    within it read as 万元: a cost cannot exceed the whole budget, so the amount is in 万元.
+    The indicator's name and target, or None."""
+    for ind in raw.indicators:
+        if not (ind.level2 and _COST.search(ind.level2)) or "万" not in (ind.target or ""):
+            continue
+        t = nz.parse_target(ind.target)
+        if t.value_unit == "元" and t.value is not None and figure < t.value <= figure * 10_000:
+            return f"{_short(ind.name, 20)} {_short(ind.target, 20)}"
+    return None
+
+
 def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:
     """Whether ``figure`` (read as 元) appears in 万元 in a cost indicator or in the text."""
     for ind in raw.indicators:
@@ -473,8 +494,16 @@ _YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def _inferred_year(raw: RawDeclaration) -> tuple[int | None, str]:
-    """A year for a declaration that prints none: the date the form was filled in or
-    published, else the one year its file's path names."""
+    """A year for a declaration that prints none: the year its project runs in, where its
+    period begins and ends in one year (项目起止时间 2021.1-2021.12); else the date the form was
+    filled in or published; else the one year its file's path names."""
+    start, _ok = nz.parse_date(raw.get("start_date"))
+    end, _ok = nz.parse_date(raw.get("end_date"), end=True)
+    if start is None and end is None and raw.get("period"):
+        start, end = nz.parse_period(raw.get("period"))
+    if start is not None and end is not None and start.year == end.year:
+        printed = raw.get("period") or f"{raw.get('start_date')} – {raw.get('end_date')}"
+        return start.year, f"the project's period ({_short(printed, 40)})"
     page = raw.get("page_date")
     if page:
         m = _YEAR_IN_PATH.search(nz.nfkc(page))

@@ -90,6 +90,8 @@ FIELD_PATTERNS: list[tuple[re.Pattern, str]] = [
 IGNORED: frozenset[str] = frozenset(key(w) for w in RAW["ignore"]["labels"])
 IGNORED_PATTERNS: list[re.Pattern] = [re.compile(p) for p in RAW["ignore"]["patterns"]]
 AMOUNT_PARTS: list[re.Pattern] = [re.compile(p) for p in RAW["amount_parts"]["patterns"]]
+#: the word of the row that holds the amount in a column of amounts (合计), squeezed
+AMOUNT_TOTALS: frozenset[str] = frozenset(squeeze(w) for w in RAW["amount_parts"]["totals"])
 GROUPS: frozenset[str] = frozenset(key(w) for w in RAW["groups"]["labels"])
 for _k in IGNORED | GROUPS:
     if _k in FIELDS:
@@ -164,13 +166,15 @@ def _is_placeholder(text: str) -> bool:
 
 FOOTER_STARTS = tuple(squeeze(w) for w in RAW["footer"]["starts"])
 FOOTER_CONTAINS = tuple(squeeze(w) for w in RAW["footer"]["contains"])
+FOOTER_ENDS = tuple(squeeze(w) for w in RAW["footer"]["ends"])
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def is_footer(text: str) -> bool:
-    """A cell that begins a footer row (注：…, 填表人, 财政部门审核意见, …（盖章） 年 月 日)."""
+    """A cell that begins a footer row (注：…, 填表人, 财政部门审核意见, …（盖章） 年 月 日,
+    区扶贫办审核意见)."""
     s = squeeze(text)
-    return s.startswith(FOOTER_STARTS) or any(w in s for w in FOOTER_CONTAINS)
+    return s.startswith(FOOTER_STARTS) or s.endswith(FOOTER_ENDS) or any(w in s for w in FOOTER_CONTAINS)
 
 
 NULL_WORDS: frozenset[str] = frozenset(RAW["nulls"]["words"])
