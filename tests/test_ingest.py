@@ -129,6 +129,27 @@ def test_cli_missing_folder(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope" in err and "no such folder" in err
     assert not (tmp_path / "out").exists()
+    one = kit.write(tmp_path / "raw", {"a.txt": kit.join(kit.DECL1)}) / "a.txt"
+    assert cli.main(["ingest", str(one), "--out", str(tmp_path / "out")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_the_same_files_ingested_twice_have_the_same_content_hash(tmp_path):
+    """The report cache keys on what the tables hold: each ingest writes its own run id into the
+    files, which must not make an unchanged ``make reports`` render everything again."""
+    from analysis.publish import sha256
+    from analysis.reports.cache import data_hashes
+
+    raw = kit.write(tmp_path / "raw", {"a.txt": kit.join(kit.DECL1), "b.txt": kit.join(kit.DECL2)})
+    for out in ("one", "two"):
+        assert cli.main(["ingest", str(raw), "--out", str(tmp_path / out), "--jobs", "1"]) == 0
+    one, two = data_hashes(tmp_path / "one"), data_hashes(tmp_path / "two")
+    assert set(one) == {"declarations", "indicators", "problems"} and one == two
+    assert sha256(tmp_path / "one" / "problems.parquet") != sha256(tmp_path / "two" / "problems.parquet")
+    (raw / "b.txt").unlink()
+    assert cli.main(["ingest", str(raw), "--out", str(tmp_path / "two"), "--jobs", "1"]) == 0
+    changed = data_hashes(tmp_path / "two")
+    assert changed["declarations"] != one["declarations"] and changed["indicators"] != one["indicators"]
 
 
 def test_cli_out_dir_that_cannot_be_written(fixture_run, tmp_path, capsys):

@@ -93,6 +93,31 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def content_sha256(path: Path) -> str:
+    """The SHA-256 of what a Parquet file holds, not of when it was written: its column types
+    and names, and its data (every byte before the footer, where the run id and the writer's
+    name are kept). Two ingests of the same files give the same content hash."""
+    import struct
+
+    import pyarrow.parquet as pq
+
+    h = hashlib.sha256(pq.read_schema(path).remove_metadata().to_string().encode())
+    with open(path, "rb") as f:
+        f.seek(-8, os.SEEK_END)
+        footer, magic = struct.unpack("<I4s", f.read(8))
+        if magic != b"PAR1":
+            raise ValueError(f"{path}: not a Parquet file")
+        left = f.tell() - 8 - footer
+        f.seek(0)
+        while left > 0:
+            block = f.read(min(left, 1 << 20))
+            if not block:
+                break
+            h.update(block)
+            left -= len(block)
+    return h.hexdigest()
+
+
 def read_manifest(folder: str | os.PathLike) -> dict | None:
     p = Path(folder) / MANIFEST
     try:

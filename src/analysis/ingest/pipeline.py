@@ -1240,7 +1240,7 @@ def ingest(
     """
     raw = Path(raw_dir)
     if not raw.is_dir():
-        raise FileNotFoundError(f"{raw}: no such folder")
+        raise FileNotFoundError(f"{raw}: {_not_a_folder(raw)}")
     limits = limits or lim.DEFAULT
     listing = list_files(raw)
     files = listing.files
@@ -1526,10 +1526,16 @@ def limits_from_args(args) -> Limits:
     )
 
 
+def _not_a_folder(raw: Path) -> str:
+    if raw.exists():
+        return "is a file, not a folder: the ingest reads a folder of declaration files (put the file in a folder of its own)"
+    return "no such folder of declaration files"
+
+
 def run(args) -> int:
     raw = Path(args.raw_dir)
     if not raw.is_dir():
-        print(f"error: {raw}: no such folder of declaration files", file=sys.stderr)
+        print(f"error: {raw}: {_not_a_folder(raw)}", file=sys.stderr)
         return 2
     # the C library's allocator gives memory back where Arrow's default (mimalloc) keeps it:
     # a quarter less peak memory for a large file, the same speed (this process only)
