@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-RAW    ?= data/raw
+DEFAULT_RAW := data/raw
+RAW    ?= $(DEFAULT_RAW)
 PROCESSED ?= data/processed
 REPORTS ?= reports
 JOBS   ?= 2
-SAMPLE := $(RAW)/synthetic/.complete
+SAMPLE := $(DEFAULT_RAW)/synthetic/.complete
+# the synthetic sample goes into data/raw only: a folder of one's own (RAW=...) is never written to
+FOR_INGEST := setup $(if $(filter $(DEFAULT_RAW) $(DEFAULT_RAW)/,$(RAW)),sample)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup sample ingest reports export test test-fast lint lab bench clean
@@ -26,9 +29,9 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 sample: $(SAMPLE)  ## write the deterministic synthetic sample into data/raw/synthetic (first run only)
 
 $(SAMPLE): $(STAMP)
-	$(PY) -m analysis generate --out $(RAW)/synthetic --sample
+	$(PY) -m analysis generate --out $(DEFAULT_RAW)/synthetic --sample
 
-ingest: setup sample  ## read data/raw into the tables in data/processed
+ingest: $(FOR_INGEST)  ## read data/raw (or RAW=folder) into the tables in data/processed
 	$(PY) -m analysis ingest $(RAW) --out $(PROCESSED)
 
 reports: ingest  ## the main job: ingest, then render every unit and year report under reports/

@@ -119,3 +119,27 @@ def test_every_problem_code_has_a_chinese_description():
 
     assert list(CHINESE) == list(CODES)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in CHINESE.values())
+
+
+def test_make_writes_the_sample_into_data_raw_only():
+    """``make reports RAW=folder`` reads one's own files and writes nothing into them; the
+    default reads data/raw with the synthetic sample (``make -n`` prints the commands only)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine")
+
+    def planned(*args):
+        out = subprocess.run(["make", "-n", "reports", *args], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return [line for line in out.stdout.splitlines() if "-m analysis" in line]
+
+    own = planned("RAW=/srv/mine", "PROCESSED=/srv/out/p", "REPORTS=/srv/out/r")
+    assert not any(" generate " in line for line in own), own
+    assert any("ingest /srv/mine --out /srv/out/p" in line for line in own)
+    default = "\n".join(planned())
+    assert "generate --out data/raw/synthetic --sample" in default or (ROOT / "data/raw/synthetic/.complete").exists()
+    assert "ingest data/raw --out data/processed" in default
