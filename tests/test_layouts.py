@@ -378,3 +378,30 @@ def test_a_cost_above_the_amount_read_as_yuan_puts_it_in_wan(tmp_path):
     assert d.year_budget == 500.0
     r, d = one(tmp_path / "c", form(*rows, ["", "", "成本指标", "总成本", "≤600万元"]))
     assert d.year_budget == 500.0
+
+
+def test_hunan_and_jiangsu_labels_of_periods_goals_and_texts(tmp_path):
+    """项目支出实施期 (a period), 本年度绩效目标 (the year's goals; 实施期绩效目标 and 中长期目标 are
+    known and not kept), 项目概述, 项目必要性说明, and 开始时间 / 完成时间 printed as years."""
+    rows = [
+        "项目支出绩效目标表",
+        "(2023年度)",
+        ["项目支出名称", "雾炮车降尘服务", "", ""],
+        ["预算部门", "示例市城管局", "", ""],
+        ["年度本级预算金额", "250万", "", ""],
+        ["项目支出实施期", "2023.07-2024.01", "", ""],
+        ["开始时间", "2023年", "完成时间", "2024年"],
+        ["项目概述", "全市主次干道降尘", "", ""],
+        ["项目必要性说明", "改善空气质量", "", ""],
+        ["实施期绩效目标", "空气质量达到优良", "", ""],
+        ["本年度绩效目标", "降尘天数不少于180天", "", ""],
+        ["中长期目标", "持续改善", "", ""],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "作业天数", "≥180天"],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert (str(d.start_date), str(d.end_date)) == ("2023-01-01", "2024-12-31")  # the dates printed win
+    assert (d.overview, d.necessity, d.goals) == ("全市主次干道降尘", "改善空气质量", "降尘天数不少于180天")
+    assert r.problems.empty, r.problems.to_string()
+    r, d = one(tmp_path / "b", form(*rows[:6], *rows[7:]))
+    assert (str(d.start_date), str(d.end_date)) == ("2023-07-01", "2024-01-31")  # else the period

@@ -199,13 +199,15 @@ def label_unit(label: str) -> str:
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_YEAR_ONLY = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?$")
 
 
 @memo_short()
 def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, bool]:
     """A date from ``2020-01-01``, ``2020/1/1``, ``2020年1月1日``, ``2020.1.1`` or ``20200101``
     (also with a time part, as spreadsheets write it, or a spreadsheet's date serial).
-    A month alone (``2020年1月``, ``2020-01``) gives its first day, or its last with ``end``.
+    A month alone (``2020年1月``, ``2020-01``) gives its first day, or its last with ``end``; a
+    year alone (``2024年``, as 开始时间 and 完成时间 print it) its first or last day.
     Returns ``(date, ok)`` like parse_amount."""
     if text is None:
         return None, True
@@ -219,6 +221,9 @@ def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, boo
         if mm and 1 <= int(mm.group(2)) <= 12 and int(mm.group(1)) >= dt.MINYEAR:
             y, mo = int(mm.group(1)), int(mm.group(2))
             return dt.date(y, mo, _month_end(y, mo) if end else 1), True
+        my = _YEAR_ONLY.match(s)
+        if my:
+            return dt.date(int(my.group(1)), 12, 31) if end else dt.date(int(my.group(1)), 1, 1), True
         if re.fullmatch(r"\d{5}(?:\.0+)?", s) and 20000 <= float(s) <= 80000:
             # a spreadsheet's date serial printed as a number (43831 is 2020-01-01)
             return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s))), True
