@@ -193,3 +193,17 @@ def test_renames_uses_the_links_it_is_given():
     assert len(identity.renames(d)) == 1
     # links made at another threshold are kept, not made again
     assert identity.renames(identity.link(d, threshold=99)).empty
+
+
+def test_a_name_with_its_words_swapped_is_the_same_project():
+    """A real rename (湘潭, 2023 and 2024): the same characters in another order."""
+    d = frame((XUHUI, "雾炮车降尘抑尘服务", 2023), (XUHUI, "雾炮车抑尘降尘服务", 2024), (XUHUI, "降尘车辆购置", 2024))
+    ids = identity.project_ids(d).set_index(["project", "year"])
+    assert ids.loc[("雾炮车降尘抑尘服务", 2023), "project_key"] == ids.loc[("雾炮车抑尘降尘服务", 2024), "project_key"]
+    assert ids.loc[("雾炮车抑尘降尘服务", 2024), "match"] == "fuzzy"
+    assert identity.renames(d)[["old_project", "new_project", "score"]].values.tolist() == [
+        ["雾炮车降尘抑尘服务", "雾炮车抑尘降尘服务", 100.0]
+    ]
+    # the same characters with their numbers in another order are still two projects
+    d = frame((XUHUI, "1号线2号线养护", 2023), (XUHUI, "2号线1号线养护", 2024))
+    assert identity.project_ids(d)["project_key"].nunique() == 2

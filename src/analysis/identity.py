@@ -7,7 +7,9 @@ such a link is ``match="exact"``.
 Projects are sometimes renamed. After the exact pass, a project of a unit whose last
 declared year is Y may be linked to a project of the same unit whose first declared year
 is Y+1 when their names are similar enough (``rapidfuzz.fuzz.ratio`` on the normalized
-names with four-digit years such as ``2020年度`` removed, at least ``threshold``) and carry the
+names with four-digit years such as ``2020年度`` removed, at least ``threshold``; a name made of
+the same characters in another order, words swapped as in 雾炮车降尘抑尘服务 and 雾炮车抑尘降尘服务,
+scores 100) and carry the
 same numbers (digits and Chinese numerals, in order: ``第一批`` is never linked to ``第二批``,
 nor ``3号线`` to ``4号线``, however similar the rest of the name). Such a
 link is never silent: the first declaration under the new name is marked
@@ -85,6 +87,13 @@ def _chains(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rows, chains
 
 
+def _similarity(a: str, b: str) -> float:
+    """``fuzz.ratio`` of two names; 100 for the same characters in another order (words swapped)."""
+    if len(a) == len(b) and sorted(a) == sorted(b):
+        return 100.0
+    return fuzz.ratio(a, b)
+
+
 def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """One-to-one links from chains ending in Y to chains starting in Y+1 within a unit.
 
@@ -107,7 +116,7 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     old_s = pairs["project_n_old"].str.replace(_YEAR_IN_NAME, "", regex=True)
     new_s = pairs["project_n_new"].str.replace(_YEAR_IN_NAME, "", regex=True)
     scores = np.fromiter(
-        (fuzz.ratio(a, b) for a, b in zip(old_s.to_numpy(), new_s.to_numpy())), dtype=float, count=len(pairs)
+        (_similarity(a, b) for a, b in zip(old_s.to_numpy(), new_s.to_numpy())), dtype=float, count=len(pairs)
     )
     numerals_old = old_s.str.replace(_NOT_NUMERAL, "", regex=True)
     numerals_new = new_s.str.replace(_NOT_NUMERAL, "", regex=True)
