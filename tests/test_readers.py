@@ -157,3 +157,22 @@ def test_comma_separated_export_gives_the_seed_tables(tmp_path, tmp_path_factory
     assert kit.indicator_records(r, drop=()) == kit.indicator_records(
         kit.ingest_files(tmp_path / "t", {"seed.txt": kit.TEXT}), drop=()
     )
+
+
+@pytest.mark.parametrize("name", ["seed.xls", "seed.xlsx"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16-le-bom"])
+def test_a_text_export_saved_under_a_workbooks_name_is_read_as_text(tmp_path, tmp_path_factory, name, encoding):
+    """Sites serve tab-separated exports as .xls: they give the seed's tables, with no error."""
+    ref_decls, ref_inds = kit.reference(tmp_path_factory)
+    r = kit.ingest_files(tmp_path, {name: ENCODINGS[encoding](kit.TEXT)})
+    assert kit.decl_records(r) == ref_decls and kit.indicator_records(r) == ref_inds
+    assert (r.problems.severity != "error").all(), r.problems.to_string()
+
+
+def test_a_workbook_name_on_bytes_that_are_no_workbook_says_so(tmp_path):
+    junk = random.Random(7).randbytes(3000)
+    r = kit.ingest_files(tmp_path, {"a.xlsx": junk, "b.xls": junk})
+    got = dict(zip(r.problems.source_file, r.problems.message))
+    assert got["a.xlsx"] == "a.xlsx: not a readable .xlsx workbook (its first bytes are no .xlsx workbook)"
+    assert got["b.xls"] == "b.xls: not a readable .xls workbook (its first bytes are no .xls workbook)"
+    assert set(r.problems.code) == {"unreadable-file"}

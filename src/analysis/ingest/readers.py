@@ -94,6 +94,26 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     return [Sheet(None, rows, problems + more, encoding)]
 
 
+def _not_readable(what: str):
+    """The reader of a file whose name says ``what`` but whose first bytes are no such file."""
+    return lambda data, rel: [
+        Sheet(
+            None,
+            [],
+            [Problem(rel, None, "unreadable-file", f"{rel}: not a readable {what} (its first bytes are no {what})")],
+        )
+    ]
+
+
+def _saved_text(data: bytes) -> bool:
+    """Whether a file named as a workbook is a tab- or comma-separated text export: no
+    workbook's or web page's first bytes, and its beginning decodes to rows of cells."""
+    if data[:4] == b"PK\x03\x04" or data[:8] == _OLE or _MARKUP.match(data[:4096]):
+        return False
+    text, _encoding, _problems = decode(data[:4096], "")
+    return text is not None and text.count("\ufffd") <= 2 and ("\t" in text or "," in text) and "\n" in text
+
+
 def _container(data: bytes, suffix: str):
     """The reader of a published document (workbook, web page, Word, PDF), or ``None`` for text."""
     from analysis.ingest.docx import DOCX_SUFFIXES
@@ -101,6 +121,10 @@ def _container(data: bytes, suffix: str):
     from analysis.ingest.pdf import PDF_SUFFIXES
     from analysis.ingest.xls import XLS_SUFFIXES
 
+    if suffix in EXCEL_SUFFIXES | XLS_SUFFIXES and _saved_text(data):
+        return None  # a text export saved under a workbook's name (sites serve them as .xls): read as text
+    if suffix in EXCEL_SUFFIXES and data[:4] != b"PK\x03\x04" and data[:8] != _OLE and not _MARKUP.match(data[:4096]):
+        return _not_readable(f"{suffix} workbook")
     if data[:4] == b"PK\x03\x04" or suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES:
         kind = _zip_kind(data) or ("docx" if suffix in DOCX_SUFFIXES else "xlsx")
         if kind == "docx":
@@ -121,18 +145,7 @@ def _container(data: bytes, suffix: str):
 
         return read_pdf
     if suffix in PDF_SUFFIXES | XLS_SUFFIXES and not _MARKUP.match(data[:4096]):
-        what = "PDF" if suffix in PDF_SUFFIXES else ".xls workbook"
-        return lambda data, rel: [
-            Sheet(
-                None,
-                [],
-                [
-                    Problem(
-                        rel, None, "unreadable-file", f"{rel}: not a readable {what} (its first bytes are no {what})"
-                    )
-                ],
-            )
-        ]
+        return _not_readable("PDF" if suffix in PDF_SUFFIXES else ".xls workbook")
     if suffix in HTML_SUFFIXES or _MARKUP.match(data[:4096]):
         from analysis.ingest.html import read_html
 
