@@ -553,7 +553,7 @@ def test_a_fifo_and_a_dangling_link_are_reported_never_opened(tmp_path):
     assert rows.loc["pipe.txt", "code"] == "unreadable-file" and "FIFO" in rows.loc["pipe.txt", "message"]
     assert rows.loc["link.txt", "code"] == "unreadable-file" and "gone.txt" in rows.loc["link.txt", "message"]
     assert len(ds.declarations) == 1
-    assert "files: 3 = 1 with declarations + 2 without" in p.stdout
+    assert "files: 3 = 1 with declarations found + 2 without" in p.stdout
 
 
 def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):

@@ -1420,19 +1420,25 @@ def _problems_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return _arrow(rows, schema)
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def format_summary(s: dict) -> str:
     failed = ", ".join(f"{n} {code}" for code, n in s.get("files_failed", {}).items())
+    pages = s.get("html_without_declaration")
     lines = [
-        f"ingested {s['raw_dir']}: {s['files']} files read ({s['files_skipped']} skipped as not declarations"
+        f"ingested {s['raw_dir']}: {_n(s['files'], 'file', 'files')} read"
         + (
-            f", {s['html_without_declaration']} web pages without a declaration table passed over"
-            if s.get("html_without_declaration")
+            f" ({s['files_skipped']} more passed over: hidden, or notes and data of other kinds)"
+            if s["files_skipped"]
             else ""
         )
-        + f"), {s['declarations']} declarations, {s['indicators']} indicators",
-        f"files: {s['files']} = {s['files_with_declarations']} with declarations + {s['files_without_declaration']} "
+        + (f", {_n(pages, 'web page', 'web pages')} without a declaration table passed over" if pages else "")
+        + f"; {s['declarations']} declarations, {s['indicators']} indicators",
+        f"files: {s['files']} = {s['files_with_declarations']} with declarations found + {s['files_without_declaration']} "
         f"without (each with an error row{': ' + failed if failed else ''})"
-        + (f" + {s['html_without_declaration']} web pages passed over" if s.get("html_without_declaration") else "")
+        + (f" + {_n(pages, 'web page', 'web pages')} passed over" if pages else "")
         + ("" if not s.get("files_unexplained") else f"   ({s['files_unexplained']} WITHOUT AN ERROR ROW)"),
         f"ledger: {s['declarations_found']} declarations found = {s['declarations']} ingested + "
         f"{s['dropped_missing_field']} missing a required field + {s['dropped_repeats']} repeats + "
