@@ -337,3 +337,71 @@ def test_dask_scheduler_gives_the_same_reports_as_the_local_pool(tmp_path):
         if rel.endswith(".html") and rel != "index.html":
             a, b = ((root / rel).read_text(encoding="utf-8") for root in (local, remote))
             assert cell_ids.sub("", a) == cell_ids.sub("", b), rel
+
+
+def _with_problems(processed: Path, rows: list[tuple], keep_declarations: bool = True) -> Path:
+    """``processed`` with these problems added (file, line, severity, code); without any declaration
+    when ``keep_declarations`` is false (every file rejected)."""
+    import pyarrow.parquet as pq
+
+    from analysis.tables import to_table
+
+    old = pq.read_table(processed / "problems.parquet").to_pylist()
+    new = [
+        dict(source_file=f, source_line=ln, severity=sev, code=code, message=f"{f}: {code}", decl_id=None)
+        for f, ln, sev, code in rows
+    ]
+    pq.write_table(to_table(old + new, "problems"), processed / "problems.parquet")
+    if not keep_declarations:
+        for name in ("declarations", "indicators"):
+            pq.write_table(to_table([], name), processed / f"{name}.parquet")
+    return processed
+
+
+def _index_with_overview(processed: Path, out: Path) -> str:
+    from analysis.reports.index import write_index
+    from analysis.reports.plan import OVERVIEW_HTML, Result
+
+    page = out / OVERVIEW_HTML
+    page.parent.mkdir(parents=True)
+    page.write_text("<html></html>", encoding="utf-8")
+    overview = Result("overview", "全部年度", "all-years", "rendered", out_html=str(page))
+    write_index(out, processed, [overview], [])
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_counts_the_errors_and_links_where_they_are_listed(tmp_path):
+    from urllib.parse import quote
+
+    from analysis.reports.show import PROBLEMS_HEADING
+
+    processed = _with_problems(
+        make_processed(tmp_path / "processed"),
+        [("fake.pdf", None, "error", "unreadable-file"), ("000_2020.txt", 30, "error", "declaration-failed")],
+    )
+    index = _index_with_overview(processed, tmp_path / "reports")
+    assert "读取输入时有 2 个错误" in index
+    assert "1 个文件未能读出任何申报表" in index and "其他文件中有 1 个错误" in index
+    link = f'href="overview/all-years.html#{quote(PROBLEMS_HEADING)}"'
+    assert link in index and 'href="#problems"' in index
+    # the overview notebook has that heading, so the link lands on its problems section
+    nb = nbformat.read(NOTEBOOKS / "overview_report.ipynb", as_version=4)
+    assert any(f"## {PROBLEMS_HEADING}" in c.source.splitlines() for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_the_index_says_why_it_is_empty_when_every_file_was_rejected(tmp_path):
+    processed = _with_problems(
+        make_processed(tmp_path / "processed"),
+        [("fake.pdf", None, "error", "unreadable-file"), ("empty.txt", 1, "error", "empty-file")],
+        keep_declarations=False,
+    )
+    index = _index_with_overview(processed, tmp_path / "reports")
+    assert "读取输入时有 2 个错误" in index and "2 个文件未能读出任何申报表" in index
+    assert "overview/all-years.html#" in index
+    assert index.count("（无：数据中没有任何申报表，见上方的") == 2  # the years and the units
+    assert "<table><thead><tr><th>年度</th>" not in index  # no empty year table
+
+
+def test_the_index_says_when_nothing_failed(tmp_path):
+    index = _index_with_overview(make_processed(tmp_path / "processed"), tmp_path / "reports")
+    assert "读取输入时没有错误" in index and "读取输入时有" not in index

@@ -192,3 +192,58 @@ def test_the_check_catches_markup_that_runs(tmp_path):
     r = inspect(page, tmp_path / "profile")
     assert r["pwned"] != 0
     assert r["broken"] == 1 and r["handlers"] == 1
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def _pages_of_print(html: str, tmp_path: Path) -> list[str]:
+    """``html`` printed by Chromium (A4, the page's own print CSS), as the text of each page."""
+    page = tmp_path / "print.html"
+    page.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "print.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert pdf.is_file() and pdf.stat().st_size > 0
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+def test_print_keeps_a_heading_and_its_lead_with_the_table(rendered, tmp_path):
+    """The overview's 数据问题 section (heading, introduction, the sentence counting the problems,
+    the table), printed after blank space of many heights, so that it meets the end of a page at
+    every point: the heading never ends a page without the table under it."""
+    if PDFTOTEXT is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    from analysis.reports.show import PROBLEMS_HEADING, heading_anchor
+
+    out, _ = rendered
+    html = (out / "overview" / "all-years.html").read_text(encoding="utf-8")
+    head, body = html.split("<main>", 1)
+    at = body.index(f'id="{heading_anchor(PROBLEMS_HEADING)}"')
+    start = body.rindex('<div class="jp-Cell jp-MarkdownCell', 0, at)
+    section = body[start : body.index("</main>")]
+    code = re.search(r'col-code">([^<]+)<', section).group(1)  # the table's first row, checked below
+    copies = "".join(
+        f'<div style="break-before: page"><div style="height: {mm}mm"></div>{section}</div>'
+        for mm in range(196, 266, 3)
+    )
+    pages = _pages_of_print(f"{head}<main>{copies}</main></body></html>", tmp_path)
+    with_heading = [p for p in pages if re.search(rf"^\s*{PROBLEMS_HEADING}\s*$", p, re.M)]
+    assert len(with_heading) == len(range(196, 266, 3))
+    alone = [p.strip()[-80:] for p in with_heading if code not in p]
+    assert alone == [], alone

@@ -160,3 +160,35 @@ def test_workbook_has_the_review_of_every_declaration_and_rule_in_chinese(export
 
     assert len(body) == 5 * 3 * 2 * len(RULES)  # every declaration x every rule
     assert (out / "review.csv").exists()
+
+
+def test_codes_are_in_chinese_and_numbers_read_plainly(exported):
+    _, out, _ = exported
+    wb = load_workbook(out / "tables.xlsx")
+    ws = wb["指标"]
+    head = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2))
+
+    def values(heading):
+        return {r[head.index(heading)].value for r in rows} - {None}
+
+    assert values("类型") and values("类型") <= {"定量", "定性", "时限"}
+    assert values("目标期") <= {"当年", "中期"}  # the seed prints no medium-term targets
+    assert values("运算符") <= {"=", ">=", "<=", ">", "<", "区间"}
+    numbers = [r[head.index("数值")] for r in rows if isinstance(r[head.index("数值")].value, (int, float))]
+    assert any(float(c.value).is_integer() for c in numbers)
+    # a whole number (99) must not read "99." as #,##0.## shows it; General shows 99 and 95.5
+    assert {c.number_format for c in numbers} == {"General"}
+    review = wb["目标审核"]
+    head = [c.value for c in review[1]]
+    sources = {r[head.index("规则出处")] for r in review.iter_rows(min_row=2, values_only=True)}
+    assert "审核惯例" in sources and "convention" not in sources
+
+
+def test_the_value_words_have_one_home():
+    from analysis.reports import show
+
+    frame = pd.DataFrame({"kind": ["quantitative"], "horizon": ["medium"], "op": ["range"], "source": ["convention"]})
+    shown = export._display(frame).iloc[0].to_dict()
+    assert shown == {col: show.cell_text(col, frame[col].iloc[0]) for col in frame}
+    assert shown == {"kind": "定量", "horizon": "中期", "op": "区间", "source": "审核惯例"}

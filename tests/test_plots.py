@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -73,11 +74,49 @@ def test_missing_glyphs_does_catch_a_missing_glyph():
     assert missing and "missing from font" in missing[0]
 
 
-def test_charts_draw_an_empty_note_for_no_data(ds):
+def test_a_chart_without_data_is_a_one_line_strip(ds):
     empty = ds.declarations.iloc[0:0]
     fig = plots.projects_per_year(empty)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["无数据"]
+    assert texts == ["每年申报的项目数：", "无数据"]
+    assert fig.get_figheight() < 1 and plots.is_empty(fig) == "每年申报的项目数"
+    assert plots.is_empty(plots.projects_per_year(ds.declarations)) is None
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.tell() > 0
+
+
+def _ranking(n_units: int, n_rated: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit": [f"单位{i:02d}" for i in range(n_units)],
+            "year_budget": [1e6 * (i + 1) for i in range(n_units)],
+            "rate": [0.5 + i / 100 if i < n_rated else None for i in range(n_units)],
+        }
+    )
+
+
+def _bars(fig) -> int:
+    return len(fig.axes[0].patches)
+
+
+def test_ranked_charts_say_what_they_show():
+    fig = plots.units_by_rate(_ranking(30, 15))  # 15 units with a rate: all of them shown, not "the lowest 25"
+    assert fig.axes[0].get_title() == "各单位上年预算执行率（有数据的 15 个单位，另 15 个无数据）" and _bars(fig) == 15
+    fig = plots.units_by_rate(_ranking(30, 15), top=10)
+    assert fig.axes[0].get_title() == "各单位上年预算执行率（最低的 10 个单位，共 15 个）" and _bars(fig) == 10
+    fig = plots.units_by_rate(_ranking(8, 8))
+    assert fig.axes[0].get_title() == "各单位上年预算执行率" and _bars(fig) == 8
+    fig = plots.units_by_budget(_ranking(30, 0))
+    assert fig.axes[0].get_title() == "各单位当年预算（最高的 25 个单位，共 30 个）" and _bars(fig) == 25
+
+
+def test_counts_have_whole_number_ticks():
+    execution = pd.DataFrame({"realized_rate": [0.9, 0.95, 0.95, 0.97, 1.0, 1.0, 1.0]})
+    fig = plots.rate_distribution(execution)
+    fig.canvas.draw()
+    ticks = [t for t in fig.axes[0].get_yticks() if t >= 0]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
 
 
 def test_hostile_names_are_plain_labels():

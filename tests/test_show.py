@@ -139,7 +139,7 @@ def test_changes_are_grouped_by_project_with_budget_change_file_and_line(tmp_pat
     assert out.count('<details class="group">') == 4  # 2 projects x 2 compared years
     # the hotline project's budget grew 8.5 % a year: 140.63 -> 152.58 万元 in 2021
     assert "当年预算 140.63 → 152.58 万元（+11.95 万元）" in out
-    assert '<th class="text" scope="col">文件</th>' in out and "000_2021.txt" in out
+    assert '<th class="text short" scope="col">文件</th>' in out and "000_2021.txt" in out
     # >=90% -> >=95% for 人员聘用完成率 in 2020 is tightened (收紧), not 提高
     assert "收紧" in out and "提高" not in out and "降低" not in out
 
@@ -169,11 +169,129 @@ def test_problems_are_counted_by_code_in_chinese_with_examples():
         }
     )
     summary = report.problem_summary(problems)
-    first = summary.iloc[0]
-    assert (first["code"], first["n"]) == ("shifted-row", 4)
-    assert first["description"].startswith("指标行左移") and first["example"] == "a.txt:3，a.txt:9，b.txt:1……"
+    second = summary.iloc[1]
+    assert (second["code"], second["n"]) == ("shifted-row", 4)
+    assert second["description"].startswith("指标行左移") and second["example"] == "a.txt:3，a.txt:9，b.txt:1……"
     html = report.table_html(summary)
     assert "警告" in html and "错误" in html and "问题说明" in html
+
+
+def _problem_rows(rows):
+    return pd.DataFrame(
+        [
+            dict(source_file=f, source_line=ln, severity=sev, code=code, message="m", decl_id=None)
+            for f, ln, sev, code in rows
+        ]
+    ).astype({"source_line": "Int64"})
+
+
+def test_problems_list_errors_before_warnings_then_by_count():
+    problems = _problem_rows(
+        [("a.txt", i, "warning", "shifted-row") for i in range(1, 6)]
+        + [("b.txt", 1, "warning", "bad-date")] * 3
+        + [
+            ("fake.pdf", None, "error", "unreadable-file"),
+            ("e.txt", 1, "error", "empty-file"),
+            ("f.txt", 1, "error", "empty-file"),
+        ]
+    )
+    summary = report.problem_summary(problems)
+    assert list(zip(summary["severity"], summary["code"], summary["n"])) == [
+        ("error", "empty-file", 2),
+        ("error", "unreadable-file", 1),
+        ("warning", "shifted-row", 5),
+        ("warning", "bad-date", 3),
+    ]
+
+
+def test_a_problem_without_a_line_is_shown_the_same_way_everywhere(monkeypatch):
+    problems = _problem_rows([("fake.pdf", None, "error", "unreadable-file"), ("a.txt", 7, "warning", "bad-date")])
+    summary = report.problem_summary(problems)
+    assert summary.set_index("code")["example"].to_dict() == {"unreadable-file": "fake.pdf", "bad-date": "a.txt:7"}
+    assert report.problem_place(None, None) == "—"
+    shown = []
+    monkeypatch.setattr(report, "_display_html", shown.append)
+    report.show_problems(problems)
+    page = "".join(shown)
+    assert "?" not in page.replace("？", "")
+    assert '<td class="text col-source_file">fake.pdf</td><td class="num col-source_line">—</td>' in page
+    assert page.index("unreadable-file") < page.index("bad-date")  # errors first in the folded list too
+
+
+def test_codes_are_shown_in_chinese_from_one_table():
+    assert report.cell_text("source", "convention") == "审核惯例"
+    assert report.cell_text("source", "财预〔2021〕101号") == "财预〔2021〕101号"
+    assert [report.cell_text("kind", k) for k in ("quantitative", "qualitative", "deadline")] == [
+        "定量",
+        "定性",
+        "时限",
+    ]
+    assert [report.cell_text("horizon", h) for h in ("year", "medium")] == ["当年", "中期"]
+    assert report.cell_text("op", "range") == "区间" and report.cell_text("op", ">=") == ">="
+    assert report.cell_text("match", "exact") == "精确" and report.cell_text("severity", "warning") == "警告"
+
+
+def test_short_headings_stay_on_one_line():
+    out = report.table_html(pd.DataFrame({"n": [3], "description": ["x"]}), labels={"n": "条数"})
+    assert '<th class="num short" scope="col">条数</th>' in out
+    long = report.table_html(pd.DataFrame({"prev_year_budget": [1.0]}))
+    assert 'class="num" scope="col">上一年申报的当年预算（万元）<' in long
+
+
+def test_a_missing_rate_is_said_in_words_not_as_a_dash(monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "_display_html", shown.append)
+    decl = pd.DataFrame(
+        {
+            "unit": ["甲局"] * 2,
+            "year": [2023, 2023],
+            "year_budget": [10000.0, 20000.0],
+            "prior_budget": [None, None],
+            "prior_executed": [None, None],
+        }
+    )
+    report.show_unit_summary("甲局", decl)
+    report.show_year_summary(2023, decl)
+    text = "".join(shown)
+    assert "—" not in text and "年度 2023。" in text
+    assert text.count("申报表未印上年预算额和上年执行数，无法计算上年（2022 年）的预算执行率。") == 2
+    assert (
+        report.rate_sentence(decl.assign(prior_budget=5.0), 2022)
+        == "申报表未印上年执行数，无法计算上年（2022 年）的预算执行率。"
+    )
+    assert report.rate_sentence(decl, 2022, 0.9) == "报告的上年（2022 年）预算执行率为 90.0%。"
+    shown.clear()
+    report.show_overview_summary(decl.iloc[0:0])
+    assert "—" not in shown[0] and "没有任何申报表" in shown[0]
+
+
+def test_budget_against_targets_of_a_unit_in_the_order_of_the_years(monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "_display_html", shown.append)
+    bt = pd.DataFrame(
+        {
+            "unit": ["甲局"] * 4,
+            "year": [2023, 2020, 2021, 2022],
+            "n_projects": [2] * 4,
+            "prev_year_budget": [1.0, 2.0, 3.0, 4.0],
+            "year_budget": [1.5, 2.5, 2.0, 4.5],
+            "budget_change": [0.5, 0.5, -1.0, 0.5],
+            "budget_change_rel": [0.5, 0.25, -0.3, 0.1],
+            "tightened": [0, 1, 2, 3],
+            "loosened": [0, 0, 0, 0],
+            "net_tightening": [0, 1, 2, 3],
+            "budget_up_targets_loosened": [False] * 4,
+        }
+    )
+    report.show_budget_vs_targets(bt, by="year")
+    import re
+
+    assert re.findall(r'col-year">(\d+)<', shown[-1]) == ["2020", "2021", "2022", "2023"]
+    assert "没有预算比上一年增加" in shown[0]
+    shown.clear()
+    report.show_budget_vs_targets(bt.assign(budget_up_targets_loosened=[False, False, True, False]), by="year")
+    assert re.findall(r'col-year">(\d+)<', shown[-1]) == ["2020", "2021", "2022", "2023"]
+    assert '<tr class="flag">' in shown[-1]
 
 
 def test_a_chart_carries_its_title_as_alt_text():
@@ -181,6 +299,13 @@ def test_a_chart_carries_its_title_as_alt_text():
 
     out = report.figure_html(plots.projects_per_year(pd.DataFrame({"year": [2020, 2021]})))
     assert 'alt="图表：每年申报的项目数"' in out and out.startswith('<img class="chart" src="data:image/png;base64,')
+
+
+def test_a_chart_without_data_is_one_line_of_text():
+    from analysis.reports import plots
+
+    out = report.figure_html(plots.budget_per_year(pd.DataFrame({"year": [], "year_budget": []})))
+    assert out == '<p class="note chart-empty">每年的当年预算合计：无数据。</p>'
 
 
 def test_links_between_reports():

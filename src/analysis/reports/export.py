@@ -61,7 +61,7 @@ SHEETS: dict[str, tuple[str, list[str] | None]] = {
 }
 
 #: Excel number format per registry format
-NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "int": "0", "year": "0", "number": "#,##0.##", "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "int": "0", "year": "0", "number": "General", "date": "yyyy-mm-dd"}
 _FORMAT_WORDS = {"money": "金额（元）", "rate": "百分比", "int": "整数", "year": "年份", "number": "数值", "date": "日期",
                  "flag": "是/否", "text": "文字", "prose": "长文字"}
 
@@ -149,10 +149,10 @@ def _width(values: pd.Series, heading: str) -> float:
 def _display(frame: pd.DataFrame) -> pd.DataFrame:
     """The words the reports use: change words, severities, match kinds and flags in Chinese."""
     from analysis import problems
-    from analysis.reports.show import _VALUE_WORDS
+    from analysis.reports.show import VALUE_WORDS
 
     out = frame.copy()
-    for col, words in _VALUE_WORDS.items():
+    for col, words in VALUE_WORDS.items():
         if col in out:
             out[col] = out[col].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v).astype(object)
     for col in out.columns:

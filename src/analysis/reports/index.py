@@ -73,6 +73,24 @@ def flagged_years(processed: Path, cache_dir: Path | None = None) -> dict[str, l
     return flags
 
 
+def problem_counts(processed: Path, declarations: pd.DataFrame | None = None) -> dict:
+    """What went wrong reading the input, for the index: ``errors`` (problems of severity error:
+    something is missing from the tables), ``warnings``, ``files_unread`` (files with an error
+    that gave no declaration), ``errors_in_read_files`` (the errors of the other files:
+    declarations rejected, pages not read) and ``error_files`` (files with an error)."""
+    from analysis.problems import ERROR, WARNING
+
+    prob = read_table(processed, "problems", columns=["source_file", "severity"])
+    if declarations is None:
+        declarations = read_table(processed, "declarations", columns=["source_file"])
+    errors = prob[prob["severity"] == ERROR]
+    files = set(errors["source_file"].dropna())
+    unread = files - set(declarations["source_file"].dropna())
+    return {"errors": len(errors), "warnings": int((prob["severity"] == WARNING).sum()),
+            "error_files": len(files), "files_unread": len(unread),
+            "errors_in_read_files": int((~errors["source_file"].isin(unread)).sum())}
+
+
 def write_index(out: Path, processed: Path, results: list[Result], exported: list[Path]) -> Path:
     """Write ``OUT/index.html`` atomically and return its path.
 
@@ -112,6 +130,18 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         {"id": "by-name", "label": "按单位名称（拼音）", "default": True,
          "rows": sorted(units, key=lambda u: by_pinyin[u["name"]])},
     ]
+    try:
+        problems = problem_counts(processed, decl)
+    except Exception as exc:  # the index must be written even when the problems cannot be read
+        print(f"index: problems skipped: {type(exc).__name__}: {exc}")
+        problems = None
+    if problems is not None:
+        from analysis.reports.show import PROBLEMS_HEADING, heading_anchor
+
+        shown = [r for r in results if r.kind == "overview" and r.status in ("rendered", "cached")]
+        problems["href"] = f"{_href(out, shown[0].out_html)}#{heading_anchor(PROBLEMS_HEADING)}" if shown else None
+        listed = [p for p in exported if Path(p).name in ("problems.csv", "tables.xlsx")]
+        problems["files"] = [{"href": _href(out, p), "name": Path(p).name} for p in listed]
     failed = [{"kind_label": KIND_LABELS.get(r.kind, r.kind), "name": r.name, "error": r.error,
                "ipynb_href": _ipynb_href(out, r)} for r in results if r.status == "failed"]
     n_flagged = sum(len(v) for v in flags.values())
@@ -119,7 +149,7 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         notice=synthetic_notice_html(decl),
         n_reports=len(results), n_units=len(units),
         n_years=sum(r.kind == "year" for r in results), n_declarations=len(decl),
-        generated=time.strftime("%Y-%m-%d %H:%M"), failed=failed,
+        generated=time.strftime("%Y-%m-%d %H:%M"), failed=failed, problems=problems,
         overview=[row(r) for r in results if r.kind == "overview"],
         years=[row(r) for r in results if r.kind == "year"],
         orders=orders if units else [], n_flagged=n_flagged,

@@ -2,14 +2,16 @@
 
 Every function takes the DataFrame documented in its docstring (usually an output of
 ``analysis.metrics``), returns a new :class:`matplotlib.figure.Figure` (no pyplot state is
-touched, so they are safe in worker processes) and draws a "无数据" note when the frame is
-empty.  Names from the data are shown as plain text (``$`` cannot start math mode) and cut
+touched, so they are safe in worker processes).  A chart without data is a one-line strip
+saying "标题：无数据" (not a full-size blank box), marked with :data:`EMPTY` so that
+:func:`analysis.reports.show.figure_html` shows it as a line of text.  Names from the data are shown as plain text (``$`` cannot start math mode) and cut
 to a readable length.
 """
 from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from analysis import tables
 from analysis.reports import fonts
@@ -47,10 +49,39 @@ def _figure(width: float = 7.0, height: float = 3.6):
     return fig, fig.add_subplot()
 
 
+#: the attribute set on a chart without data: its title (see :func:`is_empty`)
+EMPTY = "analysis_empty_title"
+NO_DATA = "无数据"
+
+
 def _empty(ax, title: str) -> None:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, "无数据", ha="center", va="center", fontsize=14, color=GREY, transform=ax.transAxes)
+    """Make the chart a one-line strip: the title and 无数据, no axes."""
+    fig = ax.figure
+    fig.set_size_inches(fig.get_figwidth(), 0.45)
     ax.set_axis_off()
+    ax.text(0.0, 0.5, f"{title}：", ha="left", va="center", fontsize=10, transform=ax.transAxes)
+    ax.text(1.0, 0.5, NO_DATA, ha="right", va="center", fontsize=10, color=GREY, transform=ax.transAxes)
+    setattr(fig, EMPTY, title)
+
+
+def is_empty(fig: Figure) -> str | None:
+    """The title of a chart drawn without data, else None."""
+    return getattr(fig, EMPTY, None)
+
+
+def _integer_ticks(axis) -> None:
+    """Counts: whole numbers on the axis (no 2.5 projects)."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _rank_title(what: str, shown: int, known: int, total: int, which: str) -> str:
+    """The title of a ranked bar chart saying what it shows: ``which`` (最高/最低) ``shown`` of the
+    ``known`` units with a figure (of ``total``)."""
+    if shown < known:
+        return f"{what}（{which}的 {shown} 个单位，共 {known} 个）"
+    if known < total:
+        return f"{what}（有数据的 {known} 个单位，另 {total - known} 个无数据）"
+    return what
 
 
 def _years(values) -> list[str]:
@@ -69,7 +100,7 @@ def projects_per_year(declarations: pd.DataFrame) -> Figure:
     ax.set_title(title)
     ax.set_xlabel("年度")
     ax.set_ylabel("项目数")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     return fig
 
 
@@ -122,9 +153,10 @@ def execution_vs_target(project_execution: pd.DataFrame) -> Figure:
 
 def units_by_budget(ranking: pd.DataFrame, top: int = 25) -> Figure:
     """Horizontal bars: the units with the largest 当年预算 (``ranking``: ``unit``, ``year_budget``)."""
-    data = ranking.dropna(subset=["year_budget"]).nlargest(top, "year_budget").iloc[::-1]
+    known = ranking.dropna(subset=["year_budget"])
+    data = known.nlargest(top, "year_budget").iloc[::-1]
     fig, ax = _figure(7.5, max(2.5, 0.3 * len(data) + 1.2))
-    title = "各单位当年预算（前 %d 名）" % top if len(ranking) > top else "各单位当年预算"
+    title = _rank_title("各单位当年预算", len(data), len(known), len(ranking), "最高")
     if data.empty:
         _empty(ax, title)
         return fig
@@ -136,9 +168,10 @@ def units_by_budget(ranking: pd.DataFrame, top: int = 25) -> Figure:
 
 def units_by_rate(ranking: pd.DataFrame, top: int = 25) -> Figure:
     """Horizontal bars: the units with the lowest execution rates (``ranking``: ``unit``, ``rate``)."""
-    data = ranking.dropna(subset=["rate"]).nsmallest(top, "rate").iloc[::-1]
+    known = ranking.dropna(subset=["rate"])
+    data = known.nsmallest(top, "rate").iloc[::-1]
     fig, ax = _figure(7.5, max(2.5, 0.3 * len(data) + 1.2))
-    title = "各单位上年预算执行率（最低 %d 名）" % top if len(ranking) > top else "各单位上年预算执行率"
+    title = _rank_title("各单位上年预算执行率", len(data), len(known), len(ranking), "最低")
     if data.empty:
         _empty(ax, title)
         return fig
@@ -162,6 +195,7 @@ def rate_distribution(project_execution: pd.DataFrame) -> Figure:
     ax.set_title(title)
     ax.set_xlabel("执行率（%，超过 150% 的计入 150%）")
     ax.set_ylabel("项目数")
+    _integer_ticks(ax.yaxis)
     return fig
 
 
@@ -195,11 +229,11 @@ def change_counts(summary: pd.DataFrame, by: str = "to_year", top: int = 25) -> 
     ax.set_title(title)
     if horizontal:
         ax.set_xlabel("指标数")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
     else:
         ax.set_xlabel("年度")
         ax.set_ylabel("指标数")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.yaxis)
     fig.legend(fontsize=8, ncols=5, loc="outside lower center")
     return fig
 

@@ -37,6 +37,8 @@ FRAMEWORK_LABEL = tables.heading("framework_changes")
 RATE_COLUMNS = tables.columns_of_format("rate")
 MONEY_COLUMNS = tables.columns_of_format("money")
 NUMBER_FORMATS = ("money", "rate", "int", "number")
+#: the heading of the problems section in every report notebook (``## 数据问题``); the index links to it
+PROBLEMS_HEADING = "数据问题"
 #: tables longer than this are folded into a <details> element with their row count
 COLLAPSE_AT = 12
 
@@ -260,19 +262,26 @@ def _fmt_number(v) -> str:
     return str(int(f)) if f.is_integer() else f"{f:,.1f}"
 
 
-_VALUE_WORDS = {
+#: column -> {code in the data: the word the reports and the workbook show}; the one home of
+#: these words (the export uses it too), codes not listed are shown as they are
+VALUE_WORDS = {
     "change": {**CHANGE_LABELS},
     "severity": problem_codes.SEVERITY_CHINESE,
     "match": {"exact": "精确", "fuzzy": "模糊匹配"},
     "outcome": {"pass": "通过", "fail": "未通过", "n/a": "不适用"},
+    "source": {"convention": "审核惯例"},
+    "kind": {"quantitative": "定量", "qualitative": "定性", "deadline": "时限"},
+    "horizon": {"year": "当年", "medium": "中期"},
+    "op": {"range": "区间"},
+    "exec_target_op": {"range": "区间"},
 }
 
 
 def cell_text(column: str, value) -> str:
     """One value as the reports show it (not escaped)."""
     fmt = tables.ALL[column].format if column in tables.ALL else "text"
-    if column in _VALUE_WORDS and not _missing(value):
-        return _VALUE_WORDS[column].get(value, str(value))
+    if column in VALUE_WORDS and not _missing(value):
+        return VALUE_WORDS[column].get(value, str(value))
     if fmt == "money":
         return fmt_wan(value)
     if fmt == "rate":
@@ -300,6 +309,17 @@ def _is_number_column(column: str) -> bool:
     return column in tables.ALL and tables.ALL[column].format in NUMBER_FORMATS
 
 
+#: headings this short (条数, 收紧, 通过率) are kept on one line (class ``short``), never 条/数
+SHORT_HEADING = 4
+
+
+def _th(column: str, heading: str) -> str:
+    cls = "num" if _is_number_column(column) else "text"
+    if len(heading) <= SHORT_HEADING:
+        cls += " short"
+    return f'<th class="{cls}" scope="col">{escape(heading)}</th>'
+
+
 def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, labels: dict | None = None,
                links: dict | None = None, row_class=None, title: str | None = None,
                collapse_at: int | None = COLLAPSE_AT, print_folded: bool = False) -> str:
@@ -316,9 +336,7 @@ def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, l
     shown = frame.head(max_rows) if max_rows else frame
     cols = list(shown.columns)
     links = links or {}
-    head = "".join(
-        f'<th class="{"num" if _is_number_column(c) else "text"}" scope="col">{escape(column_heading(c, labels))}</th>'
-        for c in cols)
+    head = "".join(_th(c, column_heading(c, labels)) for c in cols)
     body = []
     for row in shown.itertuples(index=False, name=None):
         rec = dict(zip(cols, row))
@@ -560,17 +578,34 @@ def changes_by_project_html(changes: pd.DataFrame, unit_links: bool = False) -> 
 
 # ----------------------------------------------------------------------------- problems
 
+#: the order problems are listed in: errors (something is missing from the tables) before warnings
+SEVERITY_ORDER = (problem_codes.ERROR, problem_codes.WARNING)
+
+
+def problem_place(source_file, source_line) -> str:
+    """Where a problem is, as the reports write it: ``file:line``, the file name alone when the
+    problem has no line (a file that could not be opened), ``—`` when neither is known."""
+    if _missing(source_file):
+        return "—" if _missing(source_line) else f"—:{int(source_line)}"
+    return str(source_file) if _missing(source_line) else f"{source_file}:{int(source_line)}"
+
+
+def _severity_rank(severity: pd.Series) -> pd.Series:
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return severity.map(rank).fillna(len(rank)).astype(int)
+
+
 def problem_summary(problems: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
     """Per problem code: severity, the Chinese description, the count and the first places
-    (``file:line``), most frequent first."""
+    (:func:`problem_place`); errors first, then warnings, each most frequent first."""
     if problems.empty:
         return pd.DataFrame(columns=["severity", "code", "description", "n", "example"])
     p = problems.sort_values(["source_file", "source_line"], na_position="last")
-    where = p["source_file"].fillna("?") + ":" + p["source_line"].astype("Int64").astype("string").fillna("?")
+    where = [problem_place(f, ln) for f, ln in zip(p["source_file"], p["source_line"])]
     g = p.assign(_w=where).groupby(["severity", "code"], sort=False)
     out = g.agg(n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))).reset_index()
-    out = out.assign(description=out["code"].map(problem_codes.chinese))
-    return out.sort_values(["n", "code"], ascending=[False, True], ignore_index=True)[
+    out = out.assign(description=out["code"].map(problem_codes.chinese), _rank=_severity_rank(out["severity"]))
+    return out.sort_values(["_rank", "n", "code"], ascending=[True, False, True], ignore_index=True)[
         ["severity", "code", "description", "n", "example"]]
 
 
@@ -610,7 +645,13 @@ def show_synthetic_notice(declarations: pd.DataFrame) -> None:
 
 
 def figure_html(fig) -> str:
-    """A matplotlib figure as an embedded PNG whose alt text is the chart's title."""
+    """A matplotlib figure as an embedded PNG whose alt text is the chart's title; a chart drawn
+    without data (``plots.is_empty``) as one line of text, ``标题：无数据。``."""
+    from analysis.reports import plots
+
+    empty = plots.is_empty(fig)
+    if empty is not None:
+        return f'<p class="note chart-empty">{escape(empty)}：{plots.NO_DATA}。</p>'
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
@@ -641,19 +682,52 @@ UNIT_LINKS = {"unit": _unit_link}
 YEAR_LINKS = {"year": _year_link}
 
 
+def _known(declarations: pd.DataFrame, column: str) -> pd.Series:
+    if column not in declarations:
+        return pd.Series(False, index=declarations.index)
+    return declarations[column].notna()
+
+
+def rate_sentence(declarations: pd.DataFrame, prev_year: int, rate=None, weighted: bool = False) -> str:
+    """The execution rate of ``prev_year`` in words (trusted text, no data in it): the rate, or
+    why it cannot be computed from these declarations (which of the figures is not printed)."""
+    if not _missing(rate):
+        return f"报告的上年（{int(prev_year)} 年）预算执行率为 {fmt_rate(rate)}" + ("（按预算加权）。" if weighted else "。")
+    budget = _known(declarations, "prior_budget") & (declarations.get("prior_budget", 0) > 0)
+    executed = _known(declarations, "prior_executed")
+    if not budget.any() and not executed.any():
+        why = "申报表未印上年预算额和上年执行数"
+    elif not executed.any():
+        why = "申报表未印上年执行数"
+    elif not budget.any():
+        why = "申报表未印上年预算额"
+    else:
+        why = "没有同时印有上年预算额和上年执行数的申报表"
+    return f"{why}，无法计算上年（{int(prev_year)} 年）的预算执行率。"
+
+
+def _span(years: list[int]) -> str:
+    return f"年度 {years[0]}–{years[-1]}" if len(years) > 1 else f"年度 {years[0]}"
+
+
+def _budget_words(yuan) -> str:
+    return "未印当年预算" if _missing(yuan) else "当年预算合计 " + escape(fmt_money(yuan))
+
+
 def show_unit_summary(unit: str, declarations: pd.DataFrame) -> None:
     """The unit's name and a one-sentence summary: years, projects, latest budget, latest rate."""
     if declarations.empty:
         show_text("单位：<strong>{unit}</strong>。处理后的数据中没有该单位的申报。", unit=unit)
         return
     years = sorted(int(y) for y in declarations["year"].dropna().unique())
-    last = headline_figures(declarations[declarations["year"] == years[-1]]).iloc[0]
+    latest = declarations[declarations["year"] == years[-1]]
+    last = headline_figures(latest).iloc[0]
     links = "、".join(f'<a href="{escape(report_href("year", y))}">{y}</a>' for y in years)
     show_text(
-        "单位：<strong>{unit}</strong>。共 {n} 条项目申报，年度 {first}–{latest}。"
-        "{latest} 年申报 {n_last} 个项目，当年预算合计 {budget}；报告的上年（{prev} 年）预算执行率为 {rate}。",
-        unit=unit, n=len(declarations), first=years[0], latest=years[-1], n_last=int(last["n_projects"]),
-        budget=fmt_money(last["year_budget"]), prev=years[-1] - 1, rate=fmt_rate(last["rate"]),
+        "单位：<strong>{unit}</strong>。共 {n} 条项目申报，{span}。"
+        "{latest} 年申报 {n_last} 个项目，" + _budget_words(last["year_budget"]) + "；"
+        + escape(rate_sentence(latest, years[-1] - 1, last["rate"])),
+        unit=unit, n=len(declarations), span=_span(years), latest=years[-1], n_last=int(last["n_projects"]),
     )
     _display_html(f'<p class="nav-years">各年度报告：{links}</p>')
 
@@ -665,10 +739,25 @@ def show_year_summary(year: int, declarations: pd.DataFrame) -> None:
         return
     h = headline_figures(declarations).iloc[0]
     show_text(
-        "{year} 年共有 {units} 个单位申报 {n} 个项目，当年预算合计 {budget}；"
-        "报告的上年（{prev} 年）预算执行率为 {rate}（按预算加权）。",
+        "{year} 年共有 {units} 个单位申报 {n} 个项目，" + _budget_words(h["year_budget"]) + "；"
+        + escape(rate_sentence(declarations, int(year) - 1, h["rate"], weighted=True)),
         year=year, units=declarations["unit"].nunique(), n=int(h["n_projects"]),
-        budget=fmt_money(h["year_budget"]), prev=int(year) - 1, rate=fmt_rate(h["rate"]),
+    )
+
+
+def show_overview_summary(declarations: pd.DataFrame) -> None:
+    """One sentence for the whole data: units, declarations, years, budget; or that there are none."""
+    if declarations.empty:
+        show_text("处理后的数据中没有任何申报表：没有读入申报表，或全部文件都未能读取（见本报告末尾的“{h}”）。",
+                  h=PROBLEMS_HEADING)
+        return
+    years = sorted(int(y) for y in declarations["year"].dropna().unique())
+    total = headline_figures(declarations).iloc[0]
+    span = _span(years)
+    show_text(
+        "数据中共有 {units} 个单位、{n} 条项目申报，{span}；"
+        + ("各年当年预算合计 {budget}。" if not _missing(total["year_budget"]) else "申报表均未印当年预算。"),
+        units=declarations["unit"].nunique(), n=len(declarations), span=span, budget=fmt_money(total["year_budget"]),
     )
 
 
@@ -687,19 +776,28 @@ def _flagged(rec) -> str | None:
 
 
 def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links=None) -> None:
-    """``metrics.budget_vs_targets`` rows: the flagged ones (budget up, targets loosened) first
-    and highlighted, with a sentence counting them."""
+    """``metrics.budget_vs_targets`` rows, the flagged ones (budget up, targets loosened)
+    highlighted, with a sentence counting them. Per year (a unit's report) in the order of the
+    years; per unit (a year's report) the flagged units first, then by balance of the changes."""
     bt = budget_targets[budget_targets["prev_year_budget"].notna()] if len(budget_targets) else budget_targets
     if bt is None or bt.empty:
         show_text("没有可与上一年比较的预算。")
         return
     flagged = int(bt["budget_up_targets_loosened"].sum())
-    show_text("预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），已标红并排在前面。",
-              n=flagged, total=len(bt), what="年度" if by == "year" else "单位")
+    where = "已标红" if by == "year" else "已标红并排在前面"
+    if flagged:
+        show_text("预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），" + where + "。",
+                  n=flagged, total=len(bt), what="年度" if by == "year" else "单位")
+    else:
+        show_text("共 {total} 个可比较的{what}，没有预算比上一年增加、而放松的指标多于收紧的。",
+                  total=len(bt), what="年度" if by == "year" else "单位")
     cols = [by if c == "year" else c for c in BUDGET_TARGET_COLUMNS]
-    bt = bt.sort_values(["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable")
-    if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
-        _display_html(table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged))
+    if by == "year":
+        bt = bt.sort_values("year", kind="stable")
+    else:
+        bt = bt.sort_values(["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable")
+        if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
+            _display_html(table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged))
     show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标（全部）")
 
 
@@ -717,6 +815,13 @@ def show_renames(renames: pd.DataFrame, links=None) -> None:
     show_table(renames.assign(match="fuzzy"), columns=cols, links=links, title="更名的项目")
 
 
+def heading_anchor(heading: str) -> str:
+    """The fragment a report page gives a notebook's ``## heading`` (its id, as the table of contents links it)."""
+    from urllib.parse import quote
+
+    return quote(heading.replace(" ", "-"))
+
+
 PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code", "description", "message"]
 
 
@@ -728,10 +833,9 @@ def show_problems(problems: pd.DataFrame) -> None:
     show_text("共 {n} 条数据问题（错误 {e} 条，警告 {w} 条）。", n=len(problems),
               e=int((problems["severity"] == "error").sum()), w=int((problems["severity"] == "warning").sum()))
     show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
-    rows = problems.sort_values(["source_file", "source_line"], na_position="last")
-    rows = rows.assign(description=rows["code"].map(problem_codes.chinese))
-    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, 
-                             title="全部数据问题", collapse_at=0, print_folded=True))
+    rows = problems.assign(_rank=_severity_rank(problems["severity"]), description=problems["code"].map(problem_codes.chinese))
+    rows = rows.sort_values(["_rank", "source_file", "source_line"], na_position="last", kind="stable")
+    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, title="全部数据问题", collapse_at=0, print_folded=True))
 
 
 def show_problem_counts(problems: pd.DataFrame) -> None:
