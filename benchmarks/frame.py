@@ -31,11 +31,10 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
         INDICATORS_SCHEMA,
         _arrow,
         _arrow_rows,
+        list_files,
     )
     from analysis.ingest.readers import read_file
     from analysis.ingest.workers import settle_gc
-
-    from benchmarks.floor import SKIP
 
     declarations = pq.read_table(tables / "declarations.parquet").select(DECLARATIONS_SCHEMA.names).to_pylist()
     indicators = pq.read_table(tables / "indicators.parquet").select(INDICATORS_SCHEMA.names)
@@ -51,22 +50,15 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
 
     settle_gc()
     t0, c0 = time.perf_counter(), time.process_time()
-    paths = sorted(
-        p
-        for p in raw.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() not in SKIP
-        and not any(part.startswith(".") for part in p.relative_to(raw).parts)
-    )
+    paths = list_files(raw).files  # (path, name shown), as the ingest lists them
     memo: dict = {}
     n_rows = n_decl = n_ind = 0
     chunk_decl: list[dict] = []
     chunk_ind: list[list] = []
     with tempfile.TemporaryDirectory() as out:
         part = 0
-        for k, path in enumerate(paths):
-            rel = path.relative_to(raw).as_posix()
-            for sheet in read_file(path, rel):
+        for k, (path, rel) in enumerate(paths):
+            for sheet in read_file(Path(path), rel):
                 for row in sheet.rows:
                     key = row.key
                     v = memo.get(key)

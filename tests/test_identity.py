@@ -207,3 +207,9 @@ def test_a_name_with_its_words_swapped_is_the_same_project():
     # the same characters with their numbers in another order are still two projects
     d = frame((XUHUI, "1号线2号线养护", 2023), (XUHUI, "2号线1号线养护", 2024))
     assert identity.project_ids(d)["project_key"].nunique() == 2
+
+
+def test_only_two_neighbouring_words_swapped_score_as_the_same_name():
+    assert identity._similarity("雾炮车降尘抑尘服务", "雾炮车抑尘降尘服务") == 100.0
+    # the same characters shuffled are scored as usual
+    assert identity._similarity("甲乙丙丁戊己", "己戊丁丙乙甲") < 80

@@ -382,7 +382,7 @@ def test_a_cost_above_the_amount_read_as_yuan_puts_it_in_wan(tmp_path):
 
 def test_hunan_and_jiangsu_labels_of_periods_goals_and_texts(tmp_path):
     """项目支出实施期 (a period), 本年度绩效目标 (the year's goals; 实施期绩效目标 and 中长期目标 are
-    known and not kept), 项目概述, 项目必要性说明, and 开始时间 / 完成时间 printed as years."""
+    known and not kept), 项目概述, 项目必要性说明, and 开始时间 / 结束时间 printed as years."""
     rows = [
         "项目支出绩效目标表",
         "(2023年度)",
@@ -390,7 +390,7 @@ def test_hunan_and_jiangsu_labels_of_periods_goals_and_texts(tmp_path):
         ["预算部门", "示例市城管局", "", ""],
         ["年度本级预算金额", "250万", "", ""],
         ["项目支出实施期", "2023.07-2024.01", "", ""],
-        ["开始时间", "2023年", "完成时间", "2024年"],
+        ["开始时间", "2023年", "结束时间", "2024年"],
         ["项目概述", "全市主次干道降尘", "", ""],
         ["项目必要性说明", "改善空气质量", "", ""],
         ["实施期绩效目标", "空气质量达到优良", "", ""],
@@ -405,3 +405,65 @@ def test_hunan_and_jiangsu_labels_of_periods_goals_and_texts(tmp_path):
     assert r.problems.empty, r.problems.to_string()
     r, d = one(tmp_path / "b", form(*rows[:6], *rows[7:]))
     assert (str(d.start_date), str(d.end_date)) == ("2023-07-01", "2024-01-31")  # else the period
+
+
+def test_an_indicator_named_like_an_approval_box_is_an_indicator(tmp_path):
+    rows = [
+        "项目支出绩效目标申报表",
+        "(2021年度)",
+        ["项目名称", "合法性审查经费", "", "", ""],
+        ["实施单位", "示例县司法局", "", "", ""],
+        ["年度资金总额(万元)", "25", "", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+        ["", "产出指标", "数量指标", "规范性文件审查件数", "≥50件"],
+        ["", "", "", "出具法律审查意见", "≥30份"],
+        ["", "", "质量指标", "审查意见采纳率", "≥95%"],
+        ["", "效益指标", "社会效益指标", "依法行政水平", "提高"],
+        ["区司法局审核意见", "(盖章)", "", "", ""],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert r.indicators.name.tolist() == ["规范性文件审查件数", "出具法律审查意见", "审查意见采纳率", "依法行政水平"]
+    assert r.problems.empty, r.problems.to_string()
+
+
+def test_a_column_of_amounts_with_its_parts_above_the_total(tmp_path):
+    head = ["项目资金(万元)", "项 目", "上年度安排资金", "本年度申请资金"]
+    rows = [
+        *AMOUNT_COLUMNS[:4],
+        head,
+        ["", "区级资金", "100", "200"],
+        ["", "市级资金", "", ""],
+        ["", "合 计", "130", "300"],
+    ]
+    r, d = one(tmp_path, form(*rows, *AMOUNT_COLUMNS[-2:]))
+    assert (d.prior_budget, d.year_budget) == (1_300_000.0, 3_000_000.0)  # the total's row, not the first part
+    assert r.problems.code.tolist() == ["year-inferred"], r.problems.to_string()  # (from the project's period)
+    # a total that is no number is reported as such
+    r, d = one(tmp_path / "b", form(*AMOUNT_COLUMNS[:4], head, ["", "合 计", "130", "三百"], *AMOUNT_COLUMNS[-2:]))
+    assert d.prior_budget == 1_300_000.0 and sorted(r.problems.code) == ["bad-amount", "year-inferred"]
+    # a field's text beside the figures is no part of the column: read as usual
+    rows = [
+        *AMOUNT_COLUMNS[:4],
+        ["项目资金(万元)", "项 目", "年度资金总额", ""],
+        ["", "合 计", "100", "项目概况：城区保洁"],
+    ]
+    r, d = one(tmp_path / "c", form(*rows, *AMOUNT_COLUMNS[-2:]))
+    assert d.overview == "城区保洁"
+
+
+def test_a_cost_a_little_above_the_amount_says_nothing_of_its_unit(tmp_path):
+    rows = [
+        "绩效目标申报表",
+        "(2021年度)",
+        ["项目名称", "果园路硬化"],
+        ["主管部门", "示例县交通运输局"],
+        ["资金情况", "年度资金总额:", "5000000"],
+        ["绩", "一级指标", "二级指标", "三级指标", "指标值"],
+        ["", "产出指标", "成本指标", "项目总成本", "≤600万元"],  # the whole project's cost, over years
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert d.year_budget == 5_000_000.0
+    # and words beside an amount's label are its value, reported when they are no amount
+    rows[4] = ["资金情况", "年度资金总额:", "详见附件"]
+    r, d = one(tmp_path / "b", form(*rows))
+    assert "年度资金总额 '详见附件' is no amount" in r.problems.message[r.problems.code == "bad-amount"].iloc[0]

@@ -176,3 +176,12 @@ def test_a_workbook_name_on_bytes_that_are_no_workbook_says_so(tmp_path):
     assert got["a.xlsx"] == "a.xlsx: not a readable .xlsx workbook (its first bytes are no .xlsx workbook)"
     assert got["b.xls"] == "b.xls: not a readable .xls workbook (its first bytes are no .xls workbook)"
     assert set(r.problems.code) == {"unreadable-file"}
+
+
+def test_a_web_page_saved_under_a_workbooks_name_is_read_as_a_page(tmp_path, tmp_path_factory):
+    import formatkit as fk
+
+    page = fk.to_html(fk.text_grid(kit.SEED))
+    as_page = kit.ingest_files(tmp_path / "a", {"seed.html": page})
+    r = kit.ingest_files(tmp_path / "b", {"seed.xlsx": page})
+    assert len(r.declarations) == 2 and kit.decl_records(r) == kit.decl_records(as_page)

@@ -8,8 +8,7 @@ Projects are sometimes renamed. After the exact pass, a project of a unit whose 
 declared year is Y may be linked to a project of the same unit whose first declared year
 is Y+1 when their names are similar enough (``rapidfuzz.fuzz.ratio`` on the normalized
 names with four-digit years such as ``2020年度`` removed, at least ``threshold``; a name made of
-the same characters in another order, words swapped as in 雾炮车降尘抑尘服务 and 雾炮车抑尘降尘服务,
-scores 100) and carry the
+two neighbouring words swapped, as in 雾炮车降尘抑尘服务 and 雾炮车抑尘降尘服务, scores 100) and carry the
 same numbers (digits and Chinese numerals, in order: ``第一批`` is never linked to ``第二批``,
 nor ``3号线`` to ``4号线``, however similar the rest of the name). Such a
 link is never silent: the first declaration under the new name is marked
@@ -25,6 +24,7 @@ columns it finds.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 
 import numpy as np
@@ -88,9 +88,16 @@ def _chains(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _similarity(a: str, b: str) -> float:
-    """``fuzz.ratio`` of two names; 100 for the same characters in another order (words swapped)."""
-    if len(a) == len(b) and sorted(a) == sorted(b):
-        return 100.0
+    """``fuzz.ratio`` of two names; 100 where one is the other with two neighbouring runs of
+    characters swapped (雾炮车[降尘][抑尘]服务 and 雾炮车[抑尘][降尘]服务)."""
+    if a != b and len(a) == len(b) and sorted(a) == sorted(b):
+        n = len(a)
+        start = len(os.path.commonprefix([a, b]))
+        end = len(os.path.commonprefix([a[::-1], b[::-1]]))
+        for i in range(start + 1):  # the swapped runs may begin or end like what is around them
+            for k in range(max(i + 2, n - end), n + 1):
+                if b[i:k] in a[i:k] + a[i:k]:  # a rotation of a[i:k]: its two parts swapped
+                    return 100.0
     return fuzz.ratio(a, b)
 
 

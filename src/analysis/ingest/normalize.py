@@ -199,7 +199,7 @@ def label_unit(label: str) -> str:
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_YEAR_ONLY = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?$")
+_YEAR_ONLY = re.compile(r"^(\d{4})\s*年(?:度)?$")  # 2024年: a date's whole year, a period of one year
 
 
 @memo_short()
@@ -222,7 +222,7 @@ def parse_date(text: str | None, end: bool = False) -> tuple[dt.date | None, boo
             y, mo = int(mm.group(1)), int(mm.group(2))
             return dt.date(y, mo, _month_end(y, mo) if end else 1), True
         my = _YEAR_ONLY.match(s)
-        if my:
+        if my and int(my.group(1)) >= dt.MINYEAR:
             return dt.date(int(my.group(1)), 12, 31) if end else dt.date(int(my.group(1)), 1, 1), True
         if re.fullmatch(r"\d{5}(?:\.0+)?", s) and 20000 <= float(s) <= 80000:
             # a spreadsheet's date serial printed as a number (43831 is 2020-01-01)
@@ -575,10 +575,8 @@ def parse_period(text: str | None) -> tuple[dt.date | None, dt.date | None]:
     if not text:
         return None, None
     s = _WS.sub("", nfkc(str(text)))
-    m = re.match(r"^(\d{4})年(?:度)?$", s)
-    if m:
-        y = int(m.group(1))
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    if _YEAR_ONLY.match(s):
+        return parse_date(s)[0], parse_date(s, end=True)[0]
     parts = re.split(r"(?:-|~|～|〜|—|–|至|到)+", s)
     if len(parts) != 2:
         return None, None

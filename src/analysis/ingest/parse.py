@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.grid import Row
-from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_amount, parse_target
+from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_target
 from analysis.problems import Problem
 from analysis.tables import PROSE
 
@@ -372,7 +372,7 @@ class _RowInfo:
             self.kind, self.layout = _HEADER, layout
         else:
             self.kind = _OTHER
-            self.footer = vocab.is_footer(first)
+            self.footer = vocab.is_footer_row(nonempty)
 
 
 _INFOS: dict[str, _RowInfo] = {}
@@ -451,6 +451,9 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
     i, n = 0, len(cells)
     found_any = False
     heading = None
+    # a row of two amount labels or more heads a column of amounts: the words beside them
+    # (项 目, 测算依据及说明) are headings, not their values
+    heads_row = sum(1 for c in cells if c and (x := match_label(c)) is not None and x.field in _AMOUNTS) >= 2
     while i < n:
         c = cells[i]
         if not c:
@@ -482,12 +485,15 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
                 j < n
                 and cells[j]
                 and _Splitter.is_value(lab, cells[j])
-                and (lab.field not in _MONEY_LABELS or _may_be_amount(cells[j]))
+                and not (
+                    (lab.field == vocab.GROUP or (heads_row and lab.field in _AMOUNTS)) and not _may_be_amount(cells[j])
+                )
             ):
                 value, i = cells[j], j + 1
             else:
-                if lab.field in _AMOUNTS and not split:
-                    actions.append((_HEAD, lab, i))
+                nxt = match_label(cells[j]) if j < n and cells[j] else None
+                if lab.field in _AMOUNTS and not split and (nxt is None or nxt.field in _MONEY_LABELS):
+                    actions.append((_HEAD, lab, i))  # (not before another field's label: 年度预算 | 项目概况)
                 value, i = "", i + 1
                 if j < n and cells[j] and lab.field in _AMOUNTS:
                     # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
@@ -664,7 +670,7 @@ class _Splitter:
                 self.subheader = False
                 if self.sub_header(cells):
                     return
-            if vocab.is_footer(first):
+            if vocab.is_footer_row(nonempty):
                 self.layout = None
                 return
             if not self.ends_table(cells):
@@ -818,18 +824,23 @@ class _Splitter:
 
     def amount_row(self, cells: list[str], head: dict[int, Label], line: int) -> bool:
         """A row under amount labels printed with no value (``项 目 | 上年度安排资金 | 本年度申请资金``):
-        True when it holds amounts in their columns, after nothing but a row label that is no
-        field (合 计, 区级资金, 1、办公费). The total's row (合计, or no row label) gives the
-        amounts not yet read; the others are parts, known and not kept."""
-        first = min(head)
+        True when it holds amounts (or words that declare none) in their columns, before them
+        nothing but a row label that is no field (合 计, 区级资金, 1、办公费), and after them
+        nothing but more figures. The total's row (合计, or no row label) gives the amounts not
+        yet read; the others are parts, known and not kept. Any other row is read as usual."""
         values = {c: cells[c] for c in head if c < len(cells) and cells[c]}
-        if not values or any((lab := match_label(c)) and lab.field not in _PART_FIELDS for c in cells[:first] if c):
-            return False
-        read = [parse_amount(v, "元") for v in values.values()]
-        if not all(ok for _v, ok in read) or all(v is None for v, _ok in read):
-            return False
+        if not values:  # 市级资金 | | : a part left blank
+            texts = [c for c in cells if c]
+            return len(texts) == 1 and vocab.amount_part_level(texts[0]) is not None
+        first = min(values)
         lead = [c for c in cells[:first] if c]
-        if not lead or vocab.squeeze(lead[-1]) in vocab.AMOUNT_TOTALS:
+        if any((lab := match_label(c)) and lab.field not in _PART_FIELDS for c in lead):
+            return False
+        if any(c and not _may_be_amount(c) for i, c in enumerate(cells) if i >= first):
+            return False  # 100 | 保障城区道路清洁: a field's text beside the amount
+        if not lead or vocab.key(lead[-1]) in vocab.AMOUNT_TOTALS:
+            if not any(_AMOUNT_CHAR.search(v) for v in values.values()):
+                return False  # a total of nothing but dashes gives no amount
             for c, value in values.items():
                 lab = head[c]
                 if not (self.cur.fields.get(lab.field) or ("",))[0]:
@@ -946,8 +957,8 @@ class _Splitter:
         if len(texts) == 1 and not self.cur.indicators and "unit" not in self.cur.own and _ORG.match(_clean(text)):
             self.unlabelled_unit(text, row.line)
             return
-        if vocab.is_footer(texts[0]):
-            return  # 注：…, 填表人, …（盖章） 年 月 日
+        if vocab.is_footer_row(texts):
+            return  # 注：…, 填表人, …（盖章） 年 月 日, 区扶贫办审核意见 | （盖章）
         self.problem(row.line, "unrecognized-row", f"a row that is neither a field nor an indicator: {text[:60]!r}")
 
     # --- indicators

@@ -459,14 +459,15 @@ def _sum_of_parts(raw: RawDeclaration, add) -> float | None:
 
 
 def _cost_above(raw: RawDeclaration, figure: float) -> str | None:
-    """A cost indicator's target in 万 (成本指标 ``≤120万元``) above ``figure`` read as 元 and
-    within it read as 万元: a cost cannot exceed the whole budget, so the amount is in 万元.
+    """A cost indicator's target in 万 (成本指标 ``≤120万元``) a hundred times ``figure`` read as
+    元 or more, and within it read as 万元: no cost is a hundredfold of the whole budget, so the
+    amount is in 万元 (a cost merely above it may be the whole project's, over several years).
     The indicator's name and target, or None."""
     for ind in raw.indicators:
         if not (ind.level2 and _COST.search(ind.level2)) or "万" not in (ind.target or ""):
             continue
         t = nz.parse_target(ind.target)
-        if t.value_unit == "元" and t.value is not None and figure < t.value <= figure * 10_000:
+        if t.value_unit == "元" and t.value is not None and figure * 100 <= t.value <= figure * 10_000:
             return f"{_short(ind.name, 20)} {_short(ind.target, 20)}"
     return None
 

@@ -125,7 +125,10 @@ def _container(data: bytes, suffix: str):
         return None  # a text export saved under a workbook's name (sites serve them as .xls): read as text
     if suffix in EXCEL_SUFFIXES and data[:4] != b"PK\x03\x04" and data[:8] != _OLE and not _MARKUP.match(data[:4096]):
         return _not_readable(f"{suffix} workbook")
-    if data[:4] == b"PK\x03\x04" or suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES:
+    named = suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES and not _MARKUP.match(
+        data[:4096]
+    )  # (a page saved as .xlsx: below)
+    if data[:4] == b"PK\x03\x04" or named:
         kind = _zip_kind(data) or ("docx" if suffix in DOCX_SUFFIXES else "xlsx")
         if kind == "docx":
             from analysis.ingest.docx import read_docx

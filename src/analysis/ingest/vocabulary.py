@@ -91,7 +91,7 @@ IGNORED: frozenset[str] = frozenset(key(w) for w in RAW["ignore"]["labels"])
 IGNORED_PATTERNS: list[re.Pattern] = [re.compile(p) for p in RAW["ignore"]["patterns"]]
 AMOUNT_PARTS: list[re.Pattern] = [re.compile(p) for p in RAW["amount_parts"]["patterns"]]
 #: the word of the row that holds the amount in a column of amounts (合计), squeezed
-AMOUNT_TOTALS: frozenset[str] = frozenset(squeeze(w) for w in RAW["amount_parts"]["totals"])
+AMOUNT_TOTALS: frozenset[str] = frozenset(key(w) for w in RAW["amount_parts"]["totals"])
 GROUPS: frozenset[str] = frozenset(key(w) for w in RAW["groups"]["labels"])
 for _k in IGNORED | GROUPS:
     if _k in FIELDS:
@@ -171,10 +171,20 @@ FOOTER_ENDS = tuple(squeeze(w) for w in RAW["footer"]["ends"])
 
 @functools.lru_cache(maxsize=1 << 14)
 def is_footer(text: str) -> bool:
-    """A cell that begins a footer row (注：…, 填表人, 财政部门审核意见, …（盖章） 年 月 日,
-    区扶贫办审核意见)."""
+    """A cell that begins a footer row (注：…, 填表人, 财政部门审核意见, …（盖章） 年 月 日)."""
     s = squeeze(text)
-    return s.startswith(FOOTER_STARTS) or s.endswith(FOOTER_ENDS) or any(w in s for w in FOOTER_CONTAINS)
+    return s.startswith(FOOTER_STARTS) or any(w in s for w in FOOTER_CONTAINS)
+
+
+def is_footer_row(texts: list[str]) -> bool:
+    """Whether a row (its non-empty cells) is a footer: its first cell begins one
+    (:func:`is_footer`), or it is an approval box, a cell ending in 审核意见, 初审意见 … with
+    nothing beside it but placeholders (``区扶贫办审核意见 | （盖章）``)."""
+    if not texts:
+        return False
+    if is_footer(texts[0]):
+        return True
+    return squeeze(texts[0]).endswith(FOOTER_ENDS) and all(is_placeholder(t) or is_footer(t) for t in texts[1:])
 
 
 NULL_WORDS: frozenset[str] = frozenset(RAW["nulls"]["words"])
