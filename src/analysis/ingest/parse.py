@@ -436,6 +436,12 @@ def _may_be_amount(cell: str) -> bool:
     return bool(_AMOUNT_CHAR.search(cell)) or vocab.squeeze(cell) in vocab.NULL_WORDS or vocab.is_placeholder(cell)
 
 
+def _heads_amounts(cells: list[str]) -> bool:
+    """A row of two amount labels or more heads a column of amounts: the words beside them
+    (项 目, 测算依据及说明) are headings, not their values."""
+    return sum(1 for c in cells if c and (lab := match_label(c)) is not None and lab.field in _AMOUNTS) >= 2
+
+
 def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
     """What a row of fields says, read from its cells alone, in order: ``(assign, label,
     value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
@@ -451,9 +457,7 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
     i, n = 0, len(cells)
     found_any = False
     heading = None
-    # a row of two amount labels or more heads a column of amounts: the words beside them
-    # (项 目, 测算依据及说明) are headings, not their values
-    heads_row = sum(1 for c in cells if c and (x := match_label(c)) is not None and x.field in _AMOUNTS) >= 2
+    heads = None  # whether the row heads a column of amounts (_heads_amounts), once asked
     while i < n:
         c = cells[i]
         if not c:
@@ -486,7 +490,9 @@ def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
                 and cells[j]
                 and _Splitter.is_value(lab, cells[j])
                 and not (
-                    (lab.field == vocab.GROUP or (heads_row and lab.field in _AMOUNTS)) and not _may_be_amount(cells[j])
+                    lab.field in _MONEY_LABELS
+                    and not _may_be_amount(cells[j])
+                    and (lab.field == vocab.GROUP or (heads if heads is not None else (heads := _heads_amounts(cells))))
                 )
             ):
                 value, i = cells[j], j + 1

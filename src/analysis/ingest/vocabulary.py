@@ -184,7 +184,12 @@ def is_footer_row(texts: list[str]) -> bool:
         return False
     if is_footer(texts[0]):
         return True
-    return squeeze(texts[0]).endswith(FOOTER_ENDS) and all(is_placeholder(t) or is_footer(t) for t in texts[1:])
+    return _is_approval(texts[0]) and all(is_placeholder(t) or is_footer(t) for t in texts[1:])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _is_approval(text: str) -> bool:
+    return squeeze(text).endswith(FOOTER_ENDS)
 
 
 NULL_WORDS: frozenset[str] = frozenset(RAW["nulls"]["words"])
