@@ -171,10 +171,11 @@ def test_a_text_export_saved_under_a_workbooks_name_is_read_as_text(tmp_path, tm
 
 def test_a_workbook_name_on_bytes_that_are_no_workbook_says_so(tmp_path):
     junk = random.Random(7).randbytes(3000)
-    r = kit.ingest_files(tmp_path, {"a.xlsx": junk, "b.xls": junk})
+    r = kit.ingest_files(tmp_path, {"a.xlsx": junk, "b.xls": junk, "c.doc": junk})
     got = dict(zip(r.problems.source_file, r.problems.message))
     assert got["a.xlsx"] == "a.xlsx: not a readable .xlsx workbook (its first bytes are no .xlsx workbook)"
     assert got["b.xls"] == "b.xls: not a readable .xls workbook (its first bytes are no .xls workbook)"
+    assert got["c.doc"] == "c.doc: not a readable .doc Word file (its first bytes are no .doc Word file)"
     assert set(r.problems.code) == {"unreadable-file"}
 
 

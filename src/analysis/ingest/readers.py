@@ -94,6 +94,9 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     return [Sheet(None, rows, problems + more, encoding)]
 
 
+_OLD_WORD = {".doc", ".dot", ".wps"}
+
+
 def _not_readable(what: str):
     """The reader of a file whose name says ``what`` but whose first bytes are no such file."""
     return lambda data, rel: [
@@ -106,10 +109,8 @@ def _not_readable(what: str):
 
 
 def _saved_text(data: bytes) -> bool:
-    """Whether a file named as a workbook is a tab- or comma-separated text export: no
-    workbook's or web page's first bytes, and its beginning decodes to rows of cells."""
-    if data[:4] == b"PK\x03\x04" or data[:8] == _OLE or _MARKUP.match(data[:4096]):
-        return False
+    """Whether a file named as a workbook or Word file (and holding none, nor a web page) is a
+    tab- or comma-separated text export: its beginning decodes to rows of cells."""
     text, _encoding, _problems = decode(data[:4096], "")
     return text is not None and text.count("\ufffd") <= 2 and ("\t" in text or "," in text) and "\n" in text
 
@@ -121,14 +122,13 @@ def _container(data: bytes, suffix: str):
     from analysis.ingest.pdf import PDF_SUFFIXES
     from analysis.ingest.xls import XLS_SUFFIXES
 
-    if suffix in EXCEL_SUFFIXES | XLS_SUFFIXES and _saved_text(data):
-        return None  # a text export saved under a workbook's name (sites serve them as .xls): read as text
-    if suffix in EXCEL_SUFFIXES and data[:4] != b"PK\x03\x04" and data[:8] != _OLE and not _MARKUP.match(data[:4096]):
-        return _not_readable(f"{suffix} workbook")
-    named = suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES and not _MARKUP.match(
-        data[:4096]
-    )  # (a page saved as .xlsx: below)
-    if data[:4] == b"PK\x03\x04" or named:
+    zipped, ole, markup = data[:4] == b"PK\x03\x04", data[:8] == _OLE, bool(_MARKUP.match(data[:4096]))
+    if suffix in EXCEL_SUFFIXES | XLS_SUFFIXES | _OLD_WORD and not (zipped or ole or markup):
+        if _saved_text(data):
+            return None  # a text export saved under a workbook's name (sites serve them as .xls): read as text
+        if suffix not in XLS_SUFFIXES:  # (.xls: the same message below)
+            return _not_readable(f"{suffix} workbook" if suffix in EXCEL_SUFFIXES else f"{suffix} Word file")
+    if zipped or (suffix in EXCEL_SUFFIXES | DOCX_SUFFIXES and not markup):  # (a page saved as .xlsx: below)
         kind = _zip_kind(data) or ("docx" if suffix in DOCX_SUFFIXES else "xlsx")
         if kind == "docx":
             from analysis.ingest.docx import read_docx
@@ -137,8 +137,8 @@ def _container(data: bytes, suffix: str):
         from analysis.ingest.excel import read_workbook
 
         return read_workbook
-    if data[:8] == _OLE:
-        if suffix in (".doc", ".dot", ".wps") or suffix in DOCX_SUFFIXES:
+    if ole:
+        if suffix in _OLD_WORD or suffix in DOCX_SUFFIXES:
             return _old_word  # (a .doc renamed .docx is still one)
         from analysis.ingest.xls import read_xls
 
@@ -147,9 +147,9 @@ def _container(data: bytes, suffix: str):
         from analysis.ingest.pdf import read_pdf
 
         return read_pdf
-    if suffix in PDF_SUFFIXES | XLS_SUFFIXES and not _MARKUP.match(data[:4096]):
+    if suffix in PDF_SUFFIXES | XLS_SUFFIXES and not markup:
         return _not_readable("PDF" if suffix in PDF_SUFFIXES else ".xls workbook")
-    if suffix in HTML_SUFFIXES or _MARKUP.match(data[:4096]):
+    if suffix in HTML_SUFFIXES or markup:
         from analysis.ingest.html import read_html
 
         return lambda data, rel: read_html(data, rel, suffix)
