@@ -21,6 +21,7 @@ that runs report after report (:mod:`analysis.reports.runners`, :mod:`analysis.r
 A worker that dies costs only its report (tried once more in a fresh worker).  A failed export
 of the tables is reported (``Results.export_error``, exit status 1) and the index still written.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,7 +87,9 @@ def run_batch(
         t.key = cache_key(Path(t.notebook), t.parameters, data, code)
         stamp = cache_dir / f"{t.kind}-{t.stem}.json"
         if not force and is_cached(stamp, t):
-            results[(t.kind, t.stem)] = Result(t.kind, t.name, t.stem, "cached", out_html=t.out_html, out_ipynb=t.out_ipynb)
+            results[(t.kind, t.stem)] = Result(
+                t.kind, t.name, t.stem, "cached", out_html=t.out_html, out_ipynb=t.out_ipynb
+            )
             continue
         stamp.unlink(missing_ok=True)  # a run killed half-way must not leave a stamp that vouches for old files
         todo.append(t)
@@ -158,7 +161,7 @@ def disambiguate(tasks: list[Task], out: Path) -> list[Task]:
     seen: dict[tuple, list[Task]] = {}
     for t in tasks:
         seen.setdefault((t.kind, t.stem), []).append(t)
-    for (kind, stem), group in seen.items():
+    for (kind, _stem), group in seen.items():
         if len(group) < 2:
             continue
         for t in group:
@@ -199,22 +202,56 @@ def write_stamp(stamp: Path, t: Task, seconds: float, timings: dict | None = Non
         stamp.unlink(missing_ok=True)
         return
     tmp = stamp.with_name(stamp.name + ".tmp")
-    record = {"key": t.key, "name": t.name, "seconds": round(seconds, 3), "outputs": outputs,
-              "timings": {k: round(v, 4) for k, v in (timings or {}).items()}}
+    record = {
+        "key": t.key,
+        "name": t.name,
+        "seconds": round(seconds, 3),
+        "outputs": outputs,
+        "timings": {k: round(v, 4) for k, v in (timings or {}).items()},
+    }
     tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, stamp)
 
 
 # ----------------------------------------------------------------------------- command line
 
+
 def add_arguments(parser):
-    parser.add_argument("--processed", default="data/processed", help="folder with the processed tables (default: data/processed)")
+    parser.add_argument(
+        "--processed", default="data/processed", help="folder with the processed tables (default: data/processed)"
+    )
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
-    parser.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="notebooks run at the same time (default: cores, at most 4)")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds one notebook cell may run before the notebook fails (default: 600)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers")
-    parser.add_argument("--units", nargs="+", metavar="UNIT", help="only these units' reports (exact names; `python -m analysis units` lists them); with --years also those years'")
-    parser.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these years' reports (`python -m analysis years` lists them)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=max(1, min(4, os.cpu_count() or 1)),
+        help="notebooks run at the same time (default: cores, at most 4)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        help="seconds one notebook cell may run before the notebook fails (default: 600)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers",
+    )
+    parser.add_argument(
+        "--units",
+        nargs="+",
+        metavar="UNIT",
+        help="only these units' reports (exact names; `python -m analysis units` lists them); with --years also those years'",
+    )
+    parser.add_argument(
+        "--years",
+        nargs="+",
+        type=int,
+        metavar="YEAR",
+        help="only these years' reports (`python -m analysis years` lists them)",
+    )
     parser.add_argument("--force", action="store_true", help="render every report again, ignoring the cache")
     parser.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-export", action="store_true", help="skip the Excel/CSV export into OUT/tables")

@@ -18,6 +18,7 @@
   as in the Parquet tables, values as in the data, UTF-8 with a byte-order mark.  A text cell
   Excel would take for a formula (starting with ``=``, ``+``, ``-``, ``@``) gets a leading ``'``.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,28 +46,111 @@ SHEETS: dict[str, tuple[str, list[str] | None]] = {
     "declarations": ("申报表", None),
     "indicators": ("指标", None),
     "problems": ("数据问题", ["source_file", "source_line", "severity", "code", "description", "message", "decl_id"]),
-    "execution_rates": ("执行率", ["unit", "year", "exec_year", "n_projects", "prior_budget", "prior_executed", "rate",
-                                  "mean_rate", "n_below_target"]),
-    "change_summary": ("目标变化汇总", ["unit", "to_year", "tightened", "loosened", "changed", "added", "removed",
-                                     "framework_changes", "unchanged", "n", "net_tightening"]),
-    "target_changes": ("目标变化", ["unit", "project", "old_project", "match", "from_year", "to_year", "level1", "level2",
-                                "name", "old_raw", "new_raw", "change", "by_nature", "framework_switch", "framework_change",
-                                "source_file", "source_line"]),
+    "execution_rates": (
+        "执行率",
+        [
+            "unit",
+            "year",
+            "exec_year",
+            "n_projects",
+            "prior_budget",
+            "prior_executed",
+            "rate",
+            "mean_rate",
+            "n_below_target",
+        ],
+    ),
+    "change_summary": (
+        "目标变化汇总",
+        [
+            "unit",
+            "to_year",
+            "tightened",
+            "loosened",
+            "changed",
+            "added",
+            "removed",
+            "framework_changes",
+            "unchanged",
+            "n",
+            "net_tightening",
+        ],
+    ),
+    "target_changes": (
+        "目标变化",
+        [
+            "unit",
+            "project",
+            "old_project",
+            "match",
+            "from_year",
+            "to_year",
+            "level1",
+            "level2",
+            "name",
+            "old_raw",
+            "new_raw",
+            "change",
+            "by_nature",
+            "framework_switch",
+            "framework_change",
+            "source_file",
+            "source_line",
+        ],
+    ),
     "renames": ("项目更名", ["unit", "from_year", "to_year", "old_project", "new_project", "score", "match"]),
-    "review": ("目标审核", ["unit", "year", "project", "group", "rule", "description", "outcome", "evidence", "source",
-                        "ruleset", "decl_id"]),
-    "budget_vs_targets": ("预算与目标", ["unit", "year", "n_projects", "prev_year_budget", "year_budget", "budget_change",
-                                   "budget_change_rel", "tightened", "loosened", "net_tightening",
-                                   "budget_up_targets_loosened"]),
+    "review": (
+        "目标审核",
+        [
+            "unit",
+            "year",
+            "project",
+            "group",
+            "rule",
+            "description",
+            "outcome",
+            "evidence",
+            "source",
+            "ruleset",
+            "decl_id",
+        ],
+    ),
+    "budget_vs_targets": (
+        "预算与目标",
+        [
+            "unit",
+            "year",
+            "n_projects",
+            "prev_year_budget",
+            "year_budget",
+            "budget_change",
+            "budget_change_rel",
+            "tightened",
+            "loosened",
+            "net_tightening",
+            "budget_up_targets_loosened",
+        ],
+    ),
 }
 
 #: Excel number format per registry format
 NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "int": "0", "year": "0", "number": "General", "date": "yyyy-mm-dd"}
-_FORMAT_WORDS = {"money": "金额（元）", "rate": "百分比", "int": "整数", "year": "年份", "number": "数值", "date": "日期",
-                 "flag": "是/否", "text": "文字", "prose": "长文字"}
+_FORMAT_WORDS = {
+    "money": "金额（元）",
+    "rate": "百分比",
+    "int": "整数",
+    "year": "年份",
+    "number": "数值",
+    "date": "日期",
+    "flag": "是/否",
+    "text": "文字",
+    "prose": "长文字",
+}
 
 
-def metric_tables(decl: pd.DataFrame, ind: pd.DataFrame, problems: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def metric_tables(
+    decl: pd.DataFrame, ind: pd.DataFrame, problems: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The analysis tables, by table name (those that could be computed; a failure is printed
     and costs only its own table)."""
     from analysis import identity, metrics
@@ -88,8 +172,14 @@ def metric_tables(decl: pd.DataFrame, ind: pd.DataFrame, problems: pd.DataFrame 
         print(f"export: target changes skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
     if changes is not None:
         attempt("change_summary", lambda: change_counts(changes, by=["unit", "to_year"]))
-        attempt("target_changes", lambda: changes[changes["change"] != "unchanged"].sort_values(
-            ["unit", "to_year", "project", "change"], kind="stable").reset_index(drop=True))
+        attempt(
+            "target_changes",
+            lambda: (
+                changes[changes["change"] != "unchanged"]
+                .sort_values(["unit", "to_year", "project", "change"], kind="stable")
+                .reset_index(drop=True)
+            ),
+        )
         attempt("budget_vs_targets", lambda: metrics.budget_vs_targets(decl, changes))
         attempt("review", lambda: metrics.review(decl, ind, changes=changes, problems=problems))
     attempt("renames", lambda: identity.renames(decl).assign(match="fuzzy"))
@@ -138,6 +228,7 @@ def _excel_value(value):
 
 def _width(values: pd.Series, heading: str) -> float:
     """A column width in Excel's units: CJK characters count two, at most 60."""
+
     def w(s: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
@@ -157,7 +248,11 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v).astype(object)
     for col in out.columns:
         if col in tables.ALL and tables.ALL[col].format == "flag":
-            out[col] = out[col].map(lambda v: None if v is None or v is pd.NA or v != v else ("是" if v else "否")).astype(object)
+            out[col] = (
+                out[col]
+                .map(lambda v: None if v is None or v is pd.NA or v != v else ("是" if v else "否"))
+                .astype(object)
+            )
     if "code" in out and "description" in out.columns:
         out["description"] = out["code"].map(problems.chinese)
     return out
@@ -197,7 +292,8 @@ def write_sheet(wb, title: str, table: str, frame: pd.DataFrame) -> None:
         ws = wb.create_sheet(title if n == 1 else f"{title}_{n}"[:31])
         for i, (c, h) in enumerate(zip(shown.columns, headings), start=1):
             ws.column_dimensions[get_column_letter(i)].width = (
-                _width(shown[c], h) if tables.ALL.get(c, cols[i - 1]).format != "prose" else 40)
+                _width(shown[c], h) if tables.ALL.get(c, cols[i - 1]).format != "prose" else 40
+            )
         ws.freeze_panes = "A2"
         last = get_column_letter(max(1, len(cols)))
         ws.auto_filter.ref = f"A1:{last}{len(chunk) + 1}"
@@ -228,30 +324,47 @@ def write_sheet(wb, title: str, table: str, frame: pd.DataFrame) -> None:
 def _about(sheets: dict[str, pd.DataFrame], in_workbook: set[str], max_rows: int, synthetic: bool) -> list[list]:
     rows: list[list] = [["财政项目支出绩效目标：数据表与分析结果"]]
     if synthetic:
-        rows.append(["注意：本工作簿包含合成（虚构）数据（来源文件位于 synthetic/），由 python -m analysis generate 生成，"
-                     "仅用于测试和演示，不是真实的预算申报。"])
+        rows.append(
+            [
+                "注意：本工作簿包含合成（虚构）数据（来源文件位于 synthetic/），由 python -m analysis generate 生成，"
+                "仅用于测试和演示，不是真实的预算申报。"
+            ]
+        )
     rows += [
-        ["金额单位为元（格式 #,##0）；比率为小数，按百分比显示（0.0%）；“变化”一列的含义：收紧＝目标更严格，放松＝更宽松，"
-         "改写＝无法判断宽严，新增／删除＝指标只在新／旧年度出现；框架调整＝因指标框架切换而出现或消失（不计为新增或删除）。"],
+        [
+            "金额单位为元（格式 #,##0）；比率为小数，按百分比显示（0.0%）；“变化”一列的含义：收紧＝目标更严格，放松＝更宽松，"
+            "改写＝无法判断宽严，新增／删除＝指标只在新／旧年度出现；框架调整＝因指标框架切换而出现或消失（不计为新增或删除）。"
+        ],
         [],
         ["工作表", "表", "行数", "位置"],
     ]
     for name, frame in sheets.items():
         sheet = SHEETS[name][0]
-        where = (f"本工作簿的“{sheet}”工作表及 {name}.csv" if name in in_workbook
-                 else f"仅 {name}.csv（超过 {max_rows:,} 行，未放入工作簿）")
+        where = (
+            f"本工作簿的“{sheet}”工作表及 {name}.csv"
+            if name in in_workbook
+            else f"仅 {name}.csv（超过 {max_rows:,} 行，未放入工作簿）"
+        )
         rows.append([sheet, name, len(frame), where])
     rows += [[], ["工作表", "列标题", "列名（CSV 与 Parquet）", "格式", "含义"]]
     for name, frame in sheets.items():
         for col in sheet_frame(name, frame).columns:
             c = _column(name, col)
-            rows.append([SHEETS[name][0], c.heading + ("（元）" if c.format == "money" else ""), c.name,
-                         _FORMAT_WORDS.get(c.format, c.format), c.description])
+            rows.append(
+                [
+                    SHEETS[name][0],
+                    c.heading + ("（元）" if c.format == "money" else ""),
+                    c.name,
+                    _FORMAT_WORDS.get(c.format, c.format),
+                    c.description,
+                ]
+            )
     return rows
 
 
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, max_rows: int = WORKBOOK_MAX_ROWS,
-                   synthetic: bool = False) -> Path:
+def write_workbook(
+    sheets: dict[str, pd.DataFrame], path: Path, max_rows: int = WORKBOOK_MAX_ROWS, synthetic: bool = False
+) -> Path:
     """The workbook (openpyxl write-only): ``说明`` first, then the tables of at most ``max_rows`` rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -267,7 +380,9 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, max_rows: int = 
         for value in row:
             cell = WriteOnlyCell(about, value=_excel_value(value))
             if i == 0 or (synthetic and i == 1) or (row and row[0] == "工作表"):
-                cell.font = Font(bold=True, color="C0392B" if synthetic and i == 1 else "000000", size=13 if i == 0 else 11)
+                cell.font = Font(
+                    bold=True, color="C0392B" if synthetic and i == 1 else "000000", size=13 if i == 0 else 11
+                )
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"
             cells.append(cell)
@@ -316,10 +431,17 @@ def export_cached(processed, out, key: str) -> list[Path]:
 
 
 def add_arguments(parser):
-    parser.add_argument("--processed", default="data/processed", help="folder with the processed tables (default: data/processed)")
+    parser.add_argument(
+        "--processed", default="data/processed", help="folder with the processed tables (default: data/processed)"
+    )
     parser.add_argument("--out", default="reports/tables", help="output folder (default: reports/tables)")
-    parser.add_argument("--max-workbook-rows", type=int, default=WORKBOOK_MAX_ROWS, metavar="N",
-                        help=f"tables longer than N rows go to CSV only (default: {WORKBOOK_MAX_ROWS:,})")
+    parser.add_argument(
+        "--max-workbook-rows",
+        type=int,
+        default=WORKBOOK_MAX_ROWS,
+        metavar="N",
+        help=f"tables longer than N rows go to CSV only (default: {WORKBOOK_MAX_ROWS:,})",
+    )
 
 
 def run(args) -> int:

@@ -7,6 +7,7 @@ empty boxes and matplotlib would warn ``Glyph ... missing from font(s) DejaVu Sa
 matplotlib and puts it first in ``font.sans-serif``.  :func:`missing_glyphs` collects the
 missing-glyph warnings raised while drawing, so a test can fail on them.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -8,6 +8,7 @@ script (``index.html#by-budget``) and works offline and mailed alone.  Beside ea
 years whose budget grew while its targets were loosened (``metrics.budget_vs_targets`` over the
 changes as the reports read them), cached in ``OUT/.cache/index/`` per state of the tables.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,7 +63,9 @@ def flagged_years(processed: Path, cache_dir: Path | None = None) -> dict[str, l
                 return saved["flags"]
         except (OSError, ValueError, KeyError):
             pass
-    decl = read_table(processed, "declarations", columns=["decl_id", "unit", "year", "project", "year_budget", "source_file"])
+    decl = read_table(
+        processed, "declarations", columns=["decl_id", "unit", "year", "project", "year_budget", "source_file"]
+    )
     ind = read_table(processed, "indicators")
     bt = metrics.budget_vs_targets(decl, changes_for_report(ind, decl))
     hit = bt[bt["budget_up_targets_loosened"]]
@@ -86,9 +89,13 @@ def problem_counts(processed: Path, declarations: pd.DataFrame | None = None) ->
     errors = prob[prob["severity"] == ERROR]
     files = set(errors["source_file"].dropna())
     unread = files - set(declarations["source_file"].dropna())
-    return {"errors": len(errors), "warnings": int((prob["severity"] == WARNING).sum()),
-            "error_files": len(files), "files_unread": len(unread),
-            "errors_in_read_files": int((~errors["source_file"].isin(unread)).sum())}
+    return {
+        "errors": len(errors),
+        "warnings": int((prob["severity"] == WARNING).sum()),
+        "error_files": len(files),
+        "files_unread": len(unread),
+        "errors_in_read_files": int((~errors["source_file"].isin(unread)).sum()),
+    }
 
 
 def write_index(out: Path, processed: Path, results: list[Result], exported: list[Path]) -> Path:
@@ -99,8 +106,15 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
     from analysis.reports.show import fmt_money, fmt_rate, headline_figures, sort_names, synthetic_notice_html
 
     out = Path(out).resolve()
-    decl = read_table(processed, "declarations", columns=["unit", "year", "year_budget", "prior_budget", "prior_executed", "source_file"])
-    figures = {"unit": headline_figures(decl, "unit").set_index("unit"), "year": headline_figures(decl, "year").set_index("year")}
+    decl = read_table(
+        processed,
+        "declarations",
+        columns=["unit", "year", "year_budget", "prior_budget", "prior_executed", "source_file"],
+    )
+    figures = {
+        "unit": headline_figures(decl, "unit").set_index("unit"),
+        "year": headline_figures(decl, "year").set_index("year"),
+    }
     try:
         flags = flagged_years(processed, inside(out, ".cache", "index"))
     except Exception as exc:  # the index must be written even when the analysis fails
@@ -113,22 +127,39 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         budget = float(f["year_budget"]) if f is not None and pd.notna(f["year_budget"]) else None
         rate = float(f["rate"]) if f is not None and pd.notna(f["rate"]) else None
         return {
-            "name": r.name, "failed": r.status == "failed", "missing": r.status == "missing", "error": r.error,
+            "name": r.name,
+            "failed": r.status == "failed",
+            "missing": r.status == "missing",
+            "error": r.error,
             "n": int(f["n_projects"]) if f is not None else len(decl) if r.kind == "overview" else 0,
-            "budget": fmt_money(budget), "rate": fmt_rate(rate), "_budget": budget, "_rate": rate,
+            "budget": fmt_money(budget),
+            "rate": fmt_rate(rate),
+            "_budget": budget,
+            "_rate": rate,
             "flags": flags.get(r.name, []) if r.kind == "unit" else [],
-            "html_href": _href(out, r.out_html), "ipynb_href": _ipynb_href(out, r),
+            "html_href": _href(out, r.out_html),
+            "ipynb_href": _ipynb_href(out, r),
         }
 
     units = [row(r) for r in results if r.kind == "unit"]
     by_pinyin = {name: i for i, name in enumerate(sort_names([u["name"] for u in units]))}
     orders = [
-        {"id": "by-budget", "label": "按当年预算（从大到小）",
-         "rows": sorted(units, key=lambda u: (u["_budget"] is None, -(u["_budget"] or 0), by_pinyin[u["name"]]))},
-        {"id": "by-rate", "label": "按上年执行率（从低到高）",
-         "rows": sorted(units, key=lambda u: (u["_rate"] is None, u["_rate"] or 0, by_pinyin[u["name"]]))},
-        {"id": "by-name", "label": "按单位名称（拼音）", "default": True,
-         "rows": sorted(units, key=lambda u: by_pinyin[u["name"]])},
+        {
+            "id": "by-budget",
+            "label": "按当年预算（从大到小）",
+            "rows": sorted(units, key=lambda u: (u["_budget"] is None, -(u["_budget"] or 0), by_pinyin[u["name"]])),
+        },
+        {
+            "id": "by-rate",
+            "label": "按上年执行率（从低到高）",
+            "rows": sorted(units, key=lambda u: (u["_rate"] is None, u["_rate"] or 0, by_pinyin[u["name"]])),
+        },
+        {
+            "id": "by-name",
+            "label": "按单位名称（拼音）",
+            "default": True,
+            "rows": sorted(units, key=lambda u: by_pinyin[u["name"]]),
+        },
     ]
     try:
         problems = problem_counts(processed, decl)
@@ -142,19 +173,42 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         problems["href"] = f"{_href(out, shown[0].out_html)}#{heading_anchor(PROBLEMS_HEADING)}" if shown else None
         listed = [p for p in exported if Path(p).name in ("problems.csv", "tables.xlsx")]
         problems["files"] = [{"href": _href(out, p), "name": Path(p).name} for p in listed]
-    failed = [{"kind_label": KIND_LABELS.get(r.kind, r.kind), "name": r.name, "error": r.error,
-               "ipynb_href": _ipynb_href(out, r)} for r in results if r.status == "failed"]
+    failed = [
+        {
+            "kind_label": KIND_LABELS.get(r.kind, r.kind),
+            "name": r.name,
+            "error": r.error,
+            "ipynb_href": _ipynb_href(out, r),
+        }
+        for r in results
+        if r.status == "failed"
+    ]
     n_flagged = sum(len(v) for v in flags.values())
     page = _ENV.get_template("index.html.j2").render(
         notice=synthetic_notice_html(decl),
-        n_reports=len(results), n_units=len(units),
-        n_years=sum(r.kind == "year" for r in results), n_declarations=len(decl),
-        generated=time.strftime("%Y-%m-%d %H:%M"), failed=failed, problems=problems,
+        n_reports=len(results),
+        n_units=len(units),
+        n_years=sum(r.kind == "year" for r in results),
+        n_declarations=len(decl),
+        generated=time.strftime("%Y-%m-%d %H:%M"),
+        failed=failed,
+        problems=problems,
         overview=[row(r) for r in results if r.kind == "overview"],
         years=[row(r) for r in results if r.kind == "year"],
-        orders=orders if units else [], n_flagged=n_flagged,
-        flagged=[{"name": u["name"], "years": u["flags"], "html_href": u["html_href"], "missing": u["missing"] or u["failed"]}
-                 for u in orders[2]["rows"] if u["flags"]] if units else [],
+        orders=orders if units else [],
+        n_flagged=n_flagged,
+        flagged=[
+            {
+                "name": u["name"],
+                "years": u["flags"],
+                "html_href": u["html_href"],
+                "missing": u["missing"] or u["failed"],
+            }
+            for u in orders[2]["rows"]
+            if u["flags"]
+        ]
+        if units
+        else [],
         exported=[{"href": _href(out, p), "name": Path(p).name} for p in exported],
     )
     target = inside(out, "index.html")

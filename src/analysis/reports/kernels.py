@@ -12,6 +12,7 @@ against the warm kernel instead of starting one.  Without a warm kernel it start
 like papermill's default engine.  Its client takes a time limit in fractions of a second
 (papermill's default client accepts whole seconds only).
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,18 @@ class WarmEngine(NBClientEngine):
     """A papermill engine that executes in the :class:`WarmKernel` passed as ``warm=``."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, warm=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        warm=None,
+        **kwargs,
+    ):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final = merge_kwargs(
@@ -82,8 +93,9 @@ class WarmKernel:
         from nbclient import NotebookClient
 
         t0 = time.perf_counter()
-        client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
-                                startup_timeout=int(self.startup_timeout))
+        client = NotebookClient(
+            nbformat.v4.new_notebook(), kernel_name=self.kernel_name, startup_timeout=int(self.startup_timeout)
+        )
         client.km = client.create_kernel_manager()
         try:
             client.start_new_kernel(cwd=self.cwd)
@@ -93,10 +105,16 @@ class WarmKernel:
             raise
         self.km, self.kc = client.km, client.kc
         t1 = time.perf_counter()
-        reply = self.run(f"import analysis.reports.warm as _w; _w.setup({os.getpid()}); del _w",
-                         timeout=self.startup_timeout, user_expressions={"setup": _WARM + "._state['setup']"})
-        self.timings = {"kernel_start": t1 - t0, "setup": time.perf_counter() - t1,
-                        **{f"setup_{k}": v for k, v in _expression(reply, "setup").items()}}
+        reply = self.run(
+            f"import analysis.reports.warm as _w; _w.setup({os.getpid()}); del _w",
+            timeout=self.startup_timeout,
+            user_expressions={"setup": _WARM + "._state['setup']"},
+        )
+        self.timings = {
+            "kernel_start": t1 - t0,
+            "setup": time.perf_counter() - t1,
+            **{f"setup_{k}": v for k, v in _expression(reply, "setup").items()},
+        }
         return self
 
     def alive(self) -> bool:
@@ -139,8 +157,9 @@ class WarmKernel:
     async def _run(self, code: str, timeout, user_expressions: dict) -> dict:
         import asyncio
 
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                 user_expressions=user_expressions)
+        msg_id = self.kc.execute(
+            code, silent=True, store_history=False, allow_stdin=False, user_expressions=user_expressions
+        )
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())

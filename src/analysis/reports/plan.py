@@ -1,4 +1,5 @@
 """What the batch renders: one task per unit and per year, with file names that are safe and stay inside OUT."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,6 +41,7 @@ def inside(root: Path, *parts: str) -> Path:
 
 # ----------------------------------------------------------------------------- tasks
 
+
 @dataclass
 class Task:
     """One notebook run."""
@@ -72,7 +74,9 @@ OVERVIEW_HTML = "overview/all-years.html"
 OVERVIEW_NOTEBOOK = "overview_report.ipynb"
 
 
-def plan(processed: Path, out: Path, notebooks: Path, units=None, years=None, overview: bool | None = None) -> list[Task]:
+def plan(
+    processed: Path, out: Path, notebooks: Path, units=None, years=None, overview: bool | None = None
+) -> list[Task]:
     """The report runs: every unit, every year and the overview when neither ``units`` nor
     ``years`` is given; otherwise only what was asked (``units`` alone renders no year report,
     ``years`` alone no unit report; the overview only with ``overview=True``).  Names not in the
@@ -144,12 +148,19 @@ def prune(out: Path, tasks: list[Task]) -> list[Path]:
     keep = {Path(t.out_html).resolve() for t in tasks} | {Path(t.out_ipynb).resolve() for t in tasks}
     keep |= {(out / ".cache" / f"{t.kind}-{t.stem}.json").resolve() for t in tasks}
     removed = []
-    for pattern in ("units/*.html", "years/*.html", "overview/*.html", "notebooks/units/*.ipynb", "notebooks/years/*.ipynb",
-                    "notebooks/overview/*.ipynb", ".cache/unit-*.json", ".cache/year-*.json", ".cache/overview-*.json"):
+    for pattern in (
+        "units/*.html",
+        "years/*.html",
+        "overview/*.html",
+        "notebooks/units/*.ipynb",
+        "notebooks/years/*.ipynb",
+        "notebooks/overview/*.ipynb",
+        ".cache/unit-*.json",
+        ".cache/year-*.json",
+        ".cache/overview-*.json",
+    ):
         for path in out.glob(pattern):
             if path.resolve() not in keep and path.is_file():
                 path.unlink()
                 removed.append(path)
     return removed
-
-

@@ -7,6 +7,7 @@ saying "标题：无数据" (not a full-size blank box), marked with :data:`EMPT
 :func:`analysis.reports.show.figure_html` shows it as a line of text.  Names from the data are shown as plain text (``$`` cannot start math mode) and cut
 to a readable length.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,8 +23,14 @@ BLUE, ORANGE, GREEN, RED, GREY, PURPLE = "#4C72B0", "#DD8452", "#55A868", "#C44E
 #: the change words are the column registry's headings (收紧, 放松 ...: they speak of the target)
 CHANGE_COLORS = {
     name: (color, tables.heading(name))
-    for name, color in (("tightened", GREEN), ("loosened", RED), ("changed", PURPLE), ("added", BLUE),
-                        ("removed", GREY), ("framework_changes", "#C9B37E"))
+    for name, color in (
+        ("tightened", GREEN),
+        ("loosened", RED),
+        ("changed", PURPLE),
+        ("added", BLUE),
+        ("removed", GREY),
+        ("framework_changes", "#C9B37E"),
+    )
 }
 QUALITY_SHARES = {
     "share_quantitative": (BLUE, "定量"),
@@ -206,7 +213,11 @@ def change_counts(summary: pd.DataFrame, by: str = "to_year", top: int = 25) -> 
     ``changed``, ``added``, ``removed`` and ``by``).
     """
     title = "绩效目标的变化（与上一年相比）"
-    data = summary.groupby(by, dropna=False)[[c for c in CHANGE_COLORS if c in summary]].sum() if not summary.empty else summary
+    data = (
+        summary.groupby(by, dropna=False)[[c for c in CHANGE_COLORS if c in summary]].sum()
+        if not summary.empty
+        else summary
+    )
     if by == "unit" and len(data) > top:
         data = data.loc[data.sum(axis=1).nlargest(top).index]
         title += "（变化最多的 %d 个单位）" % top
@@ -297,4 +308,3 @@ def change_shares(shares: pd.DataFrame) -> Figure:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     return fig
-

@@ -5,6 +5,7 @@ exporter is made for it, as ``papermill`` on the command line does.  A batch wor
 :class:`Renderer` instead: its warm kernel (:mod:`analysis.reports.kernels`) runs report after
 report and one HTML exporter converts them all; the reports are the same.
 """
+
 from __future__ import annotations
 
 import math
@@ -129,7 +130,6 @@ def render_one(task: Task | dict, timeout: float | None = None, kernel: str = KE
             raise
     result.seconds = time.perf_counter() - start
     return result
-
 
 
 class Renderer:

@@ -9,6 +9,7 @@ running: that report is tried once more in a fresh worker, then given up as fail
 other workers and reports go on.  Workers end when the batch ends, killed or not (their
 parent's death signal on Linux, else a watchdog), and their kernels with them.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -71,8 +72,9 @@ def _worker_main(conn, parent: int, timeout, kernel: str, quiet: bool) -> None:
 class _Worker:
     def __init__(self, ctx, timeout, kernel: str, quiet: bool):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), timeout, kernel, quiet),
-                                name="report-worker", daemon=True)
+        self.proc = ctx.Process(
+            target=_worker_main, args=(child, os.getpid(), timeout, kernel, quiet), name="report-worker", daemon=True
+        )
         self.proc.start()
         child.close()
         self.task: Task | None = None
@@ -100,8 +102,14 @@ class _Worker:
 def _died(task: Task, proc) -> Result:
     code = proc.exitcode
     how = f"signal {-code} ({signal.Signals(-code).name})" if code is not None and code < 0 else f"exit code {code}"
-    return Result(task.kind, task.name, task.stem, "failed", out_ipynb=task.out_ipynb,
-                  error=f"WorkerDied: the worker running this report ended ({how}), twice")
+    return Result(
+        task.kind,
+        task.name,
+        task.stem,
+        "failed",
+        out_ipynb=task.out_ipynb,
+        error=f"WorkerDied: the worker running this report ended ({how}), twice",
+    )
 
 
 def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet: bool = True) -> None:
@@ -183,6 +191,7 @@ def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet
 
 
 # ----------------------------------------------------------------------------- dask
+
 
 class _Host:
     """A thread that owns a :class:`Renderer` (its kernel client and event loop belong to the thread)."""
@@ -276,7 +285,9 @@ def run_dask(tasks: list[Task], scheduler: str, jobs: int, timeout, kernel: str,
         client = Client(scheduler)
     try:
         futures = {
-            client.submit(render_on_worker, asdict(t), timeout, kernel, pure=False, key=f"report-{t.kind}-{t.stem}-{t.key[:8]}"): t
+            client.submit(
+                render_on_worker, asdict(t), timeout, kernel, pure=False, key=f"report-{t.kind}-{t.stem}-{t.key[:8]}"
+            ): t
             for t in tasks
         }
         for fut in as_completed(list(futures)):

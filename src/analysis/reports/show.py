@@ -10,6 +10,7 @@ One way to show figures, from the column registry (:mod:`analysis.tables`): mone
 columns, 元 in the data) in 万元 with two decimals, the heading saying ``（万元）``; rates
 (``rate`` columns, ratios in the data) as percents; text left-aligned, numbers right.
 """
+
 from __future__ import annotations
 
 import base64
@@ -51,6 +52,7 @@ CHANGE_LEGEND = (
 
 
 # ----------------------------------------------------------------------------- finding the data
+
 
 def resolve_processed_dir(path: str | os.PathLike = "data/processed") -> Path:
     """Find the processed tables whether the notebook runs from the repository root or from notebooks/.
@@ -207,6 +209,7 @@ def load_all(processed_dir: str | os.PathLike, threshold: float = identity.DEFAU
 
 # ----------------------------------------------------------------------------- links between reports
 
+
 def report_href(kind: str, name=None) -> str:
     """The link from one report page to another (every page sits one folder below the index)."""
     from analysis.reports.plan import OVERVIEW_HTML, safe_name
@@ -221,6 +224,7 @@ def report_href(kind: str, name=None) -> str:
 
 
 # ----------------------------------------------------------------------------- formatting
+
 
 def escape(value) -> str:
     """Text for HTML: ``<``, ``>``, ``&`` and quotes escaped; None and NaN as an em dash."""
@@ -320,9 +324,17 @@ def _th(column: str, heading: str) -> str:
     return f'<th class="{cls}" scope="col">{escape(heading)}</th>'
 
 
-def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, labels: dict | None = None,
-               links: dict | None = None, row_class=None, title: str | None = None,
-               collapse_at: int | None = COLLAPSE_AT, print_folded: bool = False) -> str:
+def table_html(
+    frame: pd.DataFrame,
+    columns=None,
+    max_rows: int | None = None,
+    labels: dict | None = None,
+    links: dict | None = None,
+    row_class=None,
+    title: str | None = None,
+    collapse_at: int | None = COLLAPSE_AT,
+    print_folded: bool = False,
+) -> str:
     """``frame`` as an HTML table: registry headings, money in 万元, rates in percent, text left and
     numbers right, every cell escaped.
 
@@ -351,18 +363,19 @@ def table_html(frame: pd.DataFrame, columns=None, max_rows: int | None = None, l
         cls = row_class(rec) if row_class else None
         body.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
         body.append("".join(cells) + "</tr>")
-    out = (f'<table class="analysis-table"><thead><tr>{head}</tr></thead><tbody>'
-           + "\n".join(body) + "</tbody></table>")
+    out = f'<table class="analysis-table"><thead><tr>{head}</tr></thead><tbody>' + "\n".join(body) + "</tbody></table>"
     if max_rows and len(frame) > max_rows:
-        out += f"<p class=\"note\">仅显示前 {max_rows} 行，共 {len(frame)} 行。</p>"
+        out += f'<p class="note">仅显示前 {max_rows} 行，共 {len(frame)} 行。</p>'
     if collapse_at is not None and len(shown) > collapse_at:
-        out = details(f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out, cls="screen-only" if print_folded else "")
+        out = details(
+            f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out, cls="screen-only" if print_folded else ""
+        )
     return out
 
 
 def details(summary_html: str, inner: str, open_: bool = False, cls: str = "") -> str:
     """A ``<details>`` element; ``summary_html`` is trusted markup (escape data before)."""
-    attrs = (' open' if open_ else '') + (f' class="{cls}"' if cls else '')
+    attrs = (" open" if open_ else "") + (f' class="{cls}"' if cls else "")
     return f"<details{attrs}><summary>{summary_html}</summary>{inner}</details>"
 
 
@@ -386,6 +399,7 @@ def synthetic_notice_html(declarations: pd.DataFrame) -> str | None:
 
 # ----------------------------------------------------------------------------- headline figures
 
+
 def headline_figures(declarations: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Headline figures per ``by`` (``"unit"``, ``"year"``) or for all rows (``by=None``).
 
@@ -393,7 +407,9 @@ def headline_figures(declarations: pd.DataFrame, by: str | None = None) -> pd.Da
     sum of 上年预算 for the declarations where both are known (budget-weighted, as in
     ``metrics.execution_rates``).
     """
-    d = declarations[[c for c in ("unit", "year", "year_budget", "prior_budget", "prior_executed") if c in declarations]]
+    d = declarations[
+        [c for c in ("unit", "year", "year_budget", "prior_budget", "prior_executed") if c in declarations]
+    ]
     both = d["prior_budget"].notna() & d["prior_executed"].notna() & (d["prior_budget"] > 0)
     d = d.assign(
         _pb=d["prior_budget"].where(both),
@@ -424,7 +440,11 @@ def unit_ranking(declarations: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFram
     ``rates``: ``metrics.execution_rates(declarations, by=("unit", "year"))`` for one year.
     """
     budget = headline_figures(declarations, "unit")[["unit", "n_projects", "year_budget"]]
-    keep = [c for c in ("unit", "exec_year", "prior_budget", "prior_executed", "rate", "mean_rate", "n_below_target") if c in rates]
+    keep = [
+        c
+        for c in ("unit", "exec_year", "prior_budget", "prior_executed", "rate", "mean_rate", "n_below_target")
+        if c in rates
+    ]
     merged = budget.merge(rates[keep], on="unit", how="left")
     return merged.sort_values(["year_budget", "unit"], ascending=[False, True], na_position="last", ignore_index=True)
 
@@ -439,6 +459,7 @@ def year_totals(declarations: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- target changes, read
 
+
 def changes_for_report(indicators: pd.DataFrame, declarations: pd.DataFrame) -> pd.DataFrame:
     """``metrics.target_changes`` read by ``metrics.refine_changes`` (fixed targets by the
     indicator's nature, framework switches), with the file and line of each indicator
@@ -448,8 +469,12 @@ def changes_for_report(indicators: pd.DataFrame, declarations: pd.DataFrame) -> 
 
     refined = metrics.refine_changes(metrics.target_changes(indicators, declarations), indicators)
     if refined.empty:
-        return refined.assign(source_file=pd.Series(dtype=object), source_line=pd.Series(dtype="Int64"),
-                              year_budget=pd.Series(dtype=float), prev_year_budget=pd.Series(dtype=float))
+        return refined.assign(
+            source_file=pd.Series(dtype=object),
+            source_line=pd.Series(dtype="Int64"),
+            year_budget=pd.Series(dtype=float),
+            prev_year_budget=pd.Series(dtype=float),
+        )
     d = declarations.drop_duplicates("decl_id").set_index("decl_id")
     removed = refined["change"].eq("removed")
     side_decl = refined["new_decl_id"].where(~removed, refined["old_decl_id"])
@@ -485,26 +510,41 @@ def change_shares(changes: pd.DataFrame) -> pd.DataFrame:
     and loosened among them."""
     compared = changes[~changes["change"].isin(["added", "removed"])]
     if compared.empty:
-        return pd.DataFrame(columns=["to_year", "n_compared", "tightened", "loosened", "share_tightened", "share_loosened"])
-    g = compared.groupby("to_year").agg(
-        n_compared=("change", "size"),
-        tightened=("change", lambda s: int((s == "tightened").sum())),
-        loosened=("change", lambda s: int((s == "loosened").sum())),
-    ).reset_index()
+        return pd.DataFrame(
+            columns=["to_year", "n_compared", "tightened", "loosened", "share_tightened", "share_loosened"]
+        )
+    g = (
+        compared.groupby("to_year")
+        .agg(
+            n_compared=("change", "size"),
+            tightened=("change", lambda s: int((s == "tightened").sum())),
+            loosened=("change", lambda s: int((s == "loosened").sum())),
+        )
+        .reset_index()
+    )
     return g.assign(share_tightened=g["tightened"] / g["n_compared"], share_loosened=g["loosened"] / g["n_compared"])
 
 
 def units_moved(changes: pd.DataFrame, budget_targets: pd.DataFrame) -> pd.DataFrame:
     """Per unit over every year: targets tightened and loosened, the balance, and the years whose
     budget grew while targets were loosened; most loosened first."""
-    counts = change_counts(changes, "unit")[["unit", "tightened", "loosened", "net_tightening"]] if len(changes) else \
-        pd.DataFrame(columns=["unit", "tightened", "loosened", "net_tightening"])
-    bt = budget_targets.groupby("unit").agg(
-        n_years=("year", "nunique"),
-        n_flagged_years=("budget_up_targets_loosened", "sum"),
-    ).reset_index()
+    counts = (
+        change_counts(changes, "unit")[["unit", "tightened", "loosened", "net_tightening"]]
+        if len(changes)
+        else pd.DataFrame(columns=["unit", "tightened", "loosened", "net_tightening"])
+    )
+    bt = (
+        budget_targets.groupby("unit")
+        .agg(
+            n_years=("year", "nunique"),
+            n_flagged_years=("budget_up_targets_loosened", "sum"),
+        )
+        .reset_index()
+    )
     out = bt.merge(counts, on="unit", how="left")
-    out = out.assign(**{c: out[c].fillna(0).astype(int) for c in ("tightened", "loosened", "net_tightening", "n_flagged_years")})
+    out = out.assign(
+        **{c: out[c].fillna(0).astype(int) for c in ("tightened", "loosened", "net_tightening", "n_flagged_years")}
+    )
     return out.sort_values(["net_tightening", "loosened", "unit"], ascending=[True, False, True], ignore_index=True)
 
 
@@ -519,8 +559,7 @@ def _change_word(rec: dict) -> str:
 
 def _counts_line(rows: pd.DataFrame) -> str:
     fw = rows["framework_change"].astype(bool) if "framework_change" in rows else pd.Series(False, index=rows.index)
-    parts = [f"{CHANGE_LABELS[c]} {n}" for c in CHANGE_ORDER[:-1]
-             if (n := int(((rows["change"] == c) & ~fw).sum()))]
+    parts = [f"{CHANGE_LABELS[c]} {n}" for c in CHANGE_ORDER[:-1] if (n := int(((rows["change"] == c) & ~fw).sum()))]
     if fw.any():
         parts.append(f"{FRAMEWORK_LABEL} {int(fw.sum())}")
     return "，".join(parts) if parts else "无变化"
@@ -540,35 +579,60 @@ def changes_by_project_html(changes: pd.DataFrame, unit_links: bool = False) -> 
     order = {c: i for i, c in enumerate(CHANGE_ORDER)}
     for (from_year, to_year), year_rows in changes.groupby(["from_year", "to_year"], sort=True):
         groups = []
-        for key, rows in year_rows.groupby("project_key", sort=False):
+        for _key, rows in year_rows.groupby("project_key", sort=False):
             first = rows.iloc[0]
             shown = rows[rows["change"] != "unchanged"]
             fw = rows["framework_change"].astype(bool)
-            budget = (f"当年预算 {fmt_wan(first['prev_year_budget'])} → {fmt_wan(first['year_budget'])} 万元"
-                      f"（{fmt_signed_money(first['year_budget'] - first['prev_year_budget'])}）"
-                      if not (_missing(first["year_budget"]) or _missing(first["prev_year_budget"])) else "当年预算 —")
+            budget = (
+                f"当年预算 {fmt_wan(first['prev_year_budget'])} → {fmt_wan(first['year_budget'])} 万元"
+                f"（{fmt_signed_money(first['year_budget'] - first['prev_year_budget'])}）"
+                if not (_missing(first["year_budget"]) or _missing(first["prev_year_budget"]))
+                else "当年预算 —"
+            )
             notes = []
             if first.get("match") == "fuzzy":
-                notes.append(say("更名：{old} → {new}（名称相似度 {score}，模糊匹配，请核对是否为同一项目）。",
-                                 old=first["old_project"], new=first["project"], score=_fmt_number(first["match_score"])))
+                notes.append(
+                    say(
+                        "更名：{old} → {new}（名称相似度 {score}，模糊匹配，请核对是否为同一项目）。",
+                        old=first["old_project"],
+                        new=first["project"],
+                        score=_fmt_number(first["match_score"]),
+                    )
+                )
             if bool(first.get("framework_switch")):
-                notes.append(say("指标框架在两年之间切换（旧框架“投入与管理/产出目标/效果目标/影响力目标”与新框架"
-                                 "“产出指标/效益指标/满意度指标”）：{n} 个指标因框架调整而出现或消失，不计为新增或删除。",
-                                 n=int(fw.sum())))
+                notes.append(
+                    say(
+                        "指标框架在两年之间切换（旧框架“投入与管理/产出目标/效果目标/影响力目标”与新框架"
+                        "“产出指标/效益指标/满意度指标”）：{n} 个指标因框架调整而出现或消失，不计为新增或删除。",
+                        n=int(fw.sum()),
+                    )
+                )
             gap = first.get("gap_years")
             if not _missing(gap) and int(gap) > 0:
                 notes.append(say("中间 {g} 年没有申报，与 {f} 年比较。", g=int(gap), f=int(from_year)))
-            shown = shown.assign(_o=[order.get(c, 9) + 10 * bool(f) for c, f in zip(shown["change"], shown["framework_change"])])
+            shown = shown.assign(
+                _o=[order.get(c, 9) + 10 * bool(f) for c, f in zip(shown["change"], shown["framework_change"])]
+            )
             shown = shown.sort_values(["_o", "level1", "name"], kind="stable")
             display = shown.assign(change=[_change_word(r) for r in shown.to_dict("records")])
-            table = table_html(display, columns=_GROUP_COLUMNS, collapse_at=None) if len(display) else say("指标没有变化。")
-            title = (f"<strong>{escape(first['project'])}</strong>"
-                     f"{' <span class=tag>更名</span>' if first.get('match') == 'fuzzy' else ''}"
-                     f"{' <span class=tag>框架切换</span>' if bool(first.get('framework_switch')) else ''}"
-                     f" · {escape(budget)} · {escape(_counts_line(rows))}")
+            table = (
+                table_html(display, columns=_GROUP_COLUMNS, collapse_at=None) if len(display) else say("指标没有变化。")
+            )
+            title = (
+                f"<strong>{escape(first['project'])}</strong>"
+                f"{' <span class=tag>更名</span>' if first.get('match') == 'fuzzy' else ''}"
+                f"{' <span class=tag>框架切换</span>' if bool(first.get('framework_switch')) else ''}"
+                f" · {escape(budget)} · {escape(_counts_line(rows))}"
+            )
             if unit_links:
                 title = escape(first["unit"]) + " · " + title
-            groups.append((-(len(shown) - int(fw.sum())), str(first["project"]), details(title, "".join(notes) + table, cls="group")))
+            groups.append(
+                (
+                    -(len(shown) - int(fw.sum())),
+                    str(first["project"]),
+                    details(title, "".join(notes) + table, cls="group"),
+                )
+            )
         groups.sort(key=lambda g: (g[0], g[1]))
         out.append(f"<h3>{int(to_year)} 年与 {int(from_year)} 年相比</h3>")
         out.append(say("{n} 个项目，{counts}。", n=len(groups), counts=_counts_line(year_rows)))
@@ -603,13 +667,17 @@ def problem_summary(problems: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
     p = problems.sort_values(["source_file", "source_line"], na_position="last")
     where = [problem_place(f, ln) for f, ln in zip(p["source_file"], p["source_line"])]
     g = p.assign(_w=where).groupby(["severity", "code"], sort=False)
-    out = g.agg(n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))).reset_index()
+    out = g.agg(
+        n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))
+    ).reset_index()
     out = out.assign(description=out["code"].map(problem_codes.chinese), _rank=_severity_rank(out["severity"]))
     return out.sort_values(["_rank", "n", "code"], ascending=[True, False, True], ignore_index=True)[
-        ["severity", "code", "description", "n", "example"]]
+        ["severity", "code", "description", "n", "example"]
+    ]
 
 
 # ----------------------------------------------------------------------------- display in a notebook
+
 
 def _display_html(markup: str):
     from IPython.display import HTML, display
@@ -622,14 +690,25 @@ def show_html(markup: str) -> None:
     _display_html(markup)
 
 
-def show_table(frame: pd.DataFrame, columns=None, max_rows: int | None = None, empty: str = "（无）", labels=None,
-               links=None, row_class=None, title: str | None = None) -> None:
+def show_table(
+    frame: pd.DataFrame,
+    columns=None,
+    max_rows: int | None = None,
+    empty: str = "（无）",
+    labels=None,
+    links=None,
+    row_class=None,
+    title: str | None = None,
+) -> None:
     """Display ``frame`` escaped (see :func:`table_html`), or the ``empty`` note when it has no rows."""
     if frame is None or len(frame) == 0:
         _display_html(say("{e}", e=empty))
         return
-    _display_html(table_html(frame, columns=columns, max_rows=max_rows, labels=labels, links=links,
-                             row_class=row_class, title=title))
+    _display_html(
+        table_html(
+            frame, columns=columns, max_rows=max_rows, labels=labels, links=links, row_class=row_class, title=title
+        )
+    )
 
 
 def show_text(template: str, **values) -> None:
@@ -692,7 +771,9 @@ def rate_sentence(declarations: pd.DataFrame, prev_year: int, rate=None, weighte
     """The execution rate of ``prev_year`` in words (trusted text, no data in it): the rate, or
     why it cannot be computed from these declarations (which of the figures is not printed)."""
     if not _missing(rate):
-        return f"报告的上年（{int(prev_year)} 年）预算执行率为 {fmt_rate(rate)}" + ("（按预算加权）。" if weighted else "。")
+        return f"报告的上年（{int(prev_year)} 年）预算执行率为 {fmt_rate(rate)}" + (
+            "（按预算加权）。" if weighted else "。"
+        )
     budget = _known(declarations, "prior_budget") & (declarations.get("prior_budget", 0) > 0)
     executed = _known(declarations, "prior_executed")
     if not budget.any() and not executed.any():
@@ -725,9 +806,15 @@ def show_unit_summary(unit: str, declarations: pd.DataFrame) -> None:
     links = "、".join(f'<a href="{escape(report_href("year", y))}">{y}</a>' for y in years)
     show_text(
         "单位：<strong>{unit}</strong>。共 {n} 条项目申报，{span}。"
-        "{latest} 年申报 {n_last} 个项目，" + _budget_words(last["year_budget"]) + "；"
+        "{latest} 年申报 {n_last} 个项目，"
+        + _budget_words(last["year_budget"])
+        + "；"
         + escape(rate_sentence(latest, years[-1] - 1, last["rate"])),
-        unit=unit, n=len(declarations), span=_span(years), latest=years[-1], n_last=int(last["n_projects"]),
+        unit=unit,
+        n=len(declarations),
+        span=_span(years),
+        latest=years[-1],
+        n_last=int(last["n_projects"]),
     )
     _display_html(f'<p class="nav-years">各年度报告：{links}</p>')
 
@@ -739,17 +826,23 @@ def show_year_summary(year: int, declarations: pd.DataFrame) -> None:
         return
     h = headline_figures(declarations).iloc[0]
     show_text(
-        "{year} 年共有 {units} 个单位申报 {n} 个项目，" + _budget_words(h["year_budget"]) + "；"
+        "{year} 年共有 {units} 个单位申报 {n} 个项目，"
+        + _budget_words(h["year_budget"])
+        + "；"
         + escape(rate_sentence(declarations, int(year) - 1, h["rate"], weighted=True)),
-        year=year, units=declarations["unit"].nunique(), n=int(h["n_projects"]),
+        year=year,
+        units=declarations["unit"].nunique(),
+        n=int(h["n_projects"]),
     )
 
 
 def show_overview_summary(declarations: pd.DataFrame) -> None:
     """One sentence for the whole data: units, declarations, years, budget; or that there are none."""
     if declarations.empty:
-        show_text("处理后的数据中没有任何申报表：没有读入申报表，或全部文件都未能读取（见本报告末尾的“{h}”）。",
-                  h=PROBLEMS_HEADING)
+        show_text(
+            "处理后的数据中没有任何申报表：没有读入申报表，或全部文件都未能读取（见本报告末尾的“{h}”）。",
+            h=PROBLEMS_HEADING,
+        )
         return
     years = sorted(int(y) for y in declarations["year"].dropna().unique())
     total = headline_figures(declarations).iloc[0]
@@ -757,7 +850,10 @@ def show_overview_summary(declarations: pd.DataFrame) -> None:
     show_text(
         "数据中共有 {units} 个单位、{n} 条项目申报，{span}；"
         + ("各年当年预算合计 {budget}。" if not _missing(total["year_budget"]) else "申报表均未印当年预算。"),
-        units=declarations["unit"].nunique(), n=len(declarations), span=span, budget=fmt_money(total["year_budget"]),
+        units=declarations["unit"].nunique(),
+        n=len(declarations),
+        span=span,
+        budget=fmt_money(total["year_budget"]),
     )
 
 
@@ -767,8 +863,18 @@ def show_changes_by_project(changes: pd.DataFrame) -> None:
     _display_html(changes_by_project_html(changes))
 
 
-BUDGET_TARGET_COLUMNS = ["year", "n_projects", "prev_year_budget", "year_budget", "budget_change", "budget_change_rel",
-                         "tightened", "loosened", "net_tightening", "budget_up_targets_loosened"]
+BUDGET_TARGET_COLUMNS = [
+    "year",
+    "n_projects",
+    "prev_year_budget",
+    "year_budget",
+    "budget_change",
+    "budget_change_rel",
+    "tightened",
+    "loosened",
+    "net_tightening",
+    "budget_up_targets_loosened",
+]
 
 
 def _flagged(rec) -> str | None:
@@ -786,18 +892,31 @@ def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links
     flagged = int(bt["budget_up_targets_loosened"].sum())
     where = "已标红" if by == "year" else "已标红并排在前面"
     if flagged:
-        show_text("预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），" + where + "。",
-                  n=flagged, total=len(bt), what="年度" if by == "year" else "单位")
+        show_text(
+            "预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），"
+            + where
+            + "。",
+            n=flagged,
+            total=len(bt),
+            what="年度" if by == "year" else "单位",
+        )
     else:
-        show_text("共 {total} 个可比较的{what}，没有预算比上一年增加、而放松的指标多于收紧的。",
-                  total=len(bt), what="年度" if by == "year" else "单位")
+        show_text(
+            "共 {total} 个可比较的{what}，没有预算比上一年增加、而放松的指标多于收紧的。",
+            total=len(bt),
+            what="年度" if by == "year" else "单位",
+        )
     cols = [by if c == "year" else c for c in BUDGET_TARGET_COLUMNS]
     if by == "year":
         bt = bt.sort_values("year", kind="stable")
     else:
-        bt = bt.sort_values(["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable")
+        bt = bt.sort_values(
+            ["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable"
+        )
         if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
-            _display_html(table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged))
+            _display_html(
+                table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged)
+            )
     show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标（全部）")
 
 
@@ -809,8 +928,11 @@ def show_renames(renames: pd.DataFrame, links=None) -> None:
     if renames.empty:
         show_text("没有发现更名的项目。")
         return
-    show_text("以下 {n} 个项目在相邻两年之间更名，按名称相似度（≥80）认定为同一项目，均为模糊匹配，请核对；"
-              "其指标变化见“绩效目标的变化”中标有“更名”的项目。", n=len(renames))
+    show_text(
+        "以下 {n} 个项目在相邻两年之间更名，按名称相似度（≥80）认定为同一项目，均为模糊匹配，请核对；"
+        "其指标变化见“绩效目标的变化”中标有“更名”的项目。",
+        n=len(renames),
+    )
     cols = (["unit"] if "unit" in (links or {}) else []) + RENAME_COLUMNS
     show_table(renames.assign(match="fuzzy"), columns=cols, links=links, title="更名的项目")
 
@@ -830,12 +952,20 @@ def show_problems(problems: pd.DataFrame) -> None:
     if problems.empty:
         show_text("读取这些申报文件时没有发现数据问题。")
         return
-    show_text("共 {n} 条数据问题（错误 {e} 条，警告 {w} 条）。", n=len(problems),
-              e=int((problems["severity"] == "error").sum()), w=int((problems["severity"] == "warning").sum()))
+    show_text(
+        "共 {n} 条数据问题（错误 {e} 条，警告 {w} 条）。",
+        n=len(problems),
+        e=int((problems["severity"] == "error").sum()),
+        w=int((problems["severity"] == "warning").sum()),
+    )
     show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
-    rows = problems.assign(_rank=_severity_rank(problems["severity"]), description=problems["code"].map(problem_codes.chinese))
+    rows = problems.assign(
+        _rank=_severity_rank(problems["severity"]), description=problems["code"].map(problem_codes.chinese)
+    )
     rows = rows.sort_values(["_rank", "source_file", "source_line"], na_position="last", kind="stable")
-    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, title="全部数据问题", collapse_at=0, print_folded=True))
+    _display_html(
+        table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, title="全部数据问题", collapse_at=0, print_folded=True)
+    )
 
 
 def show_problem_counts(problems: pd.DataFrame) -> None:
@@ -843,8 +973,9 @@ def show_problem_counts(problems: pd.DataFrame) -> None:
     show_problems(problems)
 
 
-def review_for_report(declarations: pd.DataFrame, indicators: pd.DataFrame, changes=None,
-                      problems: pd.DataFrame | None = None) -> pd.DataFrame:
+def review_for_report(
+    declarations: pd.DataFrame, indicators: pd.DataFrame, changes=None, problems: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``metrics.review`` of these declarations (one row per declaration and rule)."""
     from analysis import metrics
 
@@ -855,9 +986,12 @@ def _ruleset_note(review: pd.DataFrame) -> None:
     from analysis import review as review_mod
 
     version = review["ruleset"].iloc[0] if len(review) else review_mod.RULESET_VERSION
-    show_text("审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见项目文档 docs/review.md。"
-              "“不适用”表示规则不适用于该申报表或无法判断，不计入通过率。",
-              v=version, n=len(review_mod.RULES))
+    show_text(
+        "审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见项目文档 docs/review.md。"
+        "“不适用”表示规则不适用于该申报表或无法判断，不计入通过率。",
+        v=version,
+        n=len(review_mod.RULES),
+    )
 
 
 def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
@@ -875,18 +1009,28 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
         summary = metrics.review_summary(review, by=(), per="group")
         show_table(summary, columns=["group", "n_pass", "n_fail", "n_na", "pass_rate"], title="各类规则的通过情况")
         failed = review[review["outcome"] == "fail"].sort_values(["year", "project", "rule"], kind="stable")
-        show_table(failed, columns=["year", "project", "group", "description", "evidence", "source"],
-                   empty="没有未通过审核规则的绩效目标。", title="未通过的规则（按项目）")
+        show_table(
+            failed,
+            columns=["year", "project", "group", "description", "evidence", "source"],
+            empty="没有未通过审核规则的绩效目标。",
+            title="未通过的规则（按项目）",
+        )
         return
     keys = ["unit"] if by == "unit" else ["year"]
     totals = metrics.review_summary(review, by=keys, per="group")
     totals = totals[totals["group"] == "合计"]
     if by == "unit":
         totals = totals.sort_values(["pass_rate", "unit"], ascending=[True, True], na_position="last")
-    show_table(totals, columns=[*keys, "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"], links=links,
-               title="各单位的审核通过率（从低到高）" if by == "unit" else "各年度的审核通过率")
+    show_table(
+        totals,
+        columns=[*keys, "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"],
+        links=links,
+        title="各单位的审核通过率（从低到高）" if by == "unit" else "各年度的审核通过率",
+    )
     rules = metrics.review_summary(review, by=(), per="rule")
-    show_table(rules[rules["n_fail"] > 0], columns=["group", "description", "n_fail", "n_pass", "pass_rate", "source"],
-               empty="没有未通过的规则。", title="未通过最多的规则")
-
-
+    show_table(
+        rules[rules["n_fail"] > 0],
+        columns=["group", "description", "n_fail", "n_pass", "pass_rate", "source"],
+        empty="没有未通过的规则。",
+        title="未通过最多的规则",
+    )

@@ -20,6 +20,7 @@ the same DataFrame as a filtered :func:`analysis.tables.read_table` (same rows, 
 ``prctl(PR_SET_PDEATHSIG)``; elsewhere a watchdog thread); batch workers and their kernels
 use it so that killing the batch leaves nothing running.
 """
+
 from __future__ import annotations
 
 import gc
@@ -34,6 +35,7 @@ _state: dict = {}
 
 
 # ----------------------------------------------------------------------------- process lifetime
+
 
 def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKILL) -> str:
     """End this process with ``sig`` when its parent ends; returns how ("prctl" or "watchdog").
@@ -56,6 +58,7 @@ def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKIL
     if os.getppid() != parent:  # the parent died before the death signal was set
         os._exit(1)
     if how == "watchdog":
+
         def watch() -> None:
             import time
 
@@ -68,6 +71,7 @@ def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKIL
 
 
 # ----------------------------------------------------------------------------- once per kernel
+
 
 def setup(parent_pid: int | None = None) -> None:
     """Load everything a report needs (run once in a new kernel).
@@ -152,8 +156,11 @@ def profile_calls() -> None:
     from analysis.reports import plots, show
 
     def public(module):
-        return [n for n, f in vars(module).items()
-                if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")]
+        return [
+            n
+            for n, f in vars(module).items()
+            if inspect.isfunction(f) and f.__module__ == module.__name__ and not n.startswith("_")
+        ]
 
     groups = {
         "reading": [(show, n) for n in public(show) if n.startswith("load_")],
@@ -175,6 +182,7 @@ def take_timings() -> dict:
 
 
 # ----------------------------------------------------------------------------- between reports
+
 
 def between_reports(cwd: str | None = None) -> None:
     """Reset the kernel to the state :func:`setup` left (run before every report)."""
@@ -251,7 +259,9 @@ class _Cached:
             order = np.argsort(codes, kind="stable")
             bounds = np.searchsorted(codes[order], np.arange(len(encoded.dictionary) + 1))
             sorted_rows = rows[order]
-            found = {value: sorted_rows[bounds[i]:bounds[i + 1]] for i, value in enumerate(encoded.dictionary.to_pylist())}
+            found = {
+                value: sorted_rows[bounds[i] : bounds[i + 1]] for i, value in enumerate(encoded.dictionary.to_pylist())
+            }
             self.index[column] = found
         return found
 
