@@ -26,15 +26,11 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
 
     import pyarrow.parquet as pq
 
-    from analysis.ingest.pipeline import (
-        DECLARATIONS_SCHEMA,
-        INDICATORS_SCHEMA,
-        _arrow,
-        _arrow_rows,
-        list_files,
-    )
+    from analysis.ingest.file import arrow_dicts, arrow_rows
+    from analysis.ingest.listing import list_files
     from analysis.ingest.readers import read_file
     from analysis.ingest.workers import settle_gc
+    from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
 
     declarations = pq.read_table(tables / "declarations.parquet").select(DECLARATIONS_SCHEMA.names).to_pylist()
     indicators = pq.read_table(tables / "indicators.parquet").select(INDICATORS_SCHEMA.names)
@@ -74,8 +70,8 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
             if len(chunk_ind) >= 50_000 or k == len(paths) - 1:
                 n_decl += len(chunk_decl)
                 n_ind += len(chunk_ind)
-                pq.write_table(_arrow(chunk_decl, DECLARATIONS_SCHEMA), f"{out}/declarations-{part}.parquet")
-                pq.write_table(_arrow_rows(chunk_ind, INDICATORS_SCHEMA), f"{out}/indicators-{part}.parquet")
+                pq.write_table(arrow_dicts(chunk_decl, DECLARATIONS_SCHEMA), f"{out}/declarations-{part}.parquet")
+                pq.write_table(arrow_rows(chunk_ind, INDICATORS_SCHEMA), f"{out}/indicators-{part}.parquet")
                 chunk_decl, chunk_ind = [], []
                 part += 1
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -487,7 +487,7 @@ class Tables:
 def read(path: Path) -> Tables:
     import pandas as pd
 
-    from analysis.ingest.pipeline import read_declarations
+    from analysis.ingest.file import read_declarations
     from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA
 
     res = read_declarations(path, path.name)
@@ -514,8 +514,8 @@ def raw_declarations(path: Path) -> list[tuple]:
     """What the parser finds in a file before any value is typed: for each declaration, its
     year, its fields (white space aside) and its indicators' cells; those dropped for a missing
     field included."""
+    from analysis.ingest.file import parsed_sheets
     from analysis.ingest.parse import split_declarations
-    from analysis.ingest.pipeline import parsed_sheets
 
     out = []
     for s in parsed_sheets(path, path.name)[0]:

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from analysis.ingest.pipeline import read_declarations
+from analysis.ingest.file import read_declarations
 
 import seedkit as kit
 

@@ -24,8 +24,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis import publish
+from analysis.ingest import cli as ingest_cli
+from analysis.ingest import file as ing
 from analysis.ingest import limits as lim
-from analysis.ingest import pipeline as ing
+from analysis.ingest import listing
 from analysis.ingest.limits import Limits
 from analysis.ingest.pipeline import ingest
 from analysis.tables import TablesInFlux, load, read_table
@@ -152,7 +154,7 @@ def test_a_declaration_that_fails_costs_only_itself(tmp_path, monkeypatch):
     assert row["severity"] == "error" and row["source_line"] == len(kit.DECL1) + 2 and "ValueError" in row["message"]
     s = r.summary
     assert s["declarations_found"] == 2 and s["dropped_failed"] == 1 and s["ledger_ok"]
-    assert "1 failed" in ing.format_summary(s)
+    assert "1 failed" in ingest_cli.format_summary(s)
 
 
 def test_a_file_that_fails_is_counted_in_the_ledger(tmp_path, monkeypatch):
@@ -163,7 +165,7 @@ def test_a_file_that_fails_is_counted_in_the_ledger(tmp_path, monkeypatch):
     r = kit.ingest_files(tmp_path, {"a.txt": kit.join(kit.DECL1)})
     s = r.summary
     assert s["files"] == 1 and s["files_without_declaration"] == 1 and s["files_failed"] == {"parse-failed": 1}
-    assert s["ledger_ok"] and "1 parse-failed" in ing.format_summary(s)
+    assert s["ledger_ok"] and "1 parse-failed" in ingest_cli.format_summary(s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +267,7 @@ def test_the_bounds_are_options_of_the_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "file-too-large" in out and "1 file-too-large" in out
     args = cli.build_parser().parse_args(["ingest", "--max-file-mb", "0", "--file-timeout", "2.5"])
-    limits = ing.limits_from_args(args)
+    limits = ingest_cli.limits_from_args(args)
     assert limits.max_bytes is None and limits.seconds == 2.5 and limits.max_rows == lim.DEFAULT.max_rows
 
 
@@ -338,13 +340,14 @@ def test_killing_the_ingest_kills_its_workers(tmp_path):
     raw = kit.write(tmp_path / "raw", {"stuck.txt": kit.join(kit.DECL1)})
     script = textwrap.dedent(f"""
         import time, sys
-        import analysis.ingest.pipeline as ing
+        import analysis.ingest.file as ing
+        from analysis.ingest import ingest
         real = ing.read_file
         def stuck(path, rel):
             time.sleep(300)
         ing.read_file = stuck
         print("start", flush=True)
-        ing.ingest({str(raw)!r}, {str(tmp_path / "out")!r})
+        ingest({str(raw)!r}, {str(tmp_path / "out")!r})
     """)
     p = subprocess.Popen([sys.executable, "-c", script], env=env(), stdout=subprocess.PIPE, text=True)
     try:
@@ -565,7 +568,7 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(ing.os, "scandir", scandir)
+    monkeypatch.setattr(listing.os, "scandir", scandir)
     r = ingest(raw)
     row = r.problems.set_index("source_file").loc["locked"]
     assert row["code"] == "unreadable-file" and "cannot be listed" in row["message"]
@@ -606,7 +609,8 @@ def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path
     script = textwrap.dedent(f"""
         import os, signal, time
         from pathlib import Path
-        import analysis.ingest.pipeline as ing
+        import analysis.ingest.file as ing
+        from analysis.ingest import ingest
         real = ing.read_file
         def slow(path, rel):
             if rel == "f000.txt" and not Path({str(marker)!r}).exists():
@@ -615,7 +619,7 @@ def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(path, rel)
         ing.read_file = slow
-        r = ing.ingest({str(raw)!r}, jobs=2)
+        r = ingest({str(raw)!r}, jobs=2)
         print(len(r.declarations), r.summary["ledger_ok"], len(r.problems))
     """)
     p = subprocess.run(

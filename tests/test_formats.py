@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from analysis.ingest.pipeline import format_summary
+from analysis.ingest import format_summary
 
 import formatkit as fk
 import seedkit as kit

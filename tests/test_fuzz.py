@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest.pipeline import ingest, read_declarations
+from analysis.ingest import ingest
+from analysis.ingest.file import read_declarations
 
 import seedkit as kit
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.ingest.pipeline import format_summary, ingest
+from analysis.ingest import format_summary, ingest
 from analysis.problems import CODES
 
 import seedkit as kit
@@ -195,7 +195,7 @@ def test_a_failed_run_leaves_the_previous_tables(fixture_run, tmp_path, monkeypa
 
 
 def test_a_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypatch):
-    import analysis.ingest.pipeline as ing
+    import analysis.ingest.file as ing
 
     real = ing.split_declarations
 
@@ -267,20 +267,22 @@ def test_the_tables_are_ordered_by_year_and_unit_in_row_groups_of_one_year(gener
 def test_a_merge_in_small_batches_gives_the_same_table(generated, tmp_path):
     import pyarrow.parquet as pq
 
-    from analysis.ingest import pipeline
+    from analysis.ingest import limits
+    from analysis.ingest.listing import list_files
+    from analysis.ingest.parts import merge_parts, read_chunk
     from analysis.tables import INDICATORS_SCHEMA
 
     parts = tmp_path / "parts"
     parts.mkdir()
-    items = [(str(p), rel) for p, rel in pipeline.list_files(generated).files]
+    items = [(str(p), rel) for p, rel in list_files(generated).files]
     names = []
     for s in range(0, len(items), 7):  # parts of 7 files, sorted each on its own
         chunk = [(s + i, p, rel) for i, (p, rel) in enumerate(items[s : s + 7])]
-        names.append(pipeline.read_chunk(chunk, pipeline.lim.DEFAULT, str(parts))[0].part)
+        names.append(read_chunk(chunk, limits.DEFAULT, str(parts))[0].part)
     names = [n for n in dict.fromkeys(names) if n]
     whole, small = tmp_path / "whole.parquet", tmp_path / "small.parquet"
-    n1 = pipeline.merge_parts(parts, names, "indicators", whole, INDICATORS_SCHEMA, set(), 100)
-    n2 = pipeline.merge_parts(parts, names, "indicators", small, INDICATORS_SCHEMA, set(), 100, batch_rows=1)
+    n1 = merge_parts(parts, names, "indicators", whole, INDICATORS_SCHEMA, set(), 100)
+    n2 = merge_parts(parts, names, "indicators", small, INDICATORS_SCHEMA, set(), 100, batch_rows=1)
     assert n1 == n2 > 1_000
     assert pq.read_table(whole).equals(pq.read_table(small))
     assert pq.ParquetFile(small).metadata.num_row_groups >= n2 // 100

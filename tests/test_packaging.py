@@ -88,8 +88,8 @@ def test_every_column_shown_has_an_entry_and_every_entry_is_used():
 
 
 def test_ingest_writes_only_registry_columns(seed_result):
+    from analysis.ingest.build import build
     from analysis.ingest.parse import split_declarations
-    from analysis.ingest.pipeline import build
     from analysis.ingest.readers import read_file
     from analysis.tables import SCHEMAS
 

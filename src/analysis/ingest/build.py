@@ -1,0 +1,573 @@
+"""Building: one declaration as read (:class:`~analysis.ingest.parse.RawDeclaration`) → its
+table rows and the problems found in it.
+
+Values are read from the printed cells (:mod:`~analysis.ingest.normalize`), amounts turned into
+元 (a form printing 万元, or printing no unit at all), the declaration and each indicator
+checked, each finding said as a problem row, and what a declaration says hashed
+(:func:`content_hash`) so the ingest tells a repeat from a conflict.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import re
+
+from analysis import ids
+from analysis.ingest import limits as lim
+from analysis.ingest import normalize as nz
+from analysis.ingest import vocabulary as vocab
+from analysis.ingest.parse import RawDeclaration
+from analysis.problems import Problem
+from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROSE
+
+#: a budget stated in prose (本项目预算为49万元): checked against the table (``text-budget-mismatch``)
+TEXT_BUDGET = re.compile(
+    r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# one declaration
+
+
+#: the indicators table's columns: :func:`_build` gives each indicator as a list in this order
+_INDICATOR_COLUMNS = tuple(INDICATORS_SCHEMA.names)
+_I_LINE, _I_PAGE = _INDICATOR_COLUMNS.index("source_line"), _INDICATOR_COLUMNS.index("source_page")
+if _INDICATOR_COLUMNS[-1] != "source_page" or len(_INDICATOR_COLUMNS) != 20:  # pragma: no cover
+    raise RuntimeError("the indicators' schema changed: _build lists their columns in its order, update it too")
+
+
+def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem], list[str]]:
+    """:func:`build`, with each indicator as a list of its columns (:data:`_INDICATOR_COLUMNS`),
+    and each indicator's part of the content hash."""
+    rel, here = raw.source_file, where(raw)
+    problems = list(raw.problems)
+    # the declaring unit; else the implementing unit; else the department (主管部门)
+    unit = nz.clean_name(nz.strip_unit_code(raw.get("unit") or raw.get("implementer") or raw.get("department")))
+    department = nz.clean_name(nz.strip_unit_code(raw.get("department")))
+    project, code = nz.split_project_code(nz.clean_name(raw.get("project")))
+    year = raw.year or raw.heading_year
+    if raw.year and raw.heading_year and raw.year != raw.heading_year:
+        problems.append(
+            Problem(
+                rel,
+                raw.year_line,
+                "year-mismatch",
+                f"{here}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
+                f"{raw.year} is used",
+            )
+        )
+    if not year and unit and project:
+        year, source = _inferred_year(raw)
+        if year:
+            problems.append(
+                Problem(
+                    rel,
+                    raw.source_line,
+                    "year-inferred",
+                    f"{here}: the declaration prints no year; {year} is taken from {source}",
+                )
+            )
+    missing = [
+        label
+        for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project))
+        if not v
+    ]
+    if missing:
+        problems.append(
+            Problem(
+                rel,
+                raw.source_line,
+                "missing-field",
+                f"{here}: declaration without {', '.join(missing)}; it is not in the tables",
+            )
+        )
+        return None, [], problems, []
+    did = ids.decl_id(unit, year, project)
+    problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
+
+    def add(line, code, message):
+        problems.append(Problem(rel, line, code, f"{where(raw, line)}: {message}", did))
+
+    row: dict = {
+        "decl_id": did,
+        "year": year,
+        "unit": unit,
+        "project": project,
+        "department": department,
+        "project_code": nz.clean_name(raw.get("project_code")) or code,
+        "category": nz.clean_name(raw.get("category")),
+        "perf_type": nz.clean_name(raw.get("perf_type")),
+        "source_file": rel,
+        "source_line": raw.source_line,
+    }
+    gp, ok = nz.parse_bool(raw.get("gov_purchase"))
+    if not ok:
+        add(
+            raw.line_of("gov_purchase"),
+            "bad-boolean",
+            f"是否含有政府购买服务 is {raw.get('gov_purchase')!r}, not 是/否",
+        )
+    row["gov_purchase"] = gp
+    for name in ("start_date", "end_date"):
+        value, ok = nz.parse_date(raw.get(name), end=(name == "end_date"))
+        if not ok:
+            add(raw.line_of(name), "bad-date", f"{raw.fields[name][2]} {raw.get(name)!r} is no date")
+        row[name] = value
+    if raw.get("period") and row["start_date"] is None and row["end_date"] is None:
+        row["start_date"], row["end_date"] = nz.parse_period(raw.get("period"))  # 项目期 2022年3月-2023年11月
+    amounts = _amounts(raw, add)
+    row.update(amounts)
+    for name in PROSE:
+        row[name] = nz.clean_text(raw.get(name))
+    pb, pe = row["prior_budget"], row["prior_executed"]
+    row["prior_execution_rate"] = pe / pb if pb and pe is not None and pb > 0 and pe >= 0 else None
+    _check_characters(row, ("unit", "project", "category", "perf_type"), raw.source_line, add)
+
+    # sanity (a negative amount is reported with the amounts; comparisons with it would mislead)
+    if (
+        row["total_budget"] is not None
+        and row["year_budget"] is not None
+        and min(row["total_budget"], row["year_budget"]) >= 0
+        and row["year_budget"] > row["total_budget"] * 1.000001
+    ):
+        add(
+            raw.line_of("year_budget"),
+            "year-over-total",
+            f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}",
+        )
+    if pb is not None and pe is not None and min(pb, pe) >= 0 and pe > pb * 1.000001:
+        add(
+            raw.line_of("prior_executed"),
+            "executed-over-budget",
+            f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}",
+        )
+    sd, ed = row["start_date"], row["end_date"]
+    if (sd and ed and ed < sd) or (sd and sd.year > year) or (ed and ed.year < year):
+        add(
+            raw.line_of("start_date" if raw.get("start_date") else "period"),
+            "dates-outside-year",
+            f"planned {sd or '?'} to {ed or '?'} does not fit the declaration's year {year}",
+        )
+    _check_text_budget(row, raw, add)
+
+    # indicators: the year's first, then the medium-term ones printed beside them
+    indicators: list[list] = []
+    pieces: list[str] = []
+    exec_target = exec_op = None
+    ordered = [i for i in raw.indicators if i.horizon == "year"] + [i for i in raw.indicators if i.horizon != "year"]
+    n_year = sum(1 for i in raw.indicators if i.horizon == "year")
+    for seq, ind in enumerate(ordered, 1):
+        if seq % 256 == 0:
+            lim.check_time()
+        v = _indicator_values(ind, year)
+        level1, level2, name, l1std, op, value, hi, vunit, kind, weight, basis, flag, execution, piece = v
+        # in the order of the schema's columns (_INDICATOR_COLUMNS); source_page is set by the caller
+        indicators.append(
+            [
+                did,
+                year,
+                unit,
+                project,
+                seq,
+                level1,
+                level2,
+                name,
+                l1std,
+                ind.target,
+                op,
+                value,
+                hi,
+                vunit,
+                kind,
+                ind.line,
+                ind.horizon,
+                weight,
+                basis,
+                None,
+            ]
+        )
+        pieces.append(piece)
+        if flag is not None:
+            _indicator_problems(raw, ind, level1, level2, name, kind, flag, add)
+        if exec_target is None and execution is not None and ind.horizon == "year":
+            exec_target, exec_op = execution, op
+    if exec_target is None and raw.get("exec_rate"):
+        op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)  # 年度预算执行率 100%
+        if kind == "quantitative" and vunit == "%":
+            exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
+    if not n_year:
+        what = "an empty indicator table" if raw.has_table else "no indicator table"
+        add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
+    row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, n_year
+    return row, indicators, problems, pieces
+
+
+def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
+    """Turn one published declaration into its table rows.
+
+    Returns ``(declaration row or None, indicator rows, problems)``; the row is ``None``
+    when a required field (unit, year, project) is missing.
+    """
+    row, indicators, problems, _pieces = _build(raw)
+    return row, [dict(zip(_INDICATOR_COLUMNS, ind)) for ind in indicators], problems
+
+
+#: what is read from an indicator depends only on its printed cells and the year: computed
+#: once per distinct indicator (they repeat across thousands of declarations)
+_INDICATORS: dict[tuple, tuple] = {}
+_INDICATORS_MAX = 1 << 13
+_MEMO_CHARS = 200  # indicators whose cells hold up to this many characters in all are memoized
+
+
+def _indicator_values(ind, year: int | None) -> tuple:
+    """``(level1, level2, name, level1_std, op, value, value_hi, value_unit, kind, weight,
+    basis, flag, execution, hash piece)`` of one indicator: ``flag`` is None when nothing is
+    to be reported about it (else :func:`_indicator_problems` says what), ``execution`` the
+    预算执行率 target as a ratio when the indicator states one, the hash piece its part of
+    :func:`content_hash`."""
+    key = (ind.level1, ind.level2, ind.name, ind.target, ind.unit_cell, ind.value_cell, ind.weight, ind.basis, year)
+    v = _INDICATORS.get(key)
+    if v is None:
+        v = _compute_indicator(ind, year)
+        if sum(len(x) for x in key[:-1] if x) <= _MEMO_CHARS:
+            if len(_INDICATORS) >= _INDICATORS_MAX:
+                _INDICATORS.clear()
+            _INDICATORS[key] = v
+    return v
+
+
+def _compute_indicator(ind, year: int | None) -> tuple:
+    level1, level2, name = nz.clean_label(ind.level1), nz.clean_label(ind.level2), nz.clean_label(ind.name)
+    op, value, hi, vunit, kind = _target(ind, level2, name, year)
+    overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
+    if overflow:
+        value = hi = None  # 400 nines: no number a table can compare
+    flag = None
+    if ind.target is None:
+        flag = "missing"
+    elif overflow:
+        flag = "overflow"
+    elif value is None and op is not None:
+        flag = "bad"
+    elif vunit == "%" and value is not None and max(value, hi or 0) > 100:
+        flag = "percent"
+    elif any(x and _UNSAFE.search(x) for x in (level1, level2, name)):
+        flag = "characters"
+    execution = None
+    if name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
+        figure = hi if op == "range" else value
+        execution = figure / 100.0 if figure is not None else None
+    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"  # its part of content_hash
+    return (
+        level1,
+        level2,
+        name,
+        nz.level1_std(level1, level2),
+        op,
+        value,
+        hi,
+        vunit,
+        kind,
+        nz.parse_number(ind.weight),
+        nz.clean_text(ind.basis),
+        flag,
+        execution,
+        piece,
+    )
+
+
+def _indicator_problems(raw: RawDeclaration, ind, level1, level2, name, kind, flag: str, add) -> None:
+    """What is reported about one indicator (``flag`` from :func:`_indicator_values`)."""
+    label = f"indicator {short(name) or '(no name)'!r}"
+    _check_characters({"level1": level1, "level2": level2, "name": name}, ("level1", "level2", "name"), ind.line, add)
+    if flag == "missing":
+        if raw.truncated and ind is raw.indicators[-1]:
+            add(ind.line, "truncated-table", f"the input ends inside the indicator table: {label} has no target")
+        else:
+            add(ind.line, "missing-target", f"{label} has no target value")
+    elif flag == "overflow":
+        add(ind.line, "bad-target", f"{label}: target {short(ind.target)!r} is a number too large to hold")
+    elif flag == "bad":
+        what = "is no date that exists" if kind == "deadline" else "has an operator but no number"
+        add(ind.line, "bad-target", f"{label}: target {short(ind.target)!r} {what}")
+    elif flag == "percent":
+        add(ind.line, "percent-over-100", f"{label}: target {ind.target!r} is above 100%")
+
+
+_TIMELY = re.compile(r"时效|时间|时限|日期|期限")
+
+
+_COST = re.compile(r"成本")
+_BARE_MULTIPLIER = re.compile(r"\d\s*(?:万|亿)\s*$")
+
+
+def _target(ind, level2: str | None, name: str | None, year: int | None) -> nz.Target:
+    """The target of an indicator; a spreadsheet date serial (``44,561``) where the row asks
+    for a date (a 时效 row, or a unit cell that repeats the value) is a deadline; a figure in
+    万 or 亿 with no unit under a cost level (成本指标 ``250万``) is money, in 元."""
+    t = nz.parse_target(ind.target, year)
+    if (
+        t.kind == "quantitative"
+        and t.value_unit is None
+        and level2
+        and _COST.search(level2)
+        and _BARE_MULTIPLIER.search(nz.nfkc(ind.target or ""))
+    ):
+        return t._replace(value_unit="元")
+    if t.kind == "quantitative" and t.value_unit is None and ind.value_cell:
+        same = ind.unit_cell is not None and vocab.squeeze(ind.unit_cell) == vocab.squeeze(ind.value_cell)
+        if same or _TIMELY.search(f"{level2 or ''}{name or ''}"):
+            serial = nz.date_serial(ind.value_cell)
+            if serial is not None:
+                return nz.Target("<=", serial, None, None, "deadline")
+    return t
+
+
+_AMOUNT_FIELDS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
+_AMOUNT_LABELS = {"total_budget": "项目总预算", "year_budget": "项目当年预算", "amount": "资金总额"}
+
+
+def _amounts(raw: RawDeclaration, add) -> dict:
+    """The amounts in 元. A single undifferentiated amount (资金总额, 项目金额, 预算数) is the
+    year's budget, or the total where the year's is printed too. Where no money unit is
+    printed anywhere (no label, cell or 单位 line says 元 or 万元), the amount is read as 万元
+    when a cost indicator or the text gives it in 万元, else as 元; either way a warning says so."""
+    values: dict[str, float | None] = {}
+    printed = raw.get("money_unit")
+    assumed = []
+    for name in _AMOUNT_FIELDS:
+        entry = raw.fields.get(name)
+        if entry is None:
+            values[name] = None
+            continue
+        unit = money_unit(entry[2], printed)
+        text = nz.nfkc(entry[0])
+        if unit is None and not re.search(r"[元万亿]", text):
+            assumed.append(name)
+            unit = "元"
+        value, ok = nz.parse_amount(entry[0], unit or "元")
+        if not ok:
+            add(entry[1], "bad-amount", f"{entry[2]} {short(entry[0])!r} is no amount")
+        elif value is not None and value < 0:
+            add(
+                entry[1],
+                "negative-amount",
+                f"{entry[2]} {short(entry[0])!r} is negative; kept as published, "
+                f"and not compared with the other amounts",
+            )
+        elif value is None and name in _AMOUNT_LABELS:
+            add(entry[1], "missing-amount", f"{entry[2] or _AMOUNT_LABELS[name]} is blank")
+        values[name] = value
+    if assumed:
+        figures = [values[n] for n in assumed if values[n]]
+        same = bool(figures) and any(_stated_in_wan(raw, f) for f in figures)
+        above = not same and bool(figures) and _cost_above(raw, max(figures))
+        wan = same or above
+        if wan:
+            for n in assumed:
+                if values[n] is not None:
+                    values[n] = round(values[n] * 10_000, 2)
+        line = raw.fields[assumed[0]][1]
+        add(
+            line,
+            "amount-unit-assumed",
+            f"no money unit is printed for {', '.join(raw.fields[n][2] for n in assumed)}; read as "
+            + (
+                "万元, as a cost indicator or the text gives the same figure in 万元"
+                if same
+                else f"万元, as a cost indicator ({above}) is above the amount read as 元"
+                if above
+                else "元"
+            ),
+        )
+    total, year_b, single = values.pop("total_budget"), values.pop("year_budget"), values.pop("amount")
+    if "amount" in raw.fields:
+        if "year_budget" not in raw.fields:
+            year_b = single
+        elif "total_budget" not in raw.fields:
+            total = single
+    if not any(n in raw.fields for n in _AMOUNT_LABELS):
+        year_b = _sum_of_parts(raw, add)
+        if year_b is None:
+            add(raw.source_line, "missing-amount", "no budget amount is printed")
+    return {"total_budget": total, "year_budget": year_b, **values}
+
+
+def _sum_of_parts(raw: RawDeclaration, add) -> float | None:
+    """The year's amount of a form that prints it only as its parts numbered （一）（二）…
+    (``年度资金总额 | 金额（万元）`` over ``（一）财政拨款小计 6.30``, ``（二）自有资金小计 0.00``, …): their sum,
+    in the form's money unit, with an ``amount-from-parts`` warning; None without two such
+    parts, a printed money unit, or when one is no amount."""
+    top = [p for p in raw.parts if p[3] == 1]
+    unit = raw.get("money_unit")
+    if len(top) < 2 or unit is None:
+        return None
+    total = 0.0
+    for _label, value, _line, _level in top:
+        amount, ok = nz.parse_amount(value, unit)
+        if not ok or amount is None or amount < 0:
+            return None
+        total += amount
+    total = round(total, 2)
+    names = ", ".join(f"{label} {short(value, 20)}" for label, value, _line, _level in top)
+    add(
+        top[0][2],
+        "amount-from-parts",
+        f"no budget amount is printed; the year's amount is read as the sum of its parts ({names}; {unit}): "
+        f"{total:,.2f} 元",
+    )
+    return total
+
+
+def _cost_above(raw: RawDeclaration, figure: float) -> str | None:
+    """A cost indicator's target in 万 (成本指标 ``≤120万元``) a hundred times ``figure`` read as
+    元 or more, and within it read as 万元: no cost is a hundredfold of the whole budget, so the
+    amount is in 万元 (a cost merely above it may be the whole project's, over several years).
+    The indicator's name and target, or None."""
+    for ind in raw.indicators:
+        if not (ind.level2 and _COST.search(ind.level2)) or "万" not in (ind.target or ""):
+            continue
+        t = nz.parse_target(ind.target)
+        if t.value_unit == "元" and t.value is not None and figure * 100 <= t.value <= figure * 10_000:
+            return f"{short(ind.name, 20)} {short(ind.target, 20)}"
+    return None
+
+
+def _stated_in_wan(raw: RawDeclaration, figure: float) -> bool:
+    """Whether ``figure`` (read as 元) appears in 万元 in a cost indicator or in the text."""
+    for ind in raw.indicators:
+        t = nz.parse_target(ind.target)
+        if (
+            t.value_unit == "元"
+            and t.value is not None
+            and "万" in (ind.target or "")
+            and abs(t.value - figure * 10_000) < 1
+        ):
+            return True
+    for name in ("plan", "overview", "goals", "basis"):
+        text = raw.get(name) or ""
+        for m in TEXT_BUDGET.finditer(text):
+            if m.group(2) == "万元" and abs(float(m.group(1).replace(",", "")) - figure) < 0.005:
+                return True
+    return False
+
+
+_YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _inferred_year(raw: RawDeclaration) -> tuple[int | None, str]:
+    """A year for a declaration that prints none: the year its project runs in, where its
+    period begins and ends in one year (项目起止时间 2021.1-2021.12); else the date the form was
+    filled in or published; else the one year its file's path names."""
+    start, _ok = nz.parse_date(raw.get("start_date"))
+    end, _ok = nz.parse_date(raw.get("end_date"), end=True)
+    if start is None and end is None and raw.get("period"):
+        start, end = nz.parse_period(raw.get("period"))
+    if start is not None and end is not None and start.year == end.year:
+        printed = raw.get("period") or f"{raw.get('start_date')} – {raw.get('end_date')}"
+        return start.year, f"the project's period ({short(printed, 40)})"
+    page = raw.get("page_date")
+    if page:
+        m = _YEAR_IN_PATH.search(nz.nfkc(page))
+        if m:
+            return int(m.group(1)), f"the date printed on the form ({page})"
+    years = set(_YEAR_IN_PATH.findall(raw.source_file))
+    if len(years) == 1:
+        return int(years.pop()), f"the file's name ({raw.source_file})"
+    return None, ""
+
+
+#: characters kept in the tables as published but reported: bidi controls (which reorder what
+#: a reader sees: U+202E shows a name backwards) and characters XML 1.0 cannot hold (a
+#: workbook or a web page with them is broken)
+_UNSAFE = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
+)
+
+
+def _check_characters(row: dict, names, line, add) -> None:
+    for name in names:
+        value = row.get(name)
+        if value and _UNSAFE.search(value):
+            found = sorted({f"U+{ord(c):04X}" for c in _UNSAFE.findall(value)})
+            add(
+                line,
+                "unsafe-characters",
+                f"{name} {short(value)!r} holds {', '.join(found)} (bidi controls or characters XML cannot hold); "
+                f"kept as published in the tables",
+            )
+
+
+def short(text, n: int = 80):
+    """A cell quoted in a message, cut to ``n`` characters (a 4 MB cell makes no message)."""
+    if not isinstance(text, str) or len(text) <= n:
+        return text
+    return text[:n] + f"… ({len(text):,} characters)"
+
+
+def money_unit(label: str, printed: str | None) -> str | None:
+    """The unit of an amount: the one in its label (项目总预算（万元）), else the one printed
+    for the form (单位：万元); None when neither prints one."""
+    if "元" in nz.nfkc(label):
+        return nz.label_unit(label)
+    return printed
+
+
+def where(raw: RawDeclaration, line: int | None = None) -> str:
+    sheet = f" [{raw.sheet}]" if raw.sheet else ""
+    return f"{raw.source_file}{sheet}, line {line or raw.source_line}"
+
+
+def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
+    figures = {v for v in (row["total_budget"], row["year_budget"]) if v}
+    if not figures:
+        return
+    for name in ("plan", "overview", "goals"):
+        text = row.get(name)
+        if not text or "预算" not in text:
+            continue
+        for m in TEXT_BUDGET.finditer(text):
+            if any(
+                w in text[max(0, m.start() - 8) : m.start()] for w in ("上年", "去年", "上一年", "以前年度", "累计")
+            ):
+                continue  # last year's or a cumulative budget, not this one
+            value, ok = nz.parse_amount(m.group(1), m.group(2))
+            if not ok or value is None:
+                continue
+            if not any(abs(value - f) <= max(1.0, 0.005 * f) for f in figures):
+                add(
+                    raw.line_of(name),
+                    "text-budget-mismatch",
+                    f"the text says the budget is {m.group(0)!r} ({value:,.2f} 元) but the table says "
+                    f"{', '.join(f'{f:,.2f}' for f in sorted(figures))} 元",
+                )
+            return
+
+
+_NO_SPACE = re.compile(ids.SPACE_PATTERN)
+
+
+_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if not k.startswith("source_")]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_short(v: str) -> str:  # names, levels and targets repeat across declarations
+    return ids.norm_name(v)
+
+
+def _norm(v):  # white space alone does not make two declarations differ
+    if not isinstance(v, str):
+        return v
+    return _norm_short(v) if len(v) <= 64 else _NO_SPACE.sub("", v)
+
+
+def content_hash(row: dict, pieces: list[str]) -> bytes:
+    """A hash of what a declaration says (not where it was found), to tell repeats from
+    conflicts: its fields but the source's, and its indicators' pieces (level1, level2, name
+    and target as published, white space aside: :func:`_compute_indicator`)."""
+    parts = [f"{k}={_norm(row.get(k))!r};" for k in _HASHED_FIELDS]
+    parts.extend(pieces)
+    return hashlib.sha1("".join(parts).encode()).digest()

@@ -1,0 +1,111 @@
+"""Listing: the candidate files under a folder, in path order (:func:`list_files`), with a
+problem row for every entry that is no readable file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.ingest import limits as lim
+from analysis.ingest.readers import is_candidate
+from analysis.problems import Problem
+
+
+@dataclass
+class Listing:
+    """What :func:`list_files` found: the files to read, as ``(path, name shown)``; how many
+    were skipped as no declaration files; and problems about entries that are no readable
+    file (a folder that cannot be listed, a link to nothing, a named pipe) or whose name is
+    no UTF-8."""
+
+    files: list[tuple[str, str]]  # (path, name shown): strings, not Path objects (a million files)
+    skipped: int
+    problems: list[Problem]
+    faulty: int  # entries that are a problem and not read
+
+
+def list_files(raw_dir: Path) -> Listing:
+    """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
+    an entry that cannot be read is a problem row. Links to folders are followed once
+    (a loop is reported); FIFOs, sockets and devices are never opened."""
+    files: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    skipped = faulty = 0
+    seen_dirs: set[tuple[int, int]] = set()
+    root = str(raw_dir)
+
+    def rel_of(path: str) -> str:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+    def fault(path: str, message: str) -> None:
+        nonlocal faulty
+        shown, _ = lim.display_name(rel_of(path))
+        faulty += 1
+        problems.append(Problem(shown, None, "unreadable-file", f"{shown}: {message}; not read"))
+
+    def walk(folder: str) -> None:
+        nonlocal skipped
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                fault(folder, "a link back to a folder already read (a loop)")
+                return
+            seen_dirs.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            fault(folder, f"a folder that cannot be listed ({exc.strerror or exc})")
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                skipped += 1
+                continue
+            path = e.path
+            try:
+                is_link = e.is_symlink()
+                st = os.stat(path)  # follows links
+            except FileNotFoundError:
+                fault(path, f"a link to {_link(path)!r}, which does not exist" if is_link else "vanished")
+                continue
+            except OSError as exc:
+                fault(path, f"cannot be looked at ({exc.strerror or exc})")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                walk(path)
+            elif stat.S_ISREG(st.st_mode):
+                rel = rel_of(path)
+                if is_candidate(Path(rel)):
+                    files.append((rel, path))
+                else:
+                    skipped += 1
+            else:
+                kind = (
+                    "a named pipe (FIFO)"
+                    if stat.S_ISFIFO(st.st_mode)
+                    else "a socket"
+                    if stat.S_ISSOCK(st.st_mode)
+                    else "a device"
+                )
+                if is_candidate(Path(rel_of(path))):
+                    fault(path, f"{kind}, not a file")
+                else:
+                    skipped += 1
+
+    walk(root)
+    out = []
+    for rel, path in sorted(files, key=lambda f: f[0].split("/")):
+        shown, note = lim.display_name(rel)
+        if note:
+            problems.append(Problem(shown, None, "bad-file-name", f"{shown}: {note}"))
+        out.append((path, shown))
+    return Listing(out, skipped, problems, faulty)
+
+
+def _link(path: str) -> str:
+    try:
+        return lim.safe_text(os.readlink(path))
+    except OSError:
+        return "?"
