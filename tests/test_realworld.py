@@ -1,8 +1,9 @@
 """Real published declarations, checked against their answer keys (``expected.json``).
 
-Two folders: the shared set (``ANALYSIS_REAL_WORLD``, else ``<repo>/../shared/real-world``;
-skipped with a reason where it is absent) and the set kept in the repository,
-``tests/fixtures/real-world-extra``. Every declaration, field and indicator of the key is
+Three folders: the shared set (``ANALYSIS_REAL_WORLD``, else ``<repo>/../shared/real-world``;
+skipped with a reason where it is absent) and the two sets kept in the repository,
+``tests/fixtures/real-world-extra`` and ``tests/fixtures/real-world-more`` (the 专项, 区域 and
+批复 forms, wide forms). Every declaration, field and indicator of the key is
 scored by :mod:`realworld`; docs/formats.md prints the scores, and the tests below keep that
 table true.
 """
@@ -19,6 +20,7 @@ import realworld
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent / "shared" / "real-world")
 EXTRA = ROOT / "tests" / "fixtures" / "real-world-extra"
+MORE = ROOT / "tests" / "fixtures" / "real-world-more"
 DOC = ROOT / "docs" / "formats.md"
 
 
@@ -40,6 +42,12 @@ def shared():
 @pytest.fixture(scope="module")
 def extra():
     folder = _folder(EXTRA)
+    return folder, realworld.score(folder)
+
+
+@pytest.fixture(scope="module")
+def more():
+    folder = _folder(MORE)
     return folder, realworld.score(folder)
 
 
@@ -101,3 +109,10 @@ def test_the_extra_set_is_scored_and_the_docs_table_is_its_score(extra):
     _, s = extra
     assert s.declarations_expected > 0
     assert _doc_table("real-world-extra") == realworld.markdown_table(s)
+
+
+def test_the_second_round_is_scored_and_the_docs_table_is_its_score(more):
+    """The 专项/区域/批复 forms, wide forms and cut-off notices of real-world-more."""
+    _, s = more
+    assert s.declarations_expected == 14
+    assert _doc_table("real-world-more") == realworld.markdown_table(s)
