@@ -26,6 +26,7 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
 
     import pyarrow.parquet as pq
 
+    from analysis.ingest.build import IndicatorRow
     from analysis.ingest.file import arrow_dicts, arrow_rows
     from analysis.ingest.listing import list_files
     from analysis.ingest.readers import read_file
@@ -39,9 +40,9 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
     for d in declarations:
         decl_of.setdefault(d["source_file"], []).append(d)
         file_of[d["decl_id"]] = d["source_file"]
-    rows_of: dict[str, list[list]] = {}  # the output rows of each file, as the ingest makes them: lists
+    rows_of: dict[str, list] = {}  # the output rows of each file, as the ingest makes them: records
     for row in zip(*(c.to_pylist() for c in indicators.columns)):
-        rows_of.setdefault(file_of[row[0]], []).append(list(row))
+        rows_of.setdefault(file_of[row[0]], []).append(IndicatorRow._make(row))
     del indicators
 
     settle_gc()
@@ -50,7 +51,7 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
     memo: dict = {}
     n_rows = n_decl = n_ind = 0
     chunk_decl: list[dict] = []
-    chunk_ind: list[list] = []
+    chunk_ind: list = []
     with tempfile.TemporaryDirectory() as out:
         part = 0
         for k, (path, rel) in enumerate(paths):
@@ -64,7 +65,7 @@ def main(raw: Path, tables: Path) -> tuple[int, int, int, int, float, float]:
                         v = memo[key] = len(row.cells)
                     n_rows += 1
             for ind in rows_of.get(rel, ()):
-                chunk_ind.append(ind.copy())
+                chunk_ind.append(ind._replace())
             for d in decl_of.get(rel, ()):
                 chunk_decl.append(dict(d))
             if len(chunk_ind) >= 50_000 or k == len(paths) - 1:

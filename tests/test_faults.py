@@ -140,14 +140,14 @@ def test_a_date_in_year_zero_is_a_bad_cell_not_a_lost_file(tmp_path):
 
 
 def test_a_declaration_that_fails_costs_only_itself(tmp_path, monkeypatch):
-    real = ing._build  # what reads a declaration's rows, inside read_declarations
+    real = ing.build_declaration  # what reads a declaration's rows, inside read_declarations
 
     def fragile(raw):
         if (raw.get("project") or "") == kit.P2:
             raise ValueError("year 0 is out of range")
         return real(raw)
 
-    monkeypatch.setattr(ing, "_build", fragile)
+    monkeypatch.setattr(ing, "build_declaration", fragile)
     r = kit.ingest_files(tmp_path, {"two.txt": kit.join(kit.DECL1, kit.DECL2)}, isolate=False)
     assert r.declarations["project"].tolist() == [kit.P1]
     row = r.problems.set_index("code").loc["declaration-failed"]

@@ -174,7 +174,10 @@ def test_table_headers(cells, expected):
     if expected is None:
         assert layout is None or len(layout.sets) == 1
         return
-    got = [(s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.weight, s.basis) for s in layout.sets]
+    got = [
+        (s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.column("weight"), s.column("basis"))
+        for s in layout.sets
+    ]
     assert got == expected
 
 

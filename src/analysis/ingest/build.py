@@ -13,6 +13,9 @@ import functools
 import hashlib
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from analysis import ids
 from analysis.ingest import limits as lim
@@ -20,7 +23,7 @@ from analysis.ingest import normalize as nz
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.parse import RawDeclaration
 from analysis.problems import Problem
-from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROSE
+from analysis.tables import DECLARATIONS_SCHEMA, PROSE
 
 #: a budget stated in prose (本项目预算为49万元): checked against the table (``text-budget-mismatch``)
 TEXT_BUDGET = re.compile(
@@ -29,33 +32,124 @@ TEXT_BUDGET = re.compile(
 
 
 # ---------------------------------------------------------------------------------------------
+# the records
+
+
+class IndicatorRow(NamedTuple):
+    """One row of the indicators table: its fields are the table's columns, in their order
+    (``tests/test_records.py`` checks them against the column registry)."""
+
+    decl_id: str
+    year: int
+    unit: str
+    project: str
+    seq: int
+    level1: str | None
+    level2: str | None
+    name: str | None
+    level1_std: str | None
+    target_raw: str | None
+    op: str | None
+    value: float | None
+    value_hi: float | None
+    value_unit: str | None
+    kind: str | None
+    source_line: int
+    horizon: str
+    weight: float | None
+    basis: str | None
+    source_page: int | None = None  # set by analysis.ingest.file for a document's rows
+
+
+#: the columns printed beside an indicator whose cell is carried as it is
+#: (:data:`~analysis.ingest.vocabulary.PRINTED_COLUMNS`, a role of the vocabulary's ``[columns]``),
+#: and how each cell is read: each becomes the field of :class:`IndicatorRow` of the same name
+PRINTED: dict[str, Callable[[str | None], object]] = {"weight": nz.parse_number, "basis": nz.clean_text}
+
+
+class IndicatorValues(NamedTuple):
+    """What is read from one indicator's printed cells and the year (:func:`_indicator_values`)."""
+
+    level1: str | None
+    level2: str | None
+    name: str | None
+    level1_std: str | None
+    op: str | None
+    value: float | None
+    value_hi: float | None
+    value_unit: str | None
+    kind: str | None
+    printed: dict[str, object]  # the values of the PRINTED columns
+    flag: str | None  # None when nothing is to be reported (else _indicator_problems says what)
+    execution: float | None  # the 预算执行率 target as a ratio, when the indicator states one
+    piece: str  # its part of content_hash
+
+
+@dataclass(slots=True)
+class Built:
+    """One declaration built (:func:`build_declaration`): its row of the declarations table
+    (a dict of every column; None when a required field is missing), its indicators' rows,
+    the problems found, and each indicator's part of :func:`content_hash`."""
+
+    row: dict | None
+    indicators: list[IndicatorRow]
+    problems: list[Problem]
+    pieces: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
 # one declaration
 
 
-#: the indicators table's columns: :func:`_build` gives each indicator as a list in this order
-_INDICATOR_COLUMNS = tuple(INDICATORS_SCHEMA.names)
-_I_LINE, _I_PAGE = _INDICATOR_COLUMNS.index("source_line"), _INDICATOR_COLUMNS.index("source_page")
-if _INDICATOR_COLUMNS[-1] != "source_page" or len(_INDICATOR_COLUMNS) != 20:  # pragma: no cover
-    raise RuntimeError("the indicators' schema changed: _build lists their columns in its order, update it too")
-
-
-def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem], list[str]]:
-    """:func:`build`, with each indicator as a list of its columns (:data:`_INDICATOR_COLUMNS`),
-    and each indicator's part of the content hash."""
-    rel, here = raw.source_file, where(raw)
+def build_declaration(raw: RawDeclaration) -> Built:
+    """Turn one published declaration into its rows and problems (:class:`Built`)."""
     problems = list(raw.problems)
     # the declaring unit; else the implementing unit; else the department (主管部门)
     unit = nz.clean_name(nz.strip_unit_code(raw.get("unit") or raw.get("implementer") or raw.get("department")))
-    department = nz.clean_name(nz.strip_unit_code(raw.get("department")))
     project, code = nz.split_project_code(nz.clean_name(raw.get("project")))
+    year = _year(raw, unit, project, problems)
+    if _missing(raw, unit, year, project, problems):
+        return Built(None, [], problems, [])
+    did = ids.decl_id(unit, year, project)
+    problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
+
+    def add(line, code, message):
+        problems.append(Problem(raw.source_file, line, code, f"{where(raw, line)}: {message}", did))
+
+    row = _declaration_row(raw, did, year, unit, project, code, add)
+    _check_declaration(raw, row, add)
+    indicators, pieces, execution = _indicator_rows(raw, row, add)
+    n_year = sum(1 for i in raw.indicators if i.horizon == "year")
+    if not n_year:
+        what = "an empty indicator table" if raw.has_table else "no indicator table"
+        add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
+    row["exec_target"], row["exec_target_op"] = execution or _exec_rate_field(raw, year)
+    row["n_indicators"] = n_year
+    return Built(row, indicators, problems, pieces)
+
+
+def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
+    """Turn one published declaration into its table rows.
+
+    Returns ``(declaration row or None, indicator rows as dicts, problems)``; the row is
+    ``None`` when a required field (unit, year, project) is missing.
+    """
+    built = build_declaration(raw)
+    return built.row, [ind._asdict() for ind in built.indicators], built.problems
+
+
+def _year(raw: RawDeclaration, unit: str | None, project: str | None, problems: list[Problem]) -> int | None:
+    """The declaration's year: the header's (年度), else the one the targets are headed with,
+    else one inferred (:func:`_inferred_year`); a problem says where they differ or where it
+    was inferred from."""
     year = raw.year or raw.heading_year
     if raw.year and raw.heading_year and raw.year != raw.heading_year:
         problems.append(
             Problem(
-                rel,
+                raw.source_file,
                 raw.year_line,
                 "year-mismatch",
-                f"{here}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
+                f"{where(raw)}: the header says {raw.year}年度 but the targets are headed {raw.heading_year}年; "
                 f"{raw.year} is used",
             )
         )
@@ -64,12 +158,17 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem],
         if year:
             problems.append(
                 Problem(
-                    rel,
+                    raw.source_file,
                     raw.source_line,
                     "year-inferred",
-                    f"{here}: the declaration prints no year; {year} is taken from {source}",
+                    f"{where(raw)}: the declaration prints no year; {year} is taken from {source}",
                 )
             )
+    return year
+
+
+def _missing(raw: RawDeclaration, unit, year, project, problems: list[Problem]) -> bool:
+    """Whether a required field is missing (a ``missing-field`` problem says which)."""
     missing = [
         label
         for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project))
@@ -78,30 +177,31 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem],
     if missing:
         problems.append(
             Problem(
-                rel,
+                raw.source_file,
                 raw.source_line,
                 "missing-field",
-                f"{here}: declaration without {', '.join(missing)}; it is not in the tables",
+                f"{where(raw)}: declaration without {', '.join(missing)}; it is not in the tables",
             )
         )
-        return None, [], problems, []
-    did = ids.decl_id(unit, year, project)
-    problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
+    return bool(missing)
 
-    def add(line, code, message):
-        problems.append(Problem(rel, line, code, f"{where(raw, line)}: {message}", did))
 
+def _declaration_row(raw: RawDeclaration, did: str, year: int, unit: str, project: str, code, add) -> dict:
+    """The declaration's row: every column of the declarations table, the values read from
+    the printed fields (what the indicators give is set by the caller)."""
     row: dict = {
         "decl_id": did,
         "year": year,
         "unit": unit,
         "project": project,
-        "department": department,
+        "department": nz.clean_name(nz.strip_unit_code(raw.get("department"))),
         "project_code": nz.clean_name(raw.get("project_code")) or code,
         "category": nz.clean_name(raw.get("category")),
         "perf_type": nz.clean_name(raw.get("perf_type")),
-        "source_file": rel,
+        "source_file": raw.source_file,
         "source_line": raw.source_line,
+        "source_page": None,  # where a document printed it: set by analysis.ingest.file
+        "source_table": None,
     }
     gp, ok = nz.parse_bool(raw.get("gov_purchase"))
     if not ok:
@@ -118,33 +218,35 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem],
         row[name] = value
     if raw.get("period") and row["start_date"] is None and row["end_date"] is None:
         row["start_date"], row["end_date"] = nz.parse_period(raw.get("period"))  # 项目期 2022年3月-2023年11月
-    amounts = _amounts(raw, add)
-    row.update(amounts)
+    row.update(_amounts(raw, add))
     for name in PROSE:
         row[name] = nz.clean_text(raw.get(name))
     pb, pe = row["prior_budget"], row["prior_executed"]
     row["prior_execution_rate"] = pe / pb if pb and pe is not None and pb > 0 and pe >= 0 else None
+    row["exec_target"] = row["exec_target_op"] = row["n_indicators"] = None
     _check_characters(row, ("unit", "project", "category", "perf_type"), raw.source_line, add)
+    return row
 
-    # sanity (a negative amount is reported with the amounts; comparisons with it would mislead)
-    if (
-        row["total_budget"] is not None
-        and row["year_budget"] is not None
-        and min(row["total_budget"], row["year_budget"]) >= 0
-        and row["year_budget"] > row["total_budget"] * 1.000001
-    ):
+
+def _check_declaration(raw: RawDeclaration, row: dict, add) -> None:
+    """The declaration's figures against each other: the year's budget within the total, last
+    year's spending within last year's budget, the dates around the year, the budget the text
+    states (a negative amount is reported with the amounts; comparisons with it would mislead)."""
+    total, year_b = row["total_budget"], row["year_budget"]
+    if total is not None and year_b is not None and min(total, year_b) >= 0 and year_b > total * 1.000001:
         add(
             raw.line_of("year_budget"),
             "year-over-total",
-            f"项目当年预算 {row['year_budget']:,.2f} is above 项目总预算 {row['total_budget']:,.2f}",
+            f"项目当年预算 {year_b:,.2f} is above 项目总预算 {total:,.2f}",
         )
+    pb, pe = row["prior_budget"], row["prior_executed"]
     if pb is not None and pe is not None and min(pb, pe) >= 0 and pe > pb * 1.000001:
         add(
             raw.line_of("prior_executed"),
             "executed-over-budget",
             f"上年预算执行数 {pe:,.2f} is above 上年预算额 {pb:,.2f}",
         )
-    sd, ed = row["start_date"], row["end_date"]
+    sd, ed, year = row["start_date"], row["end_date"], row["year"]
     if (sd and ed and ed < sd) or (sd and sd.year > year) or (ed and ed.year < year):
         add(
             raw.line_of("start_date" if raw.get("start_date") else "period"),
@@ -153,93 +255,83 @@ def _build(raw: RawDeclaration) -> tuple[dict | None, list[list], list[Problem],
         )
     _check_text_budget(row, raw, add)
 
-    # indicators: the year's first, then the medium-term ones printed beside them
-    indicators: list[list] = []
+
+def _indicator_rows(raw: RawDeclaration, row: dict, add) -> tuple[list[IndicatorRow], list[str], tuple | None]:
+    """The indicators' rows, the year's first, then the medium-term ones printed beside them;
+    their parts of the content hash; and the first 预算执行率 target of the year's indicators
+    as ``(ratio, op)``, or None."""
+    did, year, unit, project = row["decl_id"], row["year"], row["unit"], row["project"]
+    rows: list[IndicatorRow] = []
     pieces: list[str] = []
-    exec_target = exec_op = None
+    execution = None
     ordered = [i for i in raw.indicators if i.horizon == "year"] + [i for i in raw.indicators if i.horizon != "year"]
-    n_year = sum(1 for i in raw.indicators if i.horizon == "year")
     for seq, ind in enumerate(ordered, 1):
         if seq % 256 == 0:
             lim.check_time()
         v = _indicator_values(ind, year)
-        level1, level2, name, l1std, op, value, hi, vunit, kind, weight, basis, flag, execution, piece = v
-        # in the order of the schema's columns (_INDICATOR_COLUMNS); source_page is set by the caller
-        indicators.append(
-            [
-                did,
-                year,
-                unit,
-                project,
-                seq,
-                level1,
-                level2,
-                name,
-                l1std,
-                ind.target,
-                op,
-                value,
-                hi,
-                vunit,
-                kind,
-                ind.line,
-                ind.horizon,
-                weight,
-                basis,
-                None,
-            ]
+        rows.append(
+            IndicatorRow(
+                decl_id=did,
+                year=year,
+                unit=unit,
+                project=project,
+                seq=seq,
+                level1=v.level1,
+                level2=v.level2,
+                name=v.name,
+                level1_std=v.level1_std,
+                target_raw=ind.target,
+                op=v.op,
+                value=v.value,
+                value_hi=v.value_hi,
+                value_unit=v.value_unit,
+                kind=v.kind,
+                source_line=ind.line,
+                horizon=ind.horizon,
+                **v.printed,
+            )
         )
-        pieces.append(piece)
-        if flag is not None:
-            _indicator_problems(raw, ind, level1, level2, name, kind, flag, add)
-        if exec_target is None and execution is not None and ind.horizon == "year":
-            exec_target, exec_op = execution, op
-    if exec_target is None and raw.get("exec_rate"):
-        op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)  # 年度预算执行率 100%
+        pieces.append(v.piece)
+        if v.flag is not None:
+            _indicator_problems(raw, ind, v, add)
+        if execution is None and v.execution is not None and ind.horizon == "year":
+            execution = v.execution, v.op
+    return rows, pieces, execution
+
+
+def _exec_rate_field(raw: RawDeclaration, year: int) -> tuple[float | None, str | None]:
+    """The 预算执行率 target printed as a field of the declaration (年度预算执行率 100%), as
+    ``(ratio, op)``; ``(None, None)`` without one."""
+    if raw.get("exec_rate"):
+        op, value, hi, vunit, kind = nz.parse_target(raw.get("exec_rate"), year)
         if kind == "quantitative" and vunit == "%":
-            exec_target, exec_op = (hi if op == "range" else value) / 100.0, op
-    if not n_year:
-        what = "an empty indicator table" if raw.has_table else "no indicator table"
-        add(raw.source_line, "no-indicators", f"declaration {project!r} has {what}")
-    row["exec_target"], row["exec_target_op"], row["n_indicators"] = exec_target, exec_op, n_year
-    return row, indicators, problems, pieces
-
-
-def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
-    """Turn one published declaration into its table rows.
-
-    Returns ``(declaration row or None, indicator rows, problems)``; the row is ``None``
-    when a required field (unit, year, project) is missing.
-    """
-    row, indicators, problems, _pieces = _build(raw)
-    return row, [dict(zip(_INDICATOR_COLUMNS, ind)) for ind in indicators], problems
+            return (hi if op == "range" else value) / 100.0, op
+    return None, None
 
 
 #: what is read from an indicator depends only on its printed cells and the year: computed
 #: once per distinct indicator (they repeat across thousands of declarations)
-_INDICATORS: dict[tuple, tuple] = {}
+_INDICATORS: dict[tuple, IndicatorValues] = {}
 _INDICATORS_MAX = 1 << 13
 _MEMO_CHARS = 200  # indicators whose cells hold up to this many characters in all are memoized
 
 
-def _indicator_values(ind, year: int | None) -> tuple:
-    """``(level1, level2, name, level1_std, op, value, value_hi, value_unit, kind, weight,
-    basis, flag, execution, hash piece)`` of one indicator: ``flag`` is None when nothing is
-    to be reported about it (else :func:`_indicator_problems` says what), ``execution`` the
-    预算执行率 target as a ratio when the indicator states one, the hash piece its part of
-    :func:`content_hash`."""
-    key = (ind.level1, ind.level2, ind.name, ind.target, ind.unit_cell, ind.value_cell, ind.weight, ind.basis, year)
+def _indicator_values(ind, year: int | None) -> IndicatorValues:
+    """What is read from one indicator (:class:`IndicatorValues`), computed once per distinct
+    printed cells and year."""
+    key = (ind.level1, ind.level2, ind.name, ind.target, ind.unit_cell, ind.value_cell, ind.printed, year)
     v = _INDICATORS.get(key)
     if v is None:
         v = _compute_indicator(ind, year)
-        if sum(len(x) for x in key[:-1] if x) <= _MEMO_CHARS:
+        chars = sum(len(x) for x in key[:-2] if x) + sum(len(cell) for _role, cell in ind.printed)
+        if chars <= _MEMO_CHARS:
             if len(_INDICATORS) >= _INDICATORS_MAX:
                 _INDICATORS.clear()
             _INDICATORS[key] = v
     return v
 
 
-def _compute_indicator(ind, year: int | None) -> tuple:
+def _compute_indicator(ind, year: int | None) -> IndicatorValues:
     level1, level2, name = nz.clean_label(ind.level1), nz.clean_label(ind.level2), nz.clean_label(ind.name)
     op, value, hi, vunit, kind = _target(ind, level2, name, year)
     overflow = (value is not None and not math.isfinite(value)) or (hi is not None and not math.isfinite(hi))
@@ -260,27 +352,27 @@ def _compute_indicator(ind, year: int | None) -> tuple:
     if name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
         figure = hi if op == "range" else value
         execution = figure / 100.0 if figure is not None else None
-    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"  # its part of content_hash
-    return (
-        level1,
-        level2,
-        name,
-        nz.level1_std(level1, level2),
-        op,
-        value,
-        hi,
-        vunit,
-        kind,
-        nz.parse_number(ind.weight),
-        nz.clean_text(ind.basis),
-        flag,
-        execution,
-        piece,
+    cells = dict(ind.printed)
+    return IndicatorValues(
+        level1=level1,
+        level2=level2,
+        name=name,
+        level1_std=nz.level1_std(level1, level2),
+        op=op,
+        value=value,
+        value_hi=hi,
+        value_unit=vunit,
+        kind=kind,
+        printed={column: read(cells.get(column)) for column, read in PRINTED.items()},
+        flag=flag,
+        execution=execution,
+        piece="|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";",  # its part of content_hash
     )
 
 
-def _indicator_problems(raw: RawDeclaration, ind, level1, level2, name, kind, flag: str, add) -> None:
-    """What is reported about one indicator (``flag`` from :func:`_indicator_values`)."""
+def _indicator_problems(raw: RawDeclaration, ind, v: IndicatorValues, add) -> None:
+    """What is reported about one indicator (``v.flag`` from :func:`_compute_indicator`)."""
+    level1, level2, name, kind, flag = v.level1, v.level2, v.name, v.kind, v.flag
     label = f"indicator {short(name) or '(no name)'!r}"
     _check_characters({"level1": level1, "level2": level2, "name": name}, ("level1", "level2", "name"), ind.line, add)
     if flag == "missing":

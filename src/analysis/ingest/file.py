@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from analysis.ingest import limits as lim
-from analysis.ingest.build import _I_LINE, _I_PAGE, _INDICATOR_COLUMNS, _build, content_hash, short, where
+from analysis.ingest.build import IndicatorRow, build_declaration, content_hash, short, where
 from analysis.ingest.document import assemble
 from analysis.ingest.grid import Row, Sheet
 from analysis.ingest.html import HTML_SUFFIXES
@@ -30,7 +30,7 @@ from analysis.tables import INDICATORS_SCHEMA
 class FileResult:
     rel: str
     declarations: list[dict] = field(default_factory=list)
-    indicators: list[list[list]] = field(default_factory=list)  # per declaration, rows as lists (_INDICATOR_COLUMNS)
+    indicators: list[list[IndicatorRow]] = field(default_factory=list)  # per declaration
     hashes: list[bytes] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     found: int = 0
@@ -51,7 +51,7 @@ class FileResult:
 
     def indicator_dicts(self) -> list[list[dict]]:
         """The indicator rows of each declaration as dicts of their columns (before :meth:`pack`)."""
-        return [[dict(zip(_INDICATOR_COLUMNS, ind)) for ind in inds] for inds in self.indicators]
+        return [[ind._asdict() for ind in inds] for inds in self.indicators]
 
     def pack(self) -> FileResult:
         """Move the indicator rows into :attr:`indicator_table`."""
@@ -62,9 +62,11 @@ class FileResult:
         return self
 
 
-def arrow_rows(rows: list[list], schema: pa.Schema) -> pa.Table:
-    """An Arrow table of rows given as lists in the order of ``schema``'s columns."""
-    columns = list(zip(*rows)) if rows else [()] * len(schema)
+def arrow_rows(rows: list[IndicatorRow], schema: pa.Schema) -> pa.Table:
+    """An Arrow table of ``schema`` from rows given as records (:class:`IndicatorRow`), each
+    column taken by its name."""
+    by_name = dict(zip(rows[0]._fields, zip(*rows))) if rows else {}
+    columns = [by_name[f.name] if rows else () for f in schema]
     try:
         return pa.table([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
     except (UnicodeEncodeError, pa.ArrowInvalid):  # a string no table can hold: show its bad bytes
@@ -182,8 +184,8 @@ def read_declarations(path: Path, rel: str) -> FileResult:
         res.found += 1
         lim.check_time()
         try:
-            row, inds, probs, pieces = _build(raw)
-            h = content_hash(row, pieces) if row is not None else None
+            built = build_declaration(raw)
+            h = content_hash(built.row, built.pieces) if built.row is not None else None
         except lim.LimitExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 - one odd declaration must not cost the others
@@ -198,19 +200,23 @@ def read_declarations(path: Path, rel: str) -> FileResult:
                 )
             )
             continue
-        res.problems.extend(probs)
+        res.problems.extend(built.problems)
+        row, inds = built.row, built.indicators
         if row is not None:
             if at:
                 start = at.get(raw.source_line)
                 row["source_table"] = start.table if start else None
                 row["source_page"] = start.page if start else None
-                for ind in inds:
-                    printed = at.get(ind[_I_LINE])
-                    ind[_I_PAGE] = printed.page if printed else None
+                inds = [ind._replace(source_page=_page(at, ind.source_line)) for ind in inds]
             res.declarations.append(row)
             res.indicators.append(inds)
             res.hashes.append(h)
     return res
+
+
+def _page(at: dict[int, Row], line: int) -> int | None:
+    printed = at.get(line)
+    return printed.page if printed else None
 
 
 def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT, pack: bool = True) -> FileResult:

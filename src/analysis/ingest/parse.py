@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
@@ -121,10 +122,11 @@ class RawIndicator:
     target: str | None
     shifted: bool = False
     horizon: str = "year"
-    weight: str | None = None
-    basis: str | None = None
     unit_cell: str | None = None  # the unit column's cell, as printed (a date serial repeats there)
     value_cell: str | None = None  # the value column's cell, before op and unit were joined to it
+    #: the cells of the other columns printed beside it (weight, basis, ...:
+    #: :data:`~analysis.ingest.vocabulary.PRINTED_COLUMNS`), as ``(role, cell)``, the blank ones left out
+    printed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -175,16 +177,20 @@ class ColumnSet:
     target: int | None = None
     op: tuple[int, ...] = ()
     unit: int | None = None
-    weight: int | None = None
-    basis: int | None = None
+    #: the columns of the other roles (weight, basis, ...), as ``(role, column)``
+    printed: tuple[tuple[str, int], ...] = ()
+
+    def columns(self) -> list[int]:
+        """Every column the set reads."""
+        cols = [c for c in (self.level1, self.level2, self.name, self.target, self.unit) if c is not None]
+        return cols + list(self.op) + [c for _role, c in self.printed]
+
+    def column(self, role: str) -> int | None:
+        """The column of a printed role (``weight``), or None."""
+        return next((c for r, c in self.printed if r == role), None)
 
     def width(self) -> int:
-        cols = [
-            c
-            for c in (self.level1, self.level2, self.name, self.target, self.unit, self.weight, self.basis)
-            if c is not None
-        ]
-        return max(cols + list(self.op)) + 1
+        return max(self.columns()) + 1
 
 
 @dataclass
@@ -195,9 +201,7 @@ class Layout:
     def __post_init__(self):
         #: what the layout is, as a value: rows read under equal layouts are read alike
         self.key = (
-            tuple(
-                (s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.weight, s.basis) for s in self.sets
-            ),
+            tuple((s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.printed) for s in self.sets),
             tuple(self.fields.items()),
         )
         self.long = "project" in self.fields
@@ -271,8 +275,7 @@ def read_header(cells: list[str]) -> Layout | None:
                 s["target"],
                 tuple(s.get("op", ())),
                 s.get("unit"),
-                s.get("weight"),
-                s.get("basis"),
+                tuple((role, s[role]) for role in vocab.PRINTED_COLUMNS if role in s),
             )
         )
     if len(out) > 1 and not any(x.horizon == "year" for x in out):
@@ -392,17 +395,27 @@ def _row_info(row: Row) -> _RowInfo:
     return info
 
 
-def _indicator_cells(cells: list[str], layout: Layout) -> tuple[list[str], tuple]:
+def _indicator_cells(cells: list[str], layout: Layout) -> tuple[list[str], tuple[SetCells, ...]]:
     """An indicator row as :meth:`_Splitter.indicator` reads it: its cells padded to the
     layout's width, and each column set's cells (:func:`_set_cells`)."""
     padded = cells + [""] * (layout.width - len(cells))
     return padded, tuple(_set_cells(padded, s) for s in layout.sets)
 
 
-def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
-    """The cells of one column set in an indicator row, as :meth:`_Splitter.read_set` reads
-    them: level1, level2, name, the target (operator and unit joined to it), the value cell
-    as printed, weight, basis and unit cells."""
+class SetCells(NamedTuple):
+    """The cells of one column set in an indicator row, as :meth:`_Splitter.read_set` reads them."""
+
+    level1: str
+    level2: str
+    name: str
+    target: str  # operator and unit joined to it
+    value_cell: str  # the value column's cell as printed
+    unit_cell: str
+    printed: tuple[tuple[str, str], ...]  # the other columns' non-blank cells, as (role, cell)
+
+
+def _set_cells(cells: list[str], s: ColumnSet) -> SetCells:
+    """The cells of one column set in an indicator row (:class:`SetCells`)."""
 
     def get(c: int | None) -> str:
         return cells[c] if c is not None else ""
@@ -412,7 +425,8 @@ def _set_cells(cells: list[str], s: ColumnSet) -> tuple:
     if s.op or s.unit is not None:
         op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
         t = _joined_target(op_cell, t, get(s.unit))
-    return (get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.weight), get(s.basis), get(s.unit))
+    printed = tuple((role, cells[c]) for role, c in s.printed if cells[c])
+    return SetCells(get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.unit), printed)
 
 
 _ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART, _HEAD = (
@@ -749,19 +763,11 @@ class _Splitter:
             return False
         sets = []
         for s in lay.sets:
-            nxt = min(
-                [
-                    c
-                    for t in lay.sets
-                    for c in (t.level1, t.level2, t.name, t.target, t.unit, t.weight, t.basis, *t.op)
-                    if c is not None and c > s.target
-                ]
-                + [len(cells)]
-            )
+            nxt = min([c for t in lay.sets for c in t.columns() if c > s.target] + [len(cells)])
             span = [i for i in filled if s.target <= i < nxt]
             pick = [i for i in span if not any(w in cells[i] for w in vocab.HORIZON_ACTUAL)]
             target = pick[-1] if pick else s.target
-            sets.append(ColumnSet(s.horizon, s.level1, s.level2, s.name, target, s.op, s.unit, s.weight, s.basis))
+            sets.append(replace(s, target=target))
         self.layout = Layout(sets, lay.fields)
         return True
 
@@ -1008,10 +1014,10 @@ class _Splitter:
             self.read_set(row, cells, k, s, sets[k], year, single)
 
     def read_set(
-        self, row: Row, cells: list[str], k: int, s: ColumnSet, got: tuple, year: int | None, single: bool
+        self, row: Row, cells: list[str], k: int, s: ColumnSet, got: SetCells, year: int | None, single: bool
     ) -> None:
         d = self.cur
-        a, b, c, t, value_cell, weight, basis, unit_cell = got
+        a, b, c, t = got.level1, got.level2, got.name, got.target
         shifted = 0
         if single and a and s.level1 is not None and s.level2 is not None:
             shifted = self.shift(cells, s, a, b, c, t, year)
@@ -1045,12 +1051,11 @@ class _Splitter:
             level2,
             c or None,
             t or None,
-            bool(shifted),
-            s.horizon,
-            weight or None,
-            basis or None,
-            unit_cell or None,
-            value_cell or None,
+            shifted=bool(shifted),
+            horizon=s.horizon,
+            unit_cell=got.unit_cell or None,
+            value_cell=got.value_cell or None,
+            printed=got.printed,
         )
         if shifted:
             d.problems.append(

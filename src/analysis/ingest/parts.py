@@ -51,9 +51,10 @@ class PartSink:
     def _reset(self) -> None:
         self.name: str | None = None  # named when it gets its first rows, in the process that reads
         self.tables: dict[str, list[pa.Table]] = {"declarations": [], "indicators": []}
-        #: the rows of the chunk (declarations as dicts, indicators as lists), made one Arrow
-        #: table per table at its end (not one per file)
+        #: the rows of the chunk (declarations as dicts with their ``_key``, indicators as
+        #: records), made one Arrow table per table at its end (not one per file)
         self.rows: dict[str, list] = {"declarations": [], "indicators": []}
+        self.indicator_keys: list[int] = []  # the _key of each row of rows["indicators"]
 
     def read(self, idx: int, path: str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
         return self.take(idx, read_one(Path(path), rel, limits, pack=False))
@@ -75,11 +76,9 @@ class PartSink:
                 res.indicator_table.append_column(_KEY_FIELD, pa.array(ind_keys, pa.int64()))
             )
         else:
-            rows = self.rows["indicators"]
             for key, inds in zip(keys, res.indicators):
-                for ind in inds:
-                    ind.append(key)
-                rows.extend(inds)
+                self.rows["indicators"].extend(inds)
+                self.indicator_keys.extend([key] * len(inds))
         for row, key in zip(res.declarations, keys):
             row[_KEY] = key
         self.rows["declarations"].extend(res.declarations)
@@ -91,7 +90,7 @@ class PartSink:
     def end(self) -> str | None:
         """Write the part (one file per table) and start the next; its name, or None when the
         chunk gave no rows."""
-        name, tables, rows = self.name, self.tables, self.rows
+        name, tables, rows, indicator_keys = self.name, self.tables, self.rows, self.indicator_keys
         self._reset()
         if name is None:
             return None
@@ -100,7 +99,8 @@ class PartSink:
                 if table_name == "declarations":
                     pieces.append(arrow_dicts(rows[table_name], DECLARATIONS_SCHEMA.append(_KEY_FIELD)))
                 else:
-                    pieces.append(arrow_rows(rows[table_name], INDICATORS_SCHEMA.append(_KEY_FIELD)))
+                    table = arrow_rows(rows[table_name], INDICATORS_SCHEMA)
+                    pieces.append(table.append_column(_KEY_FIELD, pa.array(indicator_keys, pa.int64())))
             table = pa.concat_tables(pieces)
             table = table.take(pc.sort_indices(table, sort_keys=_SORT[table_name]))
             tmp = Path(self.part_dir) / f"{table_name}-{name}.parquet.tmp"

@@ -234,7 +234,7 @@ TITLE = re.compile(
 # ---------------------------------------------------------------------------------------------
 # the indicator table
 
-#: header key -> role (level1, level2, name, description, target, op, unit, weight, basis, remark)
+#: header key -> role (level1, level2, name, description, target, op, unit, remark; weight, basis, ...)
 COLUMNS: dict[str, str] = {}
 for _role, _words in RAW["columns"].items():
     if not isinstance(_words, list):
@@ -245,6 +245,15 @@ COLUMN_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(p), name) for name, ps in RAW.get("column_patterns", {}).items() for p in ps
 ]
 DESCRIPTION: frozenset[str] = frozenset(key(w) for w in RAW["columns"]["description"])
+#: the roles of the indicator table that make its structure (levels, name, target, operator and
+#: unit columns; a description or remark column is passed over)
+STRUCTURAL_COLUMNS = ("level1", "level2", "name", "description", "target", "op", "unit", "remark")
+#: the other roles (weight, basis, ...): columns printed beside an indicator whose cell is
+#: carried to the builder as it is (:attr:`analysis.ingest.parse.RawIndicator.printed`), to
+#: become the indicators' column of the same name
+PRINTED_COLUMNS: tuple[str, ...] = tuple(
+    r for r, words in RAW["columns"].items() if isinstance(words, list) and r not in STRUCTURAL_COLUMNS
+)
 TABLE_FIELDS: dict[str, str] = _index(RAW["table_fields"], "table field")
 #: a character every value-column header holds (指标值, 目标值, 年度数值): the quick test that
 #: tells most rows from a header row (tests/test_vocabulary.py checks every target word has it)
