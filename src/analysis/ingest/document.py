@@ -29,6 +29,10 @@ from analysis.ingest.parse import split_declarations
 #: text before a table tried as its title lines: the last few short paragraphs
 _MAX_PREAMBLE, _MAX_PREAMBLE_CHARS = 6, 80
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+#: a disclosure's section heading: 五、项目支出绩效目标表, 第五部分 …, without a year
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+部分)(?!.*(?:19|20)\d{2}\s*年)"
+)
 
 
 @dataclass
@@ -136,6 +140,8 @@ def _preambles(between: list[Row], titles: list[Row]) -> list[list[Row]]:
     out = []
     for i in range(len(short)):
         tail = short[i:]
+        if _SECTION.match(tail[0].cells[0]) and sum(_names_form(r.cells[0]) for r in tail) > 1:
+            continue  # a section heading naming the forms (五、项目支出绩效目标表) before the form's own title
         out.append(tail if any(_names_form(r.cells[0]) for r in tail) or not nearest else nearest + tail)
     out.extend([r] for r in reversed(short) if _is_title(r.cells[0]))
     if nearest:

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from analysis.ingest.grid import Sheet, document_sheet, drop_repeated_header
+from analysis.ingest.grid import Sheet, document_sheet
 from analysis.problems import Problem
 
 PDF_SUFFIXES = {".pdf"}
@@ -37,6 +37,11 @@ _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$"
 )
+#: rows at the top of a table a publisher may print again on each page
+_REPEATED = 4
+#: a line saying the form's year: （2021年度）, 2021年
+_YEAR_LINE = re.compile(r"^[\s(（\[【]*(?:19|20)\d{2}\s*年度?[\s)）\]】]*$")
+_YEARLESS_FORM = re.compile(r"绩效目标|绩效指标")
 _CLOSING = set("，。、；：？！）》」』】〕”’,.;:?!)]%％")
 
 
@@ -50,6 +55,9 @@ class _Part:
     rows: list[list[str]]
     pages: list[int] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    #: the characters of the cells of the first rows and of the last row, by the cell's left edge
+    first: list = field(default_factory=list)
+    last: dict = field(default_factory=dict)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -126,11 +134,9 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
             max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
         )
         w0, w1 = _first_word(line)
-        latin = (
-            not _is_cjk(out[-1:] or "a")
-            and not _is_cjk(text[:1] or "a")
-            and not (out[-1:].isdigit() and text[:1].isdigit())
-        )  # a number wrapped inside has no space
+        # words of Latin letters wrapped apart are two words; a number or a code wrapped inside
+        # (1,030,700.|00, 7.|5) has no space
+        latin = out[-1:].isascii() and out[-1:].isalpha() and text[:1].isascii() and text[:1].isalpha()
         space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
         if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
             out += "\n" + text  # it would have fitted: the text broke the line here
@@ -139,7 +145,14 @@ def cell_text(chars: list[dict], x0: float, x1: float) -> str:
     return out
 
 
-def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float]]:
+#: the keys of a character a cell's text is made from (the rest of pdfplumber's dict is let go)
+_CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size")
+
+
+def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float], list[dict], dict]:
+    """The table's grid, its column starts, and the characters of the cells of its first rows
+    (those a repeated header may take, and the one after) and of its last row (by the cell's left edge: ``{x0: (x1, chars)}``), to join a row a page
+    break cut."""
     rows = table.rows
     xs = sorted({c[0] for c in table.cells})
     bbox = table.bbox
@@ -159,7 +172,49 @@ def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float]]
                 break
     for row in rows:
         grid.append(["" if cell is None else cell_text(owned[cell], cell[0], cell[2]) for cell in row.cells])
-    return grid, xs
+
+    def edge(row) -> dict:
+        return {
+            cell[0]: (cell[2], cell[3], [{k: c[k] for k in _CHAR_KEYS} for c in owned[cell]])
+            for cell in row.cells
+            if cell is not None
+        }
+
+    return grid, xs, [edge(r) for r in rows[: _REPEATED + 1]], edge(rows[-1]) if rows else {}
+
+
+def _split_row(last: dict, first: dict, a: list[str], b: list[str], xs: list[float]) -> list[str] | None:
+    """The row a page break cut, joined (``None`` where ``b`` is a row of its own): ``a`` the
+    last row on the page (``last`` its cells' characters), ``b`` the first on the next after
+    the repeated header (``first``). Cut rows show text on the next page only in cells whose
+    text ran on (cells of several lines), and not in all: where ``b`` has text only in such
+    cells of ``a``, and lacks the text of ``a``'s last filled cell (a target, a value) or
+    holds a single cell that is not ``a``'s first (a label), it continues ``a``."""
+    filled_a = [i for i, t in enumerate(a) if t.strip()]
+    filled_b = [i for i, t in enumerate(b) if t.strip()]
+    if not filled_b or not set(filled_b) <= set(filled_a) or len(filled_b) == len(filled_a):
+        return None
+    if not (filled_a[-1] not in filled_b or (len(filled_b) == 1 and filled_b[0] != filled_a[0])):
+        return None
+    cells_a = {_near(xs, x): v for x, v in last.items()}
+    cells_b = {_near(xs, x): v for x, v in first.items()}
+    for i in filled_b:
+        if i not in cells_a or i not in cells_b or len(_lines(cells_a[i][2])) < 2:
+            return None  # a cell of one line ran on to no next page
+    out = list(a)
+    for i in filled_b:
+        x1, bottom, above = cells_a[i]
+        _, _, below = cells_b[i]
+        lowest = max(c["bottom"] for c in above)
+        top = min(c["top"] for c in below)
+        shift = lowest + 0.3 * max(c["size"] for c in above) - top
+        moved = [{**c, "top": c["top"] + shift, "bottom": c["bottom"] + shift} for c in below]
+        out[i] = cell_text(above + moved, xs[i], x1)
+    return out
+
+
+def _near(xs: list[float], x: float) -> int:
+    return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
 
 
 def _same_frame(a: _Part, b: _Part) -> bool:
@@ -210,7 +265,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
             )
         ]
     problems: list[Problem] = []
-    items: list[tuple] = []  # ("p", text, page) or ("t", _Part), in reading order
+    pages_items: list[list[tuple]] = []  # of each page ("p", text, page, top) or ("t", _Part), in reading order
     no_text: list[int] = []
     bad_pages: list[str] = []
     try:
@@ -232,9 +287,10 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 boxes = [t.bbox for t in found]
                 here: list[tuple[float, tuple]] = []
                 for t in found:
-                    grid, xs = _table_rows(t, chars)
+                    grid, xs, first, last = _table_rows(t, chars)
                     if grid and any(any(c.strip() for c in r) for r in grid):
-                        here.append((t.bbox[1], ("t", _Part(number, t.bbox[1], t.bbox[3], xs, t.bbox[2], grid))))
+                        part = _Part(number, t.bbox[1], t.bbox[3], xs, t.bbox[2], grid, first=first, last=last)
+                        here.append((t.bbox[1], ("t", part)))
                 outside = [
                     c
                     for c in chars
@@ -246,8 +302,8 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 for line in _lines(outside):
                     text = _line_text(line).strip()
                     if text:
-                        here.append((line[0]["top"], ("p", text, number)))
-                items.extend(item for _, item in sorted(here, key=lambda x: x[0]))
+                        here.append((line[0]["top"], ("p", text, number, round(line[0]["top"]))))
+                pages_items.append([item for _, item in sorted(here, key=lambda x: x[0])])
             except Exception as exc:  # noqa: BLE001 - one damaged page must not lose the others
                 bad_pages.append(f"{number} ({type(exc).__name__})")
             finally:
@@ -269,7 +325,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 f"{rel}: {what} a text layer (a scan?); they are not read (run OCR on it first)",
             )
         )
-    parts = _join_continued(items)
+    parts = _join_continued(_without_furniture(pages_items))
     sheets: list[Sheet] = []
     between: list[str] = []
     for item in parts:
@@ -299,6 +355,59 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     return sheets
 
 
+def _furniture_key(item: tuple) -> tuple | None:
+    """What a running header or footer line is recognised by on every page: its text with
+    numbers blanked and its height on the page. ``None`` for a line that is never furniture:
+    one naming the form (a title repeated on each page is the form's) or a label of the
+    form's (单位：万元, 编制单位：…)."""
+    text = item[1]
+    if len(text) > 60 or (_YEARLESS_FORM.search(text) and "表" in text) or "单位" in text or _YEAR_LINE.match(text):
+        return None
+    return re.sub(r"\d+", "#", "".join(text.split())), item[3]
+
+
+def _without_furniture(pages: list[list[tuple]]) -> list[tuple]:
+    """The items of all pages in reading order, without running headers and footers: the lines
+    at the top (or the bottom) of a page, above (below) everything else on it, printed the same
+    (numbers aside) at the same height on at least two pages. Page numbers go too."""
+    seen: dict[tuple, set[int]] = {}
+    for items in pages:
+        for item in _edges(items):
+            key = _furniture_key(item)
+            if key is not None:
+                seen.setdefault(key, set()).add(item[2])
+    recurring = {k for k, v in seen.items() if len(v) >= 2}
+    out: list[tuple] = []
+    for items in pages:
+        drop = {id(item) for item in _edges(items) if _furniture_key(item) in recurring}
+        drop |= {id(item) for item in items if item[0] == "p" and _PAGE_NUMBER.match(item[1])}
+        # only a run from the page's top or bottom edge: a line inside the page stays
+        keep = list(items)
+        while keep and id(keep[0]) in drop:
+            keep.pop(0)
+        while keep and id(keep[-1]) in drop:
+            keep.pop()
+        out.extend(item for item in keep if not (item[0] == "p" and _PAGE_NUMBER.match(item[1])))  # (inside a page too)
+    return out
+
+
+def _edges(items: list[tuple]) -> list[tuple]:
+    """The text lines of a page before its first table and after its last (three at most each
+    side, page numbers left out): where running headers and footers are."""
+    lines = [i for i in items if not (i[0] == "p" and _PAGE_NUMBER.match(i[1]))]
+    head: list[tuple] = []
+    for item in lines:
+        if item[0] != "p" or len(head) == 3:
+            break
+        head.append(item)
+    tail: list[tuple] = []
+    for item in reversed(lines):
+        if item[0] != "p" or len(tail) == 3:
+            break
+        tail.append(item)
+    return head + [t for t in tail if all(t is not h for h in head)]
+
+
 def _join_continued(items: list[tuple]) -> list[tuple]:
     """Tables continued on the next page joined to their start; their repeated header rows dropped."""
     out: list[tuple] = []
@@ -325,7 +434,14 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
                 open_part.rows = _placed(open_part.rows, open_part.xs, xs)
                 open_part.xs = xs
             rows = _placed(part.rows, part.xs, xs)
-            kept, dropped = drop_repeated_header(open_part.rows, rows)
+            kept, dropped = _drop_repeated(open_part, rows)
+            if kept and dropped < len(part.first):
+                joined = _split_row(open_part.last, part.first[dropped], open_part.rows[-1], kept[0], xs)
+                if joined is not None:
+                    open_part.rows[-1] = joined
+                    kept = kept[1:]
+                    dropped += 1
+            open_part.last = part.last if kept else open_part.last
             start = open_part.lines[-1] + 1
             open_part.rows.extend(kept)
             open_part.pages.extend([part.page] * len(kept))
@@ -337,6 +453,25 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
             open_part = part
         since = []
     return out
+
+
+def _drop_repeated(part: _Part, rows: list[list[str]]) -> tuple[list[list[str]], int]:
+    """``rows`` (the part of a table on its next page) without the rows at its top that repeat
+    the first rows of the table: the header rows a publisher prints again on each page. (Any
+    other row printed before, such as the column header of an earlier declaration's indicators
+    in the same table, is a row of its own.)"""
+    heads = part.rows[:_REPEATED]
+    n = 0
+    while n < min(len(heads), len(rows)) and _key(rows[n]) == _key(heads[n]) and _key(rows[n]):
+        n += 1
+    return rows[n:], n
+
+
+def _key(cells: list[str]) -> tuple[str, ...]:
+    key = ["".join(c.split()) for c in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
 
 
 def _furniture(text: str) -> bool:

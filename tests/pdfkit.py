@@ -1,0 +1,177 @@
+"""Budget-disclosure PDFs as departments publish them, made from text exports of declarations.
+
+A disclosure (部门预算公开) prints its budget tables (收支总表, 财政拨款支出表 …) and then one
+项目支出绩效目标表 per project, one after another: each as its title lines and one or more
+ruled tables, running over page breaks (the table's first row printed again on the next page
+where the publisher asked for it, a row cut by the break with its text on both pages), a
+running header and a page number on every page. :func:`disclosure` lays the declarations of
+text exports out that way; what varies is what the published PDFs vary in (page size and
+orientation, where the breaks fall, one declaration a page or several, ruling lines or none,
+full-width punctuation). The declarations read from it must be those read from the text
+exports (:func:`expected`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import formatkit as fk
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a disclosure is laid out."""
+
+    #: page width and height in points (A4 landscape by default; (595, 842) is A4 portrait)
+    page: tuple[float, float] = (842.0, 595.0)
+    #: the table's first rows printed again at the top of each page it continues on
+    repeat: int = 1
+    #: a row cut by a page break keeps its lines on both pages (0: rows are never cut)
+    split_rows: bool = False
+    #: each declaration starts on a new page
+    per_page: bool = False
+    #: points of other text printed before each declaration (moves where the breaks fall)
+    offset: float = 0.0
+    #: the budget tables printed before (and between) the declarations
+    budget_tables: bool = True
+    #: ruling lines around the cells (False: text placed in columns, no lines)
+    ruled: bool = True
+    #: font size of the cells
+    size: float = 7.5
+    #: a running header printed at the top of every page
+    header: str = "示例市2021年部门预算公开"
+    #: cells merged down (as a value with blanks below it); a table whose merged cells cannot
+    #: be cut at a page break is printed without them (each cell ruled, the blanks printed)
+    merge_down: bool = True
+
+
+def budget_tables(n: int) -> list[tuple[str, list[list[str]]]]:
+    """The budget tables of a disclosure: a title and the table (no declaration in them)."""
+    income = [
+        ["收入", "", "支出", ""],
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、一般公共预算拨款收入", "1,896.40", "一、一般公共服务支出", "1,204.00"],
+        ["二、政府性基金预算拨款收入", "", "二、城乡社区支出", "692.40"],
+        ["本年收入合计", "1,896.40", "本年支出合计", "1,896.40"],
+    ]
+    spending = [
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["201", "一般公共服务支出", "1,204.00", "904.00", "300.00"],
+        ["20103", "政府办公厅（室）及相关机构事务", "1,204.00", "904.00", "300.00"],
+        ["2010301", "行政运行", "904.00", "904.00", ""],
+        ["合计", "", "1,204.00", "904.00", "300.00"],
+    ]
+    projects = [
+        ["单位名称", "项目名称", "项目类别", "金额（万元）"],
+        ["示例市绿化和市容管理局行政服务中心", "绿化市容环卫热线运作和受理处置工作经费", "其他一次性项目", "140.64"],
+        ["示例市绿化和市容管理局行政服务中心", "全市绿化、市容、环卫、林业诉求处置督查督办", "其他一次性项目", "49.00"],
+        ["合计", "", "", "189.64"],
+    ]
+    three = [
+        ["项目", "合计", "因公出国（境）费", "公务用车购置及运行费", "公务接待费"],
+        ["2021年预算数", "12.50", "0", "10.00", "2.50"],
+    ]
+    tables = [
+        ("表一 部门收支总表", income),
+        ("表二 财政拨款支出表", spending),
+        ("表三 项目支出预算表", projects),
+        ("表四 “三公”经费支出预算表", three),
+    ]
+    return [tables[i % len(tables)] for i in range(n)]
+
+
+def _story_table(rows: list[list[str]], width: float, layout: Layout):
+    table = fk.pdf_table(rows, width, layout.size, repeat=layout.repeat)
+    if not layout.merge_down:
+        from reportlab.platypus import TableStyle
+
+        kept = [c for c in table._spanCmds if c[1][1] == c[2][1]]
+        table._spanCmds = []
+        table.setStyle(TableStyle(kept))
+    if layout.split_rows:
+        from reportlab.platypus import TableStyle
+
+        table.splitInRow = 2  # a row is cut where at least two of its lines fit on the page
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))  # as Word prints cells
+    if not layout.ruled:
+        from reportlab.platypus import TableStyle
+
+        table.setStyle(
+            TableStyle([("GRID", (0, 0), (-1, -1), 0, "white"), ("LINEBELOW", (0, 0), (-1, -1), 0, "white")])
+        )
+        table._linecmds = []  # no ruling line at all
+    return table
+
+
+def disclosure(grids: list[list[list[str]]], layout: Layout = Layout(), budget_every: int = 0) -> bytes:
+    """A disclosure holding the declarations of ``grids`` (text exports' rows), laid out as
+    ``layout`` says; the budget tables first and, with ``budget_every``, one more after every
+    ``budget_every`` declarations."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    try:
+        return _disclosure(grids, layout, budget_every)
+    except LayoutError:
+        if not layout.merge_down:
+            raise
+        return _disclosure(grids, dataclasses.replace(layout, merge_down=False), budget_every)
+
+
+def _disclosure(grids: list[list[list[str]]], layout: Layout, budget_every: int) -> bytes:
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+    _, title, text = fk._styles(layout.size)
+    page = layout.page
+    doc = SimpleDocTemplate(io.BytesIO(), pagesize=page, leftMargin=36, rightMargin=36, topMargin=48, bottomMargin=44)
+    width = page[0] - 72
+    story: list = []
+    extra = iter(budget_tables(len(grids) + 8))
+    if layout.budget_tables:
+        story.append(Paragraph("示例市2021年部门预算", title))
+        for _ in range(3):
+            name, rows = next(extra)
+            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, Layout(ruled=layout.ruled))])
+        story.append(Paragraph("五、项目支出绩效目标表", text))
+        story.append(PageBreak())
+    for k, grid in enumerate(grids):
+        if k and layout.per_page:
+            story.append(PageBreak())
+        if layout.offset:
+            story.append(Spacer(width, layout.offset))
+        for b in fk.blocks(grid):
+            for t in b.texts:
+                story.append(Paragraph(fk._esc(t), title if "绩效目标" in t and "表" in t else text))
+            if b.rows:
+                story.append(_story_table(b.rows, width, layout))
+        if budget_every and (k + 1) % budget_every == 0 and k + 1 < len(grids):
+            name, rows = next(extra)
+            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, Layout(ruled=layout.ruled))])
+    buf = io.BytesIO()
+    doc.filename = buf
+
+    def furniture(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(fk._font(), 8)
+        if layout.header:
+            canvas.drawString(36, page[1] - 28, layout.header)
+            canvas.line(36, page[1] - 32, page[0] - 36, page[1] - 32)
+        canvas.drawCentredString(page[0] / 2, 22, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
+    return buf.getvalue()
+
+
+def expected(paths: list[Path]) -> fk.Tables:
+    """The declarations and indicators of the text exports at ``paths``, read one by one."""
+    import pandas as pd
+
+    got = [fk.read(p) for p in paths]
+    return fk.Tables(
+        pd.concat([g.declarations for g in got], ignore_index=True),
+        pd.concat([g.indicators for g in got], ignore_index=True),
+        [p for g in got for p in g.problems],
+    )

@@ -1,0 +1,91 @@
+"""Budget-disclosure PDFs as departments publish them (tests/pdfkit.py): the real declarations'
+layouts across page breaks, several declarations a file, a long disclosure among budget tables,
+and what a damaged or hostile page costs. Every declaration must come out as from the text
+export of the same declarations."""
+
+from pathlib import Path
+
+import pytest
+
+import formatkit as fk
+import pdfkit as pk
+import seedkit as kit
+
+REAL = fk.real_world_dir()
+EXTRA = Path(__file__).parent / "fixtures" / "real-world-extra"
+LAYOUTS = sorted(REAL.glob("*.txt")) + sorted(EXTRA.glob("*.txt")) + [kit.SEED]
+needs_real = pytest.mark.skipif(not (REAL / "d01_huangshi_dangxiao_zhutiban_2022.txt").exists(), reason="no real set")
+
+
+def _same(text: fk.Tables, got: fk.Tables, where: str) -> None:
+    c = fk.compare(text, got)
+    assert c["found"] == c["declarations"] == c["same"] and not c["extra"], (where, c)
+    assert c["indicators_found"] == c["indicators_same"] == c["indicators"], (where, c)
+    new = sorted({p.code for p in got.problems} - {p.code for p in text.problems})
+    assert not new, (where, new)
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+#: short landscape pages (every table of a real layout runs over one or more breaks, its first
+#: row printed again on each page) with the breaks moved by a heading's height; A4 portrait
+#: without a repeated row
+BREAKS = {
+    "short pages": pk.Layout(page=(842.0, 420.0)),
+    "short pages, breaks moved": pk.Layout(page=(842.0, 420.0), offset=60.0),
+    "portrait, nothing repeated": pk.Layout(page=(595.0, 842.0), repeat=0, offset=200.0),
+}
+
+
+@needs_real
+@pytest.mark.parametrize(
+    "layout", [pytest.param(k, marks=[] if k == "short pages, breaks moved" else [pytest.mark.slow]) for k in BREAKS]
+)
+def test_every_real_layout_read_whole_across_page_breaks(layout, tmp_path):
+    """Each real declaration's own layout, in a disclosure (budget tables first, a running
+    header with a year and page numbers on every page), its tables cut by page breaks."""
+    for path in LAYOUTS:
+        pdf = _write(tmp_path, f"{path.stem}.pdf", pk.disclosure([fk.text_grid(path)], BREAKS[layout]))
+        _same(fk.read(path), fk.read(pdf), f"{path.name} ({layout})")
+
+
+def _with_printed_year() -> list[Path]:
+    """The layouts that print their year (the others take it from their file's name)."""
+    return [p for p in LAYOUTS if not any(x.code == "year-inferred" for x in fk.read(p).problems)]
+
+
+@needs_real
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(pk.Layout(), marks=pytest.mark.slow, id="several a page"),
+        pytest.param(pk.Layout(page=(595.0, 842.0), per_page=True), marks=pytest.mark.slow, id="one a page"),
+        pytest.param(pk.Layout(page=(842.0, 420.0), offset=40.0), id="each over pages"),
+    ],
+)
+def test_a_long_disclosure_gives_each_of_its_declarations(layout, tmp_path):
+    """30+ declarations of 25+ publishers' layouts one after another, a budget table after
+    every fourth, as one disclosure: each found with its own fields and indicators."""
+    paths = _with_printed_year()
+    text = pk.expected(paths)
+    assert len(text.declarations) >= 30 and len(text.indicators) >= 200
+    pdf = _write(tmp_path, "2021年部门预算公开.pdf", pk.disclosure([fk.text_grid(p) for p in paths], layout, 4))
+    got = fk.read(pdf)
+    _same(text, got, "disclosure")
+    assert got.declarations["source_page"].is_monotonic_increasing
+    assert got.declarations["source_page"].min() >= 2  # after the budget tables
+
+
+def test_a_row_taken_again_below_is_a_row_not_a_repeated_header(tmp_path):
+    """Only the table's own first rows printed again at a page's top are dropped: the column
+    header of a later declaration in the same table, at the top of a page, stays."""
+    from analysis.ingest.pdf import _drop_repeated, _Part
+
+    head = [["表十二", ""], ["编制单位", "x"]]
+    part = _Part(1, 0, 0, [0.0], 1.0, head + [["绩效指标", "指标值"], ["a", "1"], ["表十二", ""], ["编制单位", "y"]])
+    rows = [["表十二", ""], ["绩效指标", "指标值"], ["b", "2"]]
+    assert _drop_repeated(part, rows) == (rows[1:], 1)
