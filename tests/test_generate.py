@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.synthetic import cli as gen_cli
 from analysis.synthetic import corpus as gen
 from analysis.synthetic.corpus import Params, generate
 
@@ -346,7 +347,7 @@ def test_some_units_switch_framework_once(churn):
 
 def _args(**kw) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    gen.add_arguments(parser)
+    gen_cli.add_arguments(parser)
     argv = []
     for k, v in kw.items():
         flag = "--" + k.replace("_", "-")
@@ -356,7 +357,7 @@ def _args(**kw) -> argparse.Namespace:
 
 def test_sample_is_deterministic_and_marked_complete_last(tmp_path):
     out = tmp_path / "synthetic"
-    assert gen.run(_args(out=out, sample=True)) == 0
+    assert gen_cli.run(_args(out=out, sample=True)) == 0
     manifest = json.loads((out / "answer_key" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["params"]["units"] == 30 and manifest["params"]["years"] == [2019, 2023]
     assert not manifest["params"]["hostile"]
@@ -364,13 +365,13 @@ def test_sample_is_deterministic_and_marked_complete_last(tmp_path):
     assert (out / ".complete").stat().st_mtime_ns >= (out / "answer_key" / "manifest.json").stat().st_mtime_ns
     assert "--sample" in (out / "README.md").read_text(encoding="utf-8")
     first = _files(out)
-    assert gen.run(_args(out=out, sample=True)) == 0  # an earlier corpus is replaced
+    assert gen_cli.run(_args(out=out, sample=True)) == 0  # an earlier corpus is replaced
     assert _files(out) == first
 
 
 def test_refuses_a_folder_that_holds_other_files(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    assert gen.run(_args(out=tmp_path, units=2)) == 2
+    assert gen_cli.run(_args(out=tmp_path, units=2)) == 2
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert "not empty" in capsys.readouterr().err
 
@@ -548,6 +549,6 @@ def test_layouts_option(tmp_path):
     assert _args(out="x", layouts="county,long").layouts == ("county", "long")
     with pytest.raises(SystemExit):
         _args(out="x", layouts="county,shanghai")
-    assert gen.run(_args(out=tmp_path, units=3, years="2021", layouts="split")) == 0
+    assert gen_cli.run(_args(out=tmp_path, units=3, years="2021", layouts="split")) == 0
     manifest = json.loads((tmp_path / "answer_key" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["params"]["layouts"] == ["split"] and "--layouts split" in manifest["command"]

@@ -45,7 +45,7 @@ LISTINGS = {"units": _Listing("unit", "units (by pinyin)"), "years": _Listing("y
 
 COMMANDS = {
     "ingest": ("analysis.ingest.cli", "read declaration files into the processed tables"),
-    "generate": ("analysis.synthetic", "write a synthetic corpus of declarations and its answer key"),
+    "generate": ("analysis.synthetic.cli", "write a synthetic corpus of declarations and its answer key"),
     "reports": ("analysis.reports.batch", "render the unit and year reports to HTML"),
     "export": ("analysis.reports.export", "export the processed tables to one Excel workbook and CSV files"),
 }

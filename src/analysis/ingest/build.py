@@ -418,7 +418,6 @@ def _target(ind, level2: str | None, name: str | None, year: int | None) -> nz.T
     return t
 
 
-_AMOUNT_FIELDS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
 _AMOUNT_LABELS = {"total_budget": "项目总预算", "year_budget": "项目当年预算", "amount": "资金总额"}
 
 
@@ -430,7 +429,7 @@ def _amounts(raw: RawDeclaration, add) -> dict:
     values: dict[str, float | None] = {}
     printed = raw.get("money_unit")
     assumed = []
-    for name in _AMOUNT_FIELDS:
+    for name in vocab.AMOUNT_FIELDS:
         entry = raw.fields.get(name)
         if entry is None:
             values[name] = None

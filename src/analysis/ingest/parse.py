@@ -15,24 +15,37 @@ states the reader goes through.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
-from analysis.ids import SPACE
 from analysis.ingest import vocabulary as vocab
+from analysis.ingest.cells import HEADING, YEAR_ROW, Label, clean, is_template_name, looks_like_target, match_label
 from analysis.ingest.grid import Row
-from analysis.ingest.normalize import OPERATORS, is_level1, is_level2, nfkc, parse_target
+from analysis.ingest.layout import PLAIN, ColumnSet, Layout, SetCells, indicator_cells, read_header
+from analysis.ingest.normalize import is_level1, is_level2, nfkc
+from analysis.ingest.rows import (
+    AMOUNT_CHAR,
+    ASSIGN,
+    BLANK,
+    HEAD,
+    HEADER,
+    MONEY,
+    NO_LABEL,
+    OTHER,
+    PART,
+    TITLE,
+    UNIT_CELL,
+    UNKNOWN,
+    YEAR_CELL,
+    RowInfo,
+    field_actions,
+    may_be_amount,
+    row_info,
+)
 from analysis.problems import Problem
 from analysis.tables import PROSE
 
-_SPACES = SPACE
-_YEAR_ROW = re.compile(r"^[(（]?(\d{4})年度?[)）]?$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
-_HEADING = re.compile(
-    r"^(?:(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])?(?:本项目)?(?:(\d{4})年度?)?(?:年度)?(?:项目)?(?:绩效目标|绩效指标)(?:情况)?:?$"
-)
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
 _SECTION = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$"
@@ -44,73 +57,12 @@ _FULL_DATE = re.compile(r"^(\d{4})(?:年|[-/.])\d{1,2}(?:月|[-/.])\d{1,2}日?$"
 _ORG = re.compile(
     r"^[^。，,；;:：\s]{3,40}?(?:局|院|委员会|委|政府|中心|所|站|办公室|办|学校|小学|中学|大学|医院|馆|社|联合会|联社|会|队|厅|部|处|管委会|公司|集团|街道|镇|乡)$"
 )
-#: a template's hint in an indicator's name: 指标1：, （≥**%）
-_TEMPLATE_NAME = re.compile(r"^(?:指标\d*[:：]?|[(（][^()（）]*\*[^()（）]*[)）]|[(（]?[≥≤<>=]*\**%?[)）]?)$")
-_MAX_LABEL = 24
 #: a second header row's cell under the value column: 2021年实际实现值, 预期2022年实现值, 中期目标值
 _SUB_HEADER = re.compile(r"(?:实现值|目标值|指标值|预期值|计划值|实际值|完成值)$|^(?:中期|年度|本年|当年|实施期)")
 TEXT_FIELDS = PROSE
 #: fields that identify a declaration: printed twice in one declaration, they start the next
 _STARTERS = ("project", "unit", "implementer", "department")
-_AMOUNTS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
-_MONEY_LABELS = (*_AMOUNTS, vocab.GROUP)  # labels whose value is an amount, or none
 _PART_FIELDS = (None, vocab.IGNORE, vocab.GROUP)  # a row label of a column of amounts (区级资金, 合 计)
-
-
-@dataclass(frozen=True)
-class Label:
-    field: str | None  # None for a label this project does not know; vocab.IGNORE / vocab.GROUP
-    label: str  # as published (NFKC, no spaces)
-    inline: str | None  # the value when label and value share a cell
-
-
-def _clean(cell: str) -> str:
-    return _clean_short(cell) if len(cell) <= 64 else _SPACES.sub("", nfkc(cell))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _clean_short(cell: str) -> str:  # labels, levels and targets repeat across files
-    return _SPACES.sub("", nfkc(cell))
-
-
-def match_label(cell: str) -> Label | None:
-    """Recognise a field label in ``cell`` (``项目名称：``, ``项目总预算（元）：``,
-    ``申报单位名称：XX局``, ``其中：财政拨款``); ``None`` when the cell is a value, not a label."""
-    if len(cell) > 200 and ":" not in cell[:60] and "：" not in cell[:60]:
-        return None  # prose
-    return _match_label(cell)
-
-
-_COLON_OUTSIDE = re.compile(r"^((?:[^:(（]|[(（][^)）]*[)）])*?)[:：]")
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _match_label(cell: str) -> Label | None:
-    s = _clean(cell)
-    if not s:
-        return None
-    if ":" in s:
-        m = _COLON_OUTSIDE.match(s)  # 资金情况（单位：万元）: the colon in brackets is no label's
-        if m is None:
-            head, tail, inline = s, "", None
-        else:
-            head, tail = m.group(1), s[m.end() :]
-            m2 = _COLON_OUTSIDE.match(cell.strip())
-            inline = cell.strip()[m2.end() :].strip() if m2 else None
-            inline = inline or None
-    else:
-        head, tail, inline = s, "", None
-    if len(head) <= 40:
-        name = vocab.field_of(head)
-        if name is not None:
-            return Label(name, head, inline)
-        if tail and head.startswith("其中"):  # 其中：财政拨款 — a part of the amount above
-            name = vocab.field_of(s.replace(":", ""))
-            if name is not None:
-                return Label(name, s, None)
-    if ":" in s and not tail and 1 < len(head) <= _MAX_LABEL and not head[0].isdigit():
-        return Label(None, head, None)  # an unknown label, ends with a colon
-    return None
 
 
 @dataclass(slots=True)
@@ -157,379 +109,12 @@ class RawDeclaration:
         return v[1] if v else self.source_line
 
 
-def _strip(cells: list[str]) -> list[str]:
-    return [c.strip().strip("\u3000\u00a0") for c in cells]
-
-
 # ---------------------------------------------------------------------------------------------
 # the indicator table's layout
 
 
-@dataclass
-class ColumnSet:
-    """The columns of one set of indicators (a table prints one, or a medium-term and a year's
-    set side by side)."""
-
-    horizon: str = "year"
-    level1: int | None = None
-    level2: int | None = None
-    name: int | None = None
-    target: int | None = None
-    op: tuple[int, ...] = ()
-    unit: int | None = None
-    #: the columns of the other roles (weight, basis, ...), as ``(role, column)``
-    printed: tuple[tuple[str, int], ...] = ()
-
-    def columns(self) -> list[int]:
-        """Every column the set reads."""
-        cols = [c for c in (self.level1, self.level2, self.name, self.target, self.unit) if c is not None]
-        return cols + list(self.op) + [c for _role, c in self.printed]
-
-    def column(self, role: str) -> int | None:
-        """The column of a printed role (``weight``), or None."""
-        return next((c for r, c in self.printed if r == role), None)
-
-    def width(self) -> int:
-        return max(self.columns()) + 1
-
-
-@dataclass
-class Layout:
-    sets: list[ColumnSet]
-    fields: dict[str, int] = field(default_factory=dict)  # a long table's field columns
-
-    def __post_init__(self):
-        #: what the layout is, as a value: rows read under equal layouts are read alike
-        self.key = (
-            tuple((s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.printed) for s in self.sets),
-            tuple(self.fields.items()),
-        )
-        self.long = "project" in self.fields
-        self.year = next((s for s in self.sets if s.horizon == "year"), self.sets[-1])
-        self.width = max([s.width() for s in self.sets] + [c + 1 for c in self.fields.values()])
-        self.name_col = min(s.name for s in self.sets)
-
-
-#: the seed's layout, for a table printed without its header row
-_PLAIN = Layout([ColumnSet("year", 0, 1, 2, 3)])
-
-
-def read_header(cells: list[str]) -> Layout | None:
-    """The layout an indicator table's header row announces, or None when the row is no such
-    header. Roles come from the vocabulary's header words (一级指标, 三级指标, 指标值, 指标性质,
-    计量单位, 分值, 绩效标准 ...); a role printed again after a set's value column starts the next
-    set; field headers (项目名称, 预算数) make it a long table."""
-    mark = vocab.TARGET_MARK
-    if not any(mark in c for c in cells):
-        return None  # no value column, no header: the quick test most rows end at
-    sets: list[dict] = []
-    cur: dict = {}
-    fields: dict[str, int] = {}
-    marks: list[str | None] = []
-    for i, c in enumerate(cells):
-        if not c:
-            continue
-        role = vocab.column_role(c)
-        if role is None:
-            tf = vocab.table_field(c)
-            if tf is not None and not cur:
-                fields.setdefault(tf, i)
-            continue
-        if role == "target" and "target" in cur and vocab.horizon_of(c) == "year" and cur.get("_mark") != "year":
-            cur["target"], cur["_mark"] = i, "year"  # 半年 指标值 | 全年 指标值: the year's column
-            continue
-        if role in ("level1", "level2", "name", "target") and role in cur and "target" in cur:
-            sets.append(cur)
-            marks.append(cur.pop("_mark", None))
-            cur = {}
-        if role == "name" and "name" in cur:
-            continue  # 绩效指标描述 beside 三级指标: a description, not the name
-        if role == "op":
-            cur.setdefault("op", []).append(i)
-        elif role in ("description", "remark"):
-            continue
-        else:
-            cur.setdefault(role, i)
-        if role == "target" and "_mark" not in cur:
-            cur["_mark"] = vocab.horizon_of(c)
-    if cur:
-        sets.append(cur)
-        marks.append(cur.pop("_mark", None))
-    good = [(s, m) for s, m in zip(sets, marks) if "name" in s and "target" in s]
-    if not good:
-        return None
-    if not any("level1" in s or "level2" in s for s, _ in good) and all(
-        vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good
-    ):
-        return None  # a description column and a value, no levels: no indicator table
-    out: list[ColumnSet] = []
-    level1 = next((s["level1"] for s, _ in good if "level1" in s), None)
-    for k, (s, mark) in enumerate(good):
-        horizon = mark or ("year" if len(good) == 1 or k == len(good) - 1 else "medium")
-        out.append(
-            ColumnSet(
-                horizon,
-                s.get("level1", level1 if k else None),
-                s.get("level2"),
-                s["name"],
-                s["target"],
-                tuple(s.get("op", ())),
-                s.get("unit"),
-                tuple((role, s[role]) for role in vocab.PRINTED_COLUMNS if role in s),
-            )
-        )
-    if len(out) > 1 and not any(x.horizon == "year" for x in out):
-        out[-1].horizon = "year"
-    return Layout(out, fields if "project" in fields else {})
-
-
-def _joined_target(op: str, value: str, unit: str) -> str:
-    """The target as one string: ``≥`` ``95`` ``%`` gives ``≥95%``; 定性/正向/反向 add nothing."""
-    if not value:
-        return ""
-    op = _clean(op)
-    if op not in OPERATORS:
-        op = ""
-    if unit and not value.endswith(unit):
-        value += unit
-    return op + value
-
-
-_STRONG_QUALITATIVE = re.compile(
-    r"^(?:规范|及时|有效|可持续|持续|完善|健全|良好|合格|达标|显著|明显|提高|提升|满意|准确|安全|完成|按时|到位|保障)"
-)
-
-
-def _looks_like_target(text: str, year: int | None) -> bool:
-    if not text:
-        return False
-    kind = parse_target(text, year).kind
-    if kind in ("quantitative", "deadline"):
-        return True
-    return bool(_STRONG_QUALITATIVE.match(_clean(text))) and len(text) <= 12
-
-
-_TWO_COLONS = re.compile(r"[:：][^\t]*[:：]")  # a cell with two colons (the quick test for _pairs)
-_LABEL_START = re.compile(r"^([^:：\s]{1,16})[:：]")
-
-
-def _pairs(cell: str) -> list[str]:
-    """A cell holding several short ``label：value`` pairs (``填报单位:(盖章) 单位:万元``, an amount
-    block written in one cell: ``资金总额: 250\n一、预算资金:250``) as one cell a pair; any other
-    cell as it is."""
-    tokens = cell.split()
-    starts = [
-        k for k, t in enumerate(tokens) if (m := _LABEL_START.match(nfkc(t))) and vocab.field_of(m.group(1)) is not None
-    ]
-    if len(starts) < 2 or starts[0] != 0:
-        return [cell]
-    parts = [" ".join(tokens[a:b]) for a, b in zip(starts, starts[1:] + [len(tokens)])]
-    if any(len(_LABEL_START.sub("", nfkc(p))) > 20 for p in parts):
-        return [cell]  # prose that names a label or two: one value
-    return parts
-
-
-def _is_template_name(text: str | None) -> bool:
-    return not text or vocab.is_placeholder(text) or bool(_TEMPLATE_NAME.match(_clean(text)))
-
-
 # ---------------------------------------------------------------------------------------------
 # what a row is, by its cells alone (memoized: rows repeat across thousands of files)
-
-_BLANK, _TITLE, _YEAR, _HEADING_ROW, _HEADER, _OTHER = range(6)
-
-
-class _RowInfo:
-    """What a row's cells alone say: stripped, its first non-blank cell, its kind (blank, a
-    title, a year row, a target heading, a table header with its :class:`Layout`, or other)
-    and, for the other rows, whether it starts a footer; ``ext`` keeps, per table layout,
-    whether the row ends the table or else its cells read as indicator columns."""
-
-    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext", "actions")
-
-    def __init__(self, raw_cells: list[str]):
-        cells = _strip(raw_cells)
-        nonempty = [c for c in cells if c]
-        self.cells, self.nonempty = cells, nonempty
-        self.layout = None
-        self.footer = False
-        self.ext: dict = {}
-        self.actions: tuple | None = None  # as a row of fields (_field_actions), once read so
-        if not nonempty:
-            self.first = self.first_n = ""
-            self.kind = _BLANK
-            return
-        first = self.first = nonempty[0]
-        first_n = self.first_n = _clean(first)
-        if (
-            vocab.TITLE.match(first_n)
-            and match_label(first) is None
-            and (len(nonempty) <= 2 or match_label(nonempty[1]) is not None)
-        ):
-            self.kind = _TITLE
-        elif _YEAR_ROW.match(first_n) and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
-            self.kind = _YEAR
-        elif _HEADING.match(first_n) and len(nonempty) == 1:
-            self.kind = _HEADING_ROW
-        elif vocab.TARGET_MARK in "".join(cells) and (layout := read_header(cells)) is not None:
-            self.kind, self.layout = _HEADER, layout
-        else:
-            self.kind = _OTHER
-            self.footer = vocab.is_footer_row(nonempty)
-
-
-_INFOS: dict[str, _RowInfo] = {}
-_INFOS_MAX = 1 << 12
-_INFO_KEY_MAX = 1_000  # longer lines (prose) rarely repeat: not kept
-
-
-def _row_info(row: Row) -> _RowInfo:
-    key = row.key
-    if key is None or len(key) > _INFO_KEY_MAX:
-        return _RowInfo(row.cells)
-    info = _INFOS.get(key)
-    if info is None:
-        if len(_INFOS) >= _INFOS_MAX:
-            _INFOS.clear()  # bounded: the rows that repeat come back at once
-        info = _INFOS[key] = _RowInfo(row.cells)
-    return info
-
-
-def _indicator_cells(cells: list[str], layout: Layout) -> tuple[list[str], tuple[SetCells, ...]]:
-    """An indicator row as :meth:`_Splitter.indicator` reads it: its cells padded to the
-    layout's width, and each column set's cells (:func:`_set_cells`)."""
-    padded = cells + [""] * (layout.width - len(cells))
-    return padded, tuple(_set_cells(padded, s) for s in layout.sets)
-
-
-class SetCells(NamedTuple):
-    """The cells of one column set in an indicator row, as :meth:`_Splitter.read_set` reads them."""
-
-    level1: str
-    level2: str
-    name: str
-    target: str  # operator and unit joined to it
-    value_cell: str  # the value column's cell as printed
-    unit_cell: str
-    printed: tuple[tuple[str, str], ...]  # the other columns' non-blank cells, as (role, cell)
-
-
-def _set_cells(cells: list[str], s: ColumnSet) -> SetCells:
-    """The cells of one column set in an indicator row (:class:`SetCells`)."""
-
-    def get(c: int | None) -> str:
-        return cells[c] if c is not None else ""
-
-    t = get(s.target)
-    value_cell = t
-    if s.op or s.unit is not None:
-        op_cell = next((cells[o] for o in s.op if _clean(cells[o]) in OPERATORS), "")
-        t = _joined_target(op_cell, t, get(s.unit))
-    printed = tuple((role, cells[c]) for role, c in s.printed if cells[c])
-    return SetCells(get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.unit), printed)
-
-
-_ASSIGN, _NO_LABEL, _MONEY, _UNKNOWN, _YEAR_CELL, _UNIT_CELL, _PART, _HEAD = (
-    "assign",
-    "no-label",
-    "money-unit",
-    "unknown",
-    "year",
-    "unit",
-    "part",
-    "head",
-)
-
-#: a character an amount may be written with (digits, Chinese numerals, 元 万 亿)
-_AMOUNT_CHAR = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟元]")
-
-
-def _may_be_amount(cell: str) -> bool:
-    """Whether a cell beside an amount's label may be its value: it holds a figure, or a word
-    that declares nothing (无, —, （盖章）). ``测算依据及说明``, ``项 目`` are headings, not values."""
-    return bool(_AMOUNT_CHAR.search(cell)) or vocab.squeeze(cell) in vocab.NULL_WORDS or vocab.is_placeholder(cell)
-
-
-def _heads_amounts(cells: list[str]) -> bool:
-    """A row of two amount labels or more heads a column of amounts: the words beside them
-    (项 目, 测算依据及说明) are headings, not their values."""
-    return sum(1 for c in cells if c and (lab := match_label(c)) is not None and lab.field in _AMOUNTS) >= 2
-
-
-def _field_actions(cells: list[str]) -> tuple[tuple, ...]:
-    """What a row of fields says, read from its cells alone, in order: ``(assign, label,
-    value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
-    unit), ``(unknown, label)``, ``(part, label, value, level)`` (a part of the amount:
-    :func:`~analysis.ingest.vocabulary.amount_part_level`), ``(year, 2021)`` (a year beside the fields), ``(unit, text)``
-    (a heading before the fields that may name the unit), ``(head, label, column)`` (an amount's
-    label with no value beside it: the amount may stand below it, :meth:`_Splitter.amount_row`),
-    or alone ``(no-label, cells)``: no label, the row goes on a prose field or is a stray row."""
-    split = bool(_TWO_COLONS.search("\t".join(cells)))
-    if split:
-        cells = [part for c in cells for part in _pairs(c)]
-    actions: list[tuple] = []
-    i, n = 0, len(cells)
-    found_any = False
-    heading = None
-    heads = None  # whether the row heads a column of amounts (_heads_amounts), once asked
-    while i < n:
-        c = cells[i]
-        if not c:
-            i += 1
-            continue
-        lab = match_label(c)
-        if lab is None and not found_any and any(match_label(x) for x in cells[i + 1 :] if x):
-            heading = heading or c
-            i += 1  # a heading before the row's fields (本项目…情况  单位：万元)
-            continue
-        if lab is None:
-            if not found_any:
-                return ((_NO_LABEL, cells),)
-            m = _YEAR_ROW.match(_clean(c))
-            if m:  # 申报单位名称：X      （2021年度）
-                actions.append((_YEAR_CELL, int(m.group(1))))
-            i += 1
-            continue
-        if not found_any and heading is not None:
-            actions.append((_UNIT_CELL, heading))
-        found_any = True
-        if lab.inline is not None:
-            value, i = lab.inline, i + 1
-        else:
-            j = i + 1
-            while j < n and not cells[j] and j < i + 3:
-                j += 1  # 资金总额 | | 3: the value may stand a blank cell or two away
-            if (
-                j < n
-                and cells[j]
-                and _Splitter.is_value(lab, cells[j])
-                and not (
-                    lab.field in _MONEY_LABELS
-                    and not _may_be_amount(cells[j])
-                    and (lab.field == vocab.GROUP or (heads if heads is not None else (heads := _heads_amounts(cells))))
-                )
-            ):
-                value, i = cells[j], j + 1
-            else:
-                nxt = match_label(cells[j]) if j < n and cells[j] else None
-                if lab.field in _AMOUNTS and not split and (nxt is None or nxt.field in _MONEY_LABELS):
-                    actions.append((_HEAD, lab, i))  # (not before another field's label: 年度预算 | 项目概况)
-                value, i = "", i + 1
-                if j < n and cells[j] and lab.field in _AMOUNTS:
-                    # 项目资金（万元） | 年度资金总额： | 1125 — a label over the amounts beside it
-                    actions.append((_MONEY, lab))
-                    continue
-        if lab.field is None:
-            actions.append((_UNKNOWN, lab))
-            continue
-        if lab.field in (vocab.IGNORE, vocab.GROUP):
-            if not value:
-                actions.append((_MONEY, lab))
-            elif (level := vocab.amount_part_level(lab.label)) is not None:
-                actions.append((_PART, lab, value, level))
-            continue
-        actions.append((_ASSIGN, lab, value))
-    return tuple(actions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,27 +208,27 @@ class _Splitter:
 
     def feed(self, row: Row) -> bool:
         """Read one row; False when it is blank."""
-        info = _row_info(row)
+        info = row_info(row)
         kind = info.kind
-        if kind == _BLANK:
+        if kind == BLANK:
             # a blank row ends prose and the indicator table: rows after it that look like
             # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
             self.layout = None
             self.amount_head = None
             return False
-        if kind == _TITLE:
+        if kind == TITLE:
             self.title(row, info.cells, info.first, info.first_n)
-        elif kind == _HEADER:
+        elif kind == HEADER:
             self.table(row, info.layout)
-        elif kind == _OTHER:
+        elif kind == OTHER:
             self.other(row, info)
         else:
             self.feed_year_or_heading(row, info.cells, info.nonempty, info.first, info.first_n)
         return True
 
     def feed_year_or_heading(self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str) -> None:
-        m = _YEAR_ROW.match(first_n)
+        m = YEAR_ROW.match(first_n)
         if m and (len(nonempty) == 1 or all(match_label(c) for c in nonempty[1:])):
             self.set_year(int(m.group(1)), row.line)
             if len(nonempty) == 1:
@@ -651,7 +236,7 @@ class _Splitter:
             # （2021年度）  单位：万元 — the year, then fields on the same row
             cells = list(cells)
             cells[cells.index(first)] = ""
-        m = _HEADING.match(first_n)
+        m = HEADING.match(first_n)
         if m and len(nonempty) == 1:
             if self.complete():
                 self.start(row.line)  # a second target section: not the finished declaration's
@@ -665,7 +250,7 @@ class _Splitter:
             return
         self.rest(row, cells, nonempty, first, first_n, None)  # (the row's own cells counted, year included)
 
-    def other(self, row: Row, info: _RowInfo) -> None:
+    def other(self, row: Row, info: RowInfo) -> None:
         """A row that is no title, year, heading or header: an indicator inside a table, else fields."""
         cells = info.cells
         if self.layout is not None and not self.subheader:
@@ -674,7 +259,7 @@ class _Splitter:
                 return
             ext = info.ext.get(self.layout.key)
             if ext is None:
-                ext = False if self.ends_table(cells) else _indicator_cells(cells, self.layout)
+                ext = False if self.ends_table(cells) else indicator_cells(cells, self.layout)
                 info.ext[self.layout.key] = ext
             if ext is not False:
                 self.indicator(row, ext)
@@ -682,7 +267,7 @@ class _Splitter:
         self.rest(row, cells, info.nonempty, info.first, info.first_n, info)
 
     def rest(
-        self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str, info: _RowInfo | None
+        self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str, info: RowInfo | None
     ) -> None:
         """A row inside a table (the first after its header, or one that may end it), or outside one."""
         if self.layout is not None:
@@ -694,7 +279,7 @@ class _Splitter:
                 self.layout = None
                 return
             if not self.ends_table(cells):
-                ext = _indicator_cells(cells, self.layout)
+                ext = indicator_cells(cells, self.layout)
                 if info is not None:
                     info.ext[self.layout.key] = ext
                 self.indicator(row, ext)
@@ -709,10 +294,10 @@ class _Splitter:
             and match_label(first) is None
         ):
             # a table printed without its header row: starts at its first level1 row
-            self.layout = _PLAIN
+            self.layout = PLAIN
             self.cur.has_table = True
             self.prev = {}
-            self.indicator(row, _indicator_cells(cells, _PLAIN))
+            self.indicator(row, indicator_cells(cells, PLAIN))
             return
         self.layout = None
         if len(nonempty) == 1 and _FULL_DATE.match(first_n) and self.cur is not None:
@@ -759,7 +344,7 @@ class _Splitter:
         filled = [i for i, c in enumerate(cells) if c]
         if not filled or any(i in used for i in filled):
             return False
-        if not all(_SUB_HEADER.search(_clean(cells[i])) for i in filled):
+        if not all(_SUB_HEADER.search(clean(cells[i])) for i in filled):
             return False
         sets = []
         for s in lay.sets:
@@ -793,8 +378,8 @@ class _Splitter:
 
     # --- fields
 
-    def fields(self, row: Row, cells: list[str], info: _RowInfo | None = None) -> None:
-        """A row of fields: what its cells say (:func:`_field_actions`, kept with the row's
+    def fields(self, row: Row, cells: list[str], info: RowInfo | None = None) -> None:
+        """A row of fields: what its cells say (:func:`field_actions`, kept with the row's
         ``info`` when it has one), carried out on the declarations."""
         if self.amount_head is not None:
             head, self.amount_head = self.amount_head, None
@@ -802,33 +387,33 @@ class _Splitter:
                 self.amount_head = head  # the rows below may go on with the parts
                 return
         if info is None:
-            actions = _field_actions(cells)
+            actions = field_actions(cells)
         else:
             actions = info.actions
             if actions is None:
-                actions = info.actions = _field_actions(cells)
+                actions = info.actions = field_actions(cells)
         line = row.line
         heads: dict[int, Label] = {}
         for action in actions:
             what = action[0]
-            if what is _ASSIGN:
+            if what is ASSIGN:
                 self.assign(action[1], action[2], line)
-            elif what is _HEAD:
+            elif what is HEAD:
                 heads[action[2]] = action[1]
-            elif what is _NO_LABEL:
+            elif what is NO_LABEL:
                 if self.last_text and self.cur is not None and self.continuation(action[1]):
                     return
                 self.stray(row, action[1])
                 return
-            elif what is _MONEY:
+            elif what is MONEY:
                 self.group_money_unit(action[1], line)
-            elif what is _UNKNOWN:
+            elif what is UNKNOWN:
                 self.problem(line, "unknown-field", f"unknown field {action[1].label!r}; its value is not kept")
-            elif what is _YEAR_CELL:
+            elif what is YEAR_CELL:
                 self.set_year(action[1], line)
-            elif what is _UNIT_CELL:
+            elif what is UNIT_CELL:
                 self.unlabelled_unit(action[1], line)
-            elif what is _PART:
+            elif what is PART:
                 if self.cur is not None and not self.complete():
                     self.cur.parts.append((action[1].label, action[2], line, action[3]))
         if heads and self.cur is not None and not self.complete():
@@ -848,10 +433,10 @@ class _Splitter:
         lead = [c for c in cells[:first] if c]
         if any((lab := match_label(c)) and lab.field not in _PART_FIELDS for c in lead):
             return False
-        if any(c and not _may_be_amount(c) for i, c in enumerate(cells) if i >= first):
+        if any(c and not may_be_amount(c) for i, c in enumerate(cells) if i >= first):
             return False  # 100 | 保障城区道路清洁: a field's text beside the amount
         if not lead or vocab.key(lead[-1]) in vocab.AMOUNT_TOTALS:
-            if not any(_AMOUNT_CHAR.search(v) for v in values.values()):
+            if not any(AMOUNT_CHAR.search(v) for v in values.values()):
                 return False  # a total of nothing but dashes gives no amount
             for c, value in values.items():
                 lab = head[c]
@@ -862,7 +447,7 @@ class _Splitter:
     def unlabelled_unit(self, text: str, line: int) -> None:
         """A unit's name printed without its label in the form's header (``207101天津市河北区人民法院
         …  单位：万元``)."""
-        if _ORG.match(_clean(text)) and not _SECTION.match(_clean(text)):
+        if _ORG.match(clean(text)) and not _SECTION.match(clean(text)):
             if self.cur is None or self.complete() or "unit" in self.cur.own:
                 self.start(line)
             self.put("unit", text, line, "(单位)")
@@ -874,21 +459,11 @@ class _Splitter:
         if m and self.cur is not None and "money_unit" not in self.cur.own:
             self.put("money_unit", m.group(1), line, lab.label)
 
-    @staticmethod
-    def is_value(lab: Label, cell: str) -> bool:
-        """Whether ``cell``, right after the label ``lab``, is its value. Prose may begin
-        with words that look like a label (总目标：…): after a prose label, only a bare
-        label (nothing after its colon) ends the field."""
-        nxt = match_label(cell)
-        if nxt is None:
-            return True
-        return lab.field in TEXT_FIELDS and nxt.inline is not None
-
     def continuation(self, cells: list[str]) -> bool:
         """A row of prose only, after a prose field: the field's text went on over a line
         break exported without quotes. Appended to that field."""
         texts = [c for c in cells if c]
-        if len(texts) == 1 and _SECTION.match(_clean(texts[0])):
+        if len(texts) == 1 and _SECTION.match(clean(texts[0])):
             return False  # 本项目上年度市级财政资金使用情况 and the like
         value, line, label = self.cur.fields[self.last_text]
         self.cur.fields[self.last_text] = ((value + "\n" if value else "") + " ".join(texts), line, label)
@@ -915,7 +490,7 @@ class _Splitter:
                 )
             return
         if name == "money_unit":
-            unit = _MONEY_UNITS.get(_clean(value))
+            unit = _MONEY_UNITS.get(clean(value))
             if unit is not None:
                 self.ctx["money_unit"] = (unit, line, lab.label)
                 if self.cur is not None and not self.complete():
@@ -942,14 +517,14 @@ class _Splitter:
             self.start(line)
         if not value and name in self.cur.fields and name not in TEXT_FIELDS:
             return
-        if name in _AMOUNTS and value and not re.search(r"\d", value):
+        if name in vocab.AMOUNT_FIELDS and value and not re.search(r"\d", value):
             # 项目资金（万元） | 收入, 年度资金总额 | 金额（万元）: a heading over the amounts, not one
             m = _BRACKET_MONEY.search(nfkc(value)) or _BRACKET_MONEY.search(nfkc(lab.label))
             if m and "money_unit" not in self.cur.own:
                 self.put("money_unit", m.group(1), line, lab.label)
             if m:
                 return
-        if not value and name in _AMOUNTS:
+        if not value and name in vocab.AMOUNT_FIELDS:
             m = _BRACKET_MONEY.search(nfkc(lab.label))
             if m and "money_unit" not in self.cur.own:  # 项目资金（万元） | 年度资金总额： | …
                 self.put("money_unit", m.group(1), line, lab.label)
@@ -959,14 +534,14 @@ class _Splitter:
     def stray(self, row: Row, cells: list[str]) -> None:
         texts = [c for c in cells if c]
         text = " ".join(texts)
-        if len(texts) == 1 and _SECTION.match(_clean(text)):
+        if len(texts) == 1 and _SECTION.match(clean(text)):
             return  # a section heading such as 本项目上年度市级财政资金使用情况
         if self.cur is None and len(texts) == 1 and len(text) <= 40 and ":" not in nfkc(text):
             return  # a short line before any declaration (附件2, a folder's caption): nothing lost
         if self.cur is None:
             self.orphans.append(row)
             return
-        if len(texts) == 1 and not self.cur.indicators and "unit" not in self.cur.own and _ORG.match(_clean(text)):
+        if len(texts) == 1 and not self.cur.indicators and "unit" not in self.cur.own and _ORG.match(clean(text)):
             self.unlabelled_unit(text, row.line)
             return
         if vocab.is_footer_row(texts):
@@ -1002,7 +577,7 @@ class _Splitter:
         return has_indicator
 
     def indicator(self, row: Row, ext: tuple) -> None:
-        """An indicator row, ``ext`` its cells as :func:`_indicator_cells` gives them."""
+        """An indicator row, ``ext`` its cells as :func:`indicator_cells` gives them."""
         lay = self.layout
         cells, sets = ext
         if lay.long and not self.long_row(row, cells):
@@ -1036,7 +611,7 @@ class _Splitter:
                 return
         level1 = a or (prev.level1 if prev else None)
         level2 = (b or None) if a else (b or (prev.level2 if prev else None))
-        if not t and _is_template_name(c):
+        if not t and is_template_name(c):
             # a level label alone, or a template row (指标1：, （≥**%）): no indicator; a cell
             # that names no level (a stray word under the table) is reported, not taken as one
             if (a or b) and not (c or is_level1(a) or is_level2(b) or _LEVEL_WORD.search(a or b)):
@@ -1078,11 +653,11 @@ class _Splitter:
         if not (consecutive and a and self.prev.get(0) is not None and not any(cells[:l1c])):
             return 0
         if not is_level1(a):
-            if c and not t and (is_level2(a) or (_looks_like_target(c, year) and not _looks_like_target(b, year))):
+            if c and not t and (is_level2(a) or (looks_like_target(c, year) and not looks_like_target(b, year))):
                 return 1  # the empty level1 cell was dropped: level2, name, target
             if b and not c and not t and not is_level2(a):
                 return 2  # both merged cells dropped: name, target
-        elif is_level2(a) and c and not t and _looks_like_target(c, year) and not _looks_like_target(b, year):
+        elif is_level2(a) and c and not t and looks_like_target(c, year) and not looks_like_target(b, year):
             # 成本指标 / 满意度: a level1 of one framework and a level2 of the other; three
             # cells ending in a target are a shifted level2 row, not a level1 row missing its target
             return 1

@@ -245,6 +245,8 @@ COLUMN_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(p), name) for name, ps in RAW.get("column_patterns", {}).items() for p in ps
 ]
 DESCRIPTION: frozenset[str] = frozenset(key(w) for w in RAW["columns"]["description"])
+#: the fields whose value is an amount of money
+AMOUNT_FIELDS = ("total_budget", "year_budget", "amount", "prior_budget", "prior_executed")
 #: the roles of the indicator table that make its structure (levels, name, target, operator and
 #: unit columns; a description or remark column is passed over)
 STRUCTURAL_COLUMNS = ("level1", "level2", "name", "description", "target", "op", "unit", "remark")
