@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "analysis"
 
 #: the stages in pipeline order; a module may import from its own stage and earlier ones
 STAGES = {
-    "shared": ["analysis.problems", "analysis.ids", "analysis.tables", "analysis.publish"],
+    "shared": ["analysis.problems", "analysis.ids", "analysis.tables", "analysis.publish", "analysis.processes"],
     "ingest": ["analysis.ingest"],
     "synthetic": ["analysis.synthetic"],
     "metrics": ["analysis.identity", "analysis.metrics", "analysis.review"],

@@ -115,7 +115,7 @@ def test_a_process_ends_with_its_parent(tmp_path):
     pidfile = tmp_path / "grandchild.pid"
     # the child starts a grandchild that calls die_with_parent, then the child is killed
     grandchild = (
-        f"import os, time; from analysis.reports.warm import die_with_parent; die_with_parent(); "
+        f"import os, time; from analysis.processes import die_with_parent; die_with_parent(); "
         f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
     )
     child = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {grandchild!r}]); time.sleep(60)"

@@ -490,7 +490,7 @@ def _has(layout: str, text: str) -> bool:
 
 
 def _texts(root: Path) -> dict[str, str]:
-    from analysis.ingest.readers import decode
+    from analysis.ingest.encoding import decode
 
     return {
         p.name: decode(p.read_bytes(), p.name)[0].replace("\r\n", "\n").replace('"', "")

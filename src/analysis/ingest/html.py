@@ -22,6 +22,7 @@ import email
 import email.policy
 import re
 
+from analysis.ingest.encoding import decode
 from analysis.ingest.grid import MAX_COLSPAN, MAX_ROWSPAN, Sheet, document_sheet, expand_spans
 from analysis.problems import Problem
 
@@ -107,8 +108,6 @@ def declared_charset(data: bytes) -> str | None:
 
 def decode_page(data: bytes, rel: str) -> tuple[str | None, str | None, list[Problem]]:
     """The page's text: BOM, else its declared charset (when the bytes are that), else detection."""
-    from analysis.ingest.readers import decode
-
     if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         enc = declared_charset(data)
         if enc is not None and enc not in ("utf-16", "utf-32"):

@@ -12,9 +12,8 @@ bound is passed, so nothing is built beyond it. The seconds are checked in the s
 (a cooperative deadline); the worker pool (:mod:`analysis.ingest.workers`) also kills a worker
 that overruns it, for a parse stuck where no check runs.
 
-Also here: names of files that are no UTF-8 made printable (:func:`display_name`), repeated
-warnings of one code in one file folded into one row (:func:`fold_repeats`), and a worker's
-death with its parent (:func:`die_with_parent`).
+Also here: names of files that are no UTF-8 made printable (:func:`display_name`), and repeated
+warnings of one code in one file folded into one row (:func:`fold_repeats`).
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-import signal
-import sys
 import time
 import zipfile
 from collections import Counter
@@ -235,35 +232,3 @@ def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
             first.decl_id,
         )
     return out
-
-
-# ----------------------------------------------------------------------------- workers
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Make this (worker) process end when its parent does: the kernel's parent-death signal
-    on Linux, else a thread that watches the parent."""
-    done = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            done = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            done = False
-    if os.getppid() != parent_pid:  # the parent died before the signal was set
-        os._exit(1)
-    if not done:
-        import threading
-
-        def watch():
-            while True:
-                time.sleep(0.5)
-                if os.getppid() != parent_pid:
-                    os._exit(1)
-
-        threading.Thread(target=watch, daemon=True, name="parent-watch").start()

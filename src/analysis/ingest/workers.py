@@ -11,7 +11,7 @@ promises a plain process pool does not:
   in a C library) is replaced; the file it was reading is tried once more, alone, in a fresh
   worker, and when that dies too it is a ``parse-failed`` problem;
 - **workers die with their parent**: each worker asks the kernel for a death signal when the
-  ingest process goes (:func:`analysis.ingest.limits.die_with_parent`), so killing the ingest
+  ingest process goes (:func:`analysis.processes.die_with_parent`), so killing the ingest
   leaves no worker writing or reading behind.
 
 With a ``reader`` (:class:`ChunkReader`), each worker reads through it and calls its
@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from typing import Protocol
 
-from analysis.ingest.limits import Limits, die_with_parent
+from analysis.ingest.limits import Limits
+from analysis.processes import die_with_parent
 
 Item = tuple[int, str, str]  # index, path, name shown
 

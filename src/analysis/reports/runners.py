@@ -37,7 +37,7 @@ def _quiet_worker() -> None:
 
 def _worker_main(conn, parent: int, timeout, kernel: str, quiet: bool) -> None:
     """A worker process: render the tasks received on ``conn`` until told to stop."""
-    from analysis.reports.warm import die_with_parent
+    from analysis.processes import die_with_parent
 
     die_with_parent(parent, signal.SIGTERM)
     if quiet:

@@ -16,7 +16,7 @@ per kernel (keyed by the file's identity: path, inode, size, modification time, 
 ingest is seen at once) and each report filters the rows it needs from memory.  The result is
 the same DataFrame as a filtered :func:`analysis.tables.read_table` (same rows, order, types).
 
-:func:`die_with_parent` makes a process end when the process that started it ends (Linux:
+:func:`~analysis.processes.die_with_parent` makes a process end when the process that started it ends (Linux:
 ``prctl(PR_SET_PDEATHSIG)``; elsewhere a watchdog thread); batch workers and their kernels
 use it so that killing the batch leaves nothing running.
 """
@@ -25,49 +25,13 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import sys
-import threading
 import warnings
 from pathlib import Path
 
+from analysis.processes import die_with_parent
+
 _state: dict = {}
-
-
-# ----------------------------------------------------------------------------- process lifetime
-
-
-def die_with_parent(expected_parent: int | None = None, sig: int = signal.SIGKILL) -> str:
-    """End this process with ``sig`` when its parent ends; returns how ("prctl" or "watchdog").
-
-    ``expected_parent``: the parent's pid as the parent knows it; if the parent is already
-    gone (this process was re-parented before the call), the process ends at once.
-    """
-    parent = expected_parent if expected_parent is not None else os.getppid()
-    how = "watchdog"
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            PR_SET_PDEATHSIG = 1
-            if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0:
-                how = "prctl"
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the death signal was set
-        os._exit(1)
-    if how == "watchdog":
-
-        def watch() -> None:
-            import time
-
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
-    return how
 
 
 # ----------------------------------------------------------------------------- once per kernel
