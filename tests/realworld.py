@@ -76,6 +76,10 @@ class Score:
     indicator_checks_ok: int = 0
     indicators_expected: int = 0
     indicators_ok: int = 0
+    #: indicators read that the key does not list (invented rows): counted against the score
+    indicators_extra: int = 0
+    #: declarations read from the key's files that match no declaration of the key
+    declarations_extra: int = 0
     misses: list[str] = field(default_factory=list)
     per_file: dict[str, dict] = field(default_factory=dict)
 
@@ -85,7 +89,9 @@ class Score:
 
     @property
     def indicators(self) -> float:
-        return self.indicators_ok / self.indicators_expected if self.indicators_expected else 1.0
+        """Indicators right over those the key lists plus those read that it does not list."""
+        total = self.indicators_expected + self.indicators_extra
+        return self.indicators_ok / total if total else 1.0
 
     @property
     def indicator_fields(self) -> float:
@@ -95,7 +101,9 @@ class Score:
         return (
             f"declarations {self.declarations_found}/{self.declarations_expected}, "
             f"fields {self.field_ok}/{self.field_checks} ({self.fields:.1%}), "
-            f"indicators {self.indicators_ok}/{self.indicators_expected} ({self.indicators:.1%}; "
+            f"indicators {self.indicators_ok}/{self.indicators_expected}"
+            + (f" + {self.indicators_extra} not in the key" if self.indicators_extra else "")
+            + f" ({self.indicators:.1%}; "
             f"indicator fields {self.indicator_checks_ok}/{self.indicator_checks}, {self.indicator_fields:.1%})"
         )
 
@@ -264,7 +272,15 @@ def score(folder: Path, result=None) -> Score:
                 s.misses.append(f"{where}: indicator {ei['name']!r}: {bad}")
         extra = len(got) - sum(1 for _, gi in _align(e["indicators"], got) if gi is not None)
         if extra > 0:
+            s.indicators_extra += extra
+            tally["indicators"] += extra
             s.misses.append(f"{where}: {extra} indicator(s) read that the key does not list")
+    files = {e["file"] for e in expected}
+    seen = {d["decl_id"] for d in matched.values()}
+    for row in decls.to_dict("records"):
+        if row["source_file"] in files and row["decl_id"] not in seen:
+            s.declarations_extra += 1
+            s.misses.append(f"{row['source_file']}:{row['source_line']}: declaration read that the key does not list")
     return s
 
 

@@ -16,7 +16,7 @@ from analysis import cli
 from analysis.reports import batch
 from analysis.reports import plan as plan_mod
 
-from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
+from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -405,3 +405,28 @@ def test_the_index_says_why_it_is_empty_when_every_file_was_rejected(tmp_path):
 def test_the_index_says_when_nothing_failed(tmp_path):
     index = _index_with_overview(make_processed(tmp_path / "processed"), tmp_path / "reports")
     assert "读取输入时没有错误" in index and "读取输入时有" not in index
+
+
+def test_the_index_shows_hostile_names_as_text_not_markup(tmp_path):
+    """Fast: the index of a set holding units named like markup, with a failed report whose
+    error quotes one, has no element or attribute that came from the data."""
+    from lxml import html as lhtml
+
+    from analysis.reports.index import write_index
+    from analysis.reports.plan import Result, safe_name
+
+    processed = make_processed(tmp_path / "p", hostile=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    results = [
+        Result("unit", u, safe_name(u), "rendered", out_html=str(out / "unit" / f"{safe_name(u)}.html"))
+        for u in HOSTILE_UNITS
+    ]
+    results.append(Result("unit", HOSTILE_PROJECT, "x", "failed", error=f"失败：{HOSTILE_PROJECT}"))
+    page = write_index(out, processed, results, []).read_text(encoding="utf-8")
+    doc = lhtml.fromstring(page)
+    assert not doc.xpath("//img[@onerror] | //*[@*[starts-with(name(), 'on')]]")
+    assert all("alert(1)" not in (s.text or "") for s in doc.xpath("//script"))
+    text = doc.text_content()
+    for name in [*HOSTILE_UNITS, HOSTILE_PROJECT]:
+        assert name in text, f"{name!r} not shown as text"

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from analysis import tables
-from analysis.reports import batch, warm
+from analysis.reports import batch, tablecache
 from analysis.reports.render import Renderer, cell_timeout, render_one
 
 from seedkit import HOSTILE_UNITS, SEED_UNIT, UNITS, make_processed
@@ -74,14 +74,14 @@ def _outputs(result) -> list[str]:
 
 def test_the_kernels_table_cache_gives_the_same_frames_as_a_filtered_read(tmp_path):
     processed = make_processed(tmp_path / "p", hostile=True, synthetic=True)
-    assert not warm._state.get("cache_tables")  # outside a warm kernel: plain reads
-    warm.read_table(processed, "declarations")
-    assert not warm._tables
-    warm.cache_tables(True)
+    assert not tablecache._on[0]  # outside a warm kernel: plain reads
+    tablecache.read_table(processed, "declarations")
+    assert not tablecache._tables
+    tablecache.cache_tables(True)
     try:
         _check_cache(processed)
     finally:
-        warm.cache_tables(False)
+        tablecache.cache_tables(False)
 
 
 def _check_cache(processed):
@@ -94,20 +94,20 @@ def _check_cache(processed):
                 else [[("source_file", "in", ["x.txt"])], [("decl_id", "in", decl["decl_id"].tolist()[:3])]]
             )
             pd.testing.assert_frame_equal(
-                warm.read_table(processed, name, filters=f), tables.read_table(processed, name, filters=f)
+                tablecache.read_table(processed, name, filters=f), tables.read_table(processed, name, filters=f)
             )
     cols = ["unit", "year", "year_budget"]
     both = [("year", "in", [2020, 2021])]
     pd.testing.assert_frame_equal(
-        warm.read_table(processed, "declarations", columns=cols, filters=both),
+        tablecache.read_table(processed, "declarations", columns=cols, filters=both),
         tables.read_table(processed, "declarations", columns=cols, filters=both),
     )
     # a new ingest (a new file in the same place) is seen at once
     make_processed(processed, units=[SEED_UNIT])
-    assert set(warm.read_table(processed, "declarations")["unit"]) == {SEED_UNIT}
+    assert set(tablecache.read_table(processed, "declarations")["unit"]) == {SEED_UNIT}
     shutil.rmtree(processed)
     with pytest.raises(FileNotFoundError):
-        warm.read_table(processed, "declarations")
+        tablecache.read_table(processed, "declarations")
 
 
 def test_a_process_ends_with_its_parent(tmp_path):

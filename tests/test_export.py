@@ -156,7 +156,7 @@ def test_workbook_has_the_review_of_every_declaration_and_rule_in_chinese(export
     assert header[:4] == ("单位", "年度", "项目", "审核类别")
     outcome = header.index("审核结果")
     assert body and {r[outcome] for r in body} <= {"通过", "未通过", "不适用"}
-    from analysis.review import RULES
+    from analysis.metrics.rules import RULES
 
     assert len(body) == 5 * 3 * 2 * len(RULES)  # every declaration x every rule
     assert (out / "review.csv").exists()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import identity
 from analysis.ids import decl_id
+from analysis.metrics import identity
 
 XUHUI = "上海市徐汇区绿化和市容管理局"
 MINHANG = "上海市闵行区绿化和市容管理局"

@@ -577,23 +577,18 @@ def test_empty_inputs_give_empty_frames():
 
 # --------------------------------------------------------------------------- real pipeline
 
-SEED_DIR = "/work/shared/seed"
-
 
 def _ingest():
-    ingest_mod = pytest.importorskip("analysis.ingest")
-    if not hasattr(ingest_mod, "ingest"):
-        pytest.skip("analysis.ingest.ingest is not there")
-    return ingest_mod.ingest
+    from analysis.ingest import ingest
+
+    return ingest
 
 
 def test_seed_file_through_ingest_realizes_full_execution(tmp_path):
     import shutil
-    from pathlib import Path
 
-    seed = Path(SEED_DIR) / "000_bd3c41999dbba456.txt"
-    if not seed.exists():
-        pytest.skip("seed file not available")
+    from seedkit import SEED as seed
+
     shutil.copy(seed, tmp_path / seed.name)
     result = _ingest()(tmp_path)
     pe = metrics.project_execution(result.declarations).dropna(subset=["realized_decl_id"])
@@ -604,7 +599,8 @@ def test_seed_file_through_ingest_realizes_full_execution(tmp_path):
 
 
 def _generated(tmp_path, seed, quirks):
-    gen = pytest.importorskip("analysis.synthetic.corpus")
+    from analysis.synthetic import corpus as gen
+
     if not hasattr(gen, "generate"):
         pytest.skip("analysis.synthetic.corpus.generate is not there")
     params = gen.Params(units=8, years=(2019, 2022), seed=seed, quirks=quirks, rename_rate=0.25)
@@ -687,7 +683,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def generated_processed(tmp_path_factory):
     """A generated corpus with renames (8 units, 2019-2022), ingested into a processed folder."""
-    gen = pytest.importorskip("analysis.synthetic.corpus")
+    from analysis.synthetic import corpus as gen
+
     tmp = tmp_path_factory.mktemp("linked")
     gen.generate(tmp / "corpus", gen.Params(units=8, years=(2019, 2022), seed=12, quirks=0.05, rename_rate=0.25))
     _ingest()(tmp / "corpus", tmp / "processed")
@@ -709,7 +706,7 @@ def test_each_report_links_projects_once(generated_processed, monkeypatch):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from analysis import identity
+    from analysis.metrics import identity
     from analysis.reports import show
 
     calls = []

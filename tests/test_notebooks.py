@@ -91,3 +91,56 @@ def test_a_unit_that_does_not_exist_stops_the_notebook_with_the_closest_names(tm
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any(o.get("output_type") == "error" and "示例市财政局" in o.get("evalue", "") for o in shown)
     assert not any("没有发现" in str(o.get("data", "")) for o in shown)
+
+
+def _run_in_process(name: str, workdir: Path, **params) -> list:
+    """The notebook's code cells executed in this process, its parameters set after the
+    parameters cell as papermill sets them; returns what the cells displayed (as HTML strings)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import IPython.display
+
+    shown: list = []
+
+    def capture(*objs, **_):
+        shown.extend(getattr(o, "data", o) for o in objs)
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    namespace: dict = {"__name__": "__main__"}
+    old_display = IPython.display.display
+    IPython.display.display = capture
+    cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(workdir)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            exec(compile(source, f"<{name}>", "exec"), namespace)
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(params)
+    finally:
+        os.chdir(cwd)
+        IPython.display.display = old_display
+    return shown
+
+
+def test_the_overview_notebook_runs_and_escapes_what_it_shows(tmp_path):
+    """The overview notebook's code on the hostile fixture, without a kernel: it runs to the
+    end, shows every unit, and shows no unit name as markup."""
+    from seedkit import HOSTILE_UNITS
+
+    processed = make_processed(tmp_path / "data" / "processed", hostile=True)
+    (tmp_path / "notebooks").mkdir()
+    shown = _run_in_process("overview_report.ipynb", tmp_path / "notebooks", processed_dir=str(processed))
+    page = "\n".join(s for s in shown if isinstance(s, str))
+    assert page, "the overview displayed nothing"
+    for unit in HOSTILE_UNITS:
+        if "<" in unit:
+            assert unit not in page, f"{unit!r} shown as markup"
+            import html as html_mod
+
+            assert html_mod.escape(unit, quote=False) in page or html_mod.escape(unit) in page

@@ -29,7 +29,7 @@ def _charts(ds):
     summary = metrics.change_summary(changes, by=("unit", "to_year"))
     quality = metrics.target_quality(ind, by=("unit", "year"), changes=changes)
     y2020 = decl[decl["year"] == 2020]
-    from analysis.reports.show import change_shares, unit_ranking
+    from analysis.metrics.summaries import change_shares, unit_ranking
 
     ranking = unit_ranking(y2020, metrics.execution_rates(y2020, by=("unit", "year")))
     return {

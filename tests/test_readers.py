@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from analysis.ingest.readers import decode, is_candidate, read_file, split_rows
+from analysis.ingest.encoding import decode
+from analysis.ingest.readers import is_candidate, read_file, split_rows
 
 import seedkit as kit
 

@@ -41,8 +41,11 @@ def shared():
 
 @pytest.fixture(scope="module")
 def extra():
+    from analysis.ingest import ingest
+
     folder = _folder(EXTRA)
-    return folder, realworld.score(folder)
+    result = ingest(folder, jobs=1)
+    return folder, realworld.score(folder, result), result
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +109,7 @@ def test_the_docs_table_is_the_score(shared):
 
 
 def test_the_extra_set_is_scored_and_the_docs_table_is_its_score(extra):
-    _, s = extra
+    _, s, _ = extra
     assert s.declarations_expected > 0
     assert _doc_table("real-world-extra") == realworld.markdown_table(s)
 
@@ -116,3 +119,34 @@ def test_the_second_round_is_scored_and_the_docs_table_is_its_score(more):
     _, s = more
     assert s.declarations_expected == 14
     assert _doc_table("real-world-more") == realworld.markdown_table(s)
+
+
+@pytest.mark.parametrize("which", ["shared", "extra"])
+def test_every_declaration_found_and_nothing_invented(which, request):
+    s = request.getfixturevalue(which)[2 if which == "shared" else 1]
+    assert s.declarations_found == s.declarations_expected, [m for m in s.misses if "not found" in m]
+    assert s.declarations_extra == 0 and s.indicators_extra == 0, [m for m in s.misses if "does not list" in m]
+
+
+def test_the_extra_set_reads_as_well_as_the_shared_set(extra):
+    _, s, result = extra
+    assert s.fields >= 0.95, "\n".join(m for m in s.misses if ": field " in m)
+    assert s.indicators >= 0.95 and s.indicator_fields >= 0.95, "\n".join(m for m in s.misses if "indicator" in m)
+    assert result.summary["ledger_ok"]
+
+
+def test_the_scorer_counts_invented_rows_against_the_score(extra):
+    """An ingest that invents an indicator, or a declaration, does not score 100%."""
+    import pandas as pd
+
+    folder, honest, result = extra
+    ind = result.indicators
+    first = ind.iloc[[0]].assign(name="凭空多出的指标", seq=ind["seq"].max() + 1)
+    invented = type("R", (), {"declarations": result.declarations, "indicators": pd.concat([ind, first])})()
+    s = realworld.score(folder, invented)
+    assert s.indicators_extra == honest.indicators_extra + 1
+    assert s.indicators < honest.indicators or honest.indicators_ok == 0
+    decl = result.declarations
+    ghost = decl.iloc[[0]].assign(decl_id="ghost", project="凭空多出的项目", source_line=10**6)
+    more = type("R", (), {"declarations": pd.concat([decl, ghost]), "indicators": ind})()
+    assert realworld.score(folder, more).declarations_extra == honest.declarations_extra + 1

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from analysis import metrics
-from analysis import review as rv
 from analysis.ids import decl_id
 from analysis.ingest.normalize import LEVEL1_STD
+from analysis.metrics import rules as rv
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = "示例市园林绿化局"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.metrics import summaries
 from analysis.reports import show as report
 
 from seedkit import HOSTILE_PROJECT, HOSTILE_UNITS, PROJECTS, SEED_UNIT, UNITS, YEARS, make_processed  # noqa: F401
@@ -71,11 +72,11 @@ def test_headline_figures_are_budget_weighted():
             "prior_executed": [50.0, 900.0, None],
         }
     )
-    per_unit = report.headline_figures(decl, "unit").set_index("unit")
+    per_unit = summaries.headline_figures(decl, "unit").set_index("unit")
     assert per_unit.loc["甲局", "rate"] == pytest.approx(950 / 1000)
     assert per_unit.loc["甲局", "year_budget"] == 400.0
     assert pd.isna(per_unit.loc["乙局", "rate"]) and pd.isna(per_unit.loc["乙局", "year_budget"])
-    total = report.headline_figures(decl)
+    total = summaries.headline_figures(decl)
     assert total.loc[0, "n_projects"] == 3
 
 
@@ -128,7 +129,7 @@ def _changes(tmp_path):
 
     processed = make_processed(tmp_path / "p", units=[SEED_UNIT])
     data = report.load_unit(processed, SEED_UNIT)
-    return report.changes_for_report(data.indicators, data.declarations)
+    return summaries.changes_for_report(data.indicators, data.declarations)
 
 
 def test_changes_are_grouped_by_project_with_budget_change_file_and_line(tmp_path):
@@ -153,7 +154,7 @@ def test_change_counts_put_framework_changes_apart():
             "framework_change": [True, False, True, False],
         }
     )
-    counts = report.change_counts(changes, "unit").iloc[0]
+    counts = summaries.change_counts(changes, "unit").iloc[0]
     assert (counts["removed"], counts["added"], counts["tightened"], counts["framework_changes"]) == (1, 0, 1, 2)
 
 
@@ -171,7 +172,7 @@ def test_problems_are_counted_by_code_in_chinese_with_examples():
     summary = report.problem_summary(problems)
     second = summary.iloc[1]
     assert (second["code"], second["n"]) == ("shifted-row", 4)
-    assert second["description"].startswith("指标行左移") and second["example"] == "a.txt:3，a.txt:9，b.txt:1……"
+    assert second["code_meaning"].startswith("指标行左移") and second["example"] == "a.txt:3，a.txt:9，b.txt:1……"
     html = report.table_html(summary)
     assert "警告" in html and "错误" in html and "问题说明" in html
 

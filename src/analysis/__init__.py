@@ -20,13 +20,19 @@ __all__ = ["Dataset", "load", "metrics"]
 __version__ = "0.1.0"
 
 #: imported when first used (``analysis.metrics.execution_rates``), so that the command line's
-#: ingest starts without pandas
-_LAZY = ("identity", "metrics", "tables")
+#: ingest starts without pandas; ``identity`` and ``review`` are the analysis modules' earlier
+#: names, kept for notebooks that use them
+_LAZY = {
+    "identity": "analysis.metrics.identity",
+    "metrics": "analysis.metrics",
+    "review": "analysis.metrics.rules",
+    "tables": "analysis.tables",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return importlib.import_module(f"analysis.{name}")
+        return importlib.import_module(_LAZY[name])
     if name == "Dataset":
         from analysis.tables import Dataset
 
@@ -41,10 +47,11 @@ def __dir__() -> list[str]:
 def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
     """The three processed tables of ``processed_dir`` as one set, each checked against its
     schema (:func:`analysis.tables.load`), with the declarations linked to their projects once
-    (:func:`analysis.identity.link`, at ``threshold``, by default
-    :data:`analysis.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
+    (:func:`analysis.metrics.identity.link`, at ``threshold``, by default
+    :data:`analysis.metrics.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
     links without computing them again."""
-    from analysis import identity, tables
+    from analysis import tables
+    from analysis.metrics import identity
 
     ds = tables.load(processed_dir)
     ds.declarations = identity.link(ds.declarations, identity.DEFAULT_THRESHOLD if threshold is None else threshold)

@@ -36,6 +36,8 @@ import time
 import uuid
 from pathlib import Path
 
+from analysis.errors import AnalysisError
+
 MANIFEST = "manifest.json"
 LOCK = ".ingest.lock"
 OWNER = "owner.json"
@@ -45,7 +47,7 @@ RUN_KEY = b"analysis:run"
 ORPHAN_SECONDS = 3600
 
 
-class TablesInFlux(RuntimeError):
+class TablesInFlux(AnalysisError, RuntimeError):
     """The processed tables on disk are from different ingest runs."""
 
 

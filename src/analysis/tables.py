@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import publish
+from analysis.errors import AnalysisError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,18 +44,32 @@ class Column:
         return pa.field(self.name, self.type)
 
 
+class RegistryError(AnalysisError):
+    """The column registry was given something it cannot hold (a name twice, an unknown format)."""
+
+
 def _c(name, type_, heading, description, fmt="text") -> Column:
-    assert fmt in FORMATS, fmt
+    if fmt not in FORMATS:
+        raise RegistryError(f"column {name!r}: unknown display format {fmt!r} (known: {', '.join(FORMATS)})")
     return Column(name, type_, heading, description, fmt)
+
+
+def _registry(entries, what: str) -> dict:
+    """``{entry.name: entry}``, refusing a name defined twice (the second would silently win)."""
+    out: dict = {}
+    for entry in entries:
+        if entry.name in out:
+            raise RegistryError(f"{what} {entry.name!r} is defined twice in the registry")
+        out[entry.name] = entry
+    return out
 
 
 S, I32, F64, B, D = pa.string(), pa.int32(), pa.float64(), pa.bool_(), pa.date32()
 
 #: every column, by name (a column of the same name means the same thing in every table,
 #: except where a table overrides its description below)
-COLUMNS: dict[str, Column] = {
-    c.name: c
-    for c in [
+COLUMNS: dict[str, Column] = _registry(
+    [
         # --- identity and provenance
         _c(
             "decl_id",
@@ -196,8 +211,9 @@ COLUMNS: dict[str, Column] = {
         _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
         _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
         _c("message", S, "详细信息", "What is wrong and where (English, with the file and line)."),
-    ]
-}
+    ],
+    "column",
+)
 
 #: columns of the processed tables, in order; (name, description override) where a column
 #: means something narrower in one table
@@ -287,9 +303,8 @@ TABLE_NAMES = tuple(SCHEMAS)
 PROSE = tuple(c.name for c in TABLE_COLUMNS["declarations"] if c.format == "prose")
 
 #: columns of the frames computed by :mod:`analysis.metrics` and the reports (not stored)
-DERIVED: dict[str, Column] = {
-    c.name: c
-    for c in [
+DERIVED: dict[str, Column] = _registry(
+    [
         _c("exec_year", I32, "执行年度", "The year whose money was spent: declaration year minus one.", "year"),
         _c("from_year", I32, "原年度", "The earlier of two compared years.", "year"),
         _c("to_year", I32, "新年度", "The later of two compared years.", "year"),
@@ -322,6 +337,26 @@ DERIVED: dict[str, Column] = {
             "变化",
             "tightened (收紧: stricter), loosened (放松: looser), unchanged (不变), changed (改写: comparable in neither direction), added (新增), removed (删除).",
         ),
+        _c(
+            "gap_years",
+            I32,
+            "间隔年数",
+            "Years the project was not declared between the two compared years (0 for consecutive years).",
+            "int",
+        ),
+        *[
+            _c(f"{side}_{col}", typ, f"{word}{heading}", f"{meaning} in the {when} year.", fmt)
+            for side, word, when in (("old", "原", "earlier"), ("new", "新", "later"))
+            for col, typ, heading, meaning, fmt in (
+                ("decl_id", S, "申报表编号", "The declaration compared", "text"),
+                ("seq", I32, "序号", "The indicator's order within its declaration", "int"),
+                ("kind", S, "类型", "The target's kind (quantitative, qualitative, deadline)", "text"),
+                ("op", S, "运算符", "The target's operator", "text"),
+                ("value", F64, "数值", "The target's number", "number"),
+                ("value_hi", F64, "上限", "The upper end of a range target", "number"),
+                ("unit", S, "计量单位", "The target's unit of value", "text"),
+            )
+        ],
         _c("tightened", I32, "收紧", "Targets made stricter.", "int"),
         _c("loosened", I32, "放松", "Targets made looser.", "int"),
         _c("unchanged", I32, "不变", "Targets repeated.", "int"),
@@ -337,7 +372,7 @@ DERIVED: dict[str, Column] = {
             "share_repeated", F64, "与上年重复占比", "Share of targets repeated unchanged from the year before.", "rate"
         ),
         _c("n", I32, "次数", "Count.", "int"),
-        # --- project identity, added to the declarations by analysis.identity.link (at load)
+        # --- project identity, added to the declarations by analysis.metrics.identity.link (at load)
         _c(
             "project_key",
             S,
@@ -357,7 +392,7 @@ DERIVED: dict[str, Column] = {
             "100 for an exact link, the name similarity (fuzz.ratio, 0-100) for a fuzzy one.",
             "number",
         ),
-        # --- the review (analysis.review; rules in docs/review.md)
+        # --- the review (analysis.metrics.rules; rules in docs/review.md)
         _c(
             "rule", S, "审核规则", "Id of a review rule (complete.output_effect, quant.vague, ...; see docs/review.md)."
         ),
@@ -381,7 +416,7 @@ DERIVED: dict[str, Column] = {
             "规则出处",
             "Document the rule comes from (e.g. 财预〔2021〕101号), or convention for a rule that is review practice rather than a written requirement.",
         ),
-        _c("ruleset", S, "规则版本", "Version of the rule set applied (analysis.review.RULESET_VERSION)."),
+        _c("ruleset", S, "规则版本", "Version of the rule set applied (analysis.metrics.rules.RULESET_VERSION)."),
         _c("n_pass", I32, "通过", "Review rows that passed.", "int"),
         _c("n_fail", I32, "未通过", "Review rows that failed.", "int"),
         _c("n_na", I32, "不适用", "Review rows where the rule did not apply.", "int"),
@@ -441,13 +476,160 @@ DERIVED: dict[str, Column] = {
         _c("n_years", I32, "申报年数", "Years the unit declared.", "int"),
         _c("n_flagged_years", I32, "预算增加且目标放松的年数", "Years flagged by budget_up_targets_loosened.", "int"),
         # --- problems as the reports show them
-        _c("description", S, "问题说明", "The problem code's meaning in Chinese (analysis.problems.CHINESE)."),
+        _c("code_meaning", S, "问题说明", "The problem code's meaning in Chinese (analysis.problems.CHINESE)."),
         _c("example", S, "示例（文件:行）", "Where the first few problems of that code are, as file:line."),
-    ]
+    ],
+    "column",
+)
+
+_shared = sorted(set(DERIVED) & set(COLUMNS))
+if _shared:
+    raise RegistryError(f"derived columns {_shared} are already columns of the processed tables")
+
+#: every column known, for display: the processed tables' and the derived frames'
+ALL: dict[str, Column] = {**COLUMNS, **DERIVED}
+
+
+#: the columns of the frames the analysis returns, in order (a test checks each is registered)
+FRAMES: dict[str, list[str]] = {
+    "target_changes": [
+        "unit",
+        "project",
+        "level1",
+        "level2",
+        "name",
+        "from_year",
+        "to_year",
+        "old_raw",
+        "new_raw",
+        "change",
+        "level1_std",
+        "project_key",
+        "old_project",
+        "match",
+        "match_score",
+        "gap_years",
+        "old_kind",
+        "new_kind",
+        "old_op",
+        "new_op",
+        "old_value",
+        "new_value",
+        "old_value_hi",
+        "new_value_hi",
+        "old_unit",
+        "new_unit",
+        "old_decl_id",
+        "new_decl_id",
+        "old_seq",
+        "new_seq",
+    ],
+    "review": [
+        "decl_id",
+        "unit",
+        "year",
+        "project",
+        "rule",
+        "group",
+        "description",
+        "outcome",
+        "evidence",
+        "source",
+        "ruleset",
+    ],
 }
 
-#: every heading known, for display: table columns first, derived ones beside them
-ALL: dict[str, Column] = {**DERIVED, **COLUMNS}
+#: table -> (sheet name, columns shown in the workbook; None: every column of the table)
+SHEETS: dict[str, tuple[str, list[str] | None]] = {
+    "declarations": ("申报表", None),
+    "indicators": ("指标", None),
+    "problems": ("数据问题", ["source_file", "source_line", "severity", "code", "code_meaning", "message", "decl_id"]),
+    "execution_rates": (
+        "执行率",
+        [
+            "unit",
+            "year",
+            "exec_year",
+            "n_projects",
+            "prior_budget",
+            "prior_executed",
+            "rate",
+            "mean_rate",
+            "n_below_target",
+        ],
+    ),
+    "change_summary": (
+        "目标变化汇总",
+        [
+            "unit",
+            "to_year",
+            "tightened",
+            "loosened",
+            "changed",
+            "added",
+            "removed",
+            "framework_changes",
+            "unchanged",
+            "n",
+            "net_tightening",
+        ],
+    ),
+    "target_changes": (
+        "目标变化",
+        [
+            "unit",
+            "project",
+            "old_project",
+            "match",
+            "from_year",
+            "to_year",
+            "level1",
+            "level2",
+            "name",
+            "old_raw",
+            "new_raw",
+            "change",
+            "by_nature",
+            "framework_switch",
+            "framework_change",
+            "source_file",
+            "source_line",
+        ],
+    ),
+    "renames": ("项目更名", ["unit", "from_year", "to_year", "old_project", "new_project", "score", "match"]),
+    "review": (
+        "目标审核",
+        [
+            "unit",
+            "year",
+            "project",
+            "group",
+            "rule",
+            "description",
+            "outcome",
+            "evidence",
+            "source",
+            "ruleset",
+            "decl_id",
+        ],
+    ),
+    "budget_vs_targets": (
+        "预算与目标",
+        [
+            "unit",
+            "year",
+            "n_projects",
+            "prev_year_budget",
+            "year_budget",
+            "budget_change",
+            "budget_change_rel",
+            "tightened",
+            "loosened",
+            "net_tightening",
+            "budget_up_targets_loosened",
+        ],
+    ),
+}
 
 
 def heading(name: str) -> str:
@@ -498,7 +680,7 @@ def sync_readme(path: str | os.PathLike) -> bool:
 TablesInFlux = publish.TablesInFlux
 
 
-class SchemaError(ValueError):
+class SchemaError(AnalysisError, ValueError):
     """A processed table whose columns do not match the registry."""
 
 
@@ -584,7 +766,7 @@ def to_table(rows, name: str) -> pa.Table:
 @dataclass
 class Dataset:
     """The processed tables, as pandas DataFrames (the declarations linked to their projects:
-    ``project_key``, ``match``, ``match_score``; see :func:`analysis.identity.link`)."""
+    ``project_key``, ``match``, ``match_score``; see :func:`analysis.metrics.identity.link`)."""
 
     declarations: pd.DataFrame
     indicators: pd.DataFrame

@@ -22,14 +22,9 @@ from analysis.ingest import limits as lim
 from analysis.ingest import normalize as nz
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.parse import RawDeclaration
+from analysis.patterns import TEXT_BUDGET
 from analysis.problems import Problem
 from analysis.tables import DECLARATIONS_SCHEMA, PROSE
-
-#: a budget stated in prose (本项目预算为49万元): checked against the table (``text-budget-mismatch``)
-TEXT_BUDGET = re.compile(
-    r"预算(?:总)?(?:经费|资金|金额|总额|额)?(?:总额|合计)?(?:为|是|共计|共|合计|总计)?\s*(?:人民币)?\s*([\d,]+(?:\.\d+)?)\s*(亿元|万元|元)"
-)
-
 
 # ---------------------------------------------------------------------------------------------
 # the records

@@ -26,6 +26,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
+from analysis.errors import AnalysisError
 from analysis.problems import ERROR, Problem
 
 MiB = 1 << 20
@@ -56,7 +57,7 @@ class Limits:
 DEFAULT = Limits()
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(AnalysisError):
     """A file passed one of its bounds; the message says which."""
 
     code = "file-too-large"

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from analysis import publish
 from analysis.ingest import limits as lim
-from analysis.ingest.build import TEXT_BUDGET, short  # noqa: F401  (TEXT_BUDGET: read by analysis.review)
+from analysis.ingest.build import short
 from analysis.ingest.file import arrow_dicts, failed_file, read_one
 from analysis.ingest.limits import Limits
 from analysis.ingest.listing import list_files

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
-from analysis.tables import read_table
+from analysis.tables import SHEETS, read_table
 
 WORKBOOK = "tables.xlsx"
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header
@@ -40,98 +40,6 @@ WORKBOOK_MAX_ROWS = 100_000
 #: what XML 1.0 (and so a .xlsx) cannot hold: C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-#: table -> (sheet name, columns shown in the workbook; None: every column of the table)
-SHEETS: dict[str, tuple[str, list[str] | None]] = {
-    "declarations": ("申报表", None),
-    "indicators": ("指标", None),
-    "problems": ("数据问题", ["source_file", "source_line", "severity", "code", "description", "message", "decl_id"]),
-    "execution_rates": (
-        "执行率",
-        [
-            "unit",
-            "year",
-            "exec_year",
-            "n_projects",
-            "prior_budget",
-            "prior_executed",
-            "rate",
-            "mean_rate",
-            "n_below_target",
-        ],
-    ),
-    "change_summary": (
-        "目标变化汇总",
-        [
-            "unit",
-            "to_year",
-            "tightened",
-            "loosened",
-            "changed",
-            "added",
-            "removed",
-            "framework_changes",
-            "unchanged",
-            "n",
-            "net_tightening",
-        ],
-    ),
-    "target_changes": (
-        "目标变化",
-        [
-            "unit",
-            "project",
-            "old_project",
-            "match",
-            "from_year",
-            "to_year",
-            "level1",
-            "level2",
-            "name",
-            "old_raw",
-            "new_raw",
-            "change",
-            "by_nature",
-            "framework_switch",
-            "framework_change",
-            "source_file",
-            "source_line",
-        ],
-    ),
-    "renames": ("项目更名", ["unit", "from_year", "to_year", "old_project", "new_project", "score", "match"]),
-    "review": (
-        "目标审核",
-        [
-            "unit",
-            "year",
-            "project",
-            "group",
-            "rule",
-            "description",
-            "outcome",
-            "evidence",
-            "source",
-            "ruleset",
-            "decl_id",
-        ],
-    ),
-    "budget_vs_targets": (
-        "预算与目标",
-        [
-            "unit",
-            "year",
-            "n_projects",
-            "prev_year_budget",
-            "year_budget",
-            "budget_change",
-            "budget_change_rel",
-            "tightened",
-            "loosened",
-            "net_tightening",
-            "budget_up_targets_loosened",
-        ],
-    ),
-}
 
 #: Excel number format per registry format
 NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "int": "0", "year": "0", "number": "General", "date": "yyyy-mm-dd"}
@@ -153,8 +61,9 @@ def metric_tables(
 ) -> dict[str, pd.DataFrame]:
     """The analysis tables, by table name (those that could be computed; a failure is printed
     and costs only its own table)."""
-    from analysis import identity, metrics
-    from analysis.reports.show import change_counts, changes_for_report
+    from analysis import metrics
+    from analysis.metrics import identity
+    from analysis.metrics.summaries import change_counts, changes_for_report
 
     out: dict[str, pd.DataFrame] = {}
 
@@ -253,8 +162,8 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
                 .map(lambda v: None if v is None or v is pd.NA or v != v else ("是" if v else "否"))
                 .astype(object)
             )
-    if "code" in out and "description" in out.columns:
-        out["description"] = out["code"].map(problems.chinese)
+    if "code" in out and "code_meaning" in out.columns:
+        out["code_meaning"] = out["code"].map(problems.chinese)
     return out
 
 
@@ -268,8 +177,8 @@ def _column(table: str, name: str) -> tables.Column:
 def sheet_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The columns of ``table`` the workbook shows, in order."""
     _, cols = SHEETS[table]
-    if table == "problems" and "description" not in frame:
-        frame = frame.assign(description=None)
+    if table == "problems" and "code_meaning" not in frame:
+        frame = frame.assign(code_meaning=None)
     if cols is None:
         return frame
     return frame[[c for c in cols if c in frame.columns]]
@@ -405,7 +314,7 @@ def export_tables(processed, out, max_workbook_rows: int = WORKBOOK_MAX_ROWS) ->
     decl = read_table(processed, "declarations")
     ind = read_table(processed, "indicators")
     prob = read_table(processed, "problems")
-    prob = prob.assign(description=prob["code"].map(chinese))
+    prob = prob.assign(code_meaning=prob["code"].map(chinese))
     sheets = {"declarations": decl, "indicators": ind, "problems": prob, **metric_tables(decl, ind, prob)}
     synthetic = bool(decl["source_file"].astype("string").str.startswith("synthetic/").fillna(False).any())
     written = [write_workbook(sheets, out / WORKBOOK, max_workbook_rows, synthetic)]

@@ -15,6 +15,8 @@ import os
 import warnings
 from pathlib import Path
 
+from analysis.errors import AnalysisError
+
 # Families tried in order; the first one matplotlib can find wins.
 CJK_FAMILIES = (
     "WenQuanYi Micro Hei",
@@ -43,7 +45,7 @@ CJK_FILES = (
 _family: str | None = None
 
 
-class FontNotFound(RuntimeError):
+class FontNotFound(AnalysisError, RuntimeError):
     """No CJK font is installed; see scripts/setup-system.sh."""
 
 

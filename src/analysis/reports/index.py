@@ -50,9 +50,9 @@ def _tables_state(processed: Path) -> str:
 
 def flagged_years(processed: Path, cache_dir: Path | None = None) -> dict[str, list[int]]:
     """Per unit, the years whose budget grew while more targets were loosened than tightened
-    (``metrics.budget_vs_targets`` over :func:`analysis.reports.show.changes_for_report`)."""
+    (``metrics.budget_vs_targets`` over :func:`analysis.metrics.summaries.changes_for_report`)."""
     from analysis import metrics
-    from analysis.reports.show import changes_for_report
+    from analysis.metrics.summaries import changes_for_report
 
     stamp = Path(cache_dir) / "flags.json" if cache_dir else None
     state = _tables_state(processed)
@@ -103,7 +103,8 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
 
     ``results``: one per report to list (rendered, cached, failed, or ``missing``: in the data
     but not rendered yet)."""
-    from analysis.reports.show import fmt_money, fmt_rate, headline_figures, sort_names, synthetic_notice_html
+    from analysis.metrics.summaries import headline_figures
+    from analysis.reports.show import fmt_money, fmt_rate, sort_names, synthetic_notice_html
 
     out = Path(out).resolve()
     decl = read_table(

@@ -7,7 +7,7 @@ reports.  A :class:`WarmKernel` is started once, runs :func:`analysis.reports.wa
 
 The notebooks still run through papermill (parameters injected by papermill, its
 ``injected-parameters`` cell and metadata in the executed notebook): :class:`WarmEngine` is a
-papermill engine (registered as ``analysis-warm``) that runs papermill's own notebook client
+papermill engine (``analysis-warm``, found by papermill through the ``papermill.engine`` entry point in ``pyproject.toml``) that runs papermill's own notebook client
 against the warm kernel instead of starting one.  Without a warm kernel it starts a kernel
 like papermill's default engine.  Its client takes a time limit in fractions of a second
 (papermill's default client accepts whole seconds only).
@@ -19,9 +19,11 @@ import os
 import time
 
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine
 from papermill.utils import merge_kwargs, remove_args
 from traitlets import Float
+
+from analysis.errors import AnalysisError
 
 ENGINE = "analysis-warm"
 
@@ -66,10 +68,7 @@ class WarmEngine(NBClientEngine):
         return client.execute()
 
 
-papermill_engines.register(ENGINE, WarmEngine)
-
-
-class KernelError(RuntimeError):
+class KernelError(AnalysisError, RuntimeError):
     """The warm kernel could not be started or reset."""
 
 

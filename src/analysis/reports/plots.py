@@ -292,7 +292,7 @@ def change_shares(shares: pd.DataFrame) -> Figure:
     """Lines: the share of compared indicators tightened and loosened, per ``to_year``.
 
     ``shares``: one row per year with ``to_year``, ``share_tightened`` and ``share_loosened``
-    (ratios, see :func:`analysis.reports.show.change_shares`).
+    (ratios, see :func:`analysis.metrics.summaries.change_shares`).
     """
     fig, ax = _figure()
     title = "收紧与放松的目标占比（按年度）"

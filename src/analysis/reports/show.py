@@ -24,9 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import identity, tables
 from analysis import problems as problem_codes
-from analysis.reports.warm import read_table as cached_table  # each table file read once per kernel
+from analysis import tables
+from analysis.errors import AnalysisError
+from analysis.metrics import identity
+from analysis.metrics.rules import RULES, RULESET_VERSION, review_summary
+from analysis.metrics.summaries import headline_figures
+from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 from analysis.tables import read_table
 
 SYNTHETIC_PREFIX = "synthetic/"
@@ -70,7 +74,7 @@ def resolve_processed_dir(path: str | os.PathLike = "data/processed") -> Path:
     return (here / p).resolve()
 
 
-class NotInData(LookupError):
+class NotInData(AnalysisError, LookupError):
     """A unit or year asked for that the processed tables do not hold; the message (Chinese)
     names the closest ones."""
 
@@ -171,7 +175,7 @@ def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = id
     """One unit's declarations, indicators and problems, filtered from the tables, each file read once per kernel.
 
     A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
-    The declarations are linked to their projects once here (:func:`analysis.identity.link`);
+    The declarations are linked to their projects once here (:func:`analysis.metrics.identity.link`);
     links never cross units, so they are the unit's links in the whole table.
     """
     d = resolve_processed_dir(processed_dir)
@@ -187,7 +191,7 @@ def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = id
     """Declarations and indicators of ``year`` and the year before (for targets and changes).
 
     The declarations of the two years are linked to their projects once here
-    (:func:`analysis.identity.link`). The problems are those of the files of ``year`` only.
+    (:func:`analysis.metrics.identity.link`). The problems are those of the files of ``year`` only.
     A year without declarations stops with :class:`NotInData`.
     """
     d = resolve_processed_dir(processed_dir)
@@ -397,157 +401,6 @@ def synthetic_notice_html(declarations: pd.DataFrame) -> str | None:
     )
 
 
-# ----------------------------------------------------------------------------- headline figures
-
-
-def headline_figures(declarations: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Headline figures per ``by`` (``"unit"``, ``"year"``) or for all rows (``by=None``).
-
-    Columns: ``n_projects``, ``year_budget`` (sum of 当年预算), ``rate`` = sum of 上年执行数 over
-    sum of 上年预算 for the declarations where both are known (budget-weighted, as in
-    ``metrics.execution_rates``).
-    """
-    d = declarations[
-        [c for c in ("unit", "year", "year_budget", "prior_budget", "prior_executed") if c in declarations]
-    ]
-    both = d["prior_budget"].notna() & d["prior_executed"].notna() & (d["prior_budget"] > 0)
-    d = d.assign(
-        _pb=d["prior_budget"].where(both),
-        _pe=d["prior_executed"].where(both),
-        _n=1,
-    )
-    if by is None:
-        d = d.assign(_all=0)
-        key = "_all"
-    else:
-        key = by
-    g = d.groupby(key, dropna=False, sort=True).agg(
-        n_projects=("_n", "sum"),
-        year_budget=("year_budget", lambda s: s.sum(min_count=1)),
-        _pb=("_pb", lambda s: s.sum(min_count=1)),
-        _pe=("_pe", lambda s: s.sum(min_count=1)),
-    )
-    g["rate"] = (g["_pe"] / g["_pb"]).where(g["_pb"] > 0)
-    g = g.drop(columns=["_pb", "_pe"]).reset_index()
-    if by is None:
-        g = g.drop(columns=["_all"])
-    return g
-
-
-def unit_ranking(declarations: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: projects, 当年预算 and the execution figures of ``rates``, largest budget first.
-
-    ``rates``: ``metrics.execution_rates(declarations, by=("unit", "year"))`` for one year.
-    """
-    budget = headline_figures(declarations, "unit")[["unit", "n_projects", "year_budget"]]
-    keep = [
-        c
-        for c in ("unit", "exec_year", "prior_budget", "prior_executed", "rate", "mean_rate", "n_below_target")
-        if c in rates
-    ]
-    merged = budget.merge(rates[keep], on="unit", how="left")
-    return merged.sort_values(["year_budget", "unit"], ascending=[False, True], na_position="last", ignore_index=True)
-
-
-def year_totals(declarations: pd.DataFrame) -> pd.DataFrame:
-    """Per year: units, projects, 当年预算 and the execution rate reported for the year before."""
-    h = headline_figures(declarations, "year")
-    units = declarations.groupby("year")["unit"].nunique().rename("n_units").reset_index()
-    out = units.merge(h, on="year", how="right")
-    return out.assign(exec_year=out["year"] - 1)[["year", "n_units", "n_projects", "year_budget", "exec_year", "rate"]]
-
-
-# ----------------------------------------------------------------------------- target changes, read
-
-
-def changes_for_report(indicators: pd.DataFrame, declarations: pd.DataFrame) -> pd.DataFrame:
-    """``metrics.target_changes`` read by ``metrics.refine_changes`` (fixed targets by the
-    indicator's nature, framework switches), with the file and line of each indicator
-    (``source_file``, ``source_line``: the later declaration's, the earlier one's for a removal)
-    and the two year budgets of the project (``prev_year_budget``, ``year_budget``)."""
-    from analysis import metrics
-
-    refined = metrics.refine_changes(metrics.target_changes(indicators, declarations), indicators)
-    if refined.empty:
-        return refined.assign(
-            source_file=pd.Series(dtype=object),
-            source_line=pd.Series(dtype="Int64"),
-            year_budget=pd.Series(dtype=float),
-            prev_year_budget=pd.Series(dtype=float),
-        )
-    d = declarations.drop_duplicates("decl_id").set_index("decl_id")
-    removed = refined["change"].eq("removed")
-    side_decl = refined["new_decl_id"].where(~removed, refined["old_decl_id"])
-    side_seq = refined["new_seq"].where(~removed, refined["old_seq"])
-    lines = indicators.drop_duplicates(["decl_id", "seq"]).set_index(["decl_id", "seq"])["source_line"]
-    keys = pd.MultiIndex.from_arrays([side_decl, side_seq.astype("Int64")])
-    return refined.assign(
-        source_file=side_decl.map(d["source_file"]).to_numpy(),
-        source_line=pd.array(lines.reindex(keys).to_numpy(), dtype="Int64"),
-        year_budget=refined["new_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
-        prev_year_budget=refined["old_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
-    )
-
-
-def change_counts(changes: pd.DataFrame, by) -> pd.DataFrame:
-    """``metrics.change_summary`` of the real changes, with the framework changes counted apart
-    (``framework_changes``) rather than as 新增/删除."""
-    from analysis import metrics
-
-    by = [by] if isinstance(by, str) else list(by)
-    fw = changes["framework_change"] if "framework_change" in changes else pd.Series(False, index=changes.index)
-    summary = metrics.change_summary(changes[~fw.astype(bool)], by=by)
-    counts = changes[fw.astype(bool)].groupby(by).size().rename("framework_changes").reset_index()
-    if summary.empty:
-        summary = counts.assign(**{c: 0 for c in (*CHANGE_LABELS, "n", "net_tightening")})
-    out = summary.merge(counts, on=by, how="outer") if len(counts) else summary.assign(framework_changes=0)
-    num = [c for c in out.columns if c not in by]
-    return out.assign(**{c: out[c].fillna(0).astype(int) for c in num})
-
-
-def change_shares(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per ``to_year``: indicators compared in both years (``n_compared``), the shares tightened
-    and loosened among them."""
-    compared = changes[~changes["change"].isin(["added", "removed"])]
-    if compared.empty:
-        return pd.DataFrame(
-            columns=["to_year", "n_compared", "tightened", "loosened", "share_tightened", "share_loosened"]
-        )
-    g = (
-        compared.groupby("to_year")
-        .agg(
-            n_compared=("change", "size"),
-            tightened=("change", lambda s: int((s == "tightened").sum())),
-            loosened=("change", lambda s: int((s == "loosened").sum())),
-        )
-        .reset_index()
-    )
-    return g.assign(share_tightened=g["tightened"] / g["n_compared"], share_loosened=g["loosened"] / g["n_compared"])
-
-
-def units_moved(changes: pd.DataFrame, budget_targets: pd.DataFrame) -> pd.DataFrame:
-    """Per unit over every year: targets tightened and loosened, the balance, and the years whose
-    budget grew while targets were loosened; most loosened first."""
-    counts = (
-        change_counts(changes, "unit")[["unit", "tightened", "loosened", "net_tightening"]]
-        if len(changes)
-        else pd.DataFrame(columns=["unit", "tightened", "loosened", "net_tightening"])
-    )
-    bt = (
-        budget_targets.groupby("unit")
-        .agg(
-            n_years=("year", "nunique"),
-            n_flagged_years=("budget_up_targets_loosened", "sum"),
-        )
-        .reset_index()
-    )
-    out = bt.merge(counts, on="unit", how="left")
-    out = out.assign(
-        **{c: out[c].fillna(0).astype(int) for c in ("tightened", "loosened", "net_tightening", "n_flagged_years")}
-    )
-    return out.sort_values(["net_tightening", "loosened", "unit"], ascending=[True, False, True], ignore_index=True)
-
-
 def _change_word(rec: dict) -> str:
     word = CHANGE_LABELS.get(rec["change"], rec["change"])
     if rec.get("framework_change"):
@@ -663,16 +516,16 @@ def problem_summary(problems: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
     """Per problem code: severity, the Chinese description, the count and the first places
     (:func:`problem_place`); errors first, then warnings, each most frequent first."""
     if problems.empty:
-        return pd.DataFrame(columns=["severity", "code", "description", "n", "example"])
+        return pd.DataFrame(columns=["severity", "code", "code_meaning", "n", "example"])
     p = problems.sort_values(["source_file", "source_line"], na_position="last")
     where = [problem_place(f, ln) for f, ln in zip(p["source_file"], p["source_line"])]
     g = p.assign(_w=where).groupby(["severity", "code"], sort=False)
     out = g.agg(
         n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))
     ).reset_index()
-    out = out.assign(description=out["code"].map(problem_codes.chinese), _rank=_severity_rank(out["severity"]))
+    out = out.assign(code_meaning=out["code"].map(problem_codes.chinese), _rank=_severity_rank(out["severity"]))
     return out.sort_values(["_rank", "n", "code"], ascending=[True, False, True], ignore_index=True)[
-        ["severity", "code", "description", "n", "example"]
+        ["severity", "code", "code_meaning", "n", "example"]
     ]
 
 
@@ -944,7 +797,7 @@ def heading_anchor(heading: str) -> str:
     return quote(heading.replace(" ", "-"))
 
 
-PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code", "description", "message"]
+PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code", "code_meaning", "message"]
 
 
 def show_problems(problems: pd.DataFrame) -> None:
@@ -960,7 +813,7 @@ def show_problems(problems: pd.DataFrame) -> None:
     )
     show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
     rows = problems.assign(
-        _rank=_severity_rank(problems["severity"]), description=problems["code"].map(problem_codes.chinese)
+        _rank=_severity_rank(problems["severity"]), code_meaning=problems["code"].map(problem_codes.chinese)
     )
     rows = rows.sort_values(["_rank", "source_file", "source_line"], na_position="last", kind="stable")
     _display_html(
@@ -973,24 +826,13 @@ def show_problem_counts(problems: pd.DataFrame) -> None:
     show_problems(problems)
 
 
-def review_for_report(
-    declarations: pd.DataFrame, indicators: pd.DataFrame, changes=None, problems: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """``metrics.review`` of these declarations (one row per declaration and rule)."""
-    from analysis import metrics
-
-    return metrics.review(declarations, indicators, changes=changes, problems=problems)
-
-
 def _ruleset_note(review: pd.DataFrame) -> None:
-    from analysis import review as review_mod
-
-    version = review["ruleset"].iloc[0] if len(review) else review_mod.RULESET_VERSION
+    version = review["ruleset"].iloc[0] if len(review) else RULESET_VERSION
     show_text(
         "审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见项目文档 docs/review.md。"
         "“不适用”表示规则不适用于该申报表或无法判断，不计入通过率。",
         v=version,
-        n=len(review_mod.RULES),
+        n=len(RULES),
     )
 
 
@@ -999,14 +841,12 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
     rules failed with their evidence. ``by="unit"`` (a year report): units ranked by pass rate
     and the rules failed most. ``by="year"`` (the overview): pass rates per year and the rules
     failed most."""
-    from analysis import metrics
-
     if review is None or review.empty:
         show_text("没有可审核的申报表。")
         return
     _ruleset_note(review)
     if by == "project":
-        summary = metrics.review_summary(review, by=(), per="group")
+        summary = review_summary(review, by=(), per="group")
         show_table(summary, columns=["group", "n_pass", "n_fail", "n_na", "pass_rate"], title="各类规则的通过情况")
         failed = review[review["outcome"] == "fail"].sort_values(["year", "project", "rule"], kind="stable")
         show_table(
@@ -1017,7 +857,7 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
         )
         return
     keys = ["unit"] if by == "unit" else ["year"]
-    totals = metrics.review_summary(review, by=keys, per="group")
+    totals = review_summary(review, by=keys, per="group")
     totals = totals[totals["group"] == "合计"]
     if by == "unit":
         totals = totals.sort_values(["pass_rate", "unit"], ascending=[True, True], na_position="last")
@@ -1027,7 +867,7 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
         links=links,
         title="各单位的审核通过率（从低到高）" if by == "unit" else "各年度的审核通过率",
     )
-    rules = metrics.review_summary(review, by=(), per="rule")
+    rules = review_summary(review, by=(), per="rule")
     show_table(
         rules[rules["n_fail"] > 0],
         columns=["group", "description", "n_fail", "n_pass", "pass_rate", "source"],

@@ -1,283 +1,18 @@
-"""Analysis over the processed tables: execution rates, target changes, reconciliation, quality.
-
-Every function takes the processed DataFrames (their columns as in :mod:`analysis.tables`,
-which checks them when the tables are read), returns a new frame and leaves its inputs
-untouched. Projects are followed across years through the columns ``project_key``, ``match``
-and ``match_score`` that :func:`analysis.identity.link` adds to the declarations (same unit and
-normalized name, then renames matched by similarity and marked ``match="fuzzy"``):
-``analysis.load`` and the report loaders link once, and every function here uses those
-columns when present; declarations without them are linked by the function itself (at
-:data:`analysis.identity.DEFAULT_THRESHOLD`; call :func:`~analysis.identity.link` first for
-another threshold). See ``docs/analysis.md`` for the definitions.
-"""
+"""How targets change between a project's declared years: indicators paired across years,
+directions (tightened, loosened ...), framework switches, project starts and ends, the budget
+against the targets."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis import identity
-from analysis.identity import norm_text, renames  # noqa: F401  (metrics.renames is public)
+from analysis.metrics.common import as_by, linked, year_targets
+from analysis.metrics.identity import norm_text
+from analysis.tables import FRAMES
 
 CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")
 """The values of ``change`` in :func:`target_changes`, in the order summaries list them."""
-
-VAGUE_WORDS = (
-    "规范",
-    "及时",
-    "有效",
-    "持续",
-    "完善",
-    "健全",
-    "良好",
-    "提高",
-    "提升",
-    "明显",
-    "逐步",
-    "进一步",
-    "加强",
-    "改善",
-    "稳定",
-    "顺利",
-    "保障",
-    "合理",
-    "充分",
-    "基本",
-    "较好",
-    "较高",
-    "显著",
-    "不断",
-    "积极",
-    "优化",
-    "推进",
-    "促进",
-    "满足",
-    "符合",
-    "达到",
-    "达标",
-    "合格",
-    "正常",
-    "按时",
-    "按期",
-    "准确",
-    "高效",
-    "到位",
-    "增强",
-    "加快",
-    "好",
-    "高",
-)
-"""Words that make a qualitative target vague: a qualitative target (``kind="qualitative"``)
-that contains one of these words and no digit counts as vague in :func:`target_quality`."""
-
-
-def year_targets(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The indicators of the declared year: medium-term targets printed beside them
-    (``horizon == "medium"``) are left out, so the two are never mixed."""
-    if "horizon" not in indicators:
-        return indicators
-    keep = indicators["horizon"].isna() | (indicators["horizon"] == "year")
-    return indicators if keep.all() else indicators[keep]
-
-
-def _as_by(by) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    return list(by)
-
-
-def _linked(declarations: pd.DataFrame) -> pd.DataFrame:
-    """Declarations with ``project_key``, ``match``, ``match_score`` (those given, or linked here
-    once when absent), duplicate decl_ids dropped, ``year`` as Int64."""
-    d = declarations.drop_duplicates("decl_id")
-    if not identity.is_linked(d):
-        d = identity.link(d)
-    return d.assign(year=pd.to_numeric(d["year"]).astype("Int64"))
-
-
-def _realized_rate(declarations: pd.DataFrame) -> pd.Series:
-    """prior_executed / prior_budget where both are known and the budget is positive."""
-    budget = pd.to_numeric(declarations["prior_budget"], errors="coerce").astype(float)
-    executed = pd.to_numeric(declarations["prior_executed"], errors="coerce").astype(float)
-    ok = budget.gt(0) & executed.notna()
-    return (executed / budget.where(ok)).where(ok)
-
-
-# --------------------------------------------------------------------------- execution
-
-
-def project_execution(declarations: pd.DataFrame) -> pd.DataFrame:
-    """Per project and execution year: the 预算执行率 target against the realized rate.
-
-    The money of year Y is spent in Y; its target is the ``exec_target`` of the project's
-    year-Y declaration, and the realized figures are the ``prior_budget`` and
-    ``prior_executed`` of its year-Y+1 declaration. Both are matched through the project
-    identity (:func:`analysis.identity.link`), so a renamed project keeps its target.
-
-    One row per pair of (target declaration, realized declaration), including rows where only
-    one side exists (a target with no report yet, or a report with no previous declaration):
-
-    - ``unit``, ``project``: from the realized (Y+1) declaration, else from the year-Y one;
-    - ``project_key``: the project identity;
-    - ``exec_year`` (Int64): Y, the year the money was spent;
-    - ``target_decl_id``, ``realized_decl_id``: the two declarations (null when absent);
-    - ``exec_target`` (float): the ratio declared for Y (0.99 for ``>=99%``), null if none;
-    - ``exec_target_op``: the operator of that target as published (``>=``, ``=``, ...);
-    - ``prior_budget``, ``prior_executed`` (float, yuan): as reported in the Y+1 declaration;
-    - ``realized_rate`` (float): prior_executed / prior_budget, null when unknown or budget 0;
-    - ``below_target`` (boolean, nullable): realized_rate < exec_target; null unless both known;
-    - ``match``, ``match_score``: how the Y+1 declaration is linked to the year-Y one
-      (``"fuzzy"`` marks a rename; see :mod:`analysis.identity`).
-    """
-    return _project_execution(_linked(declarations))
-
-
-def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
-    left = pd.DataFrame(
-        {
-            "project_key": d["project_key"],
-            "exec_year": d["year"],
-            "unit_t": d["unit"],
-            "project_t": d["project"],
-            "target_decl_id": d["decl_id"],
-            "exec_target": pd.to_numeric(d["exec_target"], errors="coerce").astype(float),
-            "exec_target_op": d["exec_target_op"],
-        }
-    )
-    right = pd.DataFrame(
-        {
-            "project_key": d["project_key"],
-            "exec_year": d["year"] - 1,
-            "unit_r": d["unit"],
-            "project_r": d["project"],
-            "realized_decl_id": d["decl_id"],
-            "prior_budget": pd.to_numeric(d["prior_budget"], errors="coerce").astype(float),
-            "prior_executed": pd.to_numeric(d["prior_executed"], errors="coerce").astype(float),
-            "realized_rate": _realized_rate(d),
-            "match": d["match"],
-            "match_score": d["match_score"],
-        }
-    )
-    out = left.merge(right, on=["project_key", "exec_year"], how="outer", sort=False)
-    below = (out["realized_rate"] < out["exec_target"]).astype("boolean")
-    below = below.where(out["realized_rate"].notna() & out["exec_target"].notna(), pd.NA)
-    out = out.assign(
-        unit=out["unit_r"].fillna(out["unit_t"]),
-        project=out["project_r"].fillna(out["project_t"]),
-        below_target=below,
-    )
-    cols = [
-        "unit",
-        "project",
-        "project_key",
-        "exec_year",
-        "target_decl_id",
-        "realized_decl_id",
-        "exec_target",
-        "exec_target_op",
-        "prior_budget",
-        "prior_executed",
-        "realized_rate",
-        "below_target",
-        "match",
-        "match_score",
-    ]
-    return out[cols].sort_values(["unit", "project_key", "exec_year"], kind="stable").reset_index(drop=True)
-
-
-def execution_rates(declarations: pd.DataFrame, by=("unit", "year")) -> pd.DataFrame:
-    """Budget execution of the previous year, per group of declarations.
-
-    A declaration of year Y reports how the project's money of Y-1 was spent
-    (``prior_budget``, ``prior_executed``); ``exec_year`` = Y-1 is that year. ``by`` is a
-    column name or a list of names of ``declarations`` (``exec_year`` may be used too).
-
-    One row per group, with the ``by`` columns and:
-
-    - ``exec_year`` (Int64): year - 1 when ``year`` is in ``by``; otherwise the common
-      exec_year of the group, or null when the group spans several years;
-    - ``exec_year_from``, ``exec_year_to`` (Int64): the first and last exec_year in the group;
-    - ``n_projects`` (int): declarations in the group;
-    - ``n_reported`` (int): declarations with a known rate (both figures, budget > 0);
-    - ``prior_budget``, ``prior_executed`` (float, yuan): sums over those reported rows
-      (null when none);
-    - ``rate`` (float): budget-weighted rate, sum prior_executed / sum prior_budget over the
-      reported rows; null when none;
-    - ``mean_rate`` (float): unweighted mean of the projects' rates over the reported rows;
-    - ``n_target_known`` (int): reported rows whose project declared an ``exec_target`` in its
-      previous-year declaration (matched through project identity);
-    - ``n_below_target`` (Int64): of those, how many fell below their target; null (not 0)
-      when ``n_target_known`` is 0, so "no project below target" and "nothing to compare"
-      are told apart.
-    """
-    keys = _as_by(by)
-    d = _linked(declarations)
-    pe = _project_execution(d)
-    rate = _realized_rate(d)
-    ok = rate.notna()
-    below = (
-        pe.dropna(subset=["realized_decl_id"])
-        .drop_duplicates("realized_decl_id")
-        .set_index("realized_decl_id")["below_target"]
-    )
-    below_row = d["decl_id"].map(below).astype("boolean")
-    frame = d.assign(
-        exec_year=(d["year"] - 1).astype("Int64"),
-        _n=1,
-        _reported=ok.astype(int),
-        _budget=pd.to_numeric(d["prior_budget"], errors="coerce").astype(float).where(ok),
-        _executed=pd.to_numeric(d["prior_executed"], errors="coerce").astype(float).where(ok),
-        _rate=rate,
-        _known=below_row.notna().astype(int),
-        _below=below_row.fillna(False).astype(int),
-    )
-    missing = [k for k in keys if k not in frame.columns]
-    if missing:
-        raise KeyError(f"execution_rates: no column {missing} in declarations")
-    grouper = keys if keys else (lambda _: 0)
-    g = frame.groupby(grouper, dropna=False, sort=True)
-    out = g.agg(
-        exec_year_from=("exec_year", "min"),
-        exec_year_to=("exec_year", "max"),
-        n_projects=("_n", "sum"),
-        n_reported=("_reported", "sum"),
-        mean_rate=("_rate", "mean"),
-        n_target_known=("_known", "sum"),
-        n_below_target=("_below", "sum"),
-    )
-    sums = g[["_budget", "_executed"]].sum(min_count=1)
-    out = out.assign(prior_budget=sums["_budget"], prior_executed=sums["_executed"])
-    out = out.reset_index(drop=not keys)
-    out = out.assign(
-        rate=out["prior_executed"] / out["prior_budget"].where(out["prior_budget"] > 0),
-        n_below_target=out["n_below_target"].astype("Int64").where(out["n_target_known"] > 0, pd.NA),
-        exec_year=out["exec_year_from"].where(out["exec_year_from"] == out["exec_year_to"], pd.NA).astype("Int64"),
-    )
-    stats = [
-        "exec_year_from",
-        "exec_year_to",
-        "n_projects",
-        "n_reported",
-        "prior_budget",
-        "prior_executed",
-        "rate",
-        "mean_rate",
-        "n_target_known",
-        "n_below_target",
-    ]
-    if "exec_year" in keys:
-        cols = keys + stats
-    elif "year" in keys:
-        pos = keys.index("year") + 1
-        cols = keys[:pos] + ["exec_year"] + keys[pos:] + stats
-    else:
-        cols = keys + ["exec_year"] + stats
-    return out[cols].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- target changes
 
 
 def _norm_level2(level2: pd.Series) -> pd.Series:
@@ -423,39 +158,6 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
 _MATCH_PASSES = (("_l1", "_l2", "_nm"), ("_l1", "_nm"), ("_nm",))
 """Keys tried in turn to pair the indicators of two declarations (what is left over goes on)."""
 
-_TC_COLUMNS = [
-    "unit",
-    "project",
-    "level1",
-    "level2",
-    "name",
-    "from_year",
-    "to_year",
-    "old_raw",
-    "new_raw",
-    "change",
-    "level1_std",
-    "project_key",
-    "old_project",
-    "match",
-    "match_score",
-    "gap_years",
-    "old_kind",
-    "new_kind",
-    "old_op",
-    "new_op",
-    "old_value",
-    "new_value",
-    "old_value_hi",
-    "new_value_hi",
-    "old_unit",
-    "new_unit",
-    "old_decl_id",
-    "new_decl_id",
-    "old_seq",
-    "new_seq",
-]
-
 
 def target_changes(
     indicators: pd.DataFrame,
@@ -464,7 +166,7 @@ def target_changes(
     """How each indicator of a project changed between two consecutive declared years.
 
     Projects are followed through the project identity of ``declarations`` (see
-    :func:`analysis.identity.link`; when not given, the declarations implied by ``indicators``
+    :func:`analysis.metrics.identity.link`; when not given, the declarations implied by ``indicators``
     are linked). For each project,
     each declared year is compared with the project's next declared year; a project absent
     for a year (declared 2019 and 2021) is compared 2019 -> 2021 with ``gap_years`` = 1,
@@ -517,7 +219,7 @@ def target_changes(
     indicators = year_targets(indicators)
     if declarations is None:
         declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
-    decl = _linked(declarations)
+    decl = linked(declarations)
     pairs = _declared_pairs(decl)
     pairs = pairs.sort_values(["unit", "project_key", "from_year"], kind="stable").reset_index(drop=True)
     pairs = pairs.assign(_pair=np.arange(len(pairs)))
@@ -604,7 +306,7 @@ def target_changes(
         old_seq=pd.array(out["old_seq"], dtype="Int64"),
         new_seq=pd.array(out["new_seq"], dtype="Int64"),
     )
-    return out[_TC_COLUMNS]
+    return out[FRAMES["target_changes"]]
 
 
 # --------------------------------------------------------------------------- reading the changes
@@ -734,7 +436,7 @@ def project_changes(declarations: pd.DataFrame) -> pd.DataFrame:
     Extra columns: ``gap_years`` (Int64, for resumed), ``old_project`` and ``match_score``
     (for renamed), null otherwise.
     """
-    d = _linked(declarations)
+    d = linked(declarations)
     d = d.sort_values(["project_key", "year"], kind="stable").drop_duplicates(["project_key", "year"])
     unit_n = norm_text(d["unit"])
     first_u = d.groupby(unit_n)["year"].transform("min")
@@ -784,7 +486,7 @@ def change_summary(changes: pd.DataFrame, by=("unit", "to_year")) -> pd.DataFram
     and ``net_tightening`` = tightened - loosened (positive: targets raised on balance).
     Use ``by=("unit", "project_key", "to_year")`` for a per-project summary.
     """
-    keys = _as_by(by)
+    keys = as_by(by)
     counts = (
         pd.crosstab(
             [changes[k] for k in keys] if keys else pd.Series(0, index=changes.index, name="_all"),
@@ -873,153 +575,3 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
         "budget_up_targets_loosened",
     ]
     return per[cols].sort_values(["unit", "year"], kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- reconciliation
-
-
-def budget_reconciliation(declarations: pd.DataFrame, tolerance: float = 1.0) -> pd.DataFrame:
-    """Declarations whose ``prior_budget`` differs from the year budget declared the year before.
-
-    A declaration of year Y reports the project's budget of Y-1 (``prior_budget``); the same
-    project (matched through the project identity, :func:`analysis.identity.link`) declared a
-    ``year_budget`` for Y-1 in its year-(Y-1) declaration. Rows are returned where both are
-    known and they differ by more than ``tolerance`` yuan (default 1 yuan, to absorb rounding
-    of amounts printed in 万元).
-
-    Columns:
-
-    - ``unit``, ``project``, ``year``, ``decl_id``: the year-Y declaration;
-    - ``prior_budget`` (float, yuan): what it reports for Y-1;
-    - ``prev_year_budget`` (float, yuan): the year_budget of the year-(Y-1) declaration;
-    - ``difference`` = prior_budget - prev_year_budget;
-    - ``relative_difference`` = difference / prev_year_budget (null when that is 0);
-    - ``prev_decl_id``, ``prev_project``: the year-(Y-1) declaration and its name;
-    - ``project_key``, ``match``, ``match_score``: the identity link (``"fuzzy"`` for a rename).
-    """
-    d = _linked(declarations)
-    d = d.assign(
-        prior_budget=pd.to_numeric(d["prior_budget"], errors="coerce").astype(float),
-        year_budget=pd.to_numeric(d["year_budget"], errors="coerce").astype(float),
-    )
-    prev = d[["project_key", "year", "year_budget", "decl_id", "project"]].drop_duplicates(["project_key", "year"])
-    prev = prev.rename(
-        columns={"year_budget": "prev_year_budget", "decl_id": "prev_decl_id", "project": "prev_project"}
-    )
-    prev = prev.assign(year=prev["year"] + 1)
-    cur = d[["unit", "project", "year", "decl_id", "prior_budget", "project_key", "match", "match_score"]]
-    m = cur.merge(prev, on=["project_key", "year"], how="inner")
-    diff = m["prior_budget"] - m["prev_year_budget"]
-    m = m.assign(
-        difference=diff,
-        relative_difference=diff / m["prev_year_budget"].where(m["prev_year_budget"] != 0),
-    )
-    m = m.loc[diff.abs() > tolerance]
-    cols = [
-        "unit",
-        "project",
-        "year",
-        "decl_id",
-        "prior_budget",
-        "prev_year_budget",
-        "difference",
-        "relative_difference",
-        "prev_decl_id",
-        "prev_project",
-        "project_key",
-        "match",
-        "match_score",
-    ]
-    return m[cols].sort_values(["unit", "year", "project"], kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- quality
-
-
-def _vague(indicators: pd.DataFrame) -> pd.Series:
-    codes, uniques = pd.factorize(indicators["target_raw"], use_na_sentinel=True)
-    text = norm_text(pd.Series(uniques, dtype=object))
-    pattern = "|".join(sorted(VAGUE_WORDS, key=len, reverse=True))
-    vague_text = (text.str.contains(pattern, regex=True) & ~text.str.contains(r"\d", regex=True)).to_numpy(dtype=bool)
-    vague = np.where(codes >= 0, vague_text[np.clip(codes, 0, None)] if len(vague_text) else False, False)
-    return pd.Series(vague, index=indicators.index) & (indicators["kind"] == "qualitative")
-
-
-def target_quality(
-    indicators: pd.DataFrame,
-    by=("unit", "year"),
-    changes: pd.DataFrame | None = None,
-    declarations: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """How measurable the targets are, per group of indicators.
-
-    ``by`` is any columns of ``indicators`` (``("decl_id",)`` gives one row per declaration).
-    ``changes`` is the output of :func:`target_changes`; it is computed when not given
-    (with ``declarations`` for project identity when given).
-
-    One row per group, with the ``by`` columns and:
-
-    - ``n_indicators`` (int);
-    - ``share_quantitative``, ``share_qualitative``, ``share_deadline`` (float 0-1): share of
-      the indicators by ``kind``;
-    - ``share_vague`` (float 0-1): share of the indicators that are qualitative, contain a word
-      of :data:`VAGUE_WORDS` (规范, 及时, 有效, 持续 ...) and no digit;
-    - ``n_comparable`` (int): indicators of projects with an earlier declared year (they can be
-      compared with that year);
-    - ``n_repeated`` (int): indicators whose change from the project's previous declared year
-      is ``unchanged``;
-    - ``share_repeated`` (float 0-1): n_repeated / n_comparable, null when n_comparable is 0.
-
-    Only the year's targets count (see :func:`year_targets`).
-    """
-    indicators = year_targets(indicators)
-    keys = _as_by(by)
-    if changes is None:
-        changes = target_changes(indicators, declarations)
-    for col in ("new_decl_id", "new_seq"):
-        if col not in changes:
-            raise ValueError(f"target_quality: changes lacks {col!r}; pass the output of target_changes")
-    ind_key = pd.MultiIndex.from_arrays([indicators["decl_id"], indicators["seq"].astype("Int64")])
-    comparable_decls = pd.unique(changes["new_decl_id"].dropna().to_numpy(dtype=object))
-    unchanged = changes.loc[changes["change"] == "unchanged"]
-    rep_key = pd.MultiIndex.from_arrays([unchanged["new_decl_id"], unchanged["new_seq"].astype("Int64")])
-    kind = indicators["kind"]
-    frame = indicators.assign(
-        _n=1,
-        _quant=(kind == "quantitative").astype(int),
-        _qual=(kind == "qualitative").astype(int),
-        _dead=(kind == "deadline").astype(int),
-        _vague=_vague(indicators).fillna(False).astype(int),
-        _comp=(pd.Index(comparable_decls).get_indexer(indicators["decl_id"].to_numpy(dtype=object)) >= 0).astype(int),
-        _rep=pd.Series(ind_key.isin(rep_key), index=indicators.index).astype(int),
-    )
-    grouper = keys if keys else (lambda _: 0)
-    s = frame.groupby(grouper, dropna=False, sort=True)[
-        ["_n", "_quant", "_qual", "_dead", "_vague", "_comp", "_rep"]
-    ].sum()
-    out = pd.DataFrame(
-        {
-            "n_indicators": s["_n"],
-            "share_quantitative": s["_quant"] / s["_n"],
-            "share_qualitative": s["_qual"] / s["_n"],
-            "share_deadline": s["_dead"] / s["_n"],
-            "share_vague": s["_vague"] / s["_n"],
-            "n_comparable": s["_comp"],
-            "n_repeated": s["_rep"],
-            "share_repeated": s["_rep"] / s["_comp"].where(s["_comp"] > 0),
-        }
-    )
-    return out.reset_index(drop=not keys)
-
-
-# --------------------------------------------------------------------------- review (analysis.review)
-
-
-def __getattr__(name: str):
-    """``metrics.review`` and ``metrics.review_summary`` live in :mod:`analysis.review` (which
-    builds on this module); they are looked up there when first asked for."""
-    if name in ("review", "review_summary"):
-        from analysis import review as _review
-
-        return getattr(_review, name)
-    raise AttributeError(f"module 'analysis.metrics' has no attribute {name!r}")

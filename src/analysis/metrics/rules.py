@@ -27,10 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import identity
-from analysis import metrics as _metrics
-from analysis.identity import DEFAULT_THRESHOLD, norm_text
-from analysis.ingest import pipeline as _pipeline
+from analysis.metrics import identity
+from analysis.metrics.changes import target_changes
+from analysis.metrics.execution import budget_reconciliation, project_execution, realized_rate
+from analysis.metrics.identity import DEFAULT_THRESHOLD, norm_text
+from analysis.metrics.quality import is_vague
+from analysis.patterns import TEXT_BUDGET
+from analysis.tables import FRAMES
 
 RULESET_VERSION = "2026.1"
 """Version of :data:`RULES` and their checks; reported in the ``ruleset`` column of every row."""
@@ -87,19 +90,7 @@ THRESHOLDS: dict[str, float] = {
 }
 """Defaults of the keyword parameters of :func:`review` (see its docstring)."""
 
-REVIEW_COLUMNS = [
-    "decl_id",
-    "unit",
-    "year",
-    "project",
-    "rule",
-    "group",
-    "description",
-    "outcome",
-    "evidence",
-    "source",
-    "ruleset",
-]
+REVIEW_COLUMNS = FRAMES["review"]
 
 OLD_FRAMEWORK = "旧框架（投入与管理/产出/效果/影响力）"
 NEW_FRAMEWORK = "新框架（产出/效益/满意度/成本）"
@@ -214,7 +205,7 @@ def review(
       from this year on;
     - ``score_min_rows`` (3): reason.score_column needs at least this many targets;
     - ``reconcile_tolerance`` (1.0 元): passed to :func:`analysis.metrics.budget_reconciliation`;
-    - ``threshold``: project identity (:func:`analysis.identity.project_ids`).
+    - ``threshold``: project identity (:func:`analysis.metrics.identity.project_ids`).
 
     Columns: ``decl_id``, ``unit``, ``year``, ``project``; ``rule`` (id in :data:`RULE_IDS`),
     ``group`` (完整性/量化/可比/执行/一致/合理), ``description`` (short Chinese), ``outcome``
@@ -255,7 +246,7 @@ def review(
         out.attrs.update(ruleset=RULESET_VERSION, thresholds=thresholds)
         return out
     if changes is None:
-        changes = _metrics.target_changes(indicators, declarations)
+        changes = target_changes(indicators, declarations)
 
     ctx = _Context(decl, ind, changes, problems, thresholds)
     results = {rule.id: getattr(ctx, "rule_" + rule.id.replace(".", "_"))() for rule in RULES}
@@ -323,7 +314,7 @@ class _Context:
         }
         self.truncated = self._problem_codes({"truncated-table"}).reindex(self.index).notna()
         # the previous consecutive declaration of each project, through project identity
-        pe = _metrics.project_execution(decl.reset_index(drop=True))
+        pe = project_execution(decl.reset_index(drop=True))
         pairs = pe.dropna(subset=["target_decl_id", "realized_decl_id"]).drop_duplicates("realized_decl_id")
         self.prev = pairs.set_index("realized_decl_id")["target_decl_id"].reindex(self.index)
         self.prev_exec_target = pairs.set_index("realized_decl_id")["exec_target"].reindex(self.index)
@@ -475,7 +466,7 @@ class _Context:
 
     def rule_quant_vague(self) -> _Outcomes:
         out = _Outcomes(self.index, "申报表没有指标")
-        vague = _metrics._vague(self.ind).fillna(False).to_numpy(dtype=bool)
+        vague = is_vague(self.ind).fillna(False).to_numpy(dtype=bool)
         n_v = _count(self.ind, vague, self.index)
         listed = _listed(self.ids, vague, self.labels).reindex(self.index).fillna("")
         out.set(self.has_ind & (n_v == 0), "pass", "没有模糊目标（" + self.n_ind.astype(str) + "项指标）")
@@ -557,7 +548,7 @@ class _Context:
     # ------------------------------------------------------------------ 执行
 
     def _prior_rate(self) -> pd.Series:
-        return _metrics._realized_rate(
+        return realized_rate(
             self.decl.assign(prior_budget=self.budget["prior_budget"], prior_executed=self.budget["prior_executed"])
         )
 
@@ -628,7 +619,7 @@ class _Context:
             joined = parts[0]
             for part in parts[1:]:
                 joined = joined + "\n" + part
-            found_text = [m.group(0) if (m := _pipeline.TEXT_BUDGET.search(t)) else None for t in joined]
+            found_text = [m.group(0) if (m := TEXT_BUDGET.search(t)) else None for t in joined]
             stated = pd.Series(found_text, index=self.index, dtype=object)
             out.set(has_figure & stated.isna(), "n/a", "文字中没有写明预算金额")
             out.set(has_figure & stated.notna(), "pass", "文字“" + stated.fillna("") + "”与表内预算一致")
@@ -640,9 +631,7 @@ class _Context:
 
     def rule_consist_prior_budget(self) -> _Outcomes:
         out = _Outcomes(self.index, "没有上一年度的申报表可比")
-        recon = _metrics.budget_reconciliation(
-            self.decl.reset_index(drop=True), tolerance=self.t["reconcile_tolerance"]
-        )
+        recon = budget_reconciliation(self.decl.reset_index(drop=True), tolerance=self.t["reconcile_tolerance"])
         recon = recon.drop_duplicates("decl_id").set_index("decl_id").reindex(self.index)
         prior = self.budget["prior_budget"]
         prev_yb = self.budget["year_budget"].reindex(self.prev.to_numpy()).set_axis(self.index)

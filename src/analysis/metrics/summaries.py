@@ -1,0 +1,157 @@
+"""The figures the reports, the index, the export and the command line show, computed once here
+from the processed frames (the display itself is :mod:`analysis.reports.show`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.metrics.changes import CHANGE_TYPES, change_summary, refine_changes, target_changes
+from analysis.metrics.rules import review
+
+
+def headline_figures(declarations: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Headline figures per ``by`` (``"unit"``, ``"year"``) or for all rows (``by=None``).
+
+    Columns: ``n_projects``, ``year_budget`` (sum of 当年预算), ``rate`` = sum of 上年执行数 over
+    sum of 上年预算 for the declarations where both are known (budget-weighted, as in
+    ``metrics.execution_rates``).
+    """
+    d = declarations[
+        [c for c in ("unit", "year", "year_budget", "prior_budget", "prior_executed") if c in declarations]
+    ]
+    both = d["prior_budget"].notna() & d["prior_executed"].notna() & (d["prior_budget"] > 0)
+    d = d.assign(
+        _pb=d["prior_budget"].where(both),
+        _pe=d["prior_executed"].where(both),
+        _n=1,
+    )
+    if by is None:
+        d = d.assign(_all=0)
+        key = "_all"
+    else:
+        key = by
+    g = d.groupby(key, dropna=False, sort=True).agg(
+        n_projects=("_n", "sum"),
+        year_budget=("year_budget", lambda s: s.sum(min_count=1)),
+        _pb=("_pb", lambda s: s.sum(min_count=1)),
+        _pe=("_pe", lambda s: s.sum(min_count=1)),
+    )
+    g["rate"] = (g["_pe"] / g["_pb"]).where(g["_pb"] > 0)
+    g = g.drop(columns=["_pb", "_pe"]).reset_index()
+    if by is None:
+        g = g.drop(columns=["_all"])
+    return g
+
+
+def unit_ranking(declarations: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: projects, 当年预算 and the execution figures of ``rates``, largest budget first.
+
+    ``rates``: ``metrics.execution_rates(declarations, by=("unit", "year"))`` for one year.
+    """
+    budget = headline_figures(declarations, "unit")[["unit", "n_projects", "year_budget"]]
+    keep = [
+        c
+        for c in ("unit", "exec_year", "prior_budget", "prior_executed", "rate", "mean_rate", "n_below_target")
+        if c in rates
+    ]
+    merged = budget.merge(rates[keep], on="unit", how="left")
+    return merged.sort_values(["year_budget", "unit"], ascending=[False, True], na_position="last", ignore_index=True)
+
+
+def year_totals(declarations: pd.DataFrame) -> pd.DataFrame:
+    """Per year: units, projects, 当年预算 and the execution rate reported for the year before."""
+    h = headline_figures(declarations, "year")
+    units = declarations.groupby("year")["unit"].nunique().rename("n_units").reset_index()
+    out = units.merge(h, on="year", how="right")
+    return out.assign(exec_year=out["year"] - 1)[["year", "n_units", "n_projects", "year_budget", "exec_year", "rate"]]
+
+
+def changes_for_report(indicators: pd.DataFrame, declarations: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.target_changes`` read by ``metrics.refine_changes`` (fixed targets by the
+    indicator's nature, framework switches), with the file and line of each indicator
+    (``source_file``, ``source_line``: the later declaration's, the earlier one's for a removal)
+    and the two year budgets of the project (``prev_year_budget``, ``year_budget``)."""
+    refined = refine_changes(target_changes(indicators, declarations), indicators)
+    if refined.empty:
+        return refined.assign(
+            source_file=pd.Series(dtype=object),
+            source_line=pd.Series(dtype="Int64"),
+            year_budget=pd.Series(dtype=float),
+            prev_year_budget=pd.Series(dtype=float),
+        )
+    d = declarations.drop_duplicates("decl_id").set_index("decl_id")
+    removed = refined["change"].eq("removed")
+    side_decl = refined["new_decl_id"].where(~removed, refined["old_decl_id"])
+    side_seq = refined["new_seq"].where(~removed, refined["old_seq"])
+    lines = indicators.drop_duplicates(["decl_id", "seq"]).set_index(["decl_id", "seq"])["source_line"]
+    keys = pd.MultiIndex.from_arrays([side_decl, side_seq.astype("Int64")])
+    return refined.assign(
+        source_file=side_decl.map(d["source_file"]).to_numpy(),
+        source_line=pd.array(lines.reindex(keys).to_numpy(), dtype="Int64"),
+        year_budget=refined["new_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
+        prev_year_budget=refined["old_decl_id"].map(d["year_budget"]).astype(float).to_numpy(),
+    )
+
+
+def change_counts(changes: pd.DataFrame, by) -> pd.DataFrame:
+    """``metrics.change_summary`` of the real changes, with the framework changes counted apart
+    (``framework_changes``) rather than as 新增/删除."""
+    by = [by] if isinstance(by, str) else list(by)
+    fw = changes["framework_change"] if "framework_change" in changes else pd.Series(False, index=changes.index)
+    summary = change_summary(changes[~fw.astype(bool)], by=by)
+    counts = changes[fw.astype(bool)].groupby(by).size().rename("framework_changes").reset_index()
+    if summary.empty:
+        summary = counts.assign(**{c: 0 for c in (*CHANGE_TYPES, "n", "net_tightening")})
+    out = summary.merge(counts, on=by, how="outer") if len(counts) else summary.assign(framework_changes=0)
+    num = [c for c in out.columns if c not in by]
+    return out.assign(**{c: out[c].fillna(0).astype(int) for c in num})
+
+
+def change_shares(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per ``to_year``: indicators compared in both years (``n_compared``), the shares tightened
+    and loosened among them."""
+    compared = changes[~changes["change"].isin(["added", "removed"])]
+    if compared.empty:
+        return pd.DataFrame(
+            columns=["to_year", "n_compared", "tightened", "loosened", "share_tightened", "share_loosened"]
+        )
+    g = (
+        compared.groupby("to_year")
+        .agg(
+            n_compared=("change", "size"),
+            tightened=("change", lambda s: int((s == "tightened").sum())),
+            loosened=("change", lambda s: int((s == "loosened").sum())),
+        )
+        .reset_index()
+    )
+    return g.assign(share_tightened=g["tightened"] / g["n_compared"], share_loosened=g["loosened"] / g["n_compared"])
+
+
+def units_moved(changes: pd.DataFrame, budget_targets: pd.DataFrame) -> pd.DataFrame:
+    """Per unit over every year: targets tightened and loosened, the balance, and the years whose
+    budget grew while targets were loosened; most loosened first."""
+    counts = (
+        change_counts(changes, "unit")[["unit", "tightened", "loosened", "net_tightening"]]
+        if len(changes)
+        else pd.DataFrame(columns=["unit", "tightened", "loosened", "net_tightening"])
+    )
+    bt = (
+        budget_targets.groupby("unit")
+        .agg(
+            n_years=("year", "nunique"),
+            n_flagged_years=("budget_up_targets_loosened", "sum"),
+        )
+        .reset_index()
+    )
+    out = bt.merge(counts, on="unit", how="left")
+    out = out.assign(
+        **{c: out[c].fillna(0).astype(int) for c in ("tightened", "loosened", "net_tightening", "n_flagged_years")}
+    )
+    return out.sort_values(["net_tightening", "loosened", "unit"], ascending=[True, False, True], ignore_index=True)
+
+
+def review_for_report(
+    declarations: pd.DataFrame, indicators: pd.DataFrame, changes=None, problems: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``metrics.review`` of these declarations (one row per declaration and rule)."""
+    return review(declarations, indicators, changes=changes, problems=problems)
