@@ -382,3 +382,12 @@ def test_the_dask_path_keeps_its_kernel_warm(tmp_path):
     pids = {_outputs(r)[0] for r in results}
     assert len(pids) == 1  # both reports ran in the one kernel of the worker
     assert all(_outputs(r)[1].strip() == "False" for r in results)
+
+
+def test_papermill_finds_the_warm_engine_through_its_entry_point():
+    """Registered by the package's metadata, not as a side effect of importing a module: a fresh
+    interpreter that imports papermill alone knows the engine, whichever module comes first."""
+    for first in ("import papermill", "import analysis.reports.kernels", "import analysis.reports.engine"):
+        code = f"{first}; from papermill.engines import papermill_engines as e; print(e.get_engine('analysis-warm'))"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and "WarmEngine" in out.stdout, (first, out.stderr[-2000:])

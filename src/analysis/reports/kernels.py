@@ -6,8 +6,9 @@ reports.  A :class:`WarmKernel` is started once, runs :func:`analysis.reports.wa
 :func:`analysis.reports.warm.between_reports` gives a clean namespace.
 
 The notebooks still run through papermill (parameters injected by papermill, its
-``injected-parameters`` cell and metadata in the executed notebook): :class:`WarmEngine` is a
-papermill engine (``analysis-warm``, found by papermill through the ``papermill.engine`` entry point in ``pyproject.toml``) that runs papermill's own notebook client
+``injected-parameters`` cell and metadata in the executed notebook): :class:`WarmKernelEngine`
+is the papermill engine ``analysis-warm`` (found by papermill through the entry point in
+``pyproject.toml``, :mod:`analysis.reports.engine`) that runs papermill's own notebook client
 against the warm kernel instead of starting one.  Without a warm kernel it starts a kernel
 like papermill's default engine.  Its client takes a time limit in fractions of a second
 (papermill's default client accepts whole seconds only).
@@ -25,8 +26,6 @@ from traitlets import Float
 
 from analysis.errors import AnalysisError
 
-ENGINE = "analysis-warm"
-
 
 class _Client(PapermillNotebookClient):
     """papermill's notebook client with a time limit per cell in (fractional) seconds."""
@@ -34,7 +33,7 @@ class _Client(PapermillNotebookClient):
     timeout = Float(None, allow_none=True, help="seconds a cell may run; None: no limit").tag(config=True)
 
 
-class WarmEngine(NBClientEngine):
+class WarmKernelEngine(NBClientEngine):
     """A papermill engine that executes in the :class:`WarmKernel` passed as ``warm=``."""
 
     @classmethod

@@ -198,7 +198,7 @@ class Renderer:
         """Run one notebook in the warm kernel and render it; never raises (except KeyboardInterrupt)."""
         import papermill as pm
 
-        from analysis.reports.kernels import ENGINE
+        from analysis.reports.engine import ENGINE
 
         if isinstance(task, dict):
             task = Task(**task)
