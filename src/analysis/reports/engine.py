@@ -12,11 +12,15 @@ from __future__ import annotations
 ENGINE = "analysis-warm"
 
 
-class WarmEngine:
-    """Entry point of the ``analysis-warm`` engine (see :class:`analysis.reports.kernels.WarmKernelEngine`)."""
+class _FromKernels(type):
+    """Every attribute of the engine (``execute_notebook``, ``nb_kernel_name``, ``nb_language`` …)
+    is the real engine's, looked up when papermill first asks for it."""
 
-    @classmethod
-    def execute_notebook(cls, nb, kernel_name, **kwargs):
+    def __getattr__(cls, name):
         from analysis.reports.kernels import WarmKernelEngine
 
-        return WarmKernelEngine.execute_notebook(nb, kernel_name, **kwargs)
+        return getattr(WarmKernelEngine, name)
+
+
+class WarmEngine(metaclass=_FromKernels):
+    """Entry point of the ``analysis-warm`` engine (see :class:`analysis.reports.kernels.WarmKernelEngine`)."""
