@@ -309,3 +309,51 @@ def test_a_file_alone_in_its_chunk_whose_declaration_has_no_indicator_table(tmp_
     assert len(r.declarations) == 1 and r.indicators.empty
     assert r.problems.code.tolist() == ["no-indicators"], r.problems.to_string()
     assert r.summary["ledger_ok"] and r.summary["files_failed"] == {}
+
+
+# ----------------------------------------------------------------------------- the ledger, made to fail
+
+
+def _two_seed_files(tmp_path):
+    from seedkit import SEED
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes(SEED.read_bytes())
+    (raw / "b.txt").write_bytes(SEED.read_bytes().replace("2020".encode(), "2021".encode()))
+    return raw
+
+
+def test_the_ledger_fails_when_a_file_yields_nothing_and_reports_nothing(tmp_path, monkeypatch):
+    from analysis.ingest import file as file_mod
+    from analysis.ingest import ingest
+
+    raw = _two_seed_files(tmp_path)
+    honest = ingest(raw, isolate=False)
+    assert honest.summary["ledger_ok"] and honest.summary["files_unexplained"] == 0
+    real = file_mod.read_declarations
+
+    def silent(path, rel):
+        return file_mod.FileResult(rel) if rel == "b.txt" else real(path, rel)
+
+    monkeypatch.setattr(file_mod, "read_declarations", silent)
+    s = ingest(raw, isolate=False).summary
+    assert s["files_unexplained"] == 1 and not s["ledger_ok"]
+
+
+def test_the_ledger_fails_when_a_found_declaration_is_neither_kept_nor_dropped(tmp_path, monkeypatch):
+    from analysis.ingest import file as file_mod
+    from analysis.ingest import ingest
+
+    raw = _two_seed_files(tmp_path)
+    real = file_mod.read_declarations
+
+    def loses_one(path, rel):
+        res = real(path, rel)
+        if rel == "b.txt":
+            res.found += 1  # one more found than its rows account for
+        return res
+
+    monkeypatch.setattr(file_mod, "read_declarations", loses_one)
+    s = ingest(raw, isolate=False).summary
+    assert s["files_unexplained"] == 0 and not s["ledger_ok"]
