@@ -320,7 +320,7 @@ def _two_seed_files(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a.txt").write_bytes(SEED.read_bytes())
-    (raw / "b.txt").write_bytes(SEED.read_bytes().replace("2020".encode(), "2021".encode()))
+    (raw / "b.txt").write_bytes(SEED.read_bytes().replace(b"2020", b"2021"))
     return raw
 
 
