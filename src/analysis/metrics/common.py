@@ -28,7 +28,5 @@ def as_by(by) -> list[str]:
 def linked(declarations: pd.DataFrame) -> pd.DataFrame:
     """Declarations with ``project_key``, ``match``, ``match_score`` (those given, or linked here
     once when absent), duplicate decl_ids dropped, ``year`` as Int64."""
-    d = declarations.drop_duplicates("decl_id")
-    if not identity.is_linked(d):
-        d = identity.link(d)
+    d = identity.ensure_linked(declarations.drop_duplicates("decl_id"))
     return d.assign(year=pd.to_numeric(d["year"]).astype("Int64"))

@@ -221,6 +221,12 @@ def link(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd
     return declarations.assign(**{c: found[c] for c in LINK_COLUMNS})
 
 
+def ensure_linked(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """``declarations`` as given when they carry the columns of :func:`link` (a load linked them
+    once), else linked here at ``threshold``: the one place a metric links for itself."""
+    return declarations if is_linked(declarations) else link(declarations, threshold)
+
+
 def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """The fuzzy links between a project that ends in one year and one that starts the next.
 
@@ -236,7 +242,7 @@ def renames(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) ->
     ``declarations`` already linked (see :func:`link`) are used as they are; others are linked
     here with ``threshold``.
     """
-    linked = declarations if is_linked(declarations) else link(declarations, threshold)
+    linked = ensure_linked(declarations, threshold)
     linked = linked.assign(year=pd.to_numeric(linked["year"]).astype("Int64"))
     cols = ["unit", "old_project", "new_project", "from_year", "to_year", "score", "project_key"]
     new = linked.loc[linked["match"] == "fuzzy", ["unit", "project", "year", "project_key", "match_score"]]

@@ -225,9 +225,7 @@ def review(
         "score_min_rows": score_min_rows,
         "reconcile_tolerance": reconcile_tolerance,
     }
-    if not identity.is_linked(declarations):
-        declarations = identity.link(declarations.drop_duplicates("decl_id"), threshold=threshold)
-    decl = declarations.drop_duplicates("decl_id")
+    decl = identity.ensure_linked(declarations.drop_duplicates("decl_id"), threshold)
     decl = decl.sort_values(["unit", "year", "project"], kind="stable").set_index("decl_id", drop=False)
     index = pd.Index(decl["decl_id"])
     ind = indicators.loc[indicators["decl_id"].isin(index)]
