@@ -175,3 +175,31 @@ def expected(paths: list[Path]) -> fk.Tables:
         pd.concat([g.indicators for g in got], ignore_index=True),
         [p for g in got for p in g.problems],
     )
+
+
+def _drawn(draw):
+    """A flowable filling one page with what ``draw(canvas)`` puts there."""
+    from reportlab.platypus import Flowable
+
+    class Drawn(Flowable):
+        def wrap(self, w, h):
+            return (w, 10)
+
+        def draw(self):
+            draw(self.canv)
+
+    return Drawn()
+
+
+def character_bomb(n: int = 1_000_000) -> list:
+    """A page of ``n`` characters in one string (a few KB once compressed)."""
+    from reportlab.platypus import PageBreak
+
+    return [_drawn(lambda c: c.drawString(0, 0, "8" * n)), PageBreak()]
+
+
+def stream_bomb(n: int) -> list:
+    """A page whose content stream inflates to ``n`` bytes (blanks: nothing drawn)."""
+    from reportlab.platypus import PageBreak
+
+    return [_drawn(lambda c: c._code.append(" " * n)), PageBreak()]

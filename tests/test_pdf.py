@@ -89,3 +89,86 @@ def test_a_row_taken_again_below_is_a_row_not_a_repeated_header(tmp_path):
     part = _Part(1, 0, 0, [0.0], 1.0, head + [["绩效指标", "指标值"], ["a", "1"], ["表十二", ""], ["编制单位", "y"]])
     rows = [["表十二", ""], ["绩效指标", "指标值"], ["b", "2"]]
     assert _drop_repeated(part, rows) == (rows[1:], 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds: what a page may cost, and the file's clock
+
+
+@pytest.fixture(scope="module")
+def seed_text():
+    return fk.read(kit.SEED)
+
+
+def _seed_after(before: list) -> bytes:
+    return fk.to_pdf(fk.text_grid(kit.SEED), before=before)
+
+
+def test_a_page_of_a_million_characters_costs_that_page(seed_text, tmp_path):
+    """A few KB that lay out a million characters: refused as they are counted, the
+    declarations on the other pages read."""
+    data = _seed_after(pk.character_bomb())
+    assert len(data) < 100_000
+    got = fk.read(_write(tmp_path, "bomb.pdf", data))
+    c = fk.compare(seed_text, got)
+    assert (c["found"], c["same"], c["indicators_same"]) == (2, 2, 17)
+    bad = [p for p in got.problems if p.code == "pages-not-read"]
+    assert len(bad) == 1 and "page(s) 1 (more than 200,000 characters and lines on the page)" in bad[0].message
+
+
+def test_a_page_whose_content_inflates_past_its_bound_is_not_decoded(seed_text, tmp_path, monkeypatch):
+    from analysis.ingest import pdf
+
+    monkeypatch.setattr(pdf, "MAX_PAGE_CONTENT", 1 << 20)
+    data = _seed_after(pk.stream_bomb(8 << 20))
+    assert len(data) < 200_000
+    got = fk.read(_write(tmp_path, "stream.pdf", data))
+    c = fk.compare(seed_text, got)
+    assert (c["found"], c["same"], c["indicators_same"]) == (2, 2, 17)
+    bad = [p for p in got.problems if p.code == "pages-not-read"]
+    assert len(bad) == 1 and "page(s) 1 (its content inflates to more than 1 MiB)" in bad[0].message
+
+
+def test_the_pages_contents_are_charged_against_the_files_bound(tmp_path):
+    from analysis.ingest import limits as lim
+    from analysis.ingest.pdf import read_pdf
+
+    data = _seed_after(pk.stream_bomb(3 << 20))
+    with lim.budget(lim.Limits(max_unzipped=2 << 20), "f.pdf"), pytest.raises(lim.LimitExceeded, match="2 MiB"):
+        read_pdf(data, "f.pdf")
+
+
+def test_a_page_that_fails_costs_only_that_page(seed_text, tmp_path, monkeypatch):
+    from analysis.ingest import pdf
+
+    real = pdf._table_rows
+
+    def damaged(table, chars):
+        if table.page.page_number == 1:
+            raise KeyError("Widths")
+        return real(table, chars)
+
+    monkeypatch.setattr(pdf, "_table_rows", damaged)
+    from reportlab.platypus import PageBreak
+
+    front = pk.budget_tables(1)[0][1]
+    got = fk.read(_write(tmp_path, "damaged.pdf", _seed_after([fk.pdf_table(front, 500), PageBreak()])))
+    c = fk.compare(seed_text, got)
+    assert (c["found"], c["same"], c["indicators_same"]) == (2, 2, 17)
+    bad = [p for p in got.problems if p.code == "pages-not-read"]
+    assert len(bad) == 1 and bad[0].message.endswith("page(s) 1 (KeyError) could not be read")
+
+
+def test_a_long_pdf_stops_at_the_files_time_limit(tmp_path):
+    """The clock is checked between pages and while a page is laid out: a file stops at its
+    limit (file-timeout naming it), not at the worker's hard kill."""
+    from analysis.ingest import limits as lim
+
+    grids = [fk.text_grid(kit.SEED)] * 30  # some 50 pages: read whole, longer than the hard kill (2.45 s)
+    r = kit.ingest_files(
+        tmp_path, {"long.pdf": pk.disclosure(grids), "seed.txt": kit.SEED.read_bytes()}, limits=lim.Limits(seconds=0.3)
+    )
+    p = r.problems.set_index("source_file")
+    assert p.loc["long.pdf", "code"] == "file-timeout"
+    assert "(the limit per file)" in p.loc["long.pdf", "message"]  # the reader's own check, not the kill
+    assert len(r.declarations) == 2  # the text file beside it

@@ -40,8 +40,9 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "pages-not-read": (
         ERROR,
-        "a PDF longer than the pages read at most; the pages after them are not read",
-        "PDF 页数超过读取上限，其后的页面未读取",
+        "pages of a PDF not read (the problem names them): those past the pages read at most, a damaged "
+        "page, or a page over a page's bounds (characters drawn, content inflated); the other pages are read",
+        "PDF 的部分页面未读取（问题中列出页码）：超出读取页数上限的页面、损坏的页面，或超出单页上限（字符数、解压后内容）的页面；其余页面照常读取",
     ),
     "no-declaration": (
         ERROR,

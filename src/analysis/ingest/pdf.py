@@ -24,12 +24,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from analysis.ingest import limits as lim
 from analysis.ingest.grid import Sheet, document_sheet
 from analysis.problems import Problem
 
 PDF_SUFFIXES = {".pdf"}
 #: pages read at most (time and memory stay bounded on a disclosure of hundreds of pages)
 MAX_PAGES = 1000
+#: bytes one page's content streams may inflate to (a dense page of tables takes some 100 KB)
+MAX_PAGE_CONTENT = 16 * lim.MiB
+#: characters, lines and images one page may lay out (a dense page of tables has a few thousand)
+MAX_PAGE_OBJECTS = 200_000
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 #: text between a table and the page break that still lets the table continue on the next page
 _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
@@ -268,6 +273,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     pages_items: list[list[tuple]] = []  # of each page ("p", text, page, top) or ("t", _Part), in reading order
     no_text: list[int] = []
     bad_pages: list[str] = []
+    inflated = [0]  # bytes the pages' contents inflated to, all pages together
     try:
         n_pages = len(pages)
         if n_pages > MAX_PAGES:
@@ -277,7 +283,9 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 )
             )
         for number, page in enumerate(pages[:MAX_PAGES], 1):
+            lim.check_time()  # a file stops at its limit, between two pages
             try:
+                _lay_out(page, _PageBudget(number, inflated))
                 chars = [c for c in page.chars if c.get("text")]
                 printed = "".join(c["text"] for c in chars).strip()
                 if not printed or (_PAGE_NUMBER.match(printed) and page.images):
@@ -289,6 +297,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 for t in found:
                     grid, xs, first, last = _table_rows(t, chars)
                     if grid and any(any(c.strip() for c in r) for r in grid):
+                        lim.charge(rows=len(grid), cells=sum(len(r) for r in grid))
                         part = _Part(number, t.bbox[1], t.bbox[3], xs, t.bbox[2], grid, first=first, last=last)
                         here.append((t.bbox[1], ("t", part)))
                 outside = [
@@ -304,16 +313,24 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                     if text:
                         here.append((line[0]["top"], ("p", text, number, round(line[0]["top"]))))
                 pages_items.append([item for _, item in sorted(here, key=lambda x: x[0])])
+            except lim.LimitExceeded:
+                raise
+            except _PageTooLarge as exc:
+                bad_pages.append(f"{number} ({exc})")
             except Exception as exc:  # noqa: BLE001 - one damaged page must not lose the others
                 bad_pages.append(f"{number} ({type(exc).__name__})")
             finally:
                 page.close()
+    except lim.LimitExceeded:
+        raise
     except Exception as exc:  # noqa: BLE001 - the page tree itself is damaged
         problems.append(Problem(rel, None, "unreadable-file", f"{rel}: a damaged PDF ({type(exc).__name__}: {exc})"))
     finally:
         pdf.close()
     if bad_pages:
-        problems.append(Problem(rel, 1, "unreadable-file", f"{rel}: page(s) {', '.join(bad_pages)} could not be read"))
+        # a page that fails costs that page; a file none of whose pages could be read is damaged
+        code = "unreadable-file" if len(bad_pages) == min(len(pages), MAX_PAGES) else "pages-not-read"
+        problems.append(Problem(rel, 1, code, f"{rel}: page(s) {', '.join(bad_pages)} could not be read"))
     if no_text:
         considered = min(len(pages), MAX_PAGES) if pages else 0
         what = "no page has" if len(no_text) == considered else f"page(s) {_ranges(no_text)} of {considered} have"
@@ -353,6 +370,132 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
         return [Sheet(None, [], problems, "pdf", optional=True, container="pdf")]
     sheets[0].problems = problems + sheets[0].problems
     return sheets
+
+
+class _PageTooLarge(Exception):
+    """A page over one of a page's bounds: not read, the others are."""
+
+
+class _PageBudget:
+    """What reading one page may cost: its content streams once inflated (measured before
+    they are decoded) and the characters and drawn objects its layout makes (counted as they
+    are made, with the file's clock checked on the way)."""
+
+    def __init__(self, number: int, file_inflated: list[int]):
+        self.number = number
+        self.objects = 0
+        self.file_inflated = file_inflated  # the file's pages so far, one counter shared
+
+    def count(self) -> None:
+        self.objects += 1
+        if self.objects > MAX_PAGE_OBJECTS:
+            raise _PageTooLarge(f"more than {MAX_PAGE_OBJECTS:,} characters and lines on the page")
+        if self.objects % 4096 == 0:
+            lim.check_time()
+
+
+def _lay_out(page, budget: _PageBudget) -> None:
+    """Lay the page out as pdfplumber does (its characters, lines and rectangles), within the
+    page's bounds: content streams inflating past :data:`MAX_PAGE_CONTENT` are refused before
+    they are decoded (and charged against the file's bound on inflated bytes); the layout stops
+    past :data:`MAX_PAGE_OBJECTS` objects."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    inflated = _content_bytes(page.page_obj)
+    if inflated > MAX_PAGE_CONTENT:
+        raise _PageTooLarge(f"its content inflates to more than {MAX_PAGE_CONTENT // lim.MiB} MiB")
+    _charge_inflated(budget, inflated)
+
+    class Device(PDFPageAggregatorWithMarkedContent):
+        def render_char(self, *args, **kwargs):
+            budget.count()
+            return super().render_char(*args, **kwargs)
+
+        def paint_path(self, *args, **kwargs):
+            budget.count()
+            return super().paint_path(*args, **kwargs)
+
+        def render_image(self, *args, **kwargs):
+            budget.count()
+            return super().render_image(*args, **kwargs)
+
+    device = Device(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()  # what pdfplumber's own layout property would have made
+
+
+def _charge_inflated(budget: _PageBudget, n: int) -> None:
+    """Count a page's inflated content against the file's bound on inflated bytes."""
+    budget.file_inflated[0] += n
+    bound = lim.current_limits().max_unzipped
+    if bound is not None and budget.file_inflated[0] > bound:
+        raise lim.LimitExceeded(
+            f"its pages' contents inflate to more than {bound / lim.MiB:,.0f} MiB (the limit per file)"
+        )
+
+
+def _content_bytes(page_obj) -> int:
+    """The bytes a page's content streams and the form objects it draws inflate to, measured
+    without holding them (stops counting past the page's bound)."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.psparser import LIT
+
+    total = 0
+    todo = list(page_obj.contents or [])
+    resources = resolve1(page_obj.resources) or {}
+    seen: set[int] = set()
+
+    def forms(res) -> None:
+        xobjects = resolve1(res.get("XObject")) if isinstance(res, dict) else None
+        if not isinstance(xobjects, dict):
+            return
+        for ref in xobjects.values():
+            key = id(ref) if getattr(ref, "objid", None) is None else ref.objid
+            if key in seen or len(seen) > 1000:
+                continue
+            seen.add(key)
+            obj = resolve1(ref)
+            if isinstance(obj, PDFStream) and resolve1(obj.attrs.get("Subtype")) is LIT("Form"):
+                todo.append(obj)
+                forms(resolve1(obj.attrs.get("Resources")))
+
+    forms(resources)
+    for ref in todo:
+        stream = resolve1(ref)
+        if isinstance(stream, PDFStream):
+            total += _inflated_size(stream, MAX_PAGE_CONTENT + 1 - total)
+            if total > MAX_PAGE_CONTENT:
+                break
+    return total
+
+
+def _inflated_size(stream, cap: int) -> int:
+    """The size of a stream once decoded, at most ``cap`` (more is not inflated)."""
+    import zlib
+
+    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+    from pdfminer.pdftypes import LITERALS_ASCII85_DECODE, LITERALS_ASCIIHEX_DECODE, LITERALS_FLATE_DECODE
+
+    if stream.data is not None:
+        return len(stream.data)
+    raw = stream.rawdata or b""
+    filters = [f for f, _ in stream.get_filters()]
+    if stream.decipher:
+        return len(raw)
+    while filters and filters[0] in LITERALS_ASCII85_DECODE + LITERALS_ASCIIHEX_DECODE:
+        raw = (ascii85decode if filters.pop(0) in LITERALS_ASCII85_DECODE else asciihexdecode)(raw)  # they shrink
+    if not filters or filters[0] not in LITERALS_FLATE_DECODE:
+        return len(raw)  # other filters do not multiply their input past a small factor
+    inflate = zlib.decompressobj()
+    size, chunk = 0, raw
+    try:
+        while chunk and size < cap:
+            size += len(inflate.decompress(chunk, 1 << 20))
+            chunk = inflate.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
 
 
 def _furniture_key(item: tuple) -> tuple | None:
