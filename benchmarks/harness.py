@@ -44,6 +44,7 @@ class Scale:
     unit_repeats: int  # runs of the one-unit report on each corpus
     profile_files: int  # files in the profiled ingest
     jobs: int = 2
+    pdf_pages: int = 300  # pages of the budget disclosure read as one PDF
     seed: int = 1
     quirks: float = 0.05
 
@@ -54,7 +55,7 @@ SCALES = {
     # about 5,000 declarations; finishes in about four minutes
     "quick": Scale("quick", 100, (2015, 2024), 4, 20, 6, 1, 500),
     # a smoke run for the test suite
-    "tiny": Scale("tiny", 6, (2022, 2023), 2, 2, 2, 1, 4),
+    "tiny": Scale("tiny", 6, (2022, 2023), 2, 2, 2, 1, 4, pdf_pages=20),
 }
 
 

@@ -50,3 +50,20 @@ def test_harness_runs_ingest_and_profile_at_tiny_scale(tmp_path, capsys):
     # the corpus is generated once and reused
     assert main(argv) == 0
     assert "reusing" in capsys.readouterr().err
+
+
+def test_the_pdf_benchmark_reads_its_disclosure_at_tiny_scale(tmp_path, capsys):
+    """A disclosure of one copy of the layouts (some 26 pages): every declaration laid into it
+    found; the time and memory are printed against their goals (not asserted)."""
+    out = tmp_path / "results.json"
+    argv = ["--scale", "tiny", "--only", "pdf", "--corpus-dir", str(tmp_path / "corpus")]
+    argv += ["--work", str(tmp_path / "work"), "--json", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "disclosure read / per-file limit (60 s)" in printed and "peak RSS" in printed
+    results = json.loads(out.read_text(encoding="utf-8"))
+    same = next(r for r in results["results"] if "declarations found == laid out" in r["benchmark"])
+    assert same["ok"] is True, same["detail"]
+    pdf = results["details"]["pdf"]
+    assert pdf["pages"] >= 20 and pdf["declarations"] >= 30
+    assert not (tmp_path / "corpus").exists()  # no corpus generated for it

@@ -161,14 +161,59 @@ def test_a_page_that_fails_costs_only_that_page(seed_text, tmp_path, monkeypatch
 
 def test_a_long_pdf_stops_at_the_files_time_limit(tmp_path):
     """The clock is checked between pages and while a page is laid out: a file stops at its
-    limit (file-timeout naming it), not at the worker's hard kill."""
+    limit, by the reader's own check, not at the worker's hard kill."""
     from analysis.ingest import limits as lim
 
     grids = [fk.text_grid(kit.SEED)] * 30  # some 50 pages: read whole, longer than the hard kill (2.45 s)
     r = kit.ingest_files(
         tmp_path, {"long.pdf": pk.disclosure(grids), "seed.txt": kit.SEED.read_bytes()}, limits=lim.Limits(seconds=0.3)
     )
-    p = r.problems.set_index("source_file")
-    assert p.loc["long.pdf", "code"] == "file-timeout"
-    assert "(the limit per file)" in p.loc["long.pdf", "message"]  # the reader's own check, not the kill
-    assert len(r.declarations) == 2  # the text file beside it
+    mine = r.problems[r.problems["source_file"] == "long.pdf"]
+    assert set(mine["code"]) & {"file-timeout", "pages-not-read"}, mine
+    assert not mine["message"].str.contains("was stopped").any()  # (the kill's message)
+    assert (r.declarations["source_file"] == "seed.txt").sum() == 2
+
+
+def test_the_pages_left_at_the_time_limit_are_named_and_the_rest_kept(seed_text, monkeypatch):
+    """Reading stops once the pages have taken three quarters of the file's time: the
+    declarations of the pages read are kept, the pages left named."""
+    import types
+
+    from analysis.ingest import limits as lim
+    from analysis.ingest import pdf
+
+    ticks = iter(range(0, 10_000, 10))  # every look at the reader's clock: 10 s later
+    monkeypatch.setattr(pdf, "time", types.SimpleNamespace(monotonic=lambda: next(ticks)))
+    data = pk.disclosure([fk.text_grid(kit.SEED)] * 4, pk.Layout(per_page=True))
+    with lim.budget(lim.Limits(seconds=60), "long.pdf"):
+        sheets = pdf.read_pdf(data, "long.pdf")
+    left = [p for p in sheets[0].problems if p.code == "pages-not-read"]
+    assert len(left) == 1 and "page(s) 6-" in left[0].message and "(60 s)" in left[0].message
+    assert {r.page for s in sheets for r in s.rows} == {1, 2, 3, 4, 5}
+
+
+# ---------------------------------------------------------------------------------------------
+# forms not analysed
+
+
+def test_a_department_wide_form_is_passed_over_and_named_once(seed_text, tmp_path):
+    """Two 部门整体支出绩效目标表 (no project) beside the seed's declarations, one of them over a
+    page break: the declarations as from the text export, one form-not-analysed row naming the
+    pages, no other new problem."""
+    seed = fk.text_grid(kit.SEED)
+    grids = [pk.DEPARTMENT_FORM, seed, pk.DEPARTMENT_FORM]
+    got = fk.read(_write(tmp_path, "整体.pdf", pk.disclosure(grids, pk.Layout(page=(842.0, 420.0)))))
+    c = fk.compare(seed_text, got)
+    assert (c["found"], c["same"], c["indicators_same"], c["extra"]) == (2, 2, 17, 0)
+    aside = [p for p in got.problems if p.code == "form-not-analysed"]
+    assert len(aside) == 1 and "2 部门整体支出绩效目标表" in aside[0].message and "page(s) 2" in aside[0].message
+    assert sorted(p.code for p in got.problems if p.code != "form-not-analysed") == ["shifted-row"]
+
+
+def test_the_vocabulary_names_the_forms_not_analysed():
+    from analysis.ingest.vocabulary import names_form_not_analysed
+
+    assert names_form_not_analysed("2021年部门整体支出绩效目标表")
+    assert names_form_not_analysed("单位整体支出绩效目标申报表")
+    assert not names_form_not_analysed("项目支出绩效目标表")
+    assert not names_form_not_analysed("区域绩效目标表")  # a transfer fund's: read as its fund's declaration

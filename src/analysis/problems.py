@@ -174,6 +174,12 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "missing-target": (WARNING, "an indicator without a target value", "指标没有目标值"),
     "bad-target": (WARNING, "a target with an operator but no number", "目标值有运算符但没有数字"),
     "percent-over-100": (WARNING, "a percent target above 100", "百分比目标高于 100%"),
+    "form-not-analysed": (
+        WARNING,
+        "forms of a web page, Word file or PDF that declare no project and are not analysed (部门整体支出绩效目标表: "
+        "a department's targets as a whole): passed over, counted once per file with their pages",
+        "文件中的部门整体支出绩效目标表（不针对具体项目）不在分析范围内：已跳过，每个文件报告一次并注明页码",
+    ),
     "unrecognized-row": (
         WARNING,
         "a row inside a declaration that is neither a field nor an indicator; ignored",

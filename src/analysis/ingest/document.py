@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from analysis.ingest.grid import Row, Sheet, drop_repeated_header
 from analysis.ingest.parse import split_declarations
+from analysis.ingest.vocabulary import names_form_not_analysed
+from analysis.problems import Problem
 
 #: text before a table tried as its title lines: the last few short paragraphs
 _MAX_PREAMBLE, _MAX_PREAMBLE_CHARS = 6, 80
@@ -101,6 +103,7 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
     """The forms found in the optional ``sheets`` of one document, each as one sheet, and the
     number of tables passed over. (The sheets' problems are the caller's.)"""
     forms: list[_Form] = []
+    aside: list[_Form] = []  # forms not analysed (部门整体支出绩效目标表)
     current: _Form | None = None
     passed = 0
     titles: list[Row] = []  # headings naming 绩效目标 and a year, seen so far
@@ -108,6 +111,10 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
         between = [Row(1, r.cells, r.table, r.page) for r in sheet.between]
         if current is not None and _continue(current, sheet, between, rel):
             titles.extend(r for r in between if _is_title(r.cells[0]))
+            continue
+        if _not_analysed(sheet, between):
+            current = _Form(sheet, sheet.rows, _score(sheet.rows, rel))
+            aside.append(current)  # the tables that continue it go with it
             continue
         alone = _score(sheet.rows, rel)
         best_rows, best = sheet.rows, alone
@@ -128,7 +135,27 @@ def assemble(sheets: list[Sheet], rel: str) -> tuple[list[Sheet], int]:
         titles.extend(r for r in between if _is_title(r.cells[0]))
         current = _Form(sheet, best_rows, best)
         forms.append(current)
+    if aside and sheets:
+        where = sorted({r.page for f in aside for r in f.rows if r.page is not None})
+        at = f" (page(s) {', '.join(map(str, where))})" if where else ""
+        sheets[0].problems.append(
+            Problem(
+                rel,
+                aside[0].rows[0].line if aside[0].rows else 1,
+                "form-not-analysed",
+                f"{rel}: {len(aside)} 部门整体支出绩效目标表 (a department's targets as a whole, no project){at} "
+                "not analysed; passed over",
+            )
+        )
     return [f.sheet() for f in forms], passed
+
+
+def _not_analysed(sheet: Sheet, between: list[Row]) -> bool:
+    """Whether a table is one of a form not analysed: its title (the short text before it, or
+    its own first rows) names one."""
+    before = [r.cells[0] for r in between if len(r.cells[0]) <= _MAX_PREAMBLE_CHARS][-3:]
+    own = [c for r in sheet.rows[:2] for c in r.cells if c.strip()][:3]
+    return any(names_form_not_analysed(t) for t in before + own)
 
 
 def _preambles(between: list[Row], titles: list[Row]) -> list[list[Row]]:

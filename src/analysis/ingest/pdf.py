@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -33,6 +34,9 @@ PDF_SUFFIXES = {".pdf"}
 MAX_PAGES = 1000
 #: bytes one page's content streams may inflate to (a dense page of tables takes some 100 KB)
 MAX_PAGE_CONTENT = 16 * lim.MiB
+#: the share of the file's time limit the pages may take; the pages after are left (with a
+#: problem naming them) so that the declarations read by then are parsed within the limit
+_READ_SHARE = 0.75
 #: characters, lines and images one page may lay out (a dense page of tables has a few thousand)
 MAX_PAGE_OBJECTS = 200_000
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -269,6 +273,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                 [Problem(rel, None, "unreadable-file", f"{rel}: not a readable PDF ({type(exc).__name__}: {exc})")],
             )
         ]
+    started = time.monotonic()
     problems: list[Problem] = []
     pages_items: list[list[tuple]] = []  # of each page ("p", text, page, top) or ("t", _Part), in reading order
     no_text: list[int] = []
@@ -282,8 +287,22 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                     rel, 1, "pages-not-read", f"{rel}: the PDF has {n_pages} pages; only the first {MAX_PAGES} are read"
                 )
             )
+        seconds = lim.current_limits().seconds
         for number, page in enumerate(pages[:MAX_PAGES], 1):
             lim.check_time()  # a file stops at its limit, between two pages
+            if seconds is not None and number > 1 and time.monotonic() - started > _READ_SHARE * seconds:
+                last = min(n_pages, MAX_PAGES)
+                problems.append(
+                    Problem(
+                        rel,
+                        1,
+                        "pages-not-read",
+                        f"{rel}: page(s) {number}-{last} of {n_pages} not read: reading the pages took "
+                        f"{_READ_SHARE:.0%} of the file's time limit ({seconds:g} s); the declaration at the "
+                        f"foot of page {number - 1} may be incomplete",
+                    )
+                )
+                break
             try:
                 _lay_out(page, _PageBudget(number, inflated))
                 chars = [c for c in page.chars if c.get("text")]

@@ -224,6 +224,15 @@ def checked_choice(text: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # titles
 
+NOT_ANALYSED = tuple(squeeze(w) for w in RAW["title"]["not_analysed"])
+
+
+def names_form_not_analysed(text: str) -> bool:
+    """Whether a line is the title of a form that is not analysed (部门整体支出绩效目标表)."""
+    s = squeeze(text)
+    return "表" in s and any(w in s for w in NOT_ANALYSED)
+
+
 _VERBS = "|".join(re.escape(v) for v in RAW["title"]["verbs"])
 #: a title cell (NFKC, no spaces): 财政项目支出绩效目标表, 2021年度…绩效目标申报表, 项目支出目标申报表,
 #: …表(2021年度); a sentence that merely mentions the form is no title
