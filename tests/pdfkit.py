@@ -218,3 +218,98 @@ DEPARTMENT_FORM = [
     ["", "产出指标", "数量指标", "养护绿地面积", "≥1200公顷"],
     ["", "效益指标", "社会效益指标", "市容环境满意度", "≥90%"],
 ]
+
+
+def radicals_share_glyphs() -> dict[str, str]:
+    """Make the kit's font map each Kangxi radical to its ideograph's glyph, as office suites'
+    fonts do (a PDF then carries ⽬ where 目 is printed); the ideograph -> radical map, empty
+    where the font is no TrueType font."""
+    import unicodedata
+
+    from reportlab.pdfbase import pdfmetrics
+
+    face = getattr(pdfmetrics.getFont(fk._font()), "face", None)
+    if face is None or not hasattr(face, "charToGlyph"):
+        return {}
+    out = {}
+    for cp in range(0x2F00, 0x2FD6):
+        ideograph = unicodedata.normalize("NFKC", chr(cp))
+        if ord(ideograph) in face.charToGlyph:
+            face.charToGlyph.setdefault(cp, face.charToGlyph[ord(ideograph)])
+            out[ideograph] = chr(cp)
+    return out
+
+
+def _widths(rows: list[list[str]], width: float) -> list[float]:
+    ncol = max(len(r) for r in rows)
+    rows = [r + [""] * (ncol - len(r)) for r in rows]
+    longest = [max((max((len(x) for x in r[c].split("\n")), default=0) for r in rows), default=0) for c in range(ncol)]
+    weights = [min(max(n, 4), 40) ** 0.7 for n in longest]  # as formatkit.pdf_table
+    return [width * w / sum(weights) for w in weights]
+
+
+def _table(rows: list[list[str]], widths: list[float], size: float):
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    cell, _, _ = fk._styles(size)
+    rows = [r + [""] * (len(widths) - len(r)) for r in rows]
+    data = [[Paragraph(fk._esc(t), cell) if t.strip() else "" for t in r] for r in rows]
+    style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    for line in fk.spans(rows):
+        for s in line:
+            if s and (s[2] > 1 or s[3] > 1):
+                r, c, rs, cs = s
+                style.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
+    return Table(data, colWidths=widths, style=TableStyle(style))
+
+
+def _fitting(text: str, width: float, size: float, lines: int) -> int:
+    """How many characters of ``text`` fill ``lines`` lines of a cell ``width`` wide (CJK wrap)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    room = width - 12  # the cell's padding
+    n, line, used = 0, 0, 0.0
+    while n < len(text) and line < lines:
+        w = stringWidth(text[n], fk._font(), size)
+        if used + w > room:
+            line, used = line + 1, 0.0
+            continue
+        used += w
+        n += 1
+    return n
+
+
+def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5) -> bytes:
+    """A PDF of ``grid`` where a page break cuts the first table row with a cell starting with
+    ``row``, as a word processor cuts a row: its cells' first ``lines`` lines at the foot of
+    one page, the rest at the top of the next, under the table's first row printed again."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    _, title, text = fk._styles(size)
+    page = landscape(A4)
+    doc = SimpleDocTemplate(io.BytesIO(), pagesize=page, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40)
+    width = page[0] - 80
+    story: list = []
+    for b in fk.blocks(grid):
+        for t in b.texts:
+            story.append(Paragraph(fk._esc(t), title if "绩效目标" in t and "表" in t else text))
+        if not b.rows:
+            continue
+        widths = _widths(b.rows, width)
+        at = next((i for i, r in enumerate(b.rows) if any(c.startswith(row) for c in r)), None)
+        if at is None:
+            story.append(_table(b.rows, widths, size))
+            continue
+        cut = b.rows[at] + [""] * (len(widths) - len(b.rows[at]))
+        spans = fk.spans(b.rows)[at]
+        room = [sum(widths[i : i + s[3]]) if s else widths[i] for i, s in enumerate(spans)]
+        first = [c[: _fitting(c, room[i], size, lines)] for i, c in enumerate(cut)]
+        rest = [c[len(first[i]) :] for i, c in enumerate(cut)]
+        assert any(rest), f"row {row!r} fits in {lines} lines"
+        story.extend([_table(b.rows[:at] + [first], widths, size), PageBreak()])
+        story.append(_table([b.rows[0], rest] + b.rows[at + 1 :], widths, size))
+    buf = io.BytesIO()
+    doc.filename = buf
+    doc.build(story)
+    return buf.getvalue()

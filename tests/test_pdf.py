@@ -217,3 +217,58 @@ def test_the_vocabulary_names_the_forms_not_analysed():
     assert names_form_not_analysed("单位整体支出绩效目标申报表")
     assert not names_form_not_analysed("项目支出绩效目标表")
     assert not names_form_not_analysed("区域绩效目标表")  # a transfer fund's: read as its fund's declaration
+
+
+# ---------------------------------------------------------------------------------------------
+# characters as PDFs carry them
+
+
+def test_kangxi_radicals_read_as_the_ideographs(seed_text, tmp_path):
+    """Office suites' PDFs often map 目, 金, 人 … to Kangxi radicals (⽬, ⾦, ⼈): read as the
+    ideographs the text export holds."""
+    radical = pk.radicals_share_glyphs()
+    if not radical:
+        pytest.skip("the kit's font is no TrueType font")
+    grid = [["".join(radical.get(ch, ch) for ch in c) for c in r] for r in fk.text_grid(kit.SEED)]
+    assert sum(ch in radical.values() for r in grid for c in r for ch in c) > 100
+    got = fk.read(_write(tmp_path, "radicals.pdf", pk.disclosure([grid])))
+    _same(seed_text, got, "radicals.pdf")
+
+
+def test_full_width_punctuation_as_pdfs_carry_it(tmp_path):
+    """The real layouts with their punctuation full-width (the stored copies folded it to ASCII),
+    as a text export and as a PDF: the same declarations."""
+    import csv
+    import io
+
+    wide = str.maketrans({":": "：", "(": "（", ")": "）", ",": "，", ";": "；"})
+    for path in LAYOUTS[::4]:
+        grid = [[c.translate(wide) for c in r] for r in fk.text_grid(path)]
+        buf = io.StringIO()
+        csv.writer(buf, delimiter="\t", lineterminator="\n").writerows(grid)
+        text = _write(tmp_path, f"{path.stem}.txt", buf.getvalue().encode("utf-8"))
+        pdf = _write(tmp_path, f"{path.stem}.pdf", pk.disclosure([grid], pk.Layout(page=(842.0, 420.0))))
+        _same(fk.read(text), fk.read(pdf), path.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# a row cut by a page break
+
+
+CUT_ROWS = {
+    "a field's prose": ("seed", "立项依据", 2),
+    "a goal": ("seed", "为做好“12345”", 2),
+    "an indicator's name": ("d02_jinzhai_kaifaqu_wuye_2021.txt", "指标1:完成开发区工委", 1),
+}
+
+
+@pytest.mark.parametrize("case", list(CUT_ROWS))
+def test_a_row_cut_by_a_page_break_is_read_as_one(case, tmp_path):
+    """Its lines on two pages (the table's first row printed again over the rest): one row, its
+    text whole, as in the text export."""
+    name, row, lines = CUT_ROWS[case]
+    path = kit.SEED if name == "seed" else REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here")
+    got = fk.read(_write(tmp_path, "cut.pdf", pk.cut_row(fk.text_grid(path), row, lines)))
+    _same(fk.read(path), got, case)

@@ -69,6 +69,23 @@ class _Part:
     last: dict = field(default_factory=dict)
 
 
+def _compatibility_forms() -> dict[int, str]:
+    """Kangxi radicals, CJK radical supplements and compatibility ideographs, which fonts of
+    PDFs made by office suites often map 目, 金, 人 … to (⽬, ⾦, ⼈): each to the ideograph a
+    text export holds."""
+    ranges = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF))
+    out = {}
+    for lo, hi in ranges:
+        for cp in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if folded != chr(cp):
+                out[cp] = folded
+    return out
+
+
+_FOLD = _compatibility_forms()
+
+
 def _is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80 or unicodedata.east_asian_width(ch) in ("W", "F")
 
@@ -195,24 +212,30 @@ def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float],
 def _split_row(last: dict, first: dict, a: list[str], b: list[str], xs: list[float]) -> list[str] | None:
     """The row a page break cut, joined (``None`` where ``b`` is a row of its own): ``a`` the
     last row on the page (``last`` its cells' characters), ``b`` the first on the next after
-    the repeated header (``first``). Cut rows show text on the next page only in cells whose
-    text ran on (cells of several lines), and not in all: where ``b`` has text only in such
-    cells of ``a``, and lacks the text of ``a``'s last filled cell (a target, a value) or
-    holds a single cell that is not ``a``'s first (a label), it continues ``a``."""
+    the repeated header (``first``). A cut row shows text on the next page only in cells whose
+    text ran on: ``b`` continues ``a`` where it has text only in cells filled in ``a`` and, in
+    each, ``a``'s cell ends in a full line (its text went on), or where those cells of ``a`` hold
+    several lines and ``b`` lacks the text of ``a``'s last filled cell (a target, a value) or
+    holds a single cell that is not ``a``'s first (a label)."""
     filled_a = [i for i, t in enumerate(a) if t.strip()]
     filled_b = [i for i, t in enumerate(b) if t.strip()]
-    if not filled_b or not set(filled_b) <= set(filled_a) or len(filled_b) == len(filled_a):
-        return None
-    if not (filled_a[-1] not in filled_b or (len(filled_b) == 1 and filled_b[0] != filled_a[0])):
+    if not filled_b or not set(filled_b) <= set(filled_a):
         return None
     cells_a = {_near(xs, x): v for x, v in last.items()}
     cells_b = {_near(xs, x): v for x, v in first.items()}
-    for i in filled_b:
-        if i not in cells_a or i not in cells_b or len(_lines(cells_a[i][2])) < 2:
+    if any(i not in cells_a or i not in cells_b or not cells_a[i][2] for i in filled_b):
+        return None
+    ran_on = all(_ends_full(xs[i], *cells_a[i]) for i in filled_b)
+    if not ran_on:
+        if len(filled_b) == len(filled_a):
+            return None
+        if not (filled_a[-1] not in filled_b or (len(filled_b) == 1 and filled_b[0] != filled_a[0])):
+            return None
+        if any(len(_lines(cells_a[i][2])) < 2 for i in filled_b):
             return None  # a cell of one line ran on to no next page
     out = list(a)
     for i in filled_b:
-        x1, bottom, above = cells_a[i]
+        x1, _, above = cells_a[i]
         _, _, below = cells_b[i]
         lowest = max(c["bottom"] for c in above)
         top = min(c["top"] for c in below)
@@ -220,6 +243,18 @@ def _split_row(last: dict, first: dict, a: list[str], b: list[str], xs: list[flo
         moved = [{**c, "top": c["top"] + shift, "bottom": c["bottom"] + shift} for c in below]
         out[i] = cell_text(above + moved, xs[i], x1)
     return out
+
+
+def _ends_full(x0: float, x1: float, _bottom: float, chars: list[dict]) -> bool:
+    """Whether a cell's last line reaches its right edge (less than a character short): its
+    text was wrapped there and went on."""
+    lines = [[c for c in line if c["text"].strip()] for line in _lines(chars)]
+    lines = [line for line in lines if line]
+    if not lines:
+        return False
+    pad = max(0.0, min(line[0]["x0"] - x0 for line in lines))
+    size = max(c["size"] for c in lines[-1])
+    return max(c["x1"] for c in lines[-1]) + 1.05 * size > x1 - pad
 
 
 def _near(xs: list[float], x: float) -> int:
@@ -306,6 +341,9 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
             try:
                 _lay_out(page, _PageBudget(number, inflated))
                 chars = [c for c in page.chars if c.get("text")]
+                for c in chars:
+                    if not c["text"].isascii():
+                        c["text"] = c["text"].translate(_FOLD)
                 printed = "".join(c["text"] for c in chars).strip()
                 if not printed or (_PAGE_NUMBER.match(printed) and page.images):
                     no_text.append(number)  # nothing, or an image with only a page number printed on it
