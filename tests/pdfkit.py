@@ -279,10 +279,12 @@ def _fitting(text: str, width: float, size: float, lines: int) -> int:
     return n
 
 
-def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5) -> bytes:
+def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5, titles: bool = False) -> bytes:
     """A PDF of ``grid`` where a page break cuts the first table row with a cell starting with
     ``row``, as a word processor cuts a row: its cells' first ``lines`` lines at the foot of
-    one page, the rest at the top of the next, under the table's first row printed again."""
+    one page, the rest at the top of the next, under the table's first row printed again
+    (``lines=0``: the break falls before the row). With ``titles`` the lines printed over the
+    table are printed again over its part on the next page (a spreadsheet's print titles)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
@@ -307,7 +309,10 @@ def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5) 
         first = [c[: _fitting(c, room[i], size, lines)] for i, c in enumerate(cut)]
         rest = [c[len(first[i]) :] for i, c in enumerate(cut)]
         assert any(rest), f"row {row!r} fits in {lines} lines"
-        story.extend([_table(b.rows[:at] + [first], widths, size), PageBreak()])
+        above = b.rows[:at] + ([first] if lines else [])
+        story.extend([_table(above, widths, size), PageBreak()])
+        if titles:
+            story.extend(Paragraph(fk._esc(t), title if "绩效目标" in t and "表" in t else text) for t in b.texts)
         story.append(_table([b.rows[0], rest] + b.rows[at + 1 :], widths, size))
     buf = io.BytesIO()
     doc.filename = buf

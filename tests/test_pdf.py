@@ -272,3 +272,20 @@ def test_a_row_cut_by_a_page_break_is_read_as_one(case, tmp_path):
         pytest.skip(f"{path} is not here")
     got = fk.read(_write(tmp_path, "cut.pdf", pk.cut_row(fk.text_grid(path), row, lines)))
     _same(fk.read(path), got, case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [("seed", "派遣人员合格率"), ("d02_jinzhai_kaifaqu_wuye_2021.txt", "指标1:完成开发区工委")],
+    ids=["an indicator table under its heading", "a form under its title"],
+)
+def test_title_lines_printed_again_over_a_continued_table(case, tmp_path):
+    """A spreadsheet printed with print titles repeats the title lines over the table's part on
+    each page: the table still goes on (and a new form under the same title, starting as the
+    last did, is still a new form: the long disclosure's tests)."""
+    name, row = case
+    path = kit.SEED if name == "seed" else REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here")
+    got = fk.read(_write(tmp_path, "titles.pdf", pk.cut_row(fk.text_grid(path), row, lines=0, titles=True)))
+    _same(fk.read(path), got, name)

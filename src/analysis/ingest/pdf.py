@@ -67,6 +67,8 @@ class _Part:
     #: the characters of the cells of the first rows and of the last row, by the cell's left edge
     first: list = field(default_factory=list)
     last: dict = field(default_factory=dict)
+    #: the text printed over the table's start (its title lines), without white space
+    preamble: set = field(default_factory=set)
 
 
 def _compatibility_forms() -> dict[int, str]:
@@ -609,7 +611,11 @@ def _edges(items: list[tuple]) -> list[tuple]:
 
 
 def _join_continued(items: list[tuple]) -> list[tuple]:
-    """Tables continued on the next page joined to their start; their repeated header rows dropped."""
+    """Tables continued on the next page joined to their start; their repeated header rows
+    dropped, a row the break cut joined. Between the parts only page furniture, or the title
+    lines printed over the table's start printed again (as a spreadsheet's print titles are),
+    where the part on the next page does not start as the table did (a new form of the same
+    template under the same title would)."""
     out: list[tuple] = []
     open_part: _Part | None = None  # the last table, while only page furniture follows it
     since: list[tuple] = []  # text items after it
@@ -617,28 +623,30 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
         if item[0] == "p":
             since.append(item)
             out.append(item)
-            if not _furniture(item[1]):
-                open_part = None
+            if open_part is not None and item[2] == open_part.pages[-1] and not _furniture(item[1]):
+                open_part = None  # text after the table on its page: the table ended there
             continue
         part: _Part = item[1]
         part.pages = part.pages or [part.page] * len(part.rows)
         part.lines = part.lines or list(range(1, len(part.rows) + 1))
-        if (
-            open_part is not None
-            and part.page == open_part.pages[-1] + 1
-            and all(p[2] != part.page or _furniture(p[1]) for p in since)
-            and _same_frame(open_part, part)
-        ):
+        between = [p for p in since if not _furniture(p[1])]
+        joined = open_part is not None and part.page == open_part.pages[-1] + 1 and _same_frame(open_part, part)
+        if joined and between:
+            joined = all(p[2] == part.page and _flat(p[1]) in open_part.preamble for p in between)
+        if joined:
             xs = _union(open_part.xs, part.xs)
+            rows = _placed(part.rows, part.xs, xs)
+            kept, dropped = _drop_repeated(_placed_part(open_part, xs), rows)
+            if between and kept and _label(kept[0]) == _label(open_part.rows[0]):
+                joined = False  # under the same title, a table starting as this one did: a new form
+        if joined:
             if len(xs) != len(open_part.xs):
                 open_part.rows = _placed(open_part.rows, open_part.xs, xs)
                 open_part.xs = xs
-            rows = _placed(part.rows, part.xs, xs)
-            kept, dropped = _drop_repeated(open_part, rows)
             if kept and dropped < len(part.first):
-                joined = _split_row(open_part.last, part.first[dropped], open_part.rows[-1], kept[0], xs)
-                if joined is not None:
-                    open_part.rows[-1] = joined
+                cut = _split_row(open_part.last, part.first[dropped], open_part.rows[-1], kept[0], xs)
+                if cut is not None:
+                    open_part.rows[-1] = cut
                     kept = kept[1:]
                     dropped += 1
             open_part.last = part.last if kept else open_part.last
@@ -646,13 +654,31 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
             open_part.rows.extend(kept)
             open_part.pages.extend([part.page] * len(kept))
             open_part.lines.extend(range(start + dropped, start + dropped + len(kept)))
-            for p in since:  # page numbers and running headers between the parts are no paragraphs
+            for p in since:  # page furniture and titles printed again are no paragraphs between
                 out.remove(p)
         else:
+            part.preamble = {_flat(p[1]) for p in between}
             out.append(("t", part))
             open_part = part
         since = []
     return out
+
+
+def _label(cells: list[str]) -> str:
+    """A row's first filled cell up to its colon (申报单位名称：… is 申报单位名称)."""
+    first = next((c for c in cells if c.strip()), "")
+    return re.split(r"[:：]", _flat(first))[0]
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _placed_part(part: _Part, xs: list[float]) -> _Part:
+    """``part`` with its rows in the columns ``xs`` (for comparing rows; the part is not changed)."""
+    if len(xs) == len(part.xs):
+        return part
+    return _Part(part.page, part.top, part.bottom, xs, part.x1, _placed(part.rows[:_REPEATED], part.xs, xs))
 
 
 def _drop_repeated(part: _Part, rows: list[list[str]]) -> tuple[list[list[str]], int]:
