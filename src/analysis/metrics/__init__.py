@@ -13,7 +13,10 @@ Modules, one concern each:
 
 - :mod:`~analysis.metrics.identity`: which declarations are the same project across years;
 - :mod:`~analysis.metrics.execution`: last year's money against its target, reconciliation;
+- :mod:`~analysis.metrics.indicators`: which indicator is which across a project's years, and
+  targets made comparable (operators and units printed one year only, units converted);
 - :mod:`~analysis.metrics.changes`: how targets change between declared years;
+- :mod:`~analysis.metrics.history`: an indicator followed through all its project's years;
 - :mod:`~analysis.metrics.quality`: how targets are written (vague, repeated ...);
 - :mod:`~analysis.metrics.rules`: the review against the published rules (``metrics.review``);
 - :mod:`~analysis.metrics.summaries`: the figures reports, index and export show.
@@ -21,7 +24,7 @@ Modules, one concern each:
 
 from __future__ import annotations
 
-from analysis.metrics import identity
+from analysis.metrics import identity, indicators
 from analysis.metrics.changes import (
     CHANGE_TYPES,
     FRAMEWORK_ONLY,
@@ -34,6 +37,7 @@ from analysis.metrics.changes import (
 )
 from analysis.metrics.common import year_targets
 from analysis.metrics.execution import budget_reconciliation, execution_rates, project_execution, realized_rate
+from analysis.metrics.history import HISTORY_COLUMNS, link_indicators, target_history
 from analysis.metrics.identity import link, norm_text, renames
 from analysis.metrics.quality import VAGUE_WORDS, is_vague, target_quality
 from analysis.metrics.rules import review, review_summary
@@ -61,9 +65,12 @@ __all__ = [
     "declaration_frameworks",
     "execution_rates",
     "headline_figures",
+    "HISTORY_COLUMNS",
     "identity",
+    "indicators",
     "is_vague",
     "link",
+    "link_indicators",
     "norm_text",
     "project_changes",
     "project_execution",
@@ -74,6 +81,7 @@ __all__ = [
     "review_for_report",
     "review_summary",
     "target_changes",
+    "target_history",
     "target_quality",
     "unit_ranking",
     "units_moved",

@@ -7,42 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.metrics import indicators as il
 from analysis.metrics.common import as_by, linked, year_targets
 from analysis.metrics.identity import norm_text
 from analysis.tables import FRAMES
 
 CHANGE_TYPES = ("tightened", "loosened", "unchanged", "changed", "added", "removed")
 """The values of ``change`` in :func:`target_changes`, in the order summaries list them."""
-
-
-def _norm_level2(level2: pd.Series) -> pd.Series:
-    """Level2 for matching across frameworks: normalized, 目标 removed, trailing 指标 stripped."""
-    codes, uniques = pd.factorize(pd.Series(level2, copy=False), use_na_sentinel=True)
-    normed = norm_text(pd.Series(uniques, dtype=object))
-    normed = normed.str.replace("目标", "", regex=False).str.replace(r"指标$", "", regex=True).to_numpy(dtype=object)
-    out = normed[np.clip(codes, 0, None)] if len(normed) else np.full(len(codes), "", dtype=object)
-    return pd.Series(np.where(codes >= 0, out, ""), index=level2.index, dtype=object)
-
-
-def _indicator_keys(indicators: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator (same positions): integer codes of the matching keys.
-
-    Columns ``_l1``, ``_l2``, ``_nm`` (codes of level1_std, or the normalized level1 where it is
-    null; normalized level2; normalized name),
-    ``_seq`` (order in the declaration) and ``_r`` (row position in ``indicators``).
-    """
-    l1 = indicators["level1_std"].astype(object)
-    l1 = l1.where(l1.notna(), norm_text(indicators["level1"]))
-    return pd.DataFrame(
-        {
-            "_l1": pd.factorize(l1.to_numpy(dtype=object))[0],
-            "_l2": pd.factorize(_norm_level2(indicators["level2"]).to_numpy(dtype=object))[0],
-            "_nm": pd.factorize(norm_text(indicators["name"]).to_numpy(dtype=object))[0],
-            "_l1_text": l1.to_numpy(dtype=object),
-            "_seq": pd.to_numeric(indicators["seq"], errors="coerce").fillna(0).to_numpy(dtype="int64"),
-            "_r": np.arange(len(indicators)),
-        }
-    )
 
 
 def _take(values: pd.Series, positions: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
@@ -155,8 +126,50 @@ def _classify(m: pd.DataFrame) -> np.ndarray:
     return np.select(conditions, choices, default="changed")
 
 
-_MATCH_PASSES = (("_l1", "_l2", "_nm"), ("_l1", "_nm"), ("_nm",))
-"""Keys tried in turn to pair the indicators of two declarations (what is left over goes on)."""
+def paired_indicators(indicators: pd.DataFrame, declarations: pd.DataFrame | None):
+    """The indicator pairing of every consecutive declared pair of every project, done once.
+
+    Returns ``pairs`` (as :func:`_declared_pairs`, with ``_pair``), ``side`` (the indicators'
+    matching fields, see :func:`analysis.metrics.indicators.indicator_sides`), ``old``/``new``
+    (``_pair``, ``_r``: the indicators of each pair's earlier/later declaration), ``hits`` (the
+    pairs found: ``_pair``, ``_r_o``, ``_r_n``, ``match``, ``score``) and the ``indicator_key`` of
+    every indicator row.
+    """
+    if declarations is None:
+        declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
+    decl = linked(declarations)
+    pairs = _declared_pairs(decl)
+    pairs = pairs.sort_values(["unit", "project_key", "from_year"], kind="stable").reset_index(drop=True)
+    pairs = pairs.assign(_pair=np.arange(len(pairs)))
+    ind_decl = indicators["decl_id"].to_numpy(dtype=object)
+    codes = pd.Index(
+        pd.unique(
+            np.concatenate(
+                [ind_decl, pairs["old_decl_id"].to_numpy(dtype=object), pairs["new_decl_id"].to_numpy(dtype=object)]
+            )
+        )
+    )
+    side = il.indicator_sides(indicators)
+    decl_of = pd.DataFrame({"_decl": codes.get_indexer(ind_decl), "_r": np.arange(len(indicators))})
+    old = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["old_decl_id"].to_numpy(dtype=object)))
+    new = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["new_decl_id"].to_numpy(dtype=object)))
+    old = old.merge(decl_of, on="_decl")[["_pair", "_r"]]
+    new = new.merge(decl_of, on="_decl")[["_pair", "_r"]]
+    names = pairs[["old_project", "project"]].to_numpy(dtype=object)
+
+    def forms(open_pairs):
+        return {p: il.project_forms(*names[p]) for p in open_pairs}
+
+    hits = il.match_indicators(side, old, new, forms)
+    project_of = decl.drop_duplicates("decl_id").set_index("decl_id")["project_key"]
+    ind_keys = il.chain_keys(
+        indicators["decl_id"].map(project_of).to_numpy(dtype=object),
+        pd.to_numeric(indicators["year"], errors="coerce").to_numpy(),
+        side,
+        hits,
+        pairs["to_year"].to_numpy(dtype="int64")[hits["_pair"].to_numpy(dtype="int64")],
+    )
+    return pairs, side, old, new, hits, ind_keys
 
 
 def target_changes(
@@ -170,13 +183,18 @@ def target_changes(
     are linked). For each project,
     each declared year is compared with the project's next declared year; a project absent
     for a year (declared 2019 and 2021) is compared 2019 -> 2021 with ``gap_years`` = 1,
-    never reported as removed then added. Indicators of the two declarations are matched on
-    (``level1_std``, level2 without 目标 and a trailing 指标, name), all normalized (NFKC,
-    no white space), so the old (产出目标/数量) and new (产出指标/数量指标) frameworks meet;
-    repeated keys within a declaration are matched in order of ``seq``. Indicators left over
-    are then matched on (``level1_std``, name), then on the name alone, so an indicator moved
-    to another level2 or category (预算执行率 from 投入管理 in the old framework to 产出/成本指标
-    in the new one) is not reported as removed and added.
+    never reported as removed then added. The indicators of the two declarations are paired
+    one to one, best match first, by :func:`analysis.metrics.indicators.match_indicators`: the
+    same normalized name under the same ``level1_std`` and an equivalent level2 (``exact``, or
+    ``level2-renamed`` where the headings differ in print), under the same ``level1_std``, then
+    anywhere (an indicator moved between categories with the framework); the same name once the
+    project's own name and years are taken out (``project-name``); near names under an
+    equivalent level2 (``fuzzy``, with guards). Repeated names pair in ``seq`` order.
+
+    The two targets of a pair are compared after
+    :func:`~analysis.metrics.indicators.comparable`: an operator or a value unit printed in one
+    year only is taken from the other (``op_not_printed``, ``unit_not_printed``), and quantities
+    in convertible units are converted (``50万元``/``500000元``, ``1年``/``12个月``).
 
     Only projects declared in both years produce rows: a project that starts or ends gives no
     ``added``/``removed`` rows (that is a project-level fact, see :func:`project_changes`).
@@ -191,7 +209,8 @@ def target_changes(
       is unchanged; ``2021年6月30日前`` in 2021 after ``2020年12月31日前`` in 2020 is tightened);
     - ``unchanged``: same operator and value (and upper end); qualitative or deadline targets
       whose normalized text is identical; targets that could not be parsed with identical text;
-    - ``changed``: comparable in neither direction: the kind or the value unit changed, the
+    - ``changed``: comparable in neither direction: the kind changed, the value unit changed
+      (and the two cannot be converted), the
       qualitative text changed, the operator changed between families (``=``, lower bounds,
       upper bounds, range), an ``=`` value moved, a range shifted;
     - ``added`` / ``removed``: the indicator exists only in the later / earlier declaration.
@@ -212,49 +231,26 @@ def target_changes(
       ``old_value_hi``/``new_value_hi``, ``old_unit``/``new_unit``: the parsed targets;
     - ``old_decl_id``/``new_decl_id``: the two declarations compared (both given on every row);
       ``old_seq``/``new_seq``: the indicator's ``seq`` in each (null on the missing side).
+    - ``indicator_key``: the indicator's identity across all its project's declared years;
+      ``indicator_match`` (``exact``, ``level2-renamed``, ``project-name``, ``fuzzy``; null for
+      added/removed) and ``indicator_match_score`` (100, or the similarity for ``fuzzy``): how
+      the two were paired;
+    - ``op_not_printed``, ``unit_not_printed`` (bool): one year printed no operator / no value
+      unit and the other's was taken for the comparison.
 
     Indicators whose ``decl_id`` is not in ``declarations`` are left out, and so are
     medium-term targets (see :func:`year_targets`).
     """
     indicators = year_targets(indicators)
-    if declarations is None:
-        declarations = indicators[["decl_id", "unit", "year", "project"]].drop_duplicates("decl_id")
-    decl = linked(declarations)
-    pairs = _declared_pairs(decl)
-    pairs = pairs.sort_values(["unit", "project_key", "from_year"], kind="stable").reset_index(drop=True)
-    pairs = pairs.assign(_pair=np.arange(len(pairs)))
-    keys = _indicator_keys(indicators)
-    ind_decl = indicators["decl_id"].to_numpy(dtype=object)
-    codes = pd.Index(
-        pd.unique(
-            np.concatenate(
-                [ind_decl, pairs["old_decl_id"].to_numpy(dtype=object), pairs["new_decl_id"].to_numpy(dtype=object)]
-            )
-        )
+    pairs, side, old, new, hits, ind_keys = paired_indicators(indicators, declarations)
+    seq = side["_seq"].to_numpy()
+    removed = old.loc[~old["_r"].isin(hits["_r_o"])].rename(columns={"_r": "_r_o"})
+    added = new.loc[~new["_r"].isin(hits["_r_n"])].rename(columns={"_r": "_r_n"})
+    slim = pd.concat([hits, added, removed], ignore_index=True)
+    slim = slim.assign(
+        _seq_o=np.where(slim["_r_o"].notna(), seq[slim["_r_o"].fillna(0).astype("int64")], np.nan),
+        _seq_n=np.where(slim["_r_n"].notna(), seq[slim["_r_n"].fillna(0).astype("int64")], np.nan),
     )
-    keys = keys.assign(_decl=codes.get_indexer(ind_decl))
-    side = keys.drop(columns="_l1_text")
-    old = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["old_decl_id"].to_numpy(dtype=object)))
-    new = pairs[["_pair"]].assign(_decl=codes.get_indexer(pairs["new_decl_id"].to_numpy(dtype=object)))
-    old = old.merge(side, on="_decl").drop(columns="_decl")
-    new = new.merge(side, on="_decl").drop(columns="_decl")
-    matched = []
-    for pass_keys in _MATCH_PASSES:
-        on = ["_pair", *pass_keys]
-        o = old.sort_values(["_pair", "_seq"], kind="stable")
-        n = new.sort_values(["_pair", "_seq"], kind="stable")
-        o = o.assign(_occ=o.groupby(on).cumcount())
-        n = n.assign(_occ=n.groupby(on).cumcount())
-        m = o[[*on, "_occ", "_r", "_seq"]].merge(
-            n[[*on, "_occ", "_r", "_seq"]], on=[*on, "_occ"], how="outer", suffixes=("_o", "_n")
-        )
-        hit = m["_r_o"].notna() & m["_r_n"].notna()
-        matched.append(m.loc[hit, ["_pair", "_r_o", "_r_n", "_seq_o", "_seq_n"]])
-        old = old.loc[old["_r"].isin(m.loc[m["_r_n"].isna(), "_r_o"])]
-        new = new.loc[new["_r"].isin(m.loc[m["_r_o"].isna(), "_r_n"])]
-    removed = old.rename(columns={"_r": "_r_o", "_seq": "_seq_o"})[["_pair", "_r_o", "_seq_o"]]
-    added = new.rename(columns={"_r": "_r_n", "_seq": "_seq_n"})[["_pair", "_r_n", "_seq_n"]]
-    slim = pd.concat([*matched, added, removed], ignore_index=True)
     slim = slim.sort_values(["_pair", "_seq_n", "_seq_o"], kind="stable", na_position="last")
     r_o = slim["_r_o"].fillna(-1).to_numpy(dtype="int64")
     r_n = slim["_r_n"].fillna(-1).to_numpy(dtype="int64")
@@ -276,14 +272,27 @@ def target_changes(
     for short, source in fields.items():
         sides[f"old_{short}"] = _take(indicators[source], r_o)
         sides[f"new_{short}"] = _take(indicators[source], r_n)
-    l1_text = keys["_l1_text"]
+    l1_text = pd.Series(side["_l1"].to_numpy(dtype=object)).replace("", None)
     out = pd.DataFrame(sides).assign(
         level1_std=np.where(r_n >= 0, _take(l1_text, r_n), _take(l1_text, r_o)),
         from_year=_take(pairs["from_year"], pair_rows),
         to_year=_take(pairs["to_year"], pair_rows),
     )
+    both = (r_o >= 0) & (r_n >= 0)
+    cmp = il.comparable(out)
+    flags = {f: both & cmp[f].to_numpy(dtype=bool) for f in ("op_not_printed", "unit_not_printed")}
     out = out.assign(
-        change=np.select([(r_o >= 0) & (r_n >= 0), r_n >= 0], [_classify(out), "added"], default="removed"),
+        change=np.select(
+            [both, r_n >= 0],
+            [_classify(out.assign(**{c: cmp[c] for c in il.COMPARED})), "added"],
+            default="removed",
+        ),
+        indicator_key=np.where(r_n >= 0, ind_keys[np.clip(r_n, 0, None)], ind_keys[np.clip(r_o, 0, None)])
+        if len(ind_keys)
+        else np.array([], dtype=object),
+        indicator_match=slim["match"].to_numpy(dtype=object),
+        indicator_match_score=slim["score"].to_numpy(dtype=float),
+        **flags,
         level1=out["new_level1"].where(r_n >= 0, out["old_level1"]),
         level2=out["new_level2"].where(r_n >= 0, out["old_level2"]),
         name=out["new_name"].where(r_n >= 0, out["old_name"]),
@@ -387,19 +396,20 @@ def refine_changes(changes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
       :func:`target_changes` already.
     """
     out = changes.copy()
+    cmp = il.comparable(out)  # operators and units printed in one year only, units converted
     fixed = (
         out["change"].eq("changed")
-        & out["old_op"].isin(["=", "＝"])
-        & out["new_op"].isin(["=", "＝"])
+        & cmp["old_op"].eq("=")
+        & cmp["new_op"].eq("=")
         & out["old_kind"].eq("quantitative")
         & out["new_kind"].eq("quantitative")
-        & (norm_text(out["old_unit"]) == norm_text(out["new_unit"]))
-        & out["old_value"].notna()
-        & out["new_value"].notna()
+        & (cmp["old_unit"] == cmp["new_unit"])
+        & cmp["old_value"].notna()
+        & cmp["new_value"].notna()
     ).to_numpy()
-    direction = _nature_direction(out) if len(out) else np.zeros(0, dtype=int)
-    ov = pd.to_numeric(out["old_value"], errors="coerce").to_numpy(dtype=float)
-    nv = pd.to_numeric(out["new_value"], errors="coerce").to_numpy(dtype=float)
+    direction = _nature_direction(out.assign(new_unit=cmp["new_unit"])) if len(out) else np.zeros(0, dtype=int)
+    ov = cmp["old_value"].to_numpy(dtype=float)
+    nv = cmp["new_value"].to_numpy(dtype=float)
     moved = np.sign(np.nan_to_num(nv - ov)) * direction
     by_nature = fixed & (moved != 0)
     out["change"] = np.where(

@@ -7,7 +7,8 @@ such a link is ``match="exact"``.
 Projects are sometimes renamed. After the exact pass, a project of a unit whose last
 declared year is Y may be linked to a project of the same unit whose first declared year
 is Y+1 when their names are similar enough (``rapidfuzz.fuzz.ratio`` on the normalized
-names with four-digit years such as ``2020年度`` removed, at least ``threshold``; a name made of
+names with four-digit years such as ``2020年度`` removed, and the declaration's own year where it
+is printed bare, as in ``2025金安国际网球公开赛``, at least ``threshold``; a name made of
 two neighbouring words swapped, as in 雾炮车降尘抑尘服务 and 雾炮车抑尘降尘服务, scores 100) and carry the
 same numbers (digits and Chinese numerals, in order: ``第一批`` is never linked to ``第二批``,
 nor ``3号线`` to ``4号线``, however similar the rest of the name). Such a
@@ -101,6 +102,20 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
+def _without_years(names: pd.Series, years: pd.Series) -> pd.Series:
+    """Names without four-digit years followed by 年 (``2020年度``), and without the declaration's
+    own year printed bare (``2025金安国际网球公开赛`` declared for 2025)."""
+    out = names.str.replace(_YEAR_IN_NAME, "", regex=True)
+    return pd.Series(
+        [
+            re.sub(rf"(?<!\d){int(y)}(?!\d)", "", s) if pd.notna(y) else s
+            for s, y in zip(out.to_numpy(dtype=object), years.to_numpy(dtype=object))
+        ],
+        index=names.index,
+        dtype=object,
+    )
+
+
 def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """One-to-one links from chains ending in Y to chains starting in Y+1 within a unit.
 
@@ -120,8 +135,8 @@ def _fuzzy_links(chains: pd.DataFrame, threshold: float) -> pd.DataFrame:
     )
     if pairs.empty:
         return empty
-    old_s = pairs["project_n_old"].str.replace(_YEAR_IN_NAME, "", regex=True)
-    new_s = pairs["project_n_new"].str.replace(_YEAR_IN_NAME, "", regex=True)
+    old_s = _without_years(pairs["project_n_old"], pairs["last_year"])
+    new_s = _without_years(pairs["project_n_new"], pairs["first_year"])
     scores = np.fromiter(
         (_similarity(a, b) for a, b in zip(old_s.to_numpy(), new_s.to_numpy())), dtype=float, count=len(pairs)
     )
