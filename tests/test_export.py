@@ -34,9 +34,13 @@ def test_workbook_has_the_tables_and_the_analysis_under_chinese_names(exported):
         "目标变化汇总",
         "目标变化",
         "预算与目标",
+        "目标历史",
         "目标审核",
         "项目更名",
     ]
+    history = list(wb["目标历史"].iter_rows(values_only=True))
+    assert history[0][:4] == ("单位", "项目", "指标标识", "年度")
+    assert len(history) - 1 >= len(list(wb["指标"].iter_rows(values_only=True))) - 1  # every indicator, each year
     rows = list(wb["申报表"].iter_rows(values_only=True))
     assert rows[0][:4] == ("申报表编号", "年度", "单位", "项目")
     assert len(rows) == 1 + 5 * 3 * 2

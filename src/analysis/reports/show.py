@@ -276,6 +276,12 @@ VALUE_WORDS = {
     "change": {**CHANGE_LABELS},
     "severity": problem_codes.SEVERITY_CHINESE,
     "match": {"exact": "精确", "fuzzy": "模糊匹配"},
+    "indicator_match": {
+        "exact": "精确",
+        "level2-renamed": "二级指标更名",
+        "project-name": "去除项目名后相同",
+        "fuzzy": "相近名称",
+    },
     "outcome": {"pass": "通过", "fail": "未通过", "n/a": "不适用"},
     "source": {"convention": "审核惯例"},
     "kind": {"quantitative": "定量", "qualitative": "定性", "deadline": "时限"},
