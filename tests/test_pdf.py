@@ -289,3 +289,14 @@ def test_title_lines_printed_again_over_a_continued_table(case, tmp_path):
         pytest.skip(f"{path} is not here")
     got = fk.read(_write(tmp_path, "titles.pdf", pk.cut_row(fk.text_grid(path), row, lines=0, titles=True)))
     _same(fk.read(path), got, name)
+
+
+def test_a_form_without_ruling_lines_is_named_not_lost_silently(seed_text, tmp_path):
+    """A table drawn without ruling lines is not read as a table: the pages printing its
+    indicator header are named; a ruled form beside it is read."""
+    unruled = pk.disclosure([fk.text_grid(kit.SEED)], pk.Layout(ruled=False, budget_tables=False))
+    got = fk.read(_write(tmp_path, "unruled.pdf", unruled))
+    left = [p for p in got.problems if p.code == "pages-not-read"]
+    assert len(left) == 1 and "without ruling lines" in left[0].message and "page(s) 1" in left[0].message
+    ruled = fk.read(_write(tmp_path, "ruled.pdf", pk.disclosure([fk.text_grid(kit.SEED)])))
+    _same(seed_text, ruled, "ruled.pdf")  # (no such row where the lines are drawn)

@@ -46,6 +46,9 @@ _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$"
 )
+#: an indicator table's column header printed as a line of text (a table without ruling lines)
+#: (the words apart as columns are, not as in a sentence: 一级指标、二级指标和三级指标)
+_UNRULED_HEADER = re.compile(r"一级\s*(?:指标|目标)\s+二级\s*(?:指标|目标)\s+三级\s*(?:指标|目标)")
 #: rows at the top of a table a publisher may print again on each page
 _REPEATED = 4
 #: a line saying the form's year: （2021年度）, 2021年
@@ -314,6 +317,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
     problems: list[Problem] = []
     pages_items: list[list[tuple]] = []  # of each page ("p", text, page, top) or ("t", _Part), in reading order
     no_text: list[int] = []
+    unruled: list[int] = []  # pages printing an indicator table's header outside any ruled table
     bad_pages: list[str] = []
     inflated = [0]  # bytes the pages' contents inflated to, all pages together
     try:
@@ -371,6 +375,8 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
                     text = _line_text(line).strip()
                     if text:
                         here.append((line[0]["top"], ("p", text, number, round(line[0]["top"]))))
+                        if _UNRULED_HEADER.search(text):
+                            unruled.append(number)
                 pages_items.append([item for _, item in sorted(here, key=lambda x: x[0])])
             except lim.LimitExceeded:
                 raise
@@ -390,6 +396,17 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:
         # a page that fails costs that page; a file none of whose pages could be read is damaged
         code = "unreadable-file" if len(bad_pages) == min(len(pages), MAX_PAGES) else "pages-not-read"
         problems.append(Problem(rel, 1, code, f"{rel}: page(s) {', '.join(bad_pages)} could not be read"))
+    if unruled:
+        pages = sorted(set(unruled))
+        problems.append(
+            Problem(
+                rel,
+                1,
+                "pages-not-read",
+                f"{rel}: page(s) {_ranges(pages)} print an indicator table without ruling lines (text placed "
+                "in columns), which is not read as a table; its declaration is not read from there",
+            )
+        )
     if no_text:
         considered = min(len(pages), MAX_PAGES) if pages else 0
         what = "no page has" if len(no_text) == considered else f"page(s) {_ranges(no_text)} of {considered} have"
