@@ -2,6 +2,8 @@
 county, city and provincial budget offices publish them (fields and tables as in the real
 files of ../shared/real-world, names made up)."""
 
+import pandas as pd
+
 import seedkit as kit
 
 T = "\t"
@@ -467,3 +469,53 @@ def test_a_cost_a_little_above_the_amount_says_nothing_of_its_unit(tmp_path):
     rows[4] = ["资金情况", "年度资金总额:", "详见附件"]
     r, d = one(tmp_path / "b", form(*rows))
     assert "年度资金总额 '详见附件' is no amount" in r.problems.message[r.problems.code == "bad-amount"].iloc[0]
+
+
+REGIONAL = [
+    "生猪调出大县奖励资金区域绩效目标表",
+    "(2022年度)",
+    ["资金名称", "生猪调出大县奖励资金", "", ""],
+    ["中央主管部门", "财政部、农业农村部", "", ""],
+    ["省级主管部门", "示例省农业农村厅", "", ""],
+    ["区县财政部门", "示例县财政局", "", ""],
+    ["区县主管部门", "示例县农业农村委员会", "", ""],
+    ["资金情况", "年度金额(万元):", "397", ""],
+    ["", "其中:中央补助(万元)", "397", ""],
+    ["", "地方资金(万元)", "", ""],
+    ["", "一级指标", "二级指标", "三级指标", "单位", "指标值"],
+    ["绩效指标", "产出指标", "数量指标", "猪肉产量稳定率", "%", "≥95%"],
+]
+
+
+def test_a_regional_form_is_read_by_its_fund_and_local_department(tmp_path):
+    """区域绩效目标表 name the fund, not a project, and the money's path from the centre down: the
+    local 主管部门 declares; the bodies above it are known and not kept."""
+    r, d = one(tmp_path, form(*REGIONAL))
+    assert (d.project, d.unit, d.year, d.year_budget) == (
+        "生猪调出大县奖励资金",
+        "示例县农业农村委员会",
+        2022,
+        3_970_000,
+    )
+    assert not (r.problems.code == "unknown-field").any()
+    assert r.indicators.target_raw.tolist() == ["≥95%"]
+
+
+def test_a_blank_total_is_the_sum_of_the_parts_printed_under_it(tmp_path):
+    rows = [
+        "专项资金绩效目标表",
+        "(2020年度)",
+        ["专项(项目)名称", "农村饮水安全巩固提升工程专项", "", ""],
+        ["区级主管部门", "示例区水利局", "", ""],
+        ["资金情况(万元)", "资金总额", "", ""],
+        ["", "其中:财政拨款", "500", ""],
+        ["", "其他资金", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+        ["", "产出指标", "质量指标", "工程验收合格率", "≥95%"],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert d.unit == "示例区水利局" and d.year_budget == 5_000_000
+    msg = r.problems.message[r.problems.code == "amount-from-parts"].iloc[0]
+    assert "printed blank" in msg and "其中:财政拨款 500" in msg
+    r, d = one(tmp_path / "b", form(*[c for c in rows if "其中" not in str(c)]))
+    assert pd.isna(d.year_budget) and (r.problems.code == "missing-amount").any()  # no part, no amount

@@ -479,7 +479,38 @@ def _amounts(raw: RawDeclaration, add) -> dict:
         year_b = _sum_of_parts(raw, add)
         if year_b is None:
             add(raw.source_line, "missing-amount", "no budget amount is printed")
+    elif total is None and year_b is None:
+        blank = [raw.fields[n] for n in _AMOUNT_LABELS if n in raw.fields]
+        year_b = _blank_total_from_parts(raw, min(e[1] for e in blank), add)
     return {"total_budget": total, "year_budget": year_b, **values}
+
+
+def _blank_total_from_parts(raw: RawDeclaration, line: int, add) -> float | None:
+    """A total printed blank over parts that carry figures (``年度资金总额 |`` over ``其中：中央补助 |
+    50.29`` and ``地方资金 |``): the sum of the parts printed under it, in the form's money unit
+    (元 where none is printed, said in a warning), with an ``amount-from-parts`` warning. None
+    when no part carries a figure or one is no amount."""
+    unit = raw.get("money_unit")
+    parts, total = [], 0.0
+    for part in raw.parts:
+        amount, ok = nz.parse_amount(part[1], unit or "元")
+        if part[2] < line or (ok and amount is None):
+            continue  # before the total, or left blank
+        if not ok or amount < 0:
+            return None
+        parts.append(part)
+        total += amount
+    if not parts:
+        return None
+    total = round(total, 2)
+    names = ", ".join(f"{label} {short(value, 20)}" for label, value, _line, _level in parts)
+    add(
+        parts[0][2],
+        "amount-from-parts",
+        f"the amount is printed blank; it is read as the sum of the parts printed under it ({names}; "
+        f"{unit or '元: no money unit is printed'}): {total:,.2f} 元",
+    )
+    return total
 
 
 def _sum_of_parts(raw: RawDeclaration, add) -> float | None:

@@ -442,6 +442,9 @@ class _Splitter:
                 lab = head[c]
                 if not (self.cur.fields.get(lab.field) or ("",))[0]:
                     self.assign(lab, value, line)
+        elif len(head) == 1 and (level := vocab.amount_part_level(lead[-1])) is not None:
+            # 其中：中央补助 | 50.29 under a blank 年度资金总额: a part, the amount's only figure maybe
+            self.cur.parts.append((lead[-1], next(iter(values.values())), line, level))
         return True
 
     def unlabelled_unit(self, text: str, line: int) -> None:

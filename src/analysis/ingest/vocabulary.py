@@ -113,7 +113,7 @@ def field_of(label: str) -> str | None:
     ):  # 单位（盖章）：, 项目责任人（签字）：
         return IGNORE
     if k.startswith("其中") and len(k) > 2:  # 其中：财政拨款 — a part of the amount above
-        k = _ENUMERATOR.sub("", k[2:])
+        k = _ENUMERATOR.sub("", k[2:].lstrip(":"))  # 其中：… (the colon is ASCII after NFKC)
     name = FIELDS.get(k)
     if name is not None:
         return name
@@ -136,7 +136,7 @@ def amount_part_level(label: str) -> int | None:
     1 when it is numbered （一）, 一、 … (a part of the whole), else 2; ``None`` for any other label."""
     k = key(label)
     if k.startswith("其中") and len(k) > 2:
-        k = _ENUMERATOR.sub("", k[2:])
+        k = _ENUMERATOR.sub("", k[2:].lstrip(":"))  # 其中：… (the colon is ASCII after NFKC)
     if not any(p.search(k) for p in AMOUNT_PARTS):
         return None
     return 1 if _TOP_ENUMERATOR.match(squeeze(label)) else 2
