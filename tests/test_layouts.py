@@ -519,3 +519,40 @@ def test_a_blank_total_is_the_sum_of_the_parts_printed_under_it(tmp_path):
     assert "printed blank" in msg and "其中:财政拨款 500" in msg
     r, d = one(tmp_path / "b", form(*[c for c in rows if "其中" not in str(c)]))
     assert pd.isna(d.year_budget) and (r.problems.code == "missing-amount").any()  # no part, no amount
+
+
+def test_a_wide_form_gives_one_indicator_per_site(tmp_path):
+    """One value column per village (no 指标值 header at all), an operator column before them:
+    each site's cell is an indicator of its own, its site named."""
+    rows = [
+        "2022年省级水利专项资金绩效目标表",
+        ["项目名称", "省级水利专项资金", "主管部门(单位)名称", "示例县水利局"],
+        ["资金情况(万元)", "资金总额", "35", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标解释", "指标方向", "甲村", "乙村"],
+        ["", "产出指标", "数量指标", "开展修复工程(个)", "反映开展情况", "≥", "1", "2"],
+        ["", "", "质量指标", "验收合格率", "反映质量", "≥", "100%", "95%"],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    ind = r.indicators
+    assert (d.unit, d.year_budget) == ("示例县水利局", 350_000)
+    assert ind.site.tolist() == ["甲村", "乙村", "甲村", "乙村"]
+    assert ind.target_raw.tolist() == ["≥1", "≥2", "≥100%", "≥95%"]
+    assert ind.name.tolist() == ["开展修复工程(个)"] * 2 + ["验收合格率"] * 2
+
+
+def test_sites_named_in_a_second_header_row_under_their_value_column(tmp_path):
+    rows = [
+        "专项转移支付绩效目标表",
+        "(2023年度)",
+        ["部门(单位)名称", "示例市民族宗教局"],
+        ["项目名称", "宗教管理经费补助"],
+        ["资金情况(万元)", "资金总额:", "30"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标解释", "区域目标值", "", ""],
+        ["", "", "", "", "", "甲区", "乙县", "丙县"],
+        ["", "产出指标", "数量指标", "补助县数量", "反映数量", "2", "3", "1"],
+    ]
+    r, _d = one(tmp_path, form(*rows))
+    assert r.indicators[["site", "value"]].values.tolist() == [["甲区", 2.0], ["乙县", 3.0], ["丙县", 1.0]]
+    assert r.indicators.site.notna().all()
+    r, _d = one(tmp_path / "b", form(*COUNTY))  # an ordinary form: no site
+    assert r.indicators.site.isna().all()

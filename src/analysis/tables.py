@@ -207,6 +207,13 @@ COLUMNS: dict[str, Column] = _registry(
         _c("value_unit", S, "计量单位", "Unit of the value: %, 次, 元/人 ..."),
         _c("kind", S, "类型", "quantitative, qualitative or deadline."),
         _c("weight", F64, "权重", "Weight or score (权重/分值) printed for the indicator.", "number"),
+        _c(
+            "site",
+            S,
+            "地点",
+            "A wide form's site: the village, town, school or county heading the value column the target is "
+            "printed in (the form prints one per site, the table one row per site); null for the other forms.",
+        ),
         # --- problems
         _c("severity", S, "级别", "error: something could not be read; warning: read but suspicious."),
         _c("code", S, "问题代码", "A stable slug; see the README's list of problem codes."),
@@ -274,6 +281,7 @@ _TABLES: dict[str, list] = {
             "Basis or standard printed for the target (绩效标准, 取值依据, 指标值设定依据).",
             "text",
         ),
+        "site",
         (
             "source_page",
             "页",

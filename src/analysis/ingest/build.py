@@ -53,6 +53,7 @@ class IndicatorRow(NamedTuple):
     horizon: str
     weight: float | None
     basis: str | None
+    site: str | None
     source_page: int | None = None  # set by analysis.ingest.file for a document's rows
 
 
@@ -283,10 +284,11 @@ def _indicator_rows(raw: RawDeclaration, row: dict, add) -> tuple[list[Indicator
                 kind=v.kind,
                 source_line=ind.line,
                 horizon=ind.horizon,
+                site=ind.site,
                 **v.printed,
             )
         )
-        pieces.append(v.piece)
+        pieces.append(v.piece if ind.site is None else f"{v.piece}site={ind.site};")
         if v.flag is not None:
             _indicator_problems(raw, ind, v, add)
         if execution is None and v.execution is not None and ind.horizon == "year":

@@ -5,11 +5,11 @@ an indicator row read by it (:class:`SetCells`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from analysis.ingest import vocabulary as vocab
-from analysis.ingest.cells import clean
+from analysis.ingest.cells import clean, match_label
 from analysis.ingest.normalize import OPERATORS
 
 
@@ -27,6 +27,8 @@ class ColumnSet:
     unit: int | None = None
     #: the columns of the other roles (weight, basis, ...), as ``(role, column)``
     printed: tuple[tuple[str, int], ...] = ()
+    #: a wide form's value column is one site's (a village, town, school or county): its heading
+    site: str | None = None
 
     def columns(self) -> list[int]:
         """Every column the set reads."""
@@ -49,7 +51,9 @@ class Layout:
     def __post_init__(self):
         #: what the layout is, as a value: rows read under equal layouts are read alike
         self.key = (
-            tuple((s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.printed) for s in self.sets),
+            tuple(
+                (s.horizon, s.level1, s.level2, s.name, s.target, s.op, s.unit, s.printed, s.site) for s in self.sets
+            ),
             tuple(self.fields.items()),
         )
         self.long = "project" in self.fields
@@ -68,16 +72,19 @@ def read_header(cells: list[str]) -> Layout | None:
     计量单位, 分值, 绩效标准 ...); a role printed again after a set's value column starts the next
     set; field headers (项目名称, 预算数) make it a long table."""
     mark = vocab.TARGET_MARK
-    if not any(mark in c for c in cells):
+    if not any(mark in c for c in cells) and not may_be_wide(cells):
         return None  # no value column, no header: the quick test most rows end at
     sets: list[dict] = []
     cur: dict = {}
     fields: dict[str, int] = {}
     marks: list[str | None] = []
+    last_role = -1  # the last column a header word heads
     for i, c in enumerate(cells):
         if not c:
             continue
         role = vocab.column_role(c)
+        if role is not None:
+            last_role = i
         if role is None:
             tf = vocab.table_field(c)
             if tf is not None and not cur:
@@ -105,7 +112,7 @@ def read_header(cells: list[str]) -> Layout | None:
         marks.append(cur.pop("_mark", None))
     good = [(s, m) for s, m in zip(sets, marks) if "name" in s and "target" in s]
     if not good:
-        return None
+        return _wide_layout(cells, sets, last_role)
     if not any("level1" in s or "level2" in s for s, _ in good) and all(
         vocab.key(cells[s["name"]]) in vocab.DESCRIPTION for s, _ in good
     ):
@@ -175,3 +182,64 @@ def set_cells(cells: list[str], s: ColumnSet) -> SetCells:
         t = _joined_target(op_cell, t, get(s.unit))
     printed = tuple((role, cells[c]) for role, c in s.printed if cells[c])
     return SetCells(get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.unit), printed)
+
+
+# ---------------------------------------------------------------------------------------------
+# wide forms: one value column per site
+
+
+def may_be_wide(cells: list[str]) -> bool:
+    """The quick test for a wide form's header, which prints no value column (一级指标 | 二级指标 |
+    三级指标 | 指标解释 | 西坪镇尧山村 | 桃舟乡吾培村 …): a name column and a level column."""
+    if sum(1 for c in cells if c) < 5 or "指标" not in "".join(cells):
+        return False
+    roles = {vocab.column_role(c) for c in cells if c}
+    return "name" in roles and bool(roles & {"level1", "level2"})
+
+
+def _is_site(cell: str) -> bool:
+    """A heading that names a place or body, not a role, label, number or operator."""
+    c = clean(cell)
+    return bool(c) and not any(ch.isdigit() for ch in c) and c not in OPERATORS and match_label(cell) is None
+
+
+def _wide_layout(cells: list[str], sets: list[dict], last_role: int) -> Layout | None:
+    """A wide form's layout: one set of level and name columns, no value column, and after the
+    last column a header word heads, two or more columns headed by a place (a village, town,
+    school or county): each is a value column of its own, one :class:`ColumnSet` a site."""
+    if len(sets) != 1 or "name" not in sets[0] or not ({"level1", "level2"} & sets[0].keys()):
+        return None
+    s = sets[0]
+    sites = [i for i in range(last_role + 1, len(cells)) if cells[i]]
+    if len(sites) < 2 or not all(_is_site(cells[i]) for i in sites) or vocab.table_field(cells[sites[0]]):
+        return None
+    return Layout(
+        [
+            ColumnSet(
+                "year",
+                s.get("level1"),
+                s.get("level2"),
+                s["name"],
+                i,
+                tuple(s.get("op", ())),
+                s.get("unit"),
+                tuple((role, s[role]) for role in vocab.PRINTED_COLUMNS if role in s),
+                clean(cells[i]),
+            )
+            for i in sites
+        ]
+    )
+
+
+def site_sets(lay: Layout, cells: list[str]) -> Layout | None:
+    """A second header row naming the sites of one value column printed over them (区域目标值 over
+    新罗区 | 永定区 | …): a wide form's layout, one set a site; None when ``cells`` is no such row."""
+    if len(lay.sets) != 1:
+        return None
+    s = lay.sets[0]
+    filled = [i for i, c in enumerate(cells) if c]
+    if len(filled) < 2 or filled[0] != s.target or not all(_is_site(cells[i]) for i in filled):
+        return None
+    if any(vocab.column_role(cells[i]) for i in filled):
+        return None
+    return Layout([replace(s, target=i, site=clean(cells[i])) for i in filled])

@@ -21,7 +21,16 @@ from dataclasses import dataclass, field, replace
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.cells import HEADING, YEAR_ROW, Label, clean, is_template_name, looks_like_target, match_label
 from analysis.ingest.grid import Row
-from analysis.ingest.layout import PLAIN, ColumnSet, Layout, SetCells, indicator_cells, read_header
+from analysis.ingest.layout import (
+    PLAIN,
+    ColumnSet,
+    Layout,
+    SetCells,
+    indicator_cells,
+    may_be_wide,
+    read_header,
+    site_sets,
+)
 from analysis.ingest.normalize import is_level1, is_level2, nfkc
 from analysis.ingest.rows import (
     AMOUNT_CHAR,
@@ -79,6 +88,7 @@ class RawIndicator:
     #: the cells of the other columns printed beside it (weight, basis, ...:
     #: :data:`~analysis.ingest.vocabulary.PRINTED_COLUMNS`), as ``(role, cell)``, the blank ones left out
     printed: tuple[tuple[str, str], ...] = ()
+    site: str | None = None  # a wide form's site: the heading of the value column (a village, a county)
 
 
 @dataclass(slots=True)
@@ -244,7 +254,7 @@ class _Splitter:
                 self.cur.heading_year = int(m.group(1)) if m.group(1) else None
             self.layout = None
             return
-        layout = read_header(cells) if vocab.TARGET_MARK in "".join(cells) else None
+        layout = read_header(cells) if vocab.TARGET_MARK in "".join(cells) or may_be_wide(cells) else None
         if layout is not None:
             self.table(row, layout)
             return
@@ -340,6 +350,10 @@ class _Splitter:
         """A second header row under the value column (``2021年实际实现值 | 预期2022年实现值``):
         the target is read from the column that is no actual value. True when ``cells`` is one."""
         lay = self.layout
+        wide = site_sets(lay, cells)
+        if wide is not None:
+            self.layout = wide  # a row of sites under one value header: one value column a site
+            return True
         used = {c for s in lay.sets for c in (s.level1, s.level2, s.name) if c is not None}
         filled = [i for i, c in enumerate(cells) if c]
         if not filled or any(i in used for i in filled):
@@ -634,6 +648,7 @@ class _Splitter:
             unit_cell=got.unit_cell or None,
             value_cell=got.value_cell or None,
             printed=got.printed,
+            site=s.site,
         )
         if shifted:
             d.problems.append(

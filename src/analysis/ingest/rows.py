@@ -10,7 +10,7 @@ import re
 from analysis.ingest import vocabulary as vocab
 from analysis.ingest.cells import HEADING, TWO_COLONS, YEAR_ROW, clean, is_value, match_label, pairs, strip_cells
 from analysis.ingest.grid import Row
-from analysis.ingest.layout import read_header
+from analysis.ingest.layout import may_be_wide, read_header
 
 _MONEY_LABELS = (*vocab.AMOUNT_FIELDS, vocab.GROUP)  # labels whose value is an amount, or none
 
@@ -50,7 +50,7 @@ class RowInfo:
             self.kind = YEAR
         elif HEADING.match(first_n) and len(nonempty) == 1:
             self.kind = HEADING_ROW
-        elif vocab.TARGET_MARK in "".join(cells) and (layout := read_header(cells)) is not None:
+        elif (vocab.TARGET_MARK in "".join(cells) or may_be_wide(cells)) and (layout := read_header(cells)) is not None:
             self.kind, self.layout = HEADER, layout
         else:
             self.kind = OTHER
