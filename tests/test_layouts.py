@@ -556,3 +556,35 @@ def test_sites_named_in_a_second_header_row_under_their_value_column(tmp_path):
     assert r.indicators.site.notna().all()
     r, _d = one(tmp_path / "b", form(*COUNTY))  # an ordinary form: no site
     assert r.indicators.site.isna().all()
+
+
+TRANSPOSED = [
+    "附件3",
+    "2020年市级财政专项扶贫资金(第二批扶贫开发项目)绩效目标表",
+    ["项目单位", "产 出 指 标", "", "", "效 益 指 标", ""],
+    ["", "质量指标", "数量指标", "时效指标", "社会效益指标", ""],
+    ["", "资金投向合规率", "扶持村数", "资金使用率", "指标1:改善村人居环境", "指标2:违规违纪问题"],
+    ["甲镇", "100%", "2", "100%", "有效改善", "0"],
+]
+
+
+def test_a_declaration_naming_no_unit_is_kept_and_said_so(tmp_path):
+    """A table printed across, under a title naming only the fund: the declaration is kept, its
+    project the title's, its unit the folder's name where the file lies in one, else empty;
+    each said in a warning, and the table's rows are reported as not read."""
+    r, d = one(tmp_path, form(*TRANSPOSED))
+    assert (d.unit, d.project, d.year) == ("", "2020年市级财政专项扶贫资金(第二批扶贫开发项目)", 2020)
+    codes = set(r.problems.code)
+    assert {"unit-not-printed", "project-from-title", "transposed-table"} <= codes
+    assert "left empty" in r.problems.message[r.problems.code == "unit-not-printed"].iloc[0]
+    assert not (r.problems.code == "missing-field").any() and r.indicators.empty
+    r, d = one(tmp_path / "b", form(*TRANSPOSED), name="示例县农业农村局/扶贫.txt")
+    assert d.unit == "示例县农业农村局"
+    assert "示例县农业农村局" in r.problems.message[r.problems.code == "unit-not-printed"].iloc[0]
+
+
+def test_a_title_that_names_no_project_gives_none(tmp_path):
+    rows = ["项目支出绩效目标表", "(2022年度)", ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"]]
+    rows.append(["", "产出指标", "数量指标", "培训人次", "≥100人次"])
+    r, d = one(tmp_path, form(*rows))
+    assert d is None and "missing-field" in set(r.problems.code)  # no project: not in the tables

@@ -75,6 +75,21 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "单元格的双引号未闭合，引号按文字保留",
     ),
     # declarations
+    "unit-not-printed": (
+        WARNING,
+        "the declaration names no unit: it is kept with the unit taken from its file's folder, or left empty",
+        "申报表未列明单位：单位取自文件所在文件夹名，或留空",
+    ),
+    "project-from-title": (
+        WARNING,
+        "the declaration prints no 项目名称: the project is the fund or project its title names",
+        "申报表未列项目名称：项目取自表题所列资金或项目名称",
+    ),
+    "transposed-table": (
+        WARNING,
+        "an indicator table printed across (the indicators as columns, one row per unit): its rows are not read",
+        "绩效指标表为横排（指标为列、每个单位一行）：其各行未读取",
+    ),
     "missing-field": (
         ERROR,
         "a required field (unit, year or project) is missing: the declaration is not in the tables",

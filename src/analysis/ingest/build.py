@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from analysis import ids
@@ -103,6 +104,9 @@ def build_declaration(raw: RawDeclaration) -> Built:
     # the declaring unit; else the implementing unit; else the department (主管部门)
     unit = nz.clean_name(nz.strip_unit_code(raw.get("unit") or raw.get("implementer") or raw.get("department")))
     project, code = nz.split_project_code(nz.clean_name(raw.get("project")))
+    if raw.has_table or raw.indicators:  # a form with its table: kept though it names no unit or project
+        project = project or _title_project(raw, problems)
+        unit = unit or _unit_not_printed(raw, problems)
     year = _year(raw, unit, project, problems)
     if _missing(raw, unit, year, project, problems):
         return Built(None, [], problems, [])
@@ -163,12 +167,54 @@ def _year(raw: RawDeclaration, unit: str | None, project: str | None, problems: 
     return year
 
 
+#: what a title says besides the project: the form's name and a year, or nothing but a generic name
+_TITLE_FORM = re.compile(rf"(?:区域)?(?:绩效)?目标(?:{'|'.join(vocab.RAW['title']['verbs'])})?表.*$")
+_GENERIC_TITLE = re.compile(r"^(?:\d{4}年度?)?(?:财政|部门|市级|区级|县级|本级)?(?:预算)?(?:项目支出|支出|项目)?$")
+
+
+def _title_project(raw: RawDeclaration, problems: list[Problem]) -> str | None:
+    """For a form that prints no 项目名称: the fund or project its title names (``2020年市级财政
+    专项扶贫资金（第二批扶贫开发项目）绩效目标表``), with a ``project-from-title`` warning; None
+    when the title names none (项目支出绩效目标表)."""
+    if not raw.title:
+        return None
+    name = nz.clean_name(_TITLE_FORM.sub("", nz.nfkc(raw.title)).strip())
+    if not name or _GENERIC_TITLE.match(name.replace(" ", "")):
+        return None
+    problems.append(
+        Problem(
+            raw.source_file,
+            raw.source_line,
+            "project-from-title",
+            f"{where(raw)}: the declaration prints no 项目名称; the project is taken from its title: {name!r}",
+        )
+    )
+    return name
+
+
+def _unit_not_printed(raw: RawDeclaration, problems: list[Problem]) -> str:
+    """For a form that names no unit (no 申报单位, 实施单位 or 主管部门): the folder its file lies in,
+    where it lies in one (an analyst files each unit's forms under the unit's name), else empty;
+    a ``unit-not-printed`` warning says which."""
+    folder = PurePosixPath(raw.source_file.replace("\\", "/")).parent.name
+    said = f"it is taken from the name of its folder ({folder})" if folder else "the unit is left empty"
+    problems.append(
+        Problem(
+            raw.source_file,
+            raw.source_line,
+            "unit-not-printed",
+            f"{where(raw)}: the declaration prints no unit (申报单位, 实施单位 or 主管部门); {said}",
+        )
+    )
+    return folder
+
+
 def _missing(raw: RawDeclaration, unit, year, project, problems: list[Problem]) -> bool:
     """Whether a required field is missing (a ``missing-field`` problem says which)."""
     missing = [
         label
         for label, v in (("申报单位名称 (unit)", unit), ("年度 (year)", year), ("项目名称 (project)", project))
-        if not v
+        if not v and not (v == "" and label.startswith("申报"))  # a unit left empty on purpose
     ]
     if missing:
         problems.append(

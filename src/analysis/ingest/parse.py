@@ -109,6 +109,7 @@ class RawDeclaration:
     own: set[str] = field(default_factory=set)  # fields printed in this declaration (not carried over)
     #: parts of the amount printed under it: (label, value, line, level; 1 for （一）（二）…)
     parts: list[tuple[str, str, int, int]] = field(default_factory=list)
+    title: str | None = None  # the title row that started it (绩效目标表 …), as printed
 
     def get(self, name: str) -> str | None:
         v = self.fields.get(name)
@@ -173,6 +174,8 @@ class _Splitter:
         self.last_text: str | None = None
         self.subheader = False
         self.orphans: list[Row] = []
+        #: inside a transposed table (one row per unit, the indicators as columns): its rows are passed over
+        self.transposed = False
         #: amount labels printed with no value (column: label), over the rows that may hold them
         self.amount_head: dict[int, Label] | None = None
 
@@ -226,7 +229,10 @@ class _Splitter:
             self.last_text = None
             self.layout = None
             self.amount_head = None
+            self.transposed = False
             return False
+        if kind != OTHER:
+            self.transposed = False
         if kind == TITLE:
             self.title(row, info.cells, info.first, info.first_n)
         elif kind == HEADER:
@@ -263,6 +269,18 @@ class _Splitter:
     def other(self, row: Row, info: RowInfo) -> None:
         """A row that is no title, year, heading or header: an indicator inside a table, else fields."""
         cells = info.cells
+        if self.transposed:
+            return
+        if self.cur is not None and not self.complete() and _transposed_header(info.nonempty):
+            # 项目单位 | 产出指标 | | 效益指标: the indicators as columns, one row per unit below
+            self.cur.has_table = self.transposed = True
+            self.layout = None
+            self.problem(
+                row.line,
+                "transposed-table",
+                "an indicator table printed across (the indicators as columns, one row per unit); its rows are not read",
+            )
+            return
         if self.layout is not None and not self.subheader:
             if info.footer:
                 self.layout = None
@@ -325,6 +343,7 @@ class _Splitter:
         else:
             self.ctx, self.ctx_year = {}, None
             self.start(row.line)
+            self.cur.title = first
             if m:
                 self.ctx_year = (int(m.group(1)), row.line)
                 self.cur.year, self.cur.year_line = self.ctx_year
@@ -699,3 +718,13 @@ def split_declarations(rows: list[Row], rel: str, sheet: str | None = None) -> t
         if s.feed(row):
             last = row
     return s.finish(last), s.orphans
+
+
+def _transposed_header(nonempty: list[str]) -> bool:
+    """A row naming two level-1 categories side by side after its first cell (项目单位 | 产 出 指 标 |
+    效 益 指 标): the header of a table printed across, the indicators as its columns."""
+    return (
+        len(nonempty) >= 3
+        and not is_level1(clean(nonempty[0]))
+        and sum(1 for c in nonempty[1:] if is_level1(clean(c))) >= 2
+    )
