@@ -470,6 +470,7 @@ def _amounts(raw: RawDeclaration, add) -> dict:
     printed anywhere (no label, cell or 单位 line says 元 or 万元), the amount is read as 万元
     when a cost indicator or the text gives it in 万元, else as 元; either way a warning says so."""
     values: dict[str, float | None] = {}
+    blanks: list[tuple[int, str]] = []  # amounts printed blank: reported unless their parts give the amount
     printed = raw.get("money_unit")
     assumed = []
     for name in vocab.AMOUNT_FIELDS:
@@ -493,7 +494,7 @@ def _amounts(raw: RawDeclaration, add) -> dict:
                 f"and not compared with the other amounts",
             )
         elif value is None and name in _AMOUNT_LABELS:
-            add(entry[1], "missing-amount", f"{entry[2] or _AMOUNT_LABELS[name]} is blank")
+            blanks.append((entry[1], f"{entry[2] or _AMOUNT_LABELS[name]} is blank"))
         values[name] = value
     if assumed:
         figures = [values[n] for n in assumed if values[n]]
@@ -530,6 +531,10 @@ def _amounts(raw: RawDeclaration, add) -> dict:
     elif total is None and year_b is None:
         blank = [raw.fields[n] for n in _AMOUNT_LABELS if n in raw.fields]
         year_b = _blank_total_from_parts(raw, min(e[1] for e in blank), add)
+        if year_b is not None:
+            blanks = []  # the parts gave it (amount-from-parts says so)
+    for line, message in blanks:
+        add(line, "missing-amount", message)
     return {"total_budget": total, "year_budget": year_b, **values}
 
 

@@ -462,6 +462,8 @@ class _Splitter:
         if not values:  # 市级资金 | | : a part left blank
             texts = [c for c in cells if c]
             return len(texts) == 1 and vocab.amount_part_level(texts[0]) is not None
+        if any(match_label(v) for v in values.values()):
+            return False  # 其中：中央补助（万元） | 276.22: a part's label under the blank amount, not its value
         first = min(values)
         lead = [c for c in cells[:first] if c]
         if any((lab := match_label(c)) and lab.field not in _PART_FIELDS for c in lead):

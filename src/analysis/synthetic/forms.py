@@ -266,6 +266,8 @@ def render_file(
             row, inds = _seed_form(w, d, year, rel, q, split=layout == "split")
         elif layout == "county":
             row, inds = _county_form(w, d, year, rel, q)
+        elif layout == "special":
+            row, inds = _special_form(w, d, year, rel, q)
         else:
             row, inds = _medium_form(w, d, year, rel, q, code)
         _finish(row, inds)
@@ -395,6 +397,41 @@ def _county_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk) -> tuple[dic
         c1 = "" if l1 == prev1 else l1
         c2 = "" if (l1 == prev1 and l2 == prev2) else l2
         line = w.row(["", c1, c2, ind.name, raw])
+        inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
+        prev1, prev2 = l1, l2
+    return row, inds
+
+
+def _special_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk) -> tuple[dict, list[dict]]:
+    """The 专项/区域 form of a fund notice: 资金名称, 区县财政部门 / 区县主管部门 (the unit), 年度金额
+    over 其中：中央补助 and 地方资金 (the total left blank at times: its part is the amount), 年度目标,
+    and the header row one cell right of the 绩效指标 label that starts the first indicator row."""
+    row = _key_row(d, rel, w.line, ("goals",))
+    wan = fmt_num(row["year_budget"] / 10000)
+    blank_total = q()
+    paren = ("（", "）") if q() else ("(", ")")
+    title = "专项资金绩效目标表" if q() else "专项资金区域绩效目标表"
+    for cells in (
+        [title, "", "", "", "", ""],
+        [f"{paren[0]}{year}年度{paren[1]}", "", "", "", "", ""],
+        ["资金名称", row["project"], "", "", "", ""],
+        ["区县财政部门", "示例市财政局", "", "", "", ""],
+        ["区县主管部门", row["unit"], "", "", "", ""],
+        ["资金情况", f"年度金额{paren[0]}万元{paren[1]}：", "" if blank_total else wan, "", "", ""],
+        ["", f"其中：中央补助{paren[0]}万元{paren[1]}", wan, "", "", ""],
+        ["", f"地方资金{paren[0]}万元{paren[1]}", "", "", "", ""],
+        ["年度目标", row["goals"], "", "", "", ""],
+        ["", "一级指标", "二级指标", "三级指标", "指标值", ""],
+    ):
+        w.row(cells)
+    row["department"] = row["unit"]
+    inds: list[dict] = []
+    prev1 = prev2 = None
+    for seq, (l1, l2, ind) in enumerate(d.indicators, start=1):
+        raw = render_target(ind, year, q)
+        c1 = "" if l1 == prev1 else l1
+        c2 = "" if (l1 == prev1 and l2 == prev2) else l2
+        line = w.row(["绩效指标" if seq == 1 else "", c1, c2, ind.name, raw, ""])
         inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
         prev1, prev2 = l1, l2
     return row, inds

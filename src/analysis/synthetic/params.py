@@ -44,8 +44,12 @@ class Params:
 #: - ``medium``: 主管部门及代码 / 实施单位, 中期资金总额 beside 年度资金总额, and the medium-term and
 #:   the year's indicator column sets side by side (the year's give the declaration's indicators);
 #: - ``long``: one table for all the unit's projects, one row per indicator, the project's name,
-#:   unit, amount and goals merged down (项目名称 | 项目单位 | 预算数 | 年度绩效目标 | 一级指标 ...).
-LAYOUTS = ("seed", "county", "split", "medium", "long")
+#:   unit, amount and goals merged down (项目名称 | 项目单位 | 预算数 | 年度绩效目标 | 一级指标 ...);
+#: - ``special``: the 专项/区域 form a finance bureau attaches to its notice: 资金名称 for the project,
+#:   the money's path (区县财政部门, then the declaring 区县主管部门), 年度金额（万元） over its parts
+#:   其中：中央补助 and 地方资金, the total sometimes left blank (its part then gives the amount), and
+#:   the table's header one cell right of the 绩效指标 label.
+LAYOUTS = ("seed", "county", "split", "medium", "long", "special")
 #: the layouts whose forms print last year's budget and spending (the others print none)
 PRIOR_LAYOUTS = ("seed", "split")
 
