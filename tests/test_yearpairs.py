@@ -205,16 +205,18 @@ def test_near_names_are_guarded():
     ch = _pair(
         [
             _q("第一批道路清扫面积", "≥50万平方米", ">=", 5e5, "平方米"),  # another number: never paired
-            _q("垃圾清运量", "≥30吨", ">=", 30.0, "吨"),  # another, unconvertible unit: never paired
+            _q("垃圾清运", "≥30吨", ">=", 30.0, "吨"),  # another, unconvertible unit: never paired
+            _q("资金到位率", "≥95%", ">=", 95.0, "%"),  # another word in a short name: not near
             _q("质量", "优", None, None, None, l2="质量指标"),  # too short to pair by similarity
         ],
         [
             _q("第二批道路清扫面积", "≥50万平方米", ">=", 5e5, "平方米"),
             _q("垃圾清运车次", "≥30车次", ">=", 30.0, "车次"),
+            _q("资金使用率", "≥95%", ">=", 95.0, "%"),
             _q("质量好", "优", None, None, None, l2="质量指标"),
         ],
     )
-    assert sorted(ch["change"]) == ["added"] * 3 + ["removed"] * 3
+    assert sorted(ch["change"]) == ["added"] * 4 + ["removed"] * 4
 
 
 def test_pairs_are_one_to_one_best_first():

@@ -14,9 +14,9 @@ offered to the next):
 2. ``project-name``: the same name once the project's own name (its old and new names, without
    years, a leading place name or a trailing 项目/经费/资金) and four-digit years are taken out,
    so ``雾炮车降尘抑尘服务配备车辆数`` meets ``雾炮车抑尘降尘服务配备车辆数``.
-3. ``fuzzy``: near names under an equivalent level2 heading: ``rapidfuzz.fuzz.ratio`` of the names
-   (project name and years taken out) at least :data:`FUZZY_THRESHOLD`, or one name contained
-   in the other (scored 70 + 30 × the length ratio); guards: both names carry the same numbers,
+3. ``fuzzy``: near names under an equivalent level2 heading: one name the other with words left
+   out (scored 70 + 30 × the length ratio), or ``rapidfuzz.fuzz.ratio`` of the names (project
+   name and years taken out) at least :data:`FUZZY_THRESHOLD`; guards: both names carry the same numbers,
    the shorter has at least :data:`MIN_NAME_LENGTH` characters, and two quantitative targets
    whose value units cannot be converted into each other are never paired.
 
@@ -43,8 +43,10 @@ from rapidfuzz import fuzz
 from analysis.ids import norm_name
 from analysis.metrics.identity import norm_text
 
-FUZZY_THRESHOLD = 70.0
-"""Lowest name similarity (0-100) at which two near names are paired."""
+FUZZY_THRESHOLD = 85.0
+"""Lowest name similarity (0-100) at which two near names are paired: one name the other with
+words left out scores at least 70 and is paired; two names that differ by other words need 85
+(情景教学或外训批次 / 情景教学或外训次数: 89), so 资金到位率 / 资金使用率 (80) stay apart."""
 
 MIN_NAME_LENGTH = 3
 """Shortest name (in characters, after the project's name is taken out) paired by similarity."""
@@ -284,13 +286,19 @@ def _numerals(s: str) -> str:
     return _NOT_NUMERAL.sub("", s)
 
 
+def _within(short: str, long_: str) -> bool:
+    """Whether ``short`` is ``long_`` with words left out (its characters in ``long_``, in order)."""
+    rest = iter(long_)
+    return all(ch in rest for ch in short)
+
+
 def similarity(a: str, b: str) -> float:
-    """``fuzz.ratio`` of two names, or 70 + 30 × (shorter / longer) where one contains the other."""
-    score = fuzz.ratio(a, b)
+    """How near two names are, 0-100: where one is the other with words left out (市民满意度 and
+    满意度, 开展运动种类 and 开展运动项目种类), 70 + 30 × shorter / longer; else ``fuzz.ratio``."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if short and short in long_:
-        score = max(score, 70.0 + 30.0 * len(short) / len(long_))
-    return float(score)
+    if short and _within(short, long_):
+        return float(max(fuzz.ratio(a, b), 70.0 + 30.0 * len(short) / len(long_)))
+    return float(fuzz.ratio(a, b))
 
 
 def match_indicators(side: pd.DataFrame, old: pd.DataFrame, new: pd.DataFrame, forms) -> pd.DataFrame:
@@ -381,7 +389,8 @@ def _fuzzy(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         if kind_o == kind_n == "quantitative" and unit_o and unit_n and not convertible(unit_o, unit_n):
             continue
         score = similarity(a, b)
-        if score < FUZZY_THRESHOLD:
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if score < FUZZY_THRESHOLD and not _within(short, long_):
             continue
         rows.append((pair, r_o, r_n, score, seq_o, seq_n))
     if not rows:
