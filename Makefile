@@ -13,7 +13,7 @@ SAMPLE := $(DEFAULT_RAW)/synthetic/.complete
 FOR_INGEST := setup $(if $(filter $(DEFAULT_RAW) $(DEFAULT_RAW)/,$(RAW)),sample)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup sample ingest reports export test test-fast lint lab bench clean
+.PHONY: help setup sample ingest reports run export test test-fast lint lab bench clean
 
 help:  ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ ingest: $(FOR_INGEST)  ## read data/raw (or RAW=folder) into the tables in data/
 reports: ingest  ## the main job: ingest, then render every unit and year report under reports/
 	$(PY) -m analysis reports --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
 
+run: $(FOR_INGEST)  ## for schedulers: ingest, reports and export in one go, locked and guarded; see run.txt
+	$(PY) -m analysis run --raw $(RAW) --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
+
 export: ingest  ## the processed tables as one Excel workbook and CSV files under reports/tables
 	$(PY) -m analysis export --processed $(PROCESSED) --out $(REPORTS)/tables
 
@@ -51,7 +54,7 @@ test-fast: setup  ## the tests without notebook, batch and browser runs
 	$(PY) -m pytest -m 'not slow'
 
 lab: setup  ## open the notebooks in JupyterLab with the project's kernel
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup  ## run the benchmarks and print their ratios
 	$(PY) -m benchmarks

@@ -24,12 +24,13 @@ STAGES = {
         "analysis.patterns",
         "analysis.publish",
         "analysis.tables",
+        "analysis.paths",
     ],
     "ingest": ["analysis.ingest"],
     "synthetic": ["analysis.synthetic"],
     "metrics": ["analysis.metrics"],
     "reports": ["analysis.reports"],
-    "front": ["analysis", "analysis.cli", "analysis.__main__"],
+    "front": ["analysis", "analysis.cli", "analysis.__main__", "analysis.runs"],
 }
 ORDER = list(STAGES)
 #: stages that must not import each other although the order would allow it

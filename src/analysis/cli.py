@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis {ingest,generate,reports,export,units,years}``.
+"""Command line: ``python -m analysis {run,ingest,generate,reports,export,units,years}``.
 
 Each sub-command lives in its own module, which provides ``add_arguments(parser)`` and
-``run(args) -> int``; this file only wires them together.
+``run(args) -> int``; this file only wires them together, and expands ``~`` and environment
+variables in every folder given (:func:`analysis.paths.expand`), as a shell would.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+from analysis.paths import expand
 
 
 class _Listing:
@@ -41,9 +44,13 @@ class _Listing:
         return 0
 
 
+#: the options of every command that name a folder or file
+PATH_OPTIONS = ("raw_dir", "raw", "out", "processed", "notebooks")
+
 LISTINGS = {"units": _Listing("unit", "units (by pinyin)"), "years": _Listing("year", "years")}
 
 COMMANDS = {
+    "run": ("analysis.runs", "ingest, render the reports and export, for schedulers: locked, guarded, summarized"),
     "ingest": ("analysis.ingest.cli", "read declaration files into the processed tables"),
     "generate": ("analysis.synthetic.cli", "write a synthetic corpus of declarations and its answer key"),
     "reports": ("analysis.reports.batch", "render the unit and year reports to HTML"),
@@ -63,7 +70,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             continue
         module = importlib.import_module(module_name) if isinstance(module_name, str) else module_name
-        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=(module.__doc__ or help_text).strip().splitlines()[0],
+            epilog=getattr(module, "EPILOG", None),
+        )
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
@@ -74,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     named = argv[0] if argv and argv[0] in {**COMMANDS, **LISTINGS} else None
     parser = build_parser(only=named)
     args = parser.parse_args(argv)
+    for dest in PATH_OPTIONS:
+        value = getattr(args, dest, None)
+        if isinstance(value, str):
+            setattr(args, dest, str(expand(value)))
     try:
         return int(args._module.run(args) or 0)
     except KeyboardInterrupt:

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from analysis import publish
 from analysis.errors import AnalysisError
+from analysis.paths import expand
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -796,7 +797,7 @@ def check_schema(schema: pa.Schema, name: str, columns=None, where: str = "") ->
 
 
 def table_path(processed_dir: str | os.PathLike, name: str) -> Path:
-    return Path(processed_dir) / f"{name}.parquet"
+    return expand(processed_dir) / f"{name}.parquet"
 
 
 def read_table(
@@ -810,7 +811,7 @@ def read_table(
     killed ingest) is waited for and read again, and raises :class:`~analysis.publish.TablesInFlux`
     when it stays so. ``run`` asks for a table of that run (to read several tables one by one
     as one set: pass the run of the first, see :func:`current_run`)."""
-    return _read_checked(Path(processed_dir), name, columns, filters, run)[0]
+    return _read_checked(expand(processed_dir), name, columns, filters, run)[0]
 
 
 def current_run(processed_dir: str | os.PathLike) -> str | None:
@@ -870,7 +871,7 @@ def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
     as one set: all from the run that ``manifest.json`` names, never some of one ingest and
     some of another (see :mod:`analysis.publish`). :func:`analysis.load` adds the project
     links."""
-    d = Path(processed_dir)
+    d = expand(processed_dir)
     for attempt in range(6):
         run = publish.current_run(d)
         frames, runs = [], {}

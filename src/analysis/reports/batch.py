@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.paths import expand
 from analysis.reports.cache import PACKAGE_DIR, cache_key, code_hash, data_hashes, file_hash  # noqa: F401
 from analysis.reports.index import write_index
 from analysis.reports.plan import Result, Task, inside, plan, prune, safe_name  # noqa: F401
@@ -43,7 +44,8 @@ DEFAULT_NOTEBOOKS = PACKAGE_DIR.parents[1] / "notebooks"
 def _progress(total: int, quiet: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="reports", unit="nb", disable=quiet or total == 0, file=sys.stderr)
+    # disable=None: no bar when stderr is no terminal (a scheduler's log gets no redraws)
+    return tqdm(total=total, desc="reports", unit="nb", disable=True if quiet or total == 0 else None, file=sys.stderr)
 
 
 class Results(list):
@@ -69,10 +71,10 @@ def run_batch(
     """Render the reports (see the module doc); returns one Result per report, in plan order."""
     from analysis.reports import export as export_mod
 
-    processed = Path(processed).resolve()
-    out = Path(out).resolve()
+    processed = expand(processed).resolve()
+    out = expand(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    notebooks = Path(notebooks).resolve() if notebooks else DEFAULT_NOTEBOOKS
+    notebooks = expand(notebooks).resolve() if notebooks else DEFAULT_NOTEBOOKS
     cache_dir = inside(out, ".cache")
     cache_dir.mkdir(exist_ok=True)
 

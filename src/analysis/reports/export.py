@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
+from analysis.paths import expand
 from analysis.tables import SHEETS, read_table
 
 WORKBOOK = "tables.xlsx"
@@ -311,7 +312,7 @@ def export_tables(processed, out, max_workbook_rows: int = WORKBOOK_MAX_ROWS) ->
     """Write the workbook and the CSV files into ``out``; returns their paths (workbook first)."""
     from analysis.problems import chinese
 
-    processed, out = Path(processed), Path(out)
+    processed, out = expand(processed), expand(out)
     out.mkdir(parents=True, exist_ok=True)
     decl = read_table(processed, "declarations")
     ind = read_table(processed, "indicators")

@@ -58,6 +58,8 @@ def to_html(ipynb: Path, out_html: Path, title: str, exporter=None) -> None:
 
     nb = nbformat.read(ipynb, as_version=4)
     nb.metadata["title"] = title
+    for i, cell in enumerate(nb.cells):  # ids by position, not random: the same data give the same bytes
+        cell["id"] = f"cell-{i}"
     body, _ = (exporter or shared_exporter()).from_notebook_node(nb)
     _write_atomic(Path(out_html), body)
 

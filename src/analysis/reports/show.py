@@ -30,6 +30,7 @@ from analysis.errors import AnalysisError
 from analysis.metrics import identity
 from analysis.metrics.rules import RULES, RULESET_VERSION, review_summary
 from analysis.metrics.summaries import headline_figures
+from analysis.paths import expand
 from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 from analysis.tables import read_table
 
@@ -64,7 +65,7 @@ def resolve_processed_dir(path: str | os.PathLike = "data/processed") -> Path:
     An absolute path is taken as it is.  A relative one is tried against the working directory
     and then each of its parents, so ``data/processed`` works from ``notebooks/`` too.
     """
-    p = Path(path).expanduser()
+    p = expand(path)
     if p.is_absolute():
         return p
     here = Path.cwd()
@@ -137,6 +138,19 @@ def check_year(processed_dir, year) -> None:
         ok = False
     if not ok:
         raise NotInData(unknown_message("年度", year, years))
+
+
+def as_year(year):
+    """A year parameter as a number, also when given as text (``papermill -r year 2020``, a
+    scheduler's template): ``"2020"``, `` 2020 ``, ``2020.0`` give 2020. Anything else is returned
+    as it is, for :func:`load_year` to say which years the data hold."""
+    if isinstance(year, bool):
+        return year
+    try:
+        number = float(str(year).strip())
+    except ValueError:
+        return year
+    return int(number) if number.is_integer() else year
 
 
 @dataclass

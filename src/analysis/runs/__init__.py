@@ -1,0 +1,404 @@
+"""The one command for schedulers: ingest, reports and export in one go, safely, saying what changed.
+
+``python -m analysis run [--raw RAW_DIR] [--processed DIR] [--out DIR] [--jobs N]
+[--scheduler ADDRESS|local] [--timeout S] [--allow-shrink]``
+
+1. takes the run lock of the output folders (:mod:`analysis.runs.lock`): a second run stops at
+   once (status 3); a lock left by a killed run is taken over, and the log says so;
+2. ingests RAW_DIR into a folder beside the tables (``PROCESSED/.run-next``), not over them;
+3. the shrink guard: new tables holding far fewer declarations than those they would replace
+   (fewer than :data:`SHRINK_FLOOR` of them: an empty input folder, a share that did not mount)
+   are not published; the previous tables and reports stay, the run says why (status 3).
+   ``--allow-shrink`` publishes them anyway;
+4. compares the new tables with the previous ones (:mod:`analysis.runs.digest`), publishes them,
+   renders the reports and exports the tables (:func:`analysis.reports.batch.run_batch`);
+5. writes ``OUT/run.json`` (start, end, seconds per stage, counts, exit status, what changed),
+   ``OUT/run.txt`` (the digest: a few lines fit for a mail) and ``OUT/run.log`` (this run's log).
+
+Exit statuses (:data:`STATUSES`): 0 all done; 1 done, but some files or reports failed (or the
+export); 2 bad usage (an option, an input folder that does not exist, an output folder that
+cannot be written); 3 another run holds the lock, or the run refused to replace the tables;
+4 the run itself failed (see the log).
+
+Log lines carry a time stamp; progress bars are shown only on a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from analysis.paths import expand
+
+#: new tables with fewer declarations than this share of those they replace are not published
+SHRINK_FLOOR = 0.5
+NEXT = ".run-next"
+TABLES = ("declarations", "indicators", "problems")
+
+OK, PARTLY, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
+STATUSES = {
+    OK: "all done",
+    PARTLY: "done, but some files or reports failed",
+    USAGE: "bad usage",
+    REFUSED: "another run holds the lock, or the run refused to replace the tables",
+    FAILED: "the run failed",
+}
+
+#: said after the options by ``python -m analysis run --help``
+EPILOG = (
+    "exit statuses: "
+    + "; ".join(f"{k} {v}" for k, v in STATUSES.items())
+    + (". OUT/run.json summarizes the run, OUT/run.txt says what changed since the last one, OUT/run.log is its log.")
+)
+
+log = logging.getLogger("analysis.run")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class _Formatter(logging.Formatter):
+    def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's name
+        return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created))
+
+
+def _handler(handler: logging.Handler) -> logging.Handler:
+    handler.setFormatter(_Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return handler
+
+
+def declarations_in(folder: Path) -> int | None:
+    """How many declarations the published tables of ``folder`` hold (None: no tables)."""
+    from analysis import publish
+
+    manifest = publish.read_manifest(folder)
+    try:
+        return int(manifest["tables"]["declarations"]["rows"])
+    except (TypeError, KeyError, ValueError):
+        pass
+    path = folder / "declarations.parquet"
+    if not path.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows
+
+
+def shrink_refusal(before: int | None, after: int, raw: Path, allow: bool) -> str | None:
+    """Why tables of ``after`` declarations must not replace tables of ``before``, or None."""
+    if not before or after >= before * SHRINK_FLOOR:
+        return None
+    why = f"the input gives {after} declarations where the tables hold {before} (fewer than {SHRINK_FLOOR:.0%} of them)"
+    try:
+        empty = not any(raw.iterdir())
+    except OSError as exc:
+        empty, why = False, f"{why}; {raw} cannot be listed ({exc.strerror or exc})"
+    if empty:
+        why += f"; {raw} is empty (a share that did not mount?)"
+    if allow:
+        log.warning("%s; --allow-shrink: replacing them", why)
+        return None
+    return why + "; the previous tables and reports are kept (--allow-shrink replaces them)"
+
+
+def _publish_next(nxt: Path, processed: Path) -> None:
+    """Publish the tables ingested into ``nxt`` as the tables of ``processed``, as one set."""
+    from analysis import publish
+
+    manifest = publish.read_manifest(nxt)
+    staging = publish.new_staging(processed)
+    try:
+        for name in TABLES:
+            os.replace(nxt / f"{name}.parquet", staging / f"{name}.parquet")
+        rows = {n: manifest["tables"][n]["rows"] for n in TABLES}
+        publish.publish(staging, processed, list(TABLES), manifest["run"], rows)
+    except BaseException:
+        if not (staging / publish.MANIFEST).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _ingest_record(s: dict) -> dict:
+    keys = (
+        "files",
+        "files_skipped",
+        "files_with_declarations",
+        "files_without_declaration",
+        "files_failed",
+        "declarations_found",
+        "declarations",
+        "dropped_failed",
+        "indicators",
+        "problems",
+        "errors",
+        "warnings",
+        "problems_by_code",
+        "ledger_ok",
+        "files_new",
+        "files_changed",
+        "files_removed",
+        "files_reused",
+    )
+    return {k: s[k] for k in keys if k in s}
+
+
+def nightly(
+    raw,
+    processed,
+    out,
+    jobs: int = 2,
+    scheduler: str | None = None,
+    timeout: float | None = 600,
+    allow_shrink: bool = False,
+    notebooks=None,
+    reports: bool = True,
+    progress: bool | None = None,
+) -> int:
+    """Run the whole job (see the module's text) and return its exit status. The log goes to the
+    ``analysis.run`` logger (the command line sends it to stderr and ``OUT/run.log``)."""
+    from analysis.runs import lock
+
+    raw, processed, out = expand(raw), expand(processed), expand(out)
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+    progress = sys.stderr.isatty() if progress is None else progress
+    record: dict = {
+        "started": _now(),
+        "raw": str(raw),
+        "processed": str(processed),
+        "out": str(out),
+        "seconds": {},
+        "why": [],
+    }
+    t0 = time.perf_counter()
+    if not raw.is_dir():
+        log.error("%s: %s", raw, "is a file, not a folder" if raw.exists() else "no such folder of declaration files")
+        return USAGE
+    for folder in (processed, out):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.error("%s: cannot create the folder (%s)", folder, exc.strerror or exc)
+            return USAGE
+        if not os.access(folder, os.W_OK):
+            log.error("%s: cannot write there", folder)
+            return USAGE
+    try:
+        with lock.hold([processed, out], on_note=log.warning):
+            file_log = _handler(logging.FileHandler(out / "run.log", mode="w", encoding="utf-8"))
+            log.addHandler(file_log)
+            try:
+                status = _locked_run(
+                    raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record
+                )
+            except Exception as exc:  # noqa: BLE001 - said in the log, the summary and the status
+                log.exception("the run failed: %s: %s", type(exc).__name__, exc)
+                record["why"].append(f"the run failed: {type(exc).__name__}: {exc}")
+                status = FAILED
+            record["seconds"]["total"] = round(time.perf_counter() - t0, 2)
+            _finish(out, record, status)
+            log.removeHandler(file_log)
+            file_log.close()
+            return status
+    except lock.Busy as exc:
+        log.error("%s", exc)
+        return REFUSED
+
+
+def _finish(out: Path, record: dict, status: int) -> None:
+    from analysis.publish import _write_json
+    from analysis.runs.digest import format_digest
+
+    record["ended"] = _now()
+    record["status"] = status
+    record["status_text"] = STATUSES[status]
+    record.setdefault("headline", f"analysis run: {STATUSES[status]}")
+    _write_json(out / "run.json", record)
+    digest = format_digest(record)
+    tmp = out / "run.txt.tmp"
+    tmp.write_text(digest, encoding="utf-8")
+    os.replace(tmp, out / "run.txt")
+    log.info("exit status %s (%s); summary %s, digest %s", status, STATUSES[status], out / "run.json", out / "run.txt")
+
+
+def _stage(record: dict, name: str, t: float) -> None:
+    record["seconds"][name] = round(time.perf_counter() - t, 2)
+
+
+def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record):
+    from analysis import publish
+    from analysis.ingest import ingest
+    from analysis.runs import digest
+
+    recovered = publish.recover(processed)  # a publication a killed run left half-done
+    for line in recovered:
+        log.warning("%s", line)
+    nxt = processed / NEXT
+    shutil.rmtree(nxt, ignore_errors=True)
+    before = declarations_in(processed)
+
+    log.info("ingest %s", raw)
+    t = time.perf_counter()
+    result = ingest(raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler)
+    _stage(record, "ingest", t)
+    s = result.summary
+    record["ingest"] = _ingest_record(s)
+    log.info(
+        "ingest: %s files, %s declarations, %s indicators; %s errors, %s warnings (%.1f s)",
+        s["files"],
+        s["declarations"],
+        s["indicators"],
+        s["errors"],
+        s["warnings"],
+        record["seconds"]["ingest"],
+    )
+    record["declarations_before"] = before
+
+    refusal = shrink_refusal(before, s["declarations"], raw, allow_shrink)
+    if refusal:
+        shutil.rmtree(nxt, ignore_errors=True)
+        log.error("refused: %s", refusal)
+        record["why"].append(f"refused: {refusal}")
+        record["headline"] = "analysis run REFUSED to replace the tables: nothing changed"
+        return REFUSED
+
+    t = time.perf_counter()
+    record["changes"] = digest.table_changes(processed if before is not None else None, nxt)
+    _stage(record, "compare", t)
+    t = time.perf_counter()
+    _publish_next(nxt, processed)
+    shutil.rmtree(nxt, ignore_errors=True)
+    _stage(record, "publish", t)
+    log.info("tables published in %s", processed)
+
+    status = OK
+    failed_files = sum(s.get("files_failed", {}).values()) + s.get("dropped_failed", 0)
+    if failed_files:
+        status = PARTLY
+        record["why"].append(f"{failed_files} files or declarations could not be read (see files_failed)")
+    if reports:
+        status = max(status, _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, record))
+    ch = record["changes"]
+    if ch.get("first"):
+        record["headline"] = f"analysis run: first run, {s['declarations']} declarations"
+    else:
+        c = ch["declarations"]["counts"]
+        record["headline"] = (
+            f"analysis run: {c['new']} new, {c['changed']} changed, {c['removed']} removed declarations"
+            + (
+                f"; {len(record['reports']['failed_reports'])} reports failed"
+                if record.get("reports", {}).get("failed")
+                else ""
+            )
+        )
+    return status
+
+
+def _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, record) -> int:
+    from analysis.reports.batch import run_batch
+    from analysis.runs import digest
+
+    stamps = digest.report_stamps(out)
+    log.info("reports into %s", out)
+    t = time.perf_counter()
+    results = run_batch(
+        processed,
+        out,
+        jobs=jobs,
+        timeout=timeout,
+        scheduler=scheduler,
+        notebooks=notebooks,
+        quiet=not progress,
+    )
+    _stage(record, "reports", t)
+    counts = {s: sum(r.status == s for r in results) for s in ("rendered", "cached", "failed")}
+    failed = [{"kind": r.kind, "name": str(r.name), "error": r.error} for r in results if r.status == "failed"]
+    export_error = getattr(results, "export_error", "")
+    record["reports"] = {
+        "total": len(results),
+        "rendered": counts["rendered"],
+        "unchanged": counts["cached"],
+        "failed": counts["failed"],
+        "failed_reports": failed,
+        "export_error": export_error,
+    }
+    record["report_changes"] = digest.report_changes(stamps, digest.report_stamps(out))
+    log.info(
+        "reports: %s rendered, %s unchanged, %s failed (%.1f s)",
+        counts["rendered"],
+        counts["cached"],
+        counts["failed"],
+        record["seconds"]["reports"],
+    )
+    for f in failed:
+        log.error("report failed: %s %s: %s", f["kind"], f["name"], f["error"])
+    if export_error:
+        log.error("the export of the tables failed: %s", export_error)
+    if failed or export_error:
+        record["why"].append(
+            f"{len(failed)} reports failed" + ("; the export of the tables failed" if export_error else "")
+        )
+        return PARTLY
+    return OK
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--raw", default="data/raw", metavar="RAW_DIR", help="folder of declaration files (default: data/raw)"
+    )
+    parser.add_argument(
+        "--processed",
+        default="data/processed",
+        metavar="DIR",
+        help="folder of the processed tables (default: data/processed)",
+    )
+    parser.add_argument(
+        "--out", default="reports", metavar="DIR", help="folder of the reports, run.json and run.txt (default: reports)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="processes reading files and rendering reports (default: 2)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="seconds one notebook cell may run (default: 600; 0 = no bound)"
+    )
+    parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help=f"replace the tables even when the new ones hold fewer than {SHRINK_FLOOR * 100:.0f}%% of their declarations",
+    )
+    parser.add_argument("--notebooks", default=None, help=__import__("argparse").SUPPRESS)
+
+
+def run(args) -> int:
+    handler = _handler(logging.StreamHandler(sys.stderr))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        return nightly(
+            args.raw,
+            args.processed,
+            args.out,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            timeout=args.timeout or None,
+            allow_shrink=args.allow_shrink,
+            notebooks=args.notebooks,
+        )
+    finally:
+        log.removeHandler(handler)

@@ -1,0 +1,138 @@
+"""The lock of an unattended run on its output folders.
+
+A run holds ``.run.lock`` in each folder it writes (the processed tables, the reports): an
+exclusive ``flock`` that the system drops when the process ends, however it ends, and in the
+file a record of who holds it (process, host, start). A second run finds the lock taken and
+stops at once (:class:`Busy`, saying who holds it). A run killed before it could let go leaves
+its record behind with no lock on it: the next run recognises the lock as stale, takes it over
+and says so. On a file system without ``flock`` the record alone decides: a holder whose
+process is gone (same host) is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+from analysis.publish import _start_time
+
+LOCK = ".run.lock"
+
+
+class Busy(RuntimeError):
+    """Another run holds the lock on an output folder."""
+
+
+def _record() -> dict:
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "start": _start_time(os.getpid()),
+        "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _read(fd: int) -> dict | None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    data = b""
+    while chunk := os.read(fd, 1 << 16):
+        data += chunk
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {"unreadable": True} if data.strip() else None
+    return record if isinstance(record, dict) else {"unreadable": True}
+
+
+def _alive(record: dict) -> bool:
+    """Whether the holder a record names may still run (another host's: assumed so)."""
+    if record.get("host") != socket.gethostname():
+        return True
+    pid = int(record.get("pid") or 0)
+    if pid <= 0 or pid == os.getpid():
+        return False
+    start = _start_time(pid)
+    if start is not None:
+        return record.get("start") in (None, start)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not Path("/proc").is_dir()
+
+
+def describe(record: dict | None) -> str:
+    if not record or record.get("unreadable"):
+        return "a run that left no readable record"
+    return f"run {record.get('pid')} on {record.get('host')} (since {record.get('since')})"
+
+
+def _take(folder: Path) -> tuple[int, str | None]:
+    """Lock ``folder``: the descriptor holding the lock, and a note when a stale lock was taken over."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            flocked = True
+        except BlockingIOError:
+            raise Busy(f"{folder} is locked by {describe(_read(fd))}: another run is going; this one stops") from None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise
+            flocked = False  # a file system without flock: the record decides
+        previous = _read(fd)
+        note = None
+        if previous:
+            if not flocked and not previous.get("unreadable") and _alive(previous):
+                raise Busy(f"{folder} is locked by {describe(previous)}: another run is going; this one stops")
+            note = (
+                f"{path}: the lock left by {describe(previous)}, which ended without letting go, is stale; taken over"
+            )
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(_record()).encode())
+        os.fsync(fd)
+        return fd, note
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _release(fd: int) -> None:
+    try:
+        os.ftruncate(fd, 0)  # an empty lock file: let go of in order (a record left behind: stale)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def hold(folders, on_note=None):
+    """Hold the run lock of each folder (created when missing) for the block; raises :class:`Busy`
+    when another run holds one. ``on_note`` is told of each stale lock taken over."""
+    seen: list[Path] = []
+    for f in folders:
+        p = Path(f).resolve()
+        if p not in seen:
+            seen.append(p)
+    held: list[int] = []
+    try:
+        for folder in sorted(seen):
+            fd, note = _take(folder)
+            held.append(fd)
+            if note and on_note:
+                on_note(note)
+        yield
+    finally:
+        for fd in reversed(held):
+            _release(fd)

@@ -1,0 +1,223 @@
+"""``python -m analysis run``, the command for schedulers: the lock, the shrink guard, the summary
+and the digest, paths as people write them. Fast: the reports stage left out (``reports=False``)
+or the lock held by a process of the test's own; the runs with real notebooks are marked slow."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import publish
+from analysis.cli import main
+from analysis.runs import REFUSED, USAGE, lock, nightly
+from analysis.runs.digest import format_digest
+
+from seedkit import DECL1, DECL2, HEAD, P1, join, replace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _raw(folder: Path) -> Path:
+    """The seed's two declarations, one a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(join(HEAD, DECL1), "utf-8")
+    (folder / "b.txt").write_text(join(HEAD, DECL2), "utf-8")
+    return folder
+
+
+def _run(tmp_path: Path, raw: Path, **kw) -> int:
+    return nightly(raw, tmp_path / "processed", tmp_path / "reports", jobs=1, reports=False, **kw)
+
+
+def _record(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "reports" / "run.json").read_text("utf-8"))
+
+
+def _hold_lock(folders: list[Path]) -> subprocess.Popen:
+    """A process holding the run lock of ``folders`` until killed (it says ``held`` once it has it)."""
+    code = (
+        "import sys, time\n"
+        "from analysis.runs import lock\n"
+        "with lock.hold(sys.argv[1:]):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, *map(str, folders)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_a_run_publishes_the_tables_and_writes_its_summary_and_digest(tmp_path):
+    raw = _raw(tmp_path / "raw")
+    assert _run(tmp_path, raw) == 0
+    rec = _record(tmp_path)
+    assert rec["status"] == 0 and rec["status_text"] == "all done"
+    assert rec["ingest"]["files"] == 2 and rec["ingest"]["declarations"] == 2
+    assert set(rec["seconds"]) >= {"ingest", "compare", "publish", "total"}
+    assert rec["changes"]["first"] is True
+    assert publish.read_manifest(tmp_path / "processed")["tables"]["declarations"]["rows"] == 2
+    assert not (tmp_path / "processed" / ".run-next").exists()
+    digest = (tmp_path / "reports" / "run.txt").read_text("utf-8")
+    assert "first run" in digest and "exit status 0" in digest
+    log = (tmp_path / "reports" / "run.log").read_text("utf-8")
+    assert "ingest: 2 files, 2 declarations" in log
+    assert log.splitlines()[0][:4].isdigit()  # time stamped
+    assert (tmp_path / "processed" / lock.LOCK).read_text() == ""  # let go
+
+
+def test_a_second_run_while_one_holds_the_lock_stops_at_once_with_status_3(tmp_path, capsys):
+    raw = _raw(tmp_path / "raw")
+    assert _run(tmp_path, raw) == 0
+    manifest = publish.read_manifest(tmp_path / "processed")
+    summary = (tmp_path / "reports" / "run.json").read_bytes()
+    holder = _hold_lock([tmp_path / "processed", tmp_path / "reports"])
+    try:
+        (raw / "a.txt").unlink()  # whatever it would do, it does nothing
+        started = time.monotonic()
+        status = main(
+            ["run", "--raw", str(raw), "--processed", str(tmp_path / "processed"), "--out", str(tmp_path / "reports")]
+        )
+        assert time.monotonic() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()
+    assert status == REFUSED
+    err = capsys.readouterr().err
+    assert f"is locked by run {holder.pid} on" in err and "another run is going" in err
+    assert publish.read_manifest(tmp_path / "processed") == manifest
+    assert (tmp_path / "reports" / "run.json").read_bytes() == summary
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_and_said_in_the_log(tmp_path, caplog):
+    raw = _raw(tmp_path / "raw")
+    holder = _hold_lock([tmp_path / "processed", tmp_path / "reports"])
+    holder.send_signal(signal.SIGKILL)  # no chance to let go: its record stays in the lock files
+    holder.wait()
+    assert json.loads((tmp_path / "processed" / lock.LOCK).read_text())["pid"] == holder.pid
+    with caplog.at_level("INFO", logger="analysis.run"):
+        assert _run(tmp_path, raw) == 0
+    stale = [r.getMessage() for r in caplog.records if "stale" in r.getMessage()]
+    assert len(stale) == 2 and all(f"run {holder.pid} on" in m and "taken over" in m for m in stale)
+    assert _record(tmp_path)["ingest"]["declarations"] == 2
+
+
+def test_without_flock_a_record_of_a_live_run_still_locks(tmp_path, monkeypatch):
+    """On a file system without flock the record decides: this process's parent is alive."""
+    import fcntl
+
+    def no_flock(fd, op):
+        raise OSError(38, "Function not implemented")
+
+    folder = tmp_path / "processed"
+    folder.mkdir()
+    record = {"pid": os.getppid(), "host": __import__("socket").gethostname(), "start": None, "since": "then"}
+    (folder / lock.LOCK).write_text(json.dumps(record))
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    with pytest.raises(lock.Busy, match=f"run {os.getppid()}"):
+        with lock.hold([folder]):
+            pass
+    record["pid"] = 2**22 + 1  # beyond pid_max: gone
+    (folder / lock.LOCK).write_text(json.dumps(record))
+    notes = []
+    with lock.hold([folder], on_note=notes.append):
+        pass
+    assert len(notes) == 1 and "stale" in notes[0]
+
+
+def test_an_empty_input_folder_keeps_the_tables_and_reports_and_exits_3(tmp_path):
+    raw = _raw(tmp_path / "raw")
+    assert _run(tmp_path, raw) == 0
+    processed = tmp_path / "processed"
+    before = {p.name: p.read_bytes() for p in processed.glob("*") if p.is_file() and p.name != lock.LOCK}
+    report = tmp_path / "reports" / "units" / "a.html"
+    report.parent.mkdir()
+    report.write_text("a report of the last run")
+    for f in raw.iterdir():
+        f.unlink()  # a share that did not mount
+    assert _run(tmp_path, raw) == REFUSED
+    after = {p.name: p.read_bytes() for p in processed.glob("*") if p.is_file() and p.name != lock.LOCK}
+    assert after == before
+    assert report.read_text() == "a report of the last run"
+    assert not (processed / ".run-next").exists()
+    rec = _record(tmp_path)
+    assert rec["status"] == 3 and "reports" not in rec
+    assert any("0 declarations where the tables hold 2" in w and "is empty" in w for w in rec["why"])
+    digest = (tmp_path / "reports" / "run.txt").read_text("utf-8")
+    assert "REFUSED" in digest and "--allow-shrink" in digest
+
+    # --allow-shrink replaces them
+    assert _run(tmp_path, raw, allow_shrink=True) == 0
+    assert publish.read_manifest(processed)["tables"]["declarations"]["rows"] == 0
+
+
+def test_a_missing_input_folder_is_bad_usage(tmp_path):
+    assert _run(tmp_path, tmp_path / "nowhere") == USAGE
+    assert not (tmp_path / "reports" / "run.json").exists()
+
+
+def test_the_digest_after_a_second_run_names_the_new_and_the_changed_declarations(tmp_path):
+    raw = _raw(tmp_path / "raw")
+    assert _run(tmp_path, raw) == 0
+    # one file new (a third project), one changed (a target and the budget of the second)
+    (raw / "c.txt").write_text(join(HEAD, replace(DECL1, P1, "绿化市容热线回访经费")), "utf-8")
+    changed = list(DECL2)
+    line = next(i for i, x in enumerate(changed) if "项目当年预算" in x)
+    cells = changed[line].split("\t")
+    cells[next(i for i, c in enumerate(cells) if "项目当年预算" in c) + 1] = "999,999"
+    changed[line] = "\t".join(cells)
+    (raw / "b.txt").write_text(join(HEAD, changed), "utf-8")
+    assert _run(tmp_path, raw) == 0
+    rec = _record(tmp_path)
+    d = rec["changes"]["declarations"]
+    assert d["counts"] == {"new": 1, "changed": 1, "removed": 0}
+    assert d["new"][0]["what"].endswith("/ 2020 / 绿化市容热线回访经费") and d["new"][0]["file"] == "c.txt"
+    assert d["changed"][0]["file"] == "b.txt" and "year_budget" in d["changed"][0]["fields"]
+    digest = (tmp_path / "reports" / "run.txt").read_text("utf-8")
+    assert "1 new, 1 changed, 0 removed declarations" in digest
+    assert "绿化市容热线回访经费  (c.txt)" in digest
+    assert "year_budget" in digest
+    assert "year-over-total" in digest  # a new problem: the year's budget above the total
+    assert digest == format_digest(rec)
+
+
+def test_paths_with_a_tilde_or_a_variable_are_expanded(tmp_path, monkeypatch):
+    raw = _raw(tmp_path / "raw")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RAWX", str(raw))
+    monkeypatch.chdir(tmp_path)
+    from analysis.runs import run as run_command
+
+    monkeypatch.setattr("analysis.runs.nightly", lambda *a, **k: nightly(*a, **{**k, "reports": False}))
+    assert main(["run", "--raw", "$RAWX", "--processed", "~/p", "--out", "${HOME}/r", "--jobs", "1"]) == 0
+    assert (tmp_path / "home" / "p" / "declarations.parquet").exists()
+    assert (tmp_path / "home" / "r" / "run.json").exists()
+    assert not (tmp_path / "~").exists() and not (tmp_path / "$HOME").exists()
+    assert run_command  # the command's entry point
+
+
+def test_the_run_command_is_listed_with_its_exit_statuses():
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "--help"], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
+    assert "--allow-shrink" in out and "--raw" in out and "--scheduler" in out
+
+
+@pytest.mark.parametrize("given", [2020, "2020", " 2020\n", 2020.0, "2020.0"])
+def test_a_year_given_as_text_is_taken_as_the_year(given):
+    from analysis.reports.show import as_year
+
+    assert as_year(given) == 2020 and isinstance(as_year(given), int)
+
+
+@pytest.mark.parametrize("given", ["二〇二〇", "2020.5", None, True])
+def test_what_is_no_year_is_left_for_the_report_to_name(given):
+    from analysis.reports.show import as_year
+
+    assert as_year(given) is given
