@@ -60,5 +60,5 @@ bench: setup  ## run the benchmarks and print their ratios
 	$(PY) -m benchmarks
 
 clean:  ## remove outputs (processed tables, reports); data/raw is kept
-	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(REPORTS)/*
+	rm -rf $(PROCESSED)/*.parquet $(PROCESSED)/manifest.json $(PROCESSED)/.ingest.cache $(REPORTS)/*
 	touch $(REPORTS)/.gitkeep

@@ -9,6 +9,8 @@ Runs the benchmarks and prints a table of ratios against their goals:
   reports (``generate --sample``), and the first reports of the large corpus projected to all of
   them, with the time per report split by stage; an unchanged re-run;
 - unit: one unit's report on the small and on the large corpus (the same unit's data in both);
+- incremental: a nightly ingest with 1% of the files new since the last (the others taken from
+  the ingest's cache) against a full ingest of the same folder (and the same tables);
 - profile: cProfile of a serial ingest of a few thousand files (where the time goes);
 - pdf: a budget disclosure of some 300 pages read as one PDF against the per-file time limit
   and 1 GiB, every declaration laid into it found.
@@ -27,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bench_batch, bench_ingest, bench_pdf, bench_unit
+from benchmarks import bench_batch, bench_incremental, bench_ingest, bench_pdf, bench_unit
 from benchmarks.harness import (
     DEFAULT_CORPUS_DIR,
     PYTHON,
@@ -42,7 +44,7 @@ from benchmarks.harness import (
     use_src,
 )
 
-BENCHMARKS = ("ingest", "batch", "unit", "profile", "pdf")
+BENCHMARKS = ("ingest", "incremental", "batch", "unit", "profile", "pdf")
 
 
 def parse(argv):
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             large = None
             if "ingest" in only:
                 large = bench_ingest.run(large_raw, work / "large", jobs, report, log)
+            if "incremental" in only:
+                bench_incremental.run(large_raw, work / "incremental", jobs, report, log)
             small_raw = first_units(large_raw, scale.small_units, work / "small-raw")
             small = work / "small-processed"
             if "unit" in only:

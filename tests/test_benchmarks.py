@@ -67,3 +67,12 @@ def test_the_pdf_benchmark_reads_its_disclosure_at_tiny_scale(tmp_path, capsys):
     pdf = results["details"]["pdf"]
     assert pdf["pages"] >= 20 and pdf["declarations"] >= 30
     assert not (tmp_path / "corpus").exists()  # no corpus generated for it
+
+
+def test_harness_runs_the_incremental_ingest_at_tiny_scale(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    argv = ["--scale", "tiny", "--only", "incremental", "--corpus-dir", str(tmp_path / "corpus")]
+    assert main([*argv, "--work", str(tmp_path / "work"), "--json", str(out)]) == 0
+    assert "nightly ingest, 1% of the files new" in capsys.readouterr().out
+    details = json.loads(out.read_text(encoding="utf-8"))["details"]["incremental"]
+    assert details["new_files"] >= 1 and details["same_tables"] == "declarations, indicators and problems equal"

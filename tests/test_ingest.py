@@ -114,8 +114,10 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
     assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "ledger: 11 declarations found" in text and "error   undecodable" in text
-    # the tables, the manifest that makes them one set, the publishers' lock; no staging folder left
+    # the tables, the manifest that makes them one set, the publishers' lock, the cache of the
+    # files read (the next ingest reads only what changed); no staging folder left
     assert sorted(p.name for p in out.iterdir()) == [
+        ".ingest.cache",
         ".ingest.lock",
         "declarations.parquet",
         "indicators.parquet",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from analysis.ingest import limits as lim
+from analysis.ingest.cache import CACHE
 from analysis.ingest.limits import Limits
 from analysis.ingest.pipeline import _not_a_folder, ingest
 from analysis.ingest.workers import settle_gc
@@ -49,6 +50,11 @@ def format_summary(s: dict) -> str:
     ]
     for code, n in s["problems_by_code"].items():
         lines.append(f"  {CODES[code][0]:<7} {code:<24} {n}")
+    if "files_reused" in s:
+        lines.append(
+            f"since the last ingest: {s['files_new']} files new, {s['files_changed']} changed, "
+            f"{s['files_removed']} removed; {s['files_reused']} unchanged, not read again"
+        )
     for line in s.get("recovered", []):
         lines.append(f"note: {line}")
     return "\n".join(lines)
@@ -71,6 +77,12 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="read every file again (by default a file whose bytes have not changed since the last ingest into "
+        f"PROCESSED_DIR is taken from PROCESSED_DIR/{CACHE})",
+    )
     parser.add_argument(
         "--scheduler",
         default=None,
@@ -149,6 +161,7 @@ def run(args) -> int:
             progress=args.progress,
             limits=limits_from_args(args),
             scheduler=args.scheduler,
+            cache=None if args.full else Path(args.out) / CACHE,
         )
     except PermissionError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -44,8 +44,10 @@ class PartSink:
     sorted by year, unit and ``_key``, in small row groups, so the merge reads only the row
     groups of the units it is ordering."""
 
-    def __init__(self, part_dir: str | os.PathLike):
+    def __init__(self, part_dir: str | os.PathLike, numbers: list[int] | None = None):
         self.part_dir = str(part_dir)
+        #: the number of each file among all the files of the run, by its index among those read
+        self.numbers = numbers
         self._reset()
 
     def _reset(self) -> None:
@@ -57,6 +59,7 @@ class PartSink:
         self.indicator_keys: list[int] = []  # the _key of each row of rows["indicators"]
 
     def read(self, idx: int, path: str, rel: str, limits: Limits = lim.DEFAULT) -> FileResult:
+        idx = idx if self.numbers is None else self.numbers[idx]
         return self.take(idx, read_one(Path(path), rel, limits, pack=False))
 
     def take(self, idx: int, res: FileResult) -> FileResult:

@@ -35,10 +35,12 @@ import pyarrow.parquet as pq
 from analysis import publish
 from analysis.ingest import limits as lim
 from analysis.ingest.build import short
+from analysis.ingest.cache import Cache, Recorder, discard, install, version_key, write_tables
 from analysis.ingest.file import arrow_dicts, failed_file, read_one
 from analysis.ingest.limits import Limits
 from analysis.ingest.listing import list_files
 from analysis.ingest.parts import _KEY, _KEY_BITS, _PARTS, PartSink, merge_parts, read_chunk
+from analysis.paths import expand
 from analysis.problems import ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA
 
@@ -74,18 +76,27 @@ class IngestResult:
 
 
 def _iter_results(
-    files, jobs: int, chunk: int, limits: Limits, isolate: bool, part_dir: Path, scheduler: str | None = None
+    files,
+    jobs: int,
+    chunk: int,
+    limits: Limits,
+    isolate: bool,
+    part_dir: Path,
+    scheduler: str | None = None,
+    numbers: list[int] | None = None,
 ):
     """The result of every file, in order, its rows written to parts under ``part_dir``: in
-    worker processes (``isolate``), on a Dask cluster (``scheduler``), or in this process."""
+    worker processes (``isolate``), on a Dask cluster (``scheduler``), or in this process.
+    ``numbers``: each file's number among all the files of the run (default: its position)."""
     items = [(str(p), rel) for p, rel in files]
+    numbers = list(range(len(items))) if numbers is None else numbers
     if scheduler:
-        yield from _dask_results(items, jobs, chunk, limits, part_dir, scheduler)
+        yield from _dask_results(items, jobs, chunk, limits, part_dir, scheduler, numbers)
         return
     if not isolate:
         sink = PartSink(part_dir)
         for s in range(0, len(items), chunk):
-            yield from [sink.read(s + i, p, rel, limits) for i, (p, rel) in enumerate(items[s : s + chunk])]
+            yield from [sink.read(numbers[s + i], p, rel, limits) for i, (p, rel) in enumerate(items[s : s + chunk])]
             sink.end()
         return
     from analysis.ingest.workers import run_files
@@ -97,11 +108,11 @@ def _iter_results(
         jobs,
         chunk,
         lambda rel, code, message: failed_file(rel, code, message),
-        reader=PartSink(part_dir),
+        reader=PartSink(part_dir, numbers),
     )
 
 
-def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, scheduler: str):
+def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, scheduler: str, numbers: list[int]):
     """Chunks of files read on a dask.distributed cluster (``"local"``: a LocalCluster of
     ``jobs`` processes), each task writing its part where every worker can see it; the
     results in the order of the files. A task that fails (a lost worker, say) makes each of
@@ -117,7 +128,8 @@ def _dask_results(items, jobs: int, chunk: int, limits: Limits, part_dir: Path, 
         client = Client(scheduler)
     try:
         chunks = [
-            [(s + i, p, rel) for i, (p, rel) in enumerate(items[s : s + chunk])] for s in range(0, len(items), chunk)
+            [(numbers[s + i], p, rel) for i, (p, rel) in enumerate(items[s : s + chunk])]
+            for s in range(0, len(items), chunk)
         ]
         futures = [
             client.submit(read_chunk, c, limits, str(part_dir), pure=False, key=f"ingest-{uuid.uuid4().hex}")
@@ -161,6 +173,7 @@ def ingest(
     limits: Limits | None = None,
     isolate: bool = True,
     scheduler: str | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> IngestResult:
     """Ingest every declaration file under ``raw_dir``.
 
@@ -171,10 +184,13 @@ def ingest(
     bounds what one file may cost (:class:`~analysis.ingest.limits.Limits`; default
     ``limits.DEFAULT``). Files are read in worker processes that are stopped past a file's
     deadline; ``isolate=False`` reads them in this process instead (the deadline is then only
-    checked between rows). Returns an :class:`IngestResult` with ``.declarations``,
+    checked between rows). With ``cache`` (a folder, ``PROCESSED_DIR/.ingest.cache`` for the
+    command line) a file whose bytes have not changed since the last ingest with that cache is
+    not read again: its rows are taken from the cache (:mod:`analysis.ingest.cache`), and the
+    tables are those of a full ingest. Returns an :class:`IngestResult` with ``.declarations``,
     ``.indicators``, ``.problems`` and ``.summary``.
     """
-    raw = Path(raw_dir)
+    raw = expand(raw_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"{raw}: {_not_a_folder(raw)}")
     limits = limits or lim.DEFAULT
@@ -185,7 +201,13 @@ def ingest(
     if len(files) < 64:
         jobs = 1
 
-    target = Path(out_dir) if out_dir is not None else None
+    target = expand(out_dir) if out_dir is not None else None
+    store = plan = recorder = version = None
+    if cache is not None:
+        version = version_key(limits)
+        store = Cache(expand(cache), version)
+        plan = store.plan([(str(p), rel) for p, rel in files])
+        recorder = Recorder(plan)
     run_id = publish.new_run_id()
     if target is not None:
         target.mkdir(parents=True, exist_ok=True)
@@ -204,6 +226,7 @@ def ingest(
     }
     part_dir = staging / _PARTS
     part_dir.mkdir()
+    reused = store.results(plan) if store is not None else {}
     parts: dict[str, None] = {}  # the parts holding the rows of the files read
     dropped: set[int] = set()  # _key of the declarations left out (repeats, conflicts)
     kept = 0
@@ -215,12 +238,16 @@ def ingest(
     encodings = Counter()
     t0 = time.perf_counter()
     try:
-        results = _iter_results(files, jobs, chunk, limits, isolate, part_dir, scheduler)
+        todo = [i for i in range(len(files)) if i not in reused]
+        read = _iter_results([files[i] for i in todo], jobs, chunk, limits, isolate, part_dir, scheduler, todo)
+        results = _in_order(len(files), reused, read)
         if progress:
             from tqdm import tqdm
 
             results = tqdm(results, total=len(files), unit="file", desc="ingest", file=sys.stderr)
-        for res in results:
+        for idx, res in results:
+            if recorder is not None:
+                recorder.add(idx, res)
             counts["files"] += 1
             counts["found"] += res.found
             counts["pages_without_declaration"] += res.page_without_declaration
@@ -281,8 +308,11 @@ def ingest(
                             did,
                         ).as_row()
                     )
-        for name, size in (("declarations", 1_024), ("indicators", 16_384)):
-            counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
+        if store is not None:  # the cached rows of the files reused, the parts of those read
+            counts_out = write_tables(store, recorder, part_dir, list(parts), dropped, paths, schemas)
+        else:
+            for name, size in (("declarations", 1_024), ("indicators", 16_384)):
+                counts_out[name] = merge_parts(part_dir, list(parts), name, paths[name], schemas[name], dropped, size)
         if counts_out["declarations"] != kept:
             raise RuntimeError(f"the merge wrote {counts_out['declarations']} declarations where {kept} were kept")
         shutil.rmtree(part_dir)
@@ -302,11 +332,15 @@ def ingest(
             )
             paths = {n: target / f"{n}.parquet" for n in paths}
     except BaseException:
+        if store is not None:
+            discard(store)  # the cache stays as the last complete run left it
         if not (staging / publish.MANIFEST).exists():
             shutil.rmtree(staging, ignore_errors=True)
         # else the publication had committed when it failed: the staging folder stays, and the
         # next ingest or reader completes it once this process is gone (analysis.publish.recover)
         raise
+    if store is not None and files:  # (an empty folder, a share not mounted: the cache stays)
+        install(store)  # the next run's cache, now that this run's tables are written
     if target is not None:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -337,6 +371,8 @@ def ingest(
         "recovered": recovered,
         "seconds": round(time.perf_counter() - t0, 2),
     }
+    if plan is not None:
+        summary.update(plan.counts())
     summary["files_unexplained"] = counts["unexplained"]
     summary["ledger_ok"] = (
         summary["declarations_found"]
@@ -350,6 +386,16 @@ def ingest(
             result._table(name)
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _in_order(n: int, reused: dict, read):
+    """``(number, result)`` of every file in order: from the cache (``reused``) or as read."""
+    read = iter(read)
+    for i in range(n):
+        res = reused.pop(i, None)
+        yield i, (res if res is not None else next(read))
+    if next(read, None) is not None:  # (runs the reading to its end: the last part is written there)
+        raise RuntimeError("more files read than listed")
 
 
 def _problems_table(rows: list[dict], schema: pa.Schema) -> pa.Table:

@@ -234,6 +234,7 @@ def _stage(record: dict, name: str, t: float) -> None:
 def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record):
     from analysis import publish
     from analysis.ingest import ingest
+    from analysis.ingest.cache import CACHE
     from analysis.runs import digest
 
     recovered = publish.recover(processed)  # a publication a killed run left half-done
@@ -245,10 +246,18 @@ def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, not
 
     log.info("ingest %s", raw)
     t = time.perf_counter()
-    result = ingest(raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler)
+    result = ingest(raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler, cache=processed / CACHE)
     _stage(record, "ingest", t)
     s = result.summary
     record["ingest"] = _ingest_record(s)
+    if "files_reused" in s:
+        log.info(
+            "files since the last run: %s new, %s changed, %s removed; %s unchanged, not read again",
+            s["files_new"],
+            s["files_changed"],
+            s["files_removed"],
+            s["files_reused"],
+        )
     log.info(
         "ingest: %s files, %s declarations, %s indicators; %s errors, %s warnings (%.1f s)",
         s["files"],
