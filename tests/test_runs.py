@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -221,3 +222,97 @@ def test_what_is_no_year_is_left_for_the_report_to_name(given):
     from analysis.reports.show import as_year
 
     assert as_year(given) is given
+
+
+# ----------------------------------------------------------------------------- slow: real reports
+
+SECOND = "上海市绿化和市容管理局监督所"
+
+
+def _notebooks_failing_for(unit: str, dest: Path) -> Path:
+    """The project's notebooks, the unit report failing for ``unit`` (a cell after the parameters)."""
+    import nbformat
+
+    shutil.copytree(ROOT / "notebooks", dest)
+    path = dest / "unit_report.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(f"assert unit != {unit!r}, 'a report that fails'"))
+    nbformat.write(nb, path)
+    return dest
+
+
+def _pages(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+
+
+@pytest.mark.slow
+def test_real_runs_a_failing_report_then_what_changed_then_an_empty_input(tmp_path):
+    from seedkit import UNIT
+
+    raw = _raw(tmp_path / "raw")
+    (raw / "b.txt").write_text(join(HEAD, replace(DECL2, UNIT, SECOND)), "utf-8")
+    notebooks = _notebooks_failing_for(SECOND, tmp_path / "notebooks")
+    processed, out = tmp_path / "processed", tmp_path / "reports"
+
+    def run() -> int:
+        return nightly(raw, processed, out, jobs=1, notebooks=notebooks, progress=False)
+
+    # a report fails: status 1, the rest rendered, the index and the export written
+    assert run() == 1
+    rec = _record(tmp_path)
+    assert rec["reports"]["failed"] == 1 and rec["reports"]["rendered"] == rec["reports"]["total"] - 1 >= 3
+    assert [f["name"] for f in rec["reports"]["failed_reports"]] == [SECOND]
+    assert "a report that fails" in rec["reports"]["failed_reports"][0]["error"]
+    assert (out / "index.html").exists() and (out / "tables" / "tables.xlsx").exists()
+    digest = (out / "run.txt").read_text("utf-8")
+    assert "exit status 1" in digest and f"failed reports (1):\n  unit {SECOND}" in digest
+
+    # a new declaration of the first unit: its report changes, the failing one still fails
+    (raw / "c.txt").write_text(join(HEAD, replace(DECL1, P1, "绿化市容热线回访经费")), "utf-8")
+    assert run() == 1
+    rec = _record(tmp_path)
+    assert rec["changes"]["declarations"]["counts"] == {"new": 1, "changed": 0, "removed": 0}
+    changed_units = [e["name"] for e in rec["report_changes"]["changed"] if e["kind"] == "unit"]
+    assert changed_units == [UNIT]
+    digest = (out / "run.txt").read_text("utf-8")
+    assert f"units whose reports changed (1):\n  {UNIT}" in digest
+
+    # the input folder empty: refused, every table and page as it was
+    pages = _pages(out)
+    tables = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    for f in raw.iterdir():
+        f.unlink()
+    assert run() == REFUSED
+    assert _pages(out) == pages
+    assert {p.name: p.read_bytes() for p in processed.glob("*.parquet")} == tables
+
+
+@pytest.mark.slow
+def test_the_dask_path_shows_no_kernel_transport_warning(tmp_path):
+    from seedkit import make_processed
+
+    processed = make_processed(tmp_path / "processed")
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "reports",
+            "--processed",
+            str(processed),
+            "--out",
+            str(tmp_path / "reports"),
+            "--scheduler",
+            "local",
+            "--jobs",
+            "1",
+            "--no-export",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "without encryption" not in r.stderr and "TCP" not in r.stderr

@@ -61,7 +61,9 @@ class WarmKernelEngine(NBClientEngine):
             stderr_file=stderr_file,
         )
         if warm is None:
-            return _Client(nb_man, **final).execute()
+            client = _Client(nb_man, **final)
+            client.km = local_transport(client.create_kernel_manager())
+            return client.execute()
         client = _Client(nb_man, km=warm.km, **final)
         client.kc = warm.kc  # the kernel's client stays open between reports
         return client.execute()
@@ -69,6 +71,22 @@ class WarmKernelEngine(NBClientEngine):
 
 class KernelError(AnalysisError, RuntimeError):
     """The warm kernel could not be started or reset."""
+
+
+def local_transport(km):
+    """``km`` set to talk to its kernel over Unix sockets (IPC) in Jupyter's runtime folder, not
+    TCP: the kernel always runs on this machine, beside the worker that starts it, and a kernel on
+    TCP warns every run that its traffic is not encrypted (over IPC nothing leaves the machine,
+    and the sockets are the user's own files)."""
+    import uuid
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = jupyter_runtime_dir()
+    os.makedirs(runtime, exist_ok=True)
+    km.transport = "ipc"
+    km.ip = os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:12]}")
+    return km
 
 
 class WarmKernel:
@@ -94,7 +112,7 @@ class WarmKernel:
         client = NotebookClient(
             nbformat.v4.new_notebook(), kernel_name=self.kernel_name, startup_timeout=int(self.startup_timeout)
         )
-        client.km = client.create_kernel_manager()
+        client.km = local_transport(client.create_kernel_manager())
         try:
             client.start_new_kernel(cwd=self.cwd)
             client.start_new_kernel_client()
