@@ -121,9 +121,10 @@ class Cache:
     or unreadable)."""
 
     def __init__(self, folder: str | os.PathLike, version: str):
-        self.folder = Path(folder)
+        self.folder = Path(folder) / "data"  # (replaced whole by each run; the lock stays beside it)
         self.version = version
         self.files: dict[str, dict] = {}
+        self._lock = _lock(self.folder)
         try:
             meta = json.loads((self.folder / "version.json").read_text("utf-8"))
             if meta.get("version") != version or meta.get("format") != FORMAT:
@@ -346,9 +347,39 @@ def _same_fs(a: Path, b: Path) -> bool:
         return False
 
 
+def _lock(folder: Path) -> int | None:
+    """Hold the cache of ``folder`` for this ingest: another ingest into the same folder waits
+    until this one has installed its cache or given up (:func:`install`, :func:`discard`)."""
+    import fcntl
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder.with_name(folder.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None  # a folder we may only read: nothing will be written there either
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        pass  # a file system without flock: one ingest at a time is then the user's care
+    return fd
+
+
+def _release(store: Cache) -> None:
+    if store._lock is not None:
+        os.close(store._lock)
+        store._lock = None
+
+
 def discard(store: Cache) -> None:
-    """Remove a cache :func:`write_tables` began for a run that failed."""
+    """Remove a cache :func:`write_tables` began (a run that failed, or read no file) and let go."""
     shutil.rmtree(store.folder.with_name(store.folder.name + ".new"), ignore_errors=True)
+    if not store.folder.exists():  # no cache before this run: leave no trace of it
+        store.folder.with_name(store.folder.name + ".lock").unlink(missing_ok=True)
+        try:
+            store.folder.parent.rmdir()
+        except OSError:
+            pass
+    _release(store)
 
 
 def install(store: Cache) -> None:
@@ -360,3 +391,4 @@ def install(store: Cache) -> None:
         os.replace(folder, old)
     os.replace(new, folder)
     shutil.rmtree(old, ignore_errors=True)
+    _release(store)

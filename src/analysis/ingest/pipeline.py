@@ -202,12 +202,7 @@ def ingest(
         jobs = 1
 
     target = expand(out_dir) if out_dir is not None else None
-    store = plan = recorder = version = None
-    if cache is not None:
-        version = version_key(limits)
-        store = Cache(expand(cache), version)
-        plan = store.plan([(str(p), rel) for p, rel in files])
-        recorder = Recorder(plan)
+    store = plan = recorder = None
     run_id = publish.new_run_id()
     if target is not None:
         target.mkdir(parents=True, exist_ok=True)
@@ -226,7 +221,6 @@ def ingest(
     }
     part_dir = staging / _PARTS
     part_dir.mkdir()
-    reused = store.results(plan) if store is not None else {}
     parts: dict[str, None] = {}  # the parts holding the rows of the files read
     dropped: set[int] = set()  # _key of the declarations left out (repeats, conflicts)
     kept = 0
@@ -238,6 +232,12 @@ def ingest(
     encodings = Counter()
     t0 = time.perf_counter()
     try:
+        reused = {}
+        if cache is not None:  # (the cache held, so that another ingest into the folder waits)
+            store = Cache(expand(cache), version_key(limits))
+            plan = store.plan([(str(p), rel) for p, rel in files])
+            recorder = Recorder(plan)
+            reused = store.results(plan)
         todo = [i for i in range(len(files)) if i not in reused]
         read = _iter_results([files[i] for i in todo], jobs, chunk, limits, isolate, part_dir, scheduler, todo)
         results = _in_order(len(files), reused, read)
@@ -339,8 +339,8 @@ def ingest(
         # else the publication had committed when it failed: the staging folder stays, and the
         # next ingest or reader completes it once this process is gone (analysis.publish.recover)
         raise
-    if store is not None and files:  # (an empty folder, a share not mounted: the cache stays)
-        install(store)  # the next run's cache, now that this run's tables are written
+    if store is not None:  # the next run's cache, now that this run's tables are written
+        install(store) if files else discard(store)  # (an empty folder, a share not mounted: it stays)
     if target is not None:
         shutil.rmtree(staging, ignore_errors=True)
 
