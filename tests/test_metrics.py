@@ -399,6 +399,41 @@ def test_budget_vs_targets_flags_budget_up_with_loosened_targets():
     assert pd.isna(y2019["prev_year_budget"]) and not bool(y2019["budget_up_targets_loosened"])
 
 
+def test_budget_vs_targets_is_judged_per_project_not_on_the_unit_total():
+    """The unit's total grew only because a project was added; the one project that loosened its
+    targets lost budget: nothing is flagged (the unit totals stay as context)."""
+    new = "新增绿地养护"
+    d = decls(
+        decl(OTHER, "行道树修剪", 2019, year_budget=800000.0),
+        decl(OTHER, "行道树修剪", 2020, year_budget=700000.0),
+        decl(OTHER, new, 2020, year_budget=500000.0),
+    )
+    changes = metrics.target_changes(_three_changes(), d)
+    projects = metrics.project_budget_vs_targets(d, changes)
+    row = projects.iloc[0]
+    assert (row["project"], row["from_year"], row["year"]) == ("行道树修剪", 2019, 2020)
+    assert row["budget_change"] == -100000.0 and row[["tightened", "loosened"]].tolist() == [1, 2]
+    assert not bool(row["budget_up_targets_loosened"])
+    unit = metrics.budget_vs_targets(d, changes).set_index("year").loc[2020]
+    assert unit["budget_change"] == 400000.0 and unit["loosened"] > unit["tightened"]  # the totals say up, loosened
+    assert unit["n_flagged_projects"] == 0 and not bool(unit["budget_up_targets_loosened"])
+
+
+def test_budget_vs_targets_flags_a_unit_with_a_project_whose_budget_grew_while_its_targets_loosened():
+    """The unit's total fell (a project ended), but one project grew and loosened: flagged."""
+    d = decls(
+        decl(OTHER, "行道树修剪", 2019, year_budget=800000.0),
+        decl(OTHER, "已结束项目", 2019, year_budget=900000.0),
+        decl(OTHER, "行道树修剪", 2020, year_budget=950000.0),
+    )
+    changes = metrics.target_changes(_three_changes(), d)
+    projects = metrics.project_budget_vs_targets(d, changes)
+    assert projects["budget_up_targets_loosened"].tolist() == [True]
+    unit = metrics.budget_vs_targets(d, changes).set_index("year").loc[2020]
+    assert unit["budget_change"] < 0
+    assert unit["n_flagged_projects"] == 1 and bool(unit["budget_up_targets_loosened"])
+
+
 def test_target_quality_shares_and_repeated():
     rows = [
         ind(OTHER, "行道树修剪", 2019, "投入与管理", "实施管理", "资金使用规范性", "规范", kind="qualitative"),
@@ -821,3 +856,31 @@ def test_framework_switch_marks_removed_categories_the_new_form_lacks():
     assert out.loc["市民满意度", "framework_change"]  # 满意度: the old form had none
     assert not out.loc["巡查次数", "framework_change"]  # 产出 exists in both: a real removal
     assert not out.loc["x", "framework_switch"]  # the same framework both years
+
+
+@pytest.mark.slow
+def test_budget_vs_targets_on_the_sample_flags_no_unit_on_its_totals_alone(tmp_path):
+    """The two units of the sample whose totals grew while one loosened target sat in a project
+    whose budget fell are not flagged; every flagged unit has a project that grew and loosened."""
+    from analysis.ingest import ingest
+    from analysis.metrics.summaries import changes_for_report
+    from analysis.synthetic.corpus import generate
+    from analysis.synthetic.params import SAMPLE
+    from analysis.tables import read_table
+
+    generate(tmp_path / "raw", SAMPLE)
+    ingest(tmp_path / "raw", tmp_path / "processed")
+    d = metrics.link(read_table(tmp_path / "processed", "declarations"))
+    changes = changes_for_report(read_table(tmp_path / "processed", "indicators"), d)
+    units = metrics.budget_vs_targets(d, changes).set_index(["unit", "year"])
+    for case in (("示例市市场监督管理局", 2022), ("示例市生态环境局", 2021)):
+        row = units.loc[case]
+        assert row["budget_change"] > 0 and row["loosened"] > row["tightened"]  # what misled before
+        assert not bool(row["budget_up_targets_loosened"]) and row["n_flagged_projects"] == 0
+    projects = metrics.project_budget_vs_targets(d, changes)
+    flagged = projects[projects["budget_up_targets_loosened"]]
+    assert len(flagged) and (flagged["budget_change"] > 0).all() and (flagged["loosened"] > flagged["tightened"]).all()
+    counted = flagged.groupby(["unit", "year"]).size()
+    assert units.loc[units["budget_up_targets_loosened"], "n_flagged_projects"].sort_index().tolist() == [
+        counted[k] for k in sorted(counted.index)
+    ]

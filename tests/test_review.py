@@ -362,8 +362,24 @@ CASES = [
         "未填报",
         id="prior_rate-na",
     ),
-    pytest.param("exec.own_target", [ONE_GOOD], (), "pass", "本表的执行率目标 90.0%", id="own_target-pass"),
-    pytest.param("exec.own_target", [declaration(exec_target=0.99)], (), "fail", "99.0%", id="own_target-fail"),
+    # the first year of a project's data has no target set for the year executed: 不适用, not 未通过
+    pytest.param("exec.own_target", [ONE_GOOD], (), "n/a", "项目数据的第一年", id="own_target-first-year"),
+    pytest.param(
+        "exec.own_target",
+        [declaration(exec_target=0.99)],
+        (),
+        "n/a",
+        "项目数据的第一年",
+        id="own_target-first-year-high",
+    ),
+    pytest.param(
+        "exec.own_target",
+        list(two_years(prev_target=0.9, target=0.99)),
+        (),
+        "pass",
+        "上年申报表的执行率目标 90.0%",
+        id="own_target-pass-last-years-target",
+    ),
     pytest.param(
         "exec.own_target",
         list(two_years(prev_target=0.99, target=0.9)),
@@ -372,7 +388,9 @@ CASES = [
         "上年申报表的执行率目标 99.0%",
         id="own_target-fail-last-years-target",
     ),
-    pytest.param("exec.own_target", [declaration(exec_target=None)], (), "n/a", "没有可比", id="own_target-na"),
+    pytest.param(
+        "exec.own_target", list(two_years(prev_target=None)), (), "n/a", "没有可比", id="own_target-na-no-target"
+    ),
     # 一致
     pytest.param("consist.year_over_total", [ONE_GOOD], (), "pass", "≤", id="year_over_total-pass"),
     pytest.param(
@@ -510,7 +528,8 @@ def test_the_good_declaration_passes_every_rule_that_applies():
     result = rv.review(d, i, problems=p)
     assert set(result["outcome"]) == {"pass", "n/a"}
     na = set(result.loc[result["outcome"] == "n/a", "rule"])
-    assert na == {"compare.repeat_budget_up", "compare.loosened_budget_up", "consist.prior_budget"}
+    # the rules that need a previous year: 不适用 in the first year of the project's data
+    assert na == {"compare.repeat_budget_up", "compare.loosened_budget_up", "consist.prior_budget", "exec.own_target"}
 
 
 def test_older_framework_is_judged_by_its_own_tree():
@@ -589,8 +608,8 @@ def test_summary_pass_rates_per_group_and_the_rules_failed_most():
     # 量化: the good one passes both, the vague one passes quant.share and fails quant.vague
     assert by_group.loc["量化", ["n_pass", "n_fail", "n_na"]].tolist() == [3, 1, 0]
     assert by_group.loc["量化", "pass_rate"] == pytest.approx(0.75)
-    # 执行: 95% and 80% against 90% and the 90% targets
-    assert by_group.loc["执行", ["n_pass", "n_fail"]].tolist() == [2, 2]
+    # 执行: 95% and 80% against the 90% threshold; no earlier declaration, so no own target compared
+    assert by_group.loc["执行", ["n_pass", "n_fail", "n_na"]].tolist() == [1, 1, 2]
     assert np.isnan(by_group.loc["可比", "pass_rate"])  # nothing to compare: all n/a, no rate
     total = by_group.loc["合计"]
     assert total["n_pass"] + total["n_fail"] + total["n_na"] == len(result)
@@ -598,7 +617,7 @@ def test_summary_pass_rates_per_group_and_the_rules_failed_most():
     rules = rv.review_summary(result, by=(), per="rule")
     assert len(rules) == len(rv.RULES)
     assert rules["n_fail"].is_monotonic_decreasing
-    assert set(rules.loc[rules["n_fail"] > 0, "rule"]) == {"quant.vague", "exec.prior_rate", "exec.own_target"}
+    assert set(rules.loc[rules["n_fail"] > 0, "rule"]) == {"quant.vague", "exec.prior_rate"}
     with pytest.raises(ValueError):
         rv.review_summary(result, per="unit")
 
@@ -631,7 +650,7 @@ SEED_EXPECTED = {
         "compare.repeat_budget_up": "n/a",  # no 2019 declaration in the seed
         "compare.loosened_budget_up": "n/a",
         "exec.prior_rate": "pass",  # 1,296,100 / 1,296,100 = 100%
-        "exec.own_target": "pass",  # 100% against its own 预算执行率 =99%
+        "exec.own_target": "n/a",  # the first year of the project's data: no 2019 target to compare with
         "consist.year_over_total": "pass",  # 1,406,400 = 1,406,400
         "consist.text_budget": "pass",  # 项目实施计划: 预算经费为140.64万元
         "consist.prior_budget": "n/a",  # no 2019 declaration
@@ -651,7 +670,7 @@ SEED_EXPECTED = {
         "compare.repeat_budget_up": "n/a",
         "compare.loosened_budget_up": "n/a",
         "exec.prior_rate": "pass",  # 720,000 / 720,000 = 100%
-        "exec.own_target": "pass",  # against >=99%
+        "exec.own_target": "n/a",  # no 2019 declaration: its own >=99% is for the year to come
         "consist.year_over_total": "pass",  # 490,000 = 490,000
         "consist.text_budget": "pass",  # 预算经费为49万元
         "consist.prior_budget": "n/a",
@@ -753,3 +772,45 @@ def test_real_fengjie_processing_park_checked_by_reading_the_file(real):
     assert out["reason.placeholder"] == "pass"
     assert out["complete.output_effect"] == "fail"  # the copy breaks off after the 成本 block
     assert out["quant.share"] == "pass" and ev["quant.share"].startswith("可量化目标 1/1")  # blank rows left out
+
+
+# ----------------------------------------------------------------------------- failures read as findings
+
+
+FAILING = [pytest.param(c, id=c.id) for c in CASES if c.values[3] == "fail"]
+
+
+@pytest.mark.parametrize("case", FAILING)
+def test_every_failure_row_reads_as_a_finding(case):
+    """A failed row says what was found (缺少成本指标), never the rule's pass condition; the
+    reports show it under 审核发现."""
+    from analysis.reports import show
+
+    rule, decls_, probs, _, _ = case.values
+    d, i, p = frames(*decls_, problems=probs)
+    result = rv.review(d, i, problems=p)
+    failed = result[result["outcome"] == "fail"]
+    assert rule in set(failed["rule"])
+    by_id = {r.id: r for r in rv.RULES}
+    for rec in failed.to_dict("records"):
+        assert rec["finding"] == by_id[rec["rule"]].finding and rec["finding"] != rec["description"]
+    assert result.loc[result["outcome"] != "fail", "finding"].isna().all()
+    html = show.table_html(failed, columns=["project", "group", "finding", "evidence"])
+    assert "审核发现" in html and by_id[rule].finding in html and by_id[rule].description not in html
+
+
+def test_rules_that_need_a_previous_year_give_not_applicable_in_a_projects_first_year():
+    """A first year that would fail every comparison (budget up 50%, last year's execution 95%
+    below its own 99% target) gives 不适用 for the rules that need a previous year, and the same
+    project's next year is judged."""
+    first = declaration(2021, exec_target=0.99, prior_budget=2e6, prior_executed=1.9e6)
+    d, i, p = frames(first)
+    result = rv.review(d, i, problems=p).set_index("rule")
+    need_prev = ["compare.repeat_budget_up", "compare.loosened_budget_up", "exec.own_target", "consist.prior_budget"]
+    assert (result.loc[need_prev, "outcome"] == "n/a").all()
+    assert "第一年" in result.loc["exec.own_target", "evidence"]
+    prev, cur = two_years(prev_target=0.99, target=0.9)
+    d, i, p = frames(prev, cur)
+    result = rv.review(d, i, problems=p)
+    second = result[(result["year"] == 2022) & (result["rule"] == "exec.own_target")].iloc[0]
+    assert second["outcome"] == "fail" and second["finding"] == "上年预算执行率未达到上年申报的预算执行率目标"

@@ -284,11 +284,12 @@ def test_budget_against_targets_of_a_unit_in_the_order_of_the_years(monkeypatch)
             "budget_up_targets_loosened": [False] * 4,
         }
     )
-    report.show_budget_vs_targets(bt, by="year")
+    report.show_budget_vs_targets(bt, by="year", projects=bt.iloc[:0].assign(project=pd.Series(dtype=object)))
     import re
 
     assert re.findall(r'col-year">(\d+)<', shown[-1]) == ["2020", "2021", "2022", "2023"]
-    assert "没有预算比上一年增加" in shown[0]
+    assert any("没有当年预算比上一年增加" in s for s in shown)
+    assert "单位合计" in shown[-2] and "单位预算合计（万元）" in shown[-1]
     shown.clear()
     report.show_budget_vs_targets(bt.assign(budget_up_targets_loosened=[False, False, True, False]), by="year")
     assert re.findall(r'col-year">(\d+)<', shown[-1]) == ["2020", "2021", "2022", "2023"]

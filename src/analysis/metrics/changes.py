@@ -518,18 +518,78 @@ def change_summary(changes: pd.DataFrame, by=("unit", "to_year")) -> pd.DataFram
     return counts.reset_index(drop=True)
 
 
-def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Per unit and year: did the budget grow while targets were loosened?
+def project_budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Per project and compared year: did the project's budget grow while its targets were loosened?
 
-    One row per unit and declared year:
+    One row per project and pair of consecutive declared years in ``changes`` (the later year is
+    ``year``):
+
+    - ``unit``, ``project`` (the later declaration's), ``project_key``, ``from_year``, ``year``;
+    - ``prev_year_budget``, ``year_budget`` (float, yuan): the project's 当年预算 in the two
+      declarations (null when not printed); ``budget_change``, ``budget_change_rel``;
+    - ``tightened``, ``loosened`` (int): the project's indicators tightened / loosened between the
+      two years; ``net_tightening`` = tightened - loosened;
+    - ``budget_up_targets_loosened`` (bool): the project's budget grew and more of its targets were
+      loosened than tightened.
+    """
+    cols = FRAMES["project_budget_vs_targets"]
+    if changes is None or changes.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    d = declarations.drop_duplicates("decl_id").set_index("decl_id")
+    budget = pd.to_numeric(d["year_budget"], errors="coerce").astype(float) if "year_budget" in d else None
+    ch = changes.assign(
+        _t=(changes["change"] == "tightened").astype(int),
+        _l=(changes["change"] == "loosened").astype(int),
+    )
+    per = (
+        ch.groupby(["project_key", "old_decl_id", "new_decl_id"], sort=False, dropna=False)
+        .agg(
+            unit=("unit", "first"),
+            project=("project", "first"),
+            from_year=("from_year", "first"),
+            year=("to_year", "first"),
+            tightened=("_t", "sum"),
+            loosened=("_l", "sum"),
+        )
+        .reset_index()
+    )
+    if budget is not None:
+        prev_b = per["old_decl_id"].map(budget).astype(float)
+        new_b = per["new_decl_id"].map(budget).astype(float)
+    else:
+        prev_b = new_b = pd.Series(np.nan, index=per.index)
+    change = new_b - prev_b
+    per = per.assign(
+        from_year=per["from_year"].astype("Int64"),
+        year=per["year"].astype("Int64"),
+        prev_year_budget=prev_b,
+        year_budget=new_b,
+        budget_change=change,
+        budget_change_rel=change / prev_b.where(prev_b != 0),
+        tightened=per["tightened"].astype(int),
+        loosened=per["loosened"].astype(int),
+        net_tightening=(per["tightened"] - per["loosened"]).astype(int),
+        budget_up_targets_loosened=(change > 0).fillna(False).astype(bool) & (per["loosened"] > per["tightened"]),
+    )
+    return per[cols].sort_values(["unit", "year", "project"], kind="stable").reset_index(drop=True)
+
+
+def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and year: projects whose budget grew while their targets were loosened, with the
+    unit's totals beside them as context.
+
+    The flag is judged per project (:func:`project_budget_vs_targets`), never on the unit's sums: a
+    unit whose total grew only because a project was added, while the one project that loosened
+    its targets lost budget, is not flagged. One row per unit and declared year:
 
     - ``unit``, ``year``; ``n_projects`` (declarations that year);
-    - ``year_budget`` (float, yuan): sum of the year budgets declared that year (null if none known);
-    - ``prev_year_budget``: the same sum for year - 1 (null when the unit did not declare then);
-    - ``budget_change`` = year_budget - prev_year_budget; ``budget_change_rel`` = that / prev;
-    - ``tightened``, ``loosened`` (int): indicator changes with ``to_year`` = year;
-    - ``net_tightening`` = tightened - loosened;
-    - ``budget_up_targets_loosened`` (bool): budget_change > 0 and loosened > tightened.
+    - ``n_flagged_projects`` (int): projects whose own budget grew while more of their targets
+      were loosened than tightened; ``budget_up_targets_loosened`` (bool): at least one;
+    - context, the unit's totals: ``year_budget`` (float, yuan: sum of the year budgets declared
+      that year, null if none known), ``prev_year_budget`` (the same sum for year - 1, null when
+      the unit did not declare then), ``budget_change`` = year_budget - prev_year_budget,
+      ``budget_change_rel`` = that / prev; ``tightened``, ``loosened`` (int: indicator changes with
+      ``to_year`` = year) and ``net_tightening`` = tightened - loosened.
     """
     d = declarations.drop_duplicates("decl_id")
     d = d.assign(unit_n=norm_text(d["unit"]), year=pd.to_numeric(d["year"]).astype("Int64"))
@@ -545,14 +605,15 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
     prev = per[["unit_n", "year", "year_budget"]].rename(columns={"year_budget": "prev_year_budget"})
     prev = prev.assign(year=prev["year"] + 1)
     per = per.merge(prev, on=["unit_n", "year"], how="left")
-    ch = changes.assign(unit_n=norm_text(changes["unit"]), year=changes["to_year"].astype("Int64"))
+    projects = project_budget_vs_targets(declarations, changes)
     counts = (
         pd.DataFrame(
             {
-                "unit_n": ch["unit_n"],
-                "year": ch["year"],
-                "tightened": (ch["change"] == "tightened").astype(int),
-                "loosened": (ch["change"] == "loosened").astype(int),
+                "unit_n": norm_text(projects["unit"]),
+                "year": projects["year"].astype("Int64"),
+                "tightened": projects["tightened"].astype(int),
+                "loosened": projects["loosened"].astype(int),
+                "n_flagged_projects": projects["budget_up_targets_loosened"].astype(int),
             }
         )
         .groupby(["unit_n", "year"])
@@ -563,25 +624,12 @@ def budget_vs_targets(declarations: pd.DataFrame, changes: pd.DataFrame) -> pd.D
     per = per.assign(
         tightened=per["tightened"].fillna(0).astype(int),
         loosened=per["loosened"].fillna(0).astype(int),
+        n_flagged_projects=per["n_flagged_projects"].fillna(0).astype(int),
         budget_change=per["year_budget"] - per["prev_year_budget"],
     )
     per = per.assign(
         budget_change_rel=per["budget_change"] / per["prev_year_budget"].where(per["prev_year_budget"] != 0),
         net_tightening=per["tightened"] - per["loosened"],
-        budget_up_targets_loosened=(per["budget_change"] > 0).fillna(False).astype(bool)
-        & (per["loosened"] > per["tightened"]),
+        budget_up_targets_loosened=per["n_flagged_projects"] > 0,
     )
-    cols = [
-        "unit",
-        "year",
-        "n_projects",
-        "year_budget",
-        "prev_year_budget",
-        "budget_change",
-        "budget_change_rel",
-        "tightened",
-        "loosened",
-        "net_tightening",
-        "budget_up_targets_loosened",
-    ]
-    return per[cols].sort_values(["unit", "year"], kind="stable").reset_index(drop=True)
+    return per[FRAMES["budget_vs_targets"]].sort_values(["unit", "year"], kind="stable").reset_index(drop=True)

@@ -52,26 +52,88 @@ class Rule:
     group: str
     description: str
     source: str
+    finding: str = ""
+    """What a failure means, said as the finding (the description is the pass condition)."""
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("complete.output_effect", "完整性", "设有产出指标和效益（效果）指标", "财预〔2015〕88号；财预〔2021〕101号"),
-    Rule("complete.output_dims", "完整性", "产出指标覆盖数量、质量、时效", "财预〔2015〕88号；财预〔2021〕101号"),
-    Rule("complete.cost", "完整性", "设有成本指标（按年度适用的框架）", "财预〔2021〕101号"),
-    Rule("complete.satisfaction", "完整性", "设有满意度指标（框架有满意度时）", "财预〔2015〕88号；财预〔2021〕101号"),
-    Rule("quant.share", "量化", "可量化目标（定量或时限）占比不低于阈值", "财预〔2021〕101号"),
-    Rule("quant.vague", "量化", "没有无数字的模糊定性目标", "财预〔2021〕101号"),
-    Rule("compare.repeat_budget_up", "可比", "预算明显增长时定量目标未原样照搬上年", CONVENTION),
-    Rule("compare.loosened_budget_up", "可比", "预算增长时目标未放松", CONVENTION),
-    Rule("exec.prior_rate", "执行", "上年预算执行率不低于阈值（默认90%）", "财预〔2020〕10号"),
-    Rule("exec.own_target", "执行", "上年预算执行率达到申报的预算执行率目标", CONVENTION),
-    Rule("consist.year_over_total", "一致", "当年预算不超过项目总预算", CONVENTION),
-    Rule("consist.text_budget", "一致", "文字中的预算金额与表内一致", CONVENTION),
-    Rule("consist.prior_budget", "一致", "上年预算额与上年申报的当年预算一致", CONVENTION),
-    Rule("reason.percent_over_100", "合理", "百分比目标不超过100%", CONVENTION),
-    Rule("reason.satisfaction_floor", "合理", "满意度目标不低于阈值（默认80%）", CONVENTION),
-    Rule("reason.placeholder", "合理", "没有残留的占位符、填表提示或空白模板行", CONVENTION),
-    Rule("reason.score_column", "合理", "目标值列填的不是分值", CONVENTION),
+    Rule(
+        "complete.output_effect",
+        "完整性",
+        "设有产出指标和效益（效果）指标",
+        "财预〔2015〕88号；财预〔2021〕101号",
+        "缺少产出指标或效益（效果）指标",
+    ),
+    Rule(
+        "complete.output_dims",
+        "完整性",
+        "产出指标覆盖数量、质量、时效",
+        "财预〔2015〕88号；财预〔2021〕101号",
+        "产出指标未覆盖数量、质量、时效",
+    ),
+    Rule("complete.cost", "完整性", "设有成本指标（按年度适用的框架）", "财预〔2021〕101号", "缺少成本指标"),
+    Rule(
+        "complete.satisfaction",
+        "完整性",
+        "设有满意度指标（框架有满意度时）",
+        "财预〔2015〕88号；财预〔2021〕101号",
+        "缺少满意度指标",
+    ),
+    Rule(
+        "quant.share",
+        "量化",
+        "可量化目标（定量或时限）占比不低于阈值",
+        "财预〔2021〕101号",
+        "可量化目标（定量或时限）占比低于阈值",
+    ),
+    Rule("quant.vague", "量化", "没有无数字的模糊定性目标", "财预〔2021〕101号", "有无数字的模糊定性目标"),
+    Rule(
+        "compare.repeat_budget_up",
+        "可比",
+        "预算明显增长时定量目标未原样照搬上年",
+        CONVENTION,
+        "预算明显增长，定量目标却原样照搬上年",
+    ),
+    Rule("compare.loosened_budget_up", "可比", "预算增长时目标未放松", CONVENTION, "预算增长而目标放松"),
+    Rule(
+        "exec.prior_rate",
+        "执行",
+        "上年预算执行率不低于阈值（默认90%）",
+        "财预〔2020〕10号",
+        "上年预算执行率低于阈值（默认90%）",
+    ),
+    Rule(
+        "exec.own_target",
+        "执行",
+        "上年预算执行率达到上年申报的预算执行率目标",
+        CONVENTION,
+        "上年预算执行率未达到上年申报的预算执行率目标",
+    ),
+    Rule("consist.year_over_total", "一致", "当年预算不超过项目总预算", CONVENTION, "当年预算超过项目总预算"),
+    Rule("consist.text_budget", "一致", "文字中的预算金额与表内一致", CONVENTION, "文字中的预算金额与表内不一致"),
+    Rule(
+        "consist.prior_budget",
+        "一致",
+        "上年预算额与上年申报的当年预算一致",
+        CONVENTION,
+        "上年预算额与上年申报的当年预算不一致",
+    ),
+    Rule("reason.percent_over_100", "合理", "百分比目标不超过100%", CONVENTION, "百分比目标超过100%"),
+    Rule(
+        "reason.satisfaction_floor",
+        "合理",
+        "满意度目标不低于阈值（默认80%）",
+        CONVENTION,
+        "满意度目标低于阈值（默认80%）",
+    ),
+    Rule(
+        "reason.placeholder",
+        "合理",
+        "没有残留的占位符、填表提示或空白模板行",
+        CONVENTION,
+        "残留占位符、填表提示或空白模板行",
+    ),
+    Rule("reason.score_column", "合理", "目标值列填的不是分值", CONVENTION, "目标值列填的是分值"),
 )
 """The rules, in the order :func:`review` lists them for each declaration."""
 
@@ -208,8 +270,9 @@ def review(
     - ``threshold``: project identity (:func:`analysis.metrics.identity.project_ids`).
 
     Columns: ``decl_id``, ``unit``, ``year``, ``project``; ``rule`` (id in :data:`RULE_IDS`),
-    ``group`` (完整性/量化/可比/执行/一致/合理), ``description`` (short Chinese), ``outcome``
-    (``pass``/``fail``/``n/a``), ``evidence`` (text: the indicators or figures concerned, or
+    ``group`` (完整性/量化/可比/执行/一致/合理), ``description`` (short Chinese: what the rule
+    checks, its pass condition), ``outcome`` (``pass``/``fail``/``n/a``), ``finding`` (on a failed
+    row, the failure said as a finding, 有无数字的模糊定性目标; null otherwise), ``evidence`` (text: the indicators or figures concerned, or
     why the rule does not apply), ``source`` (document number, or ``convention``) and
     ``ruleset`` (:data:`RULESET_VERSION`; also in ``attrs["ruleset"]``, with the thresholds
     used in ``attrs["thresholds"]``). Rows are ordered by unit, year, project, then rule.
@@ -255,6 +318,7 @@ def review(
             "rule": [r.id for r in RULES],
             "group": [r.group for r in RULES],
             "description": [r.description for r in RULES],
+            "finding": [r.finding for r in RULES],
             "source": [r.source for r in RULES],
         }
     )
@@ -273,11 +337,13 @@ def review(
             "evidence": np.column_stack([results[r].evidence for r in RULE_IDS]).reshape(-1)
             if n
             else np.array([], dtype=object),
+            "finding": np.tile(rules["finding"].to_numpy(dtype=object), n),
             "source": np.tile(rules["source"].to_numpy(dtype=object), n),
             "ruleset": RULESET_VERSION,
         },
         columns=REVIEW_COLUMNS,
     )
+    out["finding"] = out["finding"].where(out["outcome"] == "fail")
     out["year"] = out["year"].astype("Int64")
     out.attrs["ruleset"] = RULESET_VERSION
     out.attrs["thresholds"] = thresholds
@@ -573,11 +639,16 @@ class _Context:
         out = _Outcomes(self.index, "")
         rate = self._prior_rate()
         prev_t = self.prev_exec_target
-        own_t = self.budget["exec_target"]
-        target = prev_t.where(prev_t.notna(), own_t)
-        whose = pd.Series(np.where(prev_t.notna(), "上年申报表的执行率目标 ", "本表的执行率目标 "), index=self.index)
-        out.set(rate.isna(), "n/a", "上年预算额或执行数未填报")
-        out.set(rate.notna() & target.isna(), "n/a", "没有可比的预算执行率目标（定量的“预算执行率”指标）")
+        # the target set for the year executed is last year's declaration's; this declaration's own
+        # target is for the year to come, so in the first year of a project's data there is none
+        target = prev_t
+        whose = pd.Series("上年申报表的执行率目标 ", index=self.index)
+        first = self.prev.isna()
+        out.set(first, "n/a", "项目数据的第一年：没有上一年的申报表，无从比较其执行率目标")
+        out.set(~first & rate.isna(), "n/a", "上年预算额或执行数未填报")
+        out.set(
+            ~first & rate.notna() & target.isna(), "n/a", "上年申报表没有可比的预算执行率目标（定量的“预算执行率”指标）"
+        )
         ev = self._rate_evidence(rate) + "，" + whose + target.map(lambda v: _pct(v) if pd.notna(v) else "")
         ok = rate.notna() & target.notna()
         out.set(ok & (rate >= target - 1e-9), "pass", ev)

@@ -739,6 +739,7 @@ def show_changes_by_project(changes: pd.DataFrame) -> None:
 BUDGET_TARGET_COLUMNS = [
     "year",
     "n_projects",
+    "n_flagged_projects",
     "prev_year_budget",
     "year_budget",
     "budget_change",
@@ -749,36 +750,73 @@ BUDGET_TARGET_COLUMNS = [
     "budget_up_targets_loosened",
 ]
 
+#: the unit's totals are context: the flag is judged per project
+UNIT_TOTAL_LABELS = {
+    "prev_year_budget": "上年单位预算合计（万元）",
+    "year_budget": "单位预算合计（万元）",
+    "budget_change": "单位预算增减（万元）",
+    "budget_change_rel": "单位预算增减幅度",
+    "tightened": "单位收紧合计",
+    "loosened": "单位放松合计",
+    "net_tightening": "单位净收紧",
+    "budget_up_targets_loosened": "含预算增加且目标放松的项目",
+}
+
+PROJECT_BUDGET_TARGET_COLUMNS = [
+    "year",
+    "project",
+    "from_year",
+    "prev_year_budget",
+    "year_budget",
+    "budget_change",
+    "budget_change_rel",
+    "tightened",
+    "loosened",
+]
+
+BUDGET_FLAG_ANCHOR = "budget-flag"
+
 
 def _flagged(rec) -> str | None:
-    return "flag" if rec.get("budget_up_targets_loosened") else None
+    return "flag" if rec.get("budget_up_targets_loosened") or rec.get("n_flagged_projects") else None
 
 
-def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links=None) -> None:
-    """``metrics.budget_vs_targets`` rows, the flagged ones (budget up, targets loosened)
-    highlighted, with a sentence counting them. Per year (a unit's report) in the order of the
-    years; per unit (a year's report) the flagged units first, then by balance of the changes."""
+def show_budget_vs_targets(
+    budget_targets: pd.DataFrame, by: str = "year", links=None, projects: pd.DataFrame | None = None
+) -> None:
+    """预算与目标: the projects whose own budget grew while more of their targets were loosened
+    than tightened (``metrics.project_budget_vs_targets``, when given), then the unit's totals per
+    year (``metrics.budget_vs_targets``) as context, the years or units with such a project
+    highlighted. Per year (a unit's report) in the order of the years; per unit (a year's report)
+    the flagged units first, then by balance of the changes."""
     bt = budget_targets[budget_targets["prev_year_budget"].notna()] if len(budget_targets) else budget_targets
+    what = "年度" if by == "year" else "单位"
+    if projects is not None:
+        hit = projects[projects["budget_up_targets_loosened"].astype(bool)] if len(projects) else projects
+        _display_html(f'<p id="{BUDGET_FLAG_ANCHOR}"></p>')
+        if len(hit):
+            show_text(
+                "当年预算比上一年增加、而放松的指标多于收紧的项目：<strong>{n}</strong> 个（按项目判断）。",
+                n=len(hit),
+            )
+            cols = (["unit"] if by != "year" else []) + PROJECT_BUDGET_TARGET_COLUMNS
+            hit = hit.sort_values(["year", "unit", "project"], kind="stable")
+            show_table(hit, columns=cols, links=links, title="预算增加且目标放松的项目")
+        else:
+            show_text("没有当年预算比上一年增加、而放松的指标多于收紧的项目（按项目判断）。")
     if bt is None or bt.empty:
-        show_text("没有可与上一年比较的预算。")
+        show_text("没有可与上一年比较的单位预算。")
         return
     flagged = int(bt["budget_up_targets_loosened"].sum())
-    where = "已标红" if by == "year" else "已标红并排在前面"
-    if flagged:
-        show_text(
-            "预算比上一年增加、而放松的指标多于收紧的：<strong>{n}</strong> 个（共 {total} 个可比较的{what}），"
-            + where
-            + "。",
-            n=flagged,
-            total=len(bt),
-            what="年度" if by == "year" else "单位",
-        )
-    else:
-        show_text(
-            "共 {total} 个可比较的{what}，没有预算比上一年增加、而放松的指标多于收紧的。",
-            total=len(bt),
-            what="年度" if by == "year" else "单位",
-        )
+    show_text(
+        "下表为单位合计，仅作背景：单位预算合计的增减可能来自新增或结束的项目，"
+        "因此是否“预算增加且目标放松”按项目判断；含这类项目的{what}"
+        + ("已标红" if by == "year" else "已标红并排在前面")
+        + "（共 {total} 个可比较的{what}，{n} 个含这类项目）。",
+        what=what,
+        total=len(bt),
+        n=flagged,
+    )
     cols = [by if c == "year" else c for c in BUDGET_TARGET_COLUMNS]
     if by == "year":
         bt = bt.sort_values("year", kind="stable")
@@ -786,11 +824,7 @@ def show_budget_vs_targets(budget_targets: pd.DataFrame, by: str = "year", links
         bt = bt.sort_values(
             ["budget_up_targets_loosened", "net_tightening", by], ascending=[False, True, True], kind="stable"
         )
-        if 0 < flagged < len(bt) and len(bt) > COLLAPSE_AT:  # the flagged ones in sight, all of them folded
-            _display_html(
-                table_html(bt[bt["budget_up_targets_loosened"]], columns=cols, links=links, row_class=_flagged)
-            )
-    show_table(bt, columns=cols, links=links, row_class=_flagged, title="预算与目标（全部）")
+    show_table(bt, columns=cols, links=links, row_class=_flagged, labels=UNIT_TOTAL_LABELS, title="单位合计（背景）")
 
 
 RENAME_COLUMNS = ["from_year", "to_year", "old_project", "new_project", "score", "match"]
@@ -871,7 +905,7 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
         failed = review[review["outcome"] == "fail"].sort_values(["year", "project", "rule"], kind="stable")
         show_table(
             failed,
-            columns=["year", "project", "group", "description", "evidence", "source"],
+            columns=["year", "project", "group", "finding", "evidence", "source"],
             empty="没有未通过审核规则的绩效目标。",
             title="未通过的规则（按项目）",
         )
