@@ -34,6 +34,7 @@ def test_workbook_has_the_tables_and_the_analysis_under_chinese_names(exported):
         "目标变化汇总",
         "目标变化",
         "预算与目标",
+        "项目预算与目标",
         "目标历史",
         "目标审核",
         "项目更名",

@@ -749,13 +749,13 @@ SHEETS: dict[str, tuple[str, list[str] | None]] = {
             "decl_id",
         ],
     ),
-    "project_budget_vs_targets": (
-        "项目预算与目标",
+    "budget_vs_targets": (
+        "预算与目标",
         [
             "unit",
-            "project",
-            "from_year",
             "year",
+            "n_projects",
+            "n_flagged_projects",
             "prev_year_budget",
             "year_budget",
             "budget_change",
@@ -766,13 +766,13 @@ SHEETS: dict[str, tuple[str, list[str] | None]] = {
             "budget_up_targets_loosened",
         ],
     ),
-    "budget_vs_targets": (
-        "预算与目标",
+    "project_budget_vs_targets": (
+        "项目预算与目标",
         [
             "unit",
+            "project",
+            "from_year",
             "year",
-            "n_projects",
-            "n_flagged_projects",
             "prev_year_budget",
             "year_budget",
             "budget_change",

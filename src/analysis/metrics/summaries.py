@@ -155,3 +155,64 @@ def review_for_report(
 ) -> pd.DataFrame:
     """``metrics.review`` of these declarations (one row per declaration and rule)."""
     return review(declarations, indicators, changes=changes, problems=problems)
+
+
+def report_headline(
+    declarations: pd.DataFrame,
+    execution: pd.DataFrame,
+    changes: pd.DataFrame,
+    project_budget: pd.DataFrame,
+    review_rows: pd.DataFrame,
+    problems: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+) -> dict:
+    """The figures of a report's first screen, for its latest year (``year``):
+
+    ``n_projects``, ``year_budget``, ``prev_year_budget`` (the year before, summed; null when
+    not declared), ``budget_change``; ``exec_year``, ``rate`` (budget-weighted execution of
+    the year before as reported in ``year``), ``exec_target`` (the mean of the targets declared
+    for that year), ``n_below_target``; ``tightened``/``loosened`` (indicator changes into
+    ``year``) and ``tightened_all``/``loosened_all`` (all years); ``pass_rate``, ``n_fail``
+    (the review over every year); and the counts of the flags: ``n_flagged_projects`` (budget up
+    while targets loosened, every year), ``n_below_target_all`` (projects below their execution
+    target, every year), ``n_reconciliation``, ``n_renamed`` and ``n_errors`` (problems of
+    severity error)."""
+    years = sorted(int(y) for y in declarations["year"].dropna().unique())
+    out: dict = {"year": years[-1] if years else None}
+    if not years:
+        return out
+    y = years[-1]
+    latest = headline_figures(declarations[declarations["year"] == y]).iloc[0]
+    prev = declarations[declarations["year"] == y - 1]
+    prev_budget = headline_figures(prev).iloc[0]["year_budget"] if len(prev) else float("nan")
+    ex = execution[execution["exec_year"] == y - 1] if len(execution) else execution
+    below = execution["below_target"].fillna(False).astype(bool) if len(execution) else pd.Series(dtype=bool)
+    ch_y = changes[changes["to_year"] == y] if len(changes) else changes
+    out.update(
+        n_projects=int(latest["n_projects"]),
+        year_budget=latest["year_budget"],
+        prev_year_budget=prev_budget,
+        budget_change=latest["year_budget"] - prev_budget,
+        exec_year=y - 1,
+        rate=latest["rate"],
+        exec_target=ex["exec_target"].mean() if len(ex) else float("nan"),
+        n_below_target=int(ex["below_target"].fillna(False).astype(bool).sum()) if len(ex) else 0,
+        n_below_target_all=int(below.sum()),
+        tightened=int((ch_y["change"] == "tightened").sum()) if len(ch_y) else 0,
+        loosened=int((ch_y["change"] == "loosened").sum()) if len(ch_y) else 0,
+        tightened_all=int((changes["change"] == "tightened").sum()) if len(changes) else 0,
+        loosened_all=int((changes["change"] == "loosened").sum()) if len(changes) else 0,
+        n_flagged_projects=int(project_budget["budget_up_targets_loosened"].astype(bool).sum())
+        if len(project_budget)
+        else 0,
+        n_reconciliation=0 if reconciliation is None else len(reconciliation),
+        n_renamed=int(changes.drop_duplicates(["project_key", "to_year"])["match"].eq("fuzzy").sum())
+        if len(changes)
+        else 0,
+        n_errors=0 if problems is None or problems.empty else int((problems["severity"] == "error").sum()),
+    )
+    judged = review_rows[review_rows["outcome"].isin(["pass", "fail"])] if len(review_rows) else review_rows
+    out["n_fail"] = int((judged["outcome"] == "fail").sum()) if len(judged) else 0
+    out["n_fail_projects"] = int(judged.loc[judged["outcome"] == "fail", "decl_id"].nunique()) if len(judged) else 0
+    out["pass_rate"] = (len(judged) - out["n_fail"]) / len(judged) if len(judged) else float("nan")
+    return out

@@ -34,7 +34,7 @@ from pathlib import Path
 from analysis.paths import expand
 from analysis.reports.cache import PACKAGE_DIR, cache_key, code_hash, data_hashes, file_hash  # noqa: F401
 from analysis.reports.index import write_index
-from analysis.reports.plan import Result, Task, inside, plan, prune, safe_name  # noqa: F401
+from analysis.reports.plan import Result, Task, inside, plan, prune, safe_name, write_redirects  # noqa: F401
 from analysis.reports.render import KERNEL, Renderer, describe_error, html_exporter, render_one, to_html  # noqa: F401
 from analysis.reports.runners import run_dask, run_local
 
@@ -123,6 +123,7 @@ def run_batch(
         bar.close()
 
     ordered = Results(results[(t.kind, t.stem)] for t in tasks)
+    write_redirects(tasks)  # the old file names of unit reports lead on to the new ones
     exported = []
     if export:
         tables_dir = inside(out, "tables")

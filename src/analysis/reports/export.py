@@ -91,8 +91,8 @@ def metric_tables(
                 .reset_index(drop=True)
             ),
         )
-        attempt("project_budget_vs_targets", lambda: metrics.project_budget_vs_targets(decl, changes))
         attempt("budget_vs_targets", lambda: metrics.budget_vs_targets(decl, changes))
+        attempt("project_budget_vs_targets", lambda: metrics.project_budget_vs_targets(decl, changes))
         attempt("target_history", lambda: metrics.target_history(ind, decl, changes=changes))
         attempt("review", lambda: metrics.review(decl, ind, changes=changes, problems=problems))
     attempt("renames", lambda: identity.renames(decl).assign(match="fuzzy"))

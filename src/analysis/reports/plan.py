@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,20 +16,47 @@ from analysis.tables import read_table
 
 _NOT_SAFE = re.compile(r"[^A-Za-z0-9]+")
 
+#: letters of the readable part of a file name
+READABLE_LENGTH = 43
+
+
+@functools.lru_cache(maxsize=4096)
+def _readable(text: str) -> str:
+    """``text`` in ASCII letters, digits and ``-``: Chinese characters as pinyin without tones
+    (示例市市场监督管理局 -> shilishishichangjianduguanliju), other ASCII letters and digits kept,
+    everything else a ``-``; at most :data:`READABLE_LENGTH` characters."""
+    from pypinyin import lazy_pinyin
+
+    spelled = "".join(lazy_pinyin(text))  # what is not a Chinese character stays as it is
+    return _NOT_SAFE.sub("-", spelled).strip("-").lower()[:READABLE_LENGTH].strip("-")
+
+
+def _digest(name: str, digits: int = 16) -> str:
+    return hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:digits]
+
 
 def safe_name(name: str, prefix: str = "unit") -> str:
     """A stable file name stem for an untrusted name: ASCII letters, digits and ``-`` only.
 
-    The readable part keeps the ASCII letters and digits of the name (Chinese characters,
-    bidirectional controls such as U+202E and everything else drop out), at most 24 of them;
-    128 bits of the SHA-256 of the full name keep different names apart (finding two names with
-    the same stem would take about 2**64 tries).  The result never holds ``/``, ``\\``, ``.``,
-    white space or control characters and has at most 57 characters.
+    The readable part spells the name (:func:`_readable`: pinyin for the Chinese characters,
+    bidirectional controls such as U+202E and every other character dropping out), so that a
+    report file sent alone says whose it is; 64 bits of the SHA-256 of the full name keep
+    different names apart (two names with the same stem, which would take about 2**32 tries to
+    make, get the full hash from ``batch.disambiguate``: no report overwrites another).
+    The result never holds ``/``, ``\\``, ``.``, white space or control characters and has at
+    most 60 characters.
     """
     text = unicodedata.normalize("NFKC", str(name))
+    readable = _readable(text)
+    return f"{readable}-{_digest(name)}" if readable else f"{prefix}-{_digest(name)}"
+
+
+def legacy_safe_name(name: str, prefix: str = "unit") -> str:
+    """The stem earlier versions gave ``name`` (its ASCII letters and digits only, so
+    ``unit-<hash>`` for a Chinese name): a page there now points to :func:`safe_name`'s."""
+    text = unicodedata.normalize("NFKC", str(name))
     readable = _NOT_SAFE.sub("-", text).strip("-").lower()[:24].strip("-")
-    digest = hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"{readable}-{digest}" if readable else f"{prefix}-{digest}"
+    return f"{readable}-{_digest(name, 32)}" if readable else f"{prefix}-{_digest(name, 32)}"
 
 
 def inside(root: Path, *parts: str) -> Path:
@@ -54,6 +83,7 @@ class Task:
     out_ipynb: str
     out_html: str
     key: str = ""
+    title: str = ""  # the page's title, heading and running header: whose report, which years
 
 
 @dataclass
@@ -74,6 +104,27 @@ OVERVIEW_HTML = "overview/all-years.html"
 OVERVIEW_NOTEBOOK = "overview_report.ipynb"
 
 
+def year_span(years) -> str:
+    """``2019—2023年`` or ``2021年``; empty without years."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return ""
+    return f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年"
+
+
+def report_title(kind: str, name=None, years=()) -> str:
+    """What a report is, in words: its page title, heading and running header.
+
+    ``示例市市场监督管理局 绩效目标报告（2019—2023年）``, ``2021年度 绩效目标报告（全部单位）``,
+    ``全部年度总览（2019—2023年）``."""
+    span = year_span(years)
+    if kind == "unit":
+        return f"{name} 绩效目标报告" + (f"（{span}）" if span else "")
+    if kind == "year":
+        return f"{int(name)}年度 绩效目标报告（全部单位）"
+    return "全部年度总览" + (f"（{span}）" if span else "")
+
+
 def plan(
     processed: Path, out: Path, notebooks: Path, units=None, years=None, overview: bool | None = None
 ) -> list[Task]:
@@ -84,6 +135,7 @@ def plan(
     decl = read_table(processed, "declarations", columns=["unit", "year"])
     all_units = sorted(decl["unit"].dropna().unique().tolist())
     all_years = sorted(int(y) for y in decl["year"].dropna().unique().tolist())
+    unit_years = {u: sorted(int(y) for y in g.dropna().unique()) for u, g in decl.groupby("unit", sort=False)["year"]}
     full = units is None and years is None
     if overview is None:
         overview = full
@@ -107,6 +159,7 @@ def plan(
                 parameters={"unit": unit, "processed_dir": str(processed)},
                 out_ipynb=str(inside(out, "notebooks", "units", f"{stem}.ipynb")),
                 out_html=str(inside(out, "units", f"{stem}.html")),
+                title=report_title("unit", unit, unit_years.get(unit, [])),
             )
         )
     for year in all_years:
@@ -120,6 +173,7 @@ def plan(
                 parameters={"year": int(year), "processed_dir": str(processed)},
                 out_ipynb=str(inside(out, "notebooks", "years", f"{stem}.ipynb")),
                 out_html=str(inside(out, "years", f"{stem}.html")),
+                title=report_title("year", int(year)),
             )
         )
     if overview and (notebooks / OVERVIEW_NOTEBOOK).exists():
@@ -133,9 +187,52 @@ def plan(
                 parameters={"processed_dir": str(processed)},
                 out_ipynb=str(inside(out, "notebooks", "overview", f"{stem}.ipynb")),
                 out_html=str(inside(out, OVERVIEW_HTML)),
+                title=report_title("overview", None, sorted(int(y) for y in decl["year"].dropna().unique())),
             )
         )
     return tasks
+
+
+_REDIRECT = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<meta http-equiv="refresh" content="0; url={href}"></head>
+<body><p>本报告已改名：<a href="{href}">{title}</a></p></body></html>
+"""
+
+
+def redirects(tasks: list[Task]) -> dict[Path, Task]:
+    """Where earlier versions wrote each unit report (``units/unit-<hash>.html``) when that is not
+    where it is now: the old path -> its task."""
+    out = {}
+    for t in tasks:
+        if t.kind != "unit":
+            continue
+        new = Path(t.out_html)
+        old = new.with_name(legacy_safe_name(t.name, "unit") + ".html")
+        if old.name != new.name:
+            out[old] = t
+    return out
+
+
+def write_redirects(tasks: list[Task]) -> list[Path]:
+    """A small page at each old file name of a unit report that sends the reader on to the new one
+    (links saved or mailed before keep working)."""
+    written = []
+    for old, t in redirects(tasks).items():
+        if not Path(t.out_html).exists():
+            continue
+        text = _REDIRECT.format(
+            title=html.escape(t.title or t.name), href=html.escape(Path(t.out_html).name, quote=True)
+        )
+        try:
+            if old.exists() and old.read_text(encoding="utf-8") == text:
+                continue
+            old.parent.mkdir(parents=True, exist_ok=True)
+            old.write_text(text, encoding="utf-8")
+            written.append(old)
+        except OSError:
+            continue
+    return written
 
 
 def prune(out: Path, tasks: list[Task]) -> list[Path]:
@@ -147,6 +244,7 @@ def prune(out: Path, tasks: list[Task]) -> list[Path]:
     out = Path(out).resolve()
     keep = {Path(t.out_html).resolve() for t in tasks} | {Path(t.out_ipynb).resolve() for t in tasks}
     keep |= {(out / ".cache" / f"{t.kind}-{t.stem}.json").resolve() for t in tasks}
+    keep |= {p.resolve() for p in redirects(tasks)}
     removed = []
     for pattern in (
         "units/*.html",

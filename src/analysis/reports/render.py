@@ -8,6 +8,7 @@ report and one HTML exporter converts them all; the reports are the same.
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import time
@@ -52,12 +53,39 @@ def shared_exporter():
     return _exporter
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end its ``<style>`` element or its declaration
+    (quotes, backslashes, ``<``, ``>``, ``&`` and control characters as CSS escapes)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\<>&' or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def titled(nb, title: str):
+    """The notebook ``nb`` named for a reader: ``title`` as the page's title, its first heading and
+    the running header of the printed pages (``nb.metadata.print_header``, a CSS string)."""
+    nb.metadata["title"] = title
+    nb.metadata["print_header"] = css_string(title)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is not None:
+        lines = first.source.splitlines()
+        if lines and lines[0].startswith("# "):
+            # raw HTML, escaped: a name from the data is never read as markdown or markup
+            lines[0] = '<h1 class="report-title">' + html.escape(" ".join(title.split())) + "</h1>"
+            first.source = "\n".join(lines)
+    return nb
+
+
 def to_html(ipynb: Path, out_html: Path, title: str, exporter=None) -> None:
-    """Write the reader's HTML of the executed notebook ``ipynb`` (atomically: no partial file)."""
+    """Write the reader's HTML of the executed notebook ``ipynb`` (atomically: no partial file),
+    named by ``title`` on screen and in print (:func:`titled`)."""
     import nbformat
 
-    nb = nbformat.read(ipynb, as_version=4)
-    nb.metadata["title"] = title
+    nb = titled(nbformat.read(ipynb, as_version=4), title)
     for i, cell in enumerate(nb.cells):  # ids by position, not random: the same data give the same bytes
         cell["id"] = f"cell-{i}"
     body, _ = (exporter or shared_exporter()).from_notebook_node(nb)
@@ -74,6 +102,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _title(task: Task) -> str:
+    if task.title:
+        return task.title
     label = {"unit": "单位报告", "year": "年度报告"}.get(task.kind, "总览报告")
     return f"{label}：{task.name}"
 
