@@ -40,7 +40,12 @@ reports: ingest  ## the main job: ingest, then render every unit and year report
 run: $(FOR_INGEST)  ## for schedulers: ingest, reports and export in one go, locked and guarded; see run.txt
 	$(PY) -m analysis run --raw $(RAW) --processed $(PROCESSED) --out $(REPORTS) --jobs $(JOBS)
 
-export: ingest  ## the processed tables as one Excel workbook and CSV files under reports/tables
+export: setup  ## the processed tables as one Excel workbook and CSV files under reports/tables (ingests only when RAW changed)
+	@if [ ! -f $(PROCESSED)/manifest.json ] || [ -n "$$(find $(RAW) -newer $(PROCESSED)/manifest.json -print -quit 2>/dev/null)" ]; then \
+		$(MAKE) --no-print-directory ingest; \
+	else \
+		echo "$(PROCESSED) 中的数据表晚于 $(RAW) 中的所有文件，直接导出，不重新导入"; \
+	fi
 	$(PY) -m analysis export --processed $(PROCESSED) --out $(REPORTS)/tables
 
 test: setup lint  ## run the lint checks and the whole test suite (notebooks and browser included)

@@ -884,3 +884,24 @@ def test_budget_vs_targets_on_the_sample_flags_no_unit_on_its_totals_alone(tmp_p
     assert units.loc[units["budget_up_targets_loosened"], "n_flagged_projects"].sort_index().tolist() == [
         counted[k] for k in sorted(counted.index)
     ]
+
+
+def test_a_short_unit_name_under_several_sources_is_flagged_as_ambiguous():
+    d = pd.DataFrame(
+        {
+            "unit": ["区林业局", "区林业局", "区林业局", "示例市教育局", OTHER, OTHER],
+            "department": [None, None, None, None, "甲", "乙"],
+            "source_file": [
+                "xuhui/2021/a.html",
+                "minhang/2021/b.html",
+                "xuhui/2022/c.html",
+                "synthetic/2019/x.txt",
+                "p/2020/y.txt",
+                "q/2021/z.txt",
+            ],
+        }
+    )
+    out = metrics.ambiguous_units(d)
+    # 示例市教育局: one source (its year folders aside); OTHER names its district: not short
+    assert out["unit"].tolist() == ["区林业局"]
+    assert out.iloc[0]["folders"] == "minhang、xuhui" and out.iloc[0]["n_folders"] == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis import problems as problems_mod
 from analysis.metrics import summaries
 from analysis.reports import show as report
 
@@ -216,7 +217,9 @@ def test_a_problem_without_a_line_is_shown_the_same_way_everywhere(monkeypatch):
     page = "".join(shown)
     assert "?" not in page.replace("？", "")
     assert '<td class="text col-source_file">fake.pdf</td><td class="num col-source_line">—</td>' in page
-    assert page.index("unreadable-file") < page.index("bad-date")  # errors first in the folded list too
+    # errors first in the folded list too; codes said in Chinese, never as slugs
+    assert page.index(problems_mod.chinese("unreadable-file")) < page.index(problems_mod.chinese("bad-date"))
+    assert "unreadable-file" not in page and "bad-date" not in page
 
 
 def test_codes_are_shown_in_chinese_from_one_table():
@@ -316,3 +319,30 @@ def test_links_between_reports():
     assert report.report_href("unit", SEED_UNIT) == f"../units/{safe_name(SEED_UNIT)}.html"
     assert report.report_href("year", 2021) == "../years/2021.html"
     assert report.report_href("overview") == "../overview/all-years.html"
+
+
+def test_a_unit_asked_with_white_space_around_it_is_the_unit(tmp_path):
+    from seedkit import make_processed
+
+    processed = make_processed(tmp_path / "p")
+    assert report.check_unit(processed, f" {SEED_UNIT}\u3000") == SEED_UNIT
+    data = report.load_unit(processed, f"{SEED_UNIT} ")
+    assert len(data.declarations) and set(data.declarations["unit"]) == {SEED_UNIT}
+    with pytest.raises(report.NotInData):
+        report.check_unit(processed, "不存在的单位")
+
+
+def test_a_report_is_named_by_its_unit_and_years_on_screen_and_in_print():
+    import nbformat
+
+    from analysis.reports.plan import report_title
+    from analysis.reports.render import titled
+
+    title = report_title("unit", '甲局"</style><script>', [2021, 2019, 2020])
+    assert title == '甲局"</style><script> 绩效目标报告（2019—2021年）'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 单位绩效目标报告\n\n说明")])
+    nb = titled(nb, title)
+    assert nb.metadata["title"] == title
+    assert nb.cells[0].source.startswith('<h1 class="report-title">甲局&quot;&lt;/style&gt;&lt;script&gt; 绩效目标报告')
+    header = nb.metadata["print_header"]  # a CSS string: nothing in it can end the style element
+    assert header.startswith('"甲局\\22 \\3c /style\\3e \\3c script\\3e  绩效目标报告') and "<" not in header

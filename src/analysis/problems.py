@@ -240,3 +240,75 @@ class Problem:
         row = asdict(self)
         row["severity"] = self.severity
         return row
+
+
+# ----------------------------------------------------------------------------- messages in Chinese
+
+import re as _re  # noqa: E402
+
+#: (pattern, Chinese) for the details the ingest writes in English, tried in turn on the message
+#: without its place (the file and line are columns of their own); ``\1`` … refer to the groups
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"indicator row shifted (\d+) cell\(s\) left; read as (.*)", r"指标行向左错位 \1 格，按“\2”读取"),
+    (r"unknown field (.*); its value is not kept", r"未知的字段 \1，其值未保留"),
+    (r"(.*) holds no year \((.*)\); its value is not kept", r"\1 中没有年度（\2），其值未保留"),
+    (r"a row that is neither a field nor an indicator: (.*)", r"既不是字段也不是指标的行：\1"),
+    (r"(\d+) row\(s\) outside any declaration; ignored", r"\1 行不属于任何申报表，已忽略"),
+    (
+        r"the header says (\d+)年度 but the targets are headed (\d+)年; (\d+) is used",
+        r"表头为 \1年度，绩效目标标题为 \2年；采用 \3年",
+    ),
+    (r"the declaration prints no year; (\d+) is taken from (.*)", r"申报表未印年度，\1年取自\2"),
+    (r"declaration without (.*); it is not in the tables", r"申报表缺少 \1，未进入数据表"),
+    (r"项目当年预算 ([\d,.]+) is above 项目总预算 ([\d,.]+)", r"项目当年预算 \1 元超过项目总预算 \2 元"),
+    (r"上年预算执行数 ([\d,.]+) is above 上年预算额 ([\d,.]+)", r"上年预算执行数 \1 元超过上年预算额 \2 元"),
+    (
+        r"the input ends inside the indicator table: (.*) has no target",
+        r"文件在指标表中间结束：\1 没有目标值",
+    ),
+    (r"(.*) has no target value", r"\1 没有目标值"),
+    (r"(.*): target (.*) is a number too large to hold", r"\1：目标值 \2 的数字过大"),
+    (r"(.*): target (.*) is no date that exists", r"\1：目标值 \2 不是存在的日期"),
+    (r"(.*): target (.*) has an operator but no number", r"\1：目标值 \2 有运算符但没有数字"),
+    (
+        r"the text says the budget is (.*) \(([\d,.]+) 元\) but the table says (.*) 元",
+        r"文字中的预算为 \1（\2 元），表中为 \3 元",
+    ),
+    (
+        r"declaration (.*) repeats the one at (.*); kept once \(from (.*)\)",
+        r"申报表 \1 与 \2 处的重复，只保留一份（来自 \3）",
+    ),
+    (
+        r"declaration (.*) differs from the one at (.*); only that one is kept — check which is right",
+        r"申报表 \1 与 \2 处的不一致，只保留那一份，请核对哪一份正确",
+    ),
+    (r"declaration (.*) is contradicted by (.*); this one is kept", r"申报表 \1 与 \2 处的不一致，保留本份"),
+    (r"the file is empty", "文件为空"),
+    (r"the workbook has no filled cell", "工作簿中没有填写内容的单元格"),
+)
+_COMPILED = tuple((_re.compile(p, _re.S), zh) for p, zh in _PHRASES)
+_PLACE = _re.compile(r"^(?P<file>[^:]*?)(?:, (?:line|page|table) [\d, a-z]*)*: ")
+
+
+def chinese_message(code: str, message, source_file=None) -> str:
+    """What the reports and the workbook say for a problem's ``message``: in Chinese, without the
+    file and line at its start (those are columns of their own).
+
+    The ingest's messages are matched against known phrasings; one that matches none is said by
+    its code's meaning (:func:`chinese`), and the quoted text of the message kept (the words of the
+    file itself); the original message stays in ``problems.parquet`` and the CSV export."""
+    if message is None or (isinstance(message, float) and message != message):
+        return chinese(code)
+    text = str(message)
+    m = _PLACE.match(text)
+    if m and (source_file is None or m.group("file") in ("", str(source_file)) or "line" in m.group(0)):
+        text = text[m.end() :]
+    for pattern, zh in _COMPILED:
+        hit = pattern.fullmatch(text.strip())
+        if hit:
+            return hit.expand(zh)
+    if not _re.search(r"[A-Za-z]{3,}", text):
+        return text
+    quoted = _re.findall(r"'([^']*)'|“([^”]*)”", text)
+    kept = "；".join(a or b for a, b in quoted if (a or b))
+    return chinese(code) + (f"（{kept}）" if kept else "")

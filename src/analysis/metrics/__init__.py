@@ -43,6 +43,7 @@ from analysis.metrics.identity import link, norm_text, renames
 from analysis.metrics.quality import VAGUE_WORDS, is_vague, target_quality
 from analysis.metrics.rules import review, review_summary
 from analysis.metrics.summaries import (
+    ambiguous_units,
     change_counts,
     change_shares,
     changes_for_report,
@@ -55,6 +56,7 @@ from analysis.metrics.summaries import (
 )
 
 __all__ = [
+    "ambiguous_units",
     "CHANGE_TYPES",
     "FRAMEWORK_ONLY",
     "VAGUE_WORDS",

@@ -216,3 +216,43 @@ def report_headline(
     out["n_fail_projects"] = int(judged.loc[judged["outcome"] == "fail", "decl_id"].nunique()) if len(judged) else 0
     out["pass_rate"] = (len(judged) - out["n_fail"]) / len(judged) if len(judged) else float("nan")
     return out
+
+
+#: a unit name that says no place: 区林业局, 县财政局, 市场监督管理所 … (a place prefix missing)
+_PLACELESS = ("区", "县", "市", "镇", "乡", "街道")
+SHORT_NAME = 6
+
+
+def ambiguous_units(declarations: pd.DataFrame) -> pd.DataFrame:
+    """Units whose name may stand for several units: a short name or one that starts with a bare
+    区/县/市 … (no place named), declared under more than one supervising department or from more
+    than one folder of the input (区林业局 of two districts read as one unit).
+
+    One row per such unit: ``unit``, ``n_departments``, ``departments`` (joined with 、),
+    ``n_folders``, ``folders`` (the first folder of each ``source_file``)."""
+    cols = ["unit", "n_departments", "departments", "n_folders", "folders"]
+    if declarations.empty:
+        return pd.DataFrame(columns=cols)
+    d = declarations
+    unit = d["unit"].astype("string").fillna("")
+    short = unit.str.strip().str.len().le(SHORT_NAME) | unit.str.strip().str.startswith(_PLACELESS)
+    dept = d["department"].astype("string") if "department" in d else pd.Series(pd.NA, index=d.index, dtype="string")
+    # the folder a file came from, year folders aside (synthetic/2019 and synthetic/2020 are one source)
+    folder = (
+        d["source_file"]
+        .astype("string")
+        .str.replace("\\", "/", regex=False)
+        .str.replace(r"(^|/)[^/]*$", "", regex=True)
+        .str.replace(r"(^|/)(19|20)\d\d(?=/|$)", "", regex=True)
+        .str.strip("/")
+        if "source_file" in d
+        else pd.Series(pd.NA, index=d.index, dtype="string")
+    )
+    f = pd.DataFrame({"unit": unit, "dept": dept, "folder": folder})[short.to_numpy()]
+    rows = []
+    for u, g in f.groupby("unit", sort=True):
+        depts = sorted(set(g["dept"].dropna()))
+        folders = sorted(set(g["folder"].dropna()))
+        if len(depts) > 1 or len(folders) > 1:
+            rows.append([u, len(depts), "、".join(depts), len(folders), "、".join(folders)])
+    return pd.DataFrame(rows, columns=cols)

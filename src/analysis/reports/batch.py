@@ -263,13 +263,15 @@ def add_arguments(parser):
 
 def unknown_names(processed, units=None, years=None) -> list[str]:
     """One Chinese message with the closest names per unit or year asked for that the data do not hold."""
+    from analysis.reports.plan import match_names
     from analysis.reports.show import available, unknown_message
 
     messages = []
     for kind, column, asked in (("单位", "unit", units), ("年度", "year", years)):
         if asked:
             have = available(processed, column)
-            messages += [unknown_message(kind, a, have) for a in asked if a not in set(have)]
+            known = match_names(asked, have) if column == "unit" else {a: a for a in asked if a in set(have)}
+            messages += [unknown_message(kind, a, have) for a in asked if a not in known]
     return messages
 
 

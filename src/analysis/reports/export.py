@@ -45,6 +45,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Excel number format per registry format
 NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "int": "0", "year": "0", "number": "General", "date": "yyyy-mm-dd"}
+#: similarity scores, shown and stored with one decimal (名称相似度 87.5, not 87.49999999); the
+#: other numbers (a target's value) are kept as they are
+SCORES = ("score", "match_score")
+SCORE_DECIMALS = 1
 _FORMAT_WORDS = {
     "money": "金额（元）",
     "rate": "百分比",
@@ -168,6 +172,9 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
             )
     if "code" in out and "code_meaning" in out.columns:
         out["code_meaning"] = out["code"].map(problems.chinese)
+    if "code" in out and "message" in out.columns:  # the details in Chinese; the CSV keeps the original
+        files = out["source_file"] if "source_file" in out else pd.Series(None, index=out.index)
+        out["message"] = [problems.chinese_message(c, m, f) for c, m, f in zip(out["code"], out["message"], files)]
     return out
 
 
@@ -197,7 +204,8 @@ def write_sheet(wb, title: str, table: str, frame: pd.DataFrame) -> None:
     shown = _display(sheet_frame(table, frame))
     cols = [_column(table, c) for c in shown.columns]
     headings = [c.heading + ("（元）" if c.format == "money" else "") for c in cols]
-    formats = [NUMBER_FORMATS.get(c.format) for c in cols]
+    rounded = [c.name in SCORES for c in cols]
+    formats = ["0.0" if r else NUMBER_FORMATS.get(c.format) for c, r in zip(cols, rounded)]
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F2F2")
     wrap = Alignment(vertical="top")
     chunks = [shown.iloc[i : i + EXCEL_MAX_ROWS] for i in range(0, max(len(shown), 1), EXCEL_MAX_ROWS)]
@@ -218,8 +226,10 @@ def write_sheet(wb, title: str, table: str, frame: pd.DataFrame) -> None:
         ws.append(header)
         for row in chunk.itertuples(index=False, name=None):
             cells = []
-            for value, fmt in zip(row, formats):
+            for value, fmt, rnd in zip(row, formats, rounded):
                 value = _excel_value(value)
+                if rnd and isinstance(value, float):
+                    value = round(value, SCORE_DECIMALS)
                 if isinstance(value, str) and value.startswith("="):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.data_type = "s"  # text, never a formula
@@ -269,7 +279,7 @@ def _about(sheets: dict[str, pd.DataFrame], in_workbook: set[str], max_rows: int
                     c.heading + ("（元）" if c.format == "money" else ""),
                     c.name,
                     _FORMAT_WORDS.get(c.format, c.format),
-                    c.description,
+                    tables.MEANINGS.get(c.name) or c.heading,
                 ]
             )
     return rows

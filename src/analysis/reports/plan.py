@@ -59,6 +59,29 @@ def legacy_safe_name(name: str, prefix: str = "unit") -> str:
     return f"{readable}-{_digest(name, 32)}" if readable else f"{prefix}-{_digest(name, 32)}"
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def name_key(name) -> str:
+    """A name as names are compared when a reader asks for one: NFKC, without white space (a unit
+    asked for with a trailing space, or a full-width space, is the unit)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(name)))
+
+
+def match_names(asked, names) -> dict:
+    """``asked`` name -> the name in ``names`` it means (:func:`name_key`), for those that match."""
+    by_key: dict[str, list] = {}
+    for n in names:
+        by_key.setdefault(name_key(n), []).append(n)
+    out = {}
+    for a in asked:
+        if a in set(names):
+            out[a] = a
+        elif len(by_key.get(name_key(a), [])) == 1:
+            out[a] = by_key[name_key(a)][0]
+    return out
+
+
 def inside(root: Path, *parts: str) -> Path:
     """``root/parts...``, refusing any path that would leave ``root``."""
     root = Path(root).resolve()
@@ -143,7 +166,8 @@ def plan(
         units = units or []
         years = years or []
     if units is not None:  # None: every unit; [] none
-        all_units = [u for u in all_units if u in set(units)]
+        meant = set(match_names(units, all_units).values())
+        all_units = [u for u in all_units if u in meant]
     if years is not None:
         wanted = {int(y) for y in years}
         all_years = [y for y in all_years if y in wanted]

@@ -123,11 +123,17 @@ def sort_names(names) -> list[str]:
     return sorted((str(n) for n in names), key=lambda n: ("".join(lazy_pinyin(n, style=Style.TONE3)).lower(), n))
 
 
-def check_unit(processed_dir, unit: str) -> None:
-    """Raise :class:`NotInData` with the closest names when ``unit`` is not in the data."""
+def check_unit(processed_dir, unit: str) -> str:
+    """The unit of the data that ``unit`` names (white space aside, see
+    :func:`analysis.reports.plan.name_key`); :class:`NotInData` with the closest names when there
+    is none."""
+    from analysis.reports.plan import match_names
+
     units = available(processed_dir, "unit")
-    if unit not in set(units):
+    meant = match_names([unit], units).get(unit)
+    if meant is None:
         raise NotInData(unknown_message("单位", unit, units))
+    return meant
 
 
 def check_year(processed_dir, year) -> None:
@@ -195,7 +201,8 @@ def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = id
     d = resolve_processed_dir(processed_dir)
     decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
     if decl.empty:
-        check_unit(d, unit)
+        unit = check_unit(d, unit)
+        decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
     decl = identity.link(decl, threshold)
     ind = cached_table(d, "indicators", filters=[("unit", "==", unit)])
     return ReportData(decl, ind, _problems_for(d, decl))
@@ -709,6 +716,26 @@ def show_year_summary(year: int, declarations: pd.DataFrame) -> None:
     )
 
 
+def year_nav_html(year: int, years) -> str:
+    """Links to the year reports before and after ``year`` among ``years`` (and the list of all)."""
+    years = sorted({int(y) for y in years})
+    year = int(year)
+    before = [y for y in years if y < year]
+    after = [y for y in years if y > year]
+    parts = []
+    if before:
+        parts.append(f'<a href="{escape(report_href("year", before[-1]))}" rel="prev">← 上一年度 {before[-1]}</a>')
+    if after:
+        parts.append(f'<a href="{escape(report_href("year", after[0]))}" rel="next">下一年度 {after[0]} →</a>')
+    every = "、".join(str(y) if y == year else f'<a href="{escape(report_href("year", y))}">{y}</a>' for y in years)
+    return f'<p class="nav-years">{" · ".join(parts)}{"　" if parts else ""}各年度报告：{every}</p>'
+
+
+def show_year_nav(year: int, years) -> None:
+    """Display :func:`year_nav_html`."""
+    _display_html(year_nav_html(year, years))
+
+
 def show_overview_summary(declarations: pd.DataFrame) -> None:
     """One sentence for the whole data: units, declarations, years, budget; or that there are none."""
     if declarations.empty:
@@ -792,6 +819,27 @@ def headline_html(h: dict) -> str:
         + flag_block
         + "</div></section>"
     )
+
+
+def show_ambiguous_units(ambiguous: pd.DataFrame) -> None:
+    """A warning for each unit whose short name appears under several departments or sources
+    (``metrics.ambiguous_units``): the report may put together units that are not one."""
+    for rec in ambiguous.to_dict("records"):
+        where = []
+        if rec["n_departments"] > 1:
+            where.append(f"{rec['n_departments']} 个主管部门（{rec['departments']}）")
+        if rec["n_folders"] > 1:
+            where.append(f"{rec['n_folders']} 个来源目录（{rec['folders']}）")
+        _display_html(
+            '<div class="notice">'
+            + say(
+                "<strong>单位名称可能有歧义：</strong>“{u}”名称较短或未写明地区，出现在{w}下，"
+                "可能是不同地区或上级的同名单位被合并在一起，请核对来源文件。",
+                u=rec["unit"],
+                w="和".join(where),
+            )
+            + "</div>"
+        )
 
 
 def show_headline(h: dict) -> None:
@@ -922,7 +970,7 @@ def heading_anchor(heading: str) -> str:
     return quote(heading.replace(" ", "-"))
 
 
-PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code", "code_meaning", "message"]
+PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code_meaning", "message"]
 
 
 def show_problems(problems: pd.DataFrame) -> None:
@@ -936,9 +984,19 @@ def show_problems(problems: pd.DataFrame) -> None:
         e=int((problems["severity"] == "error").sum()),
         w=int((problems["severity"] == "warning").sum()),
     )
-    show_table(problem_summary(problems), labels={"n": "条数"}, title="问题代码")
+    show_table(
+        problem_summary(problems),
+        columns=["severity", "code_meaning", "n", "example"],
+        labels={"n": "条数"},
+        title="问题类别",
+    )
     rows = problems.assign(
-        _rank=_severity_rank(problems["severity"]), code_meaning=problems["code"].map(problem_codes.chinese)
+        _rank=_severity_rank(problems["severity"]),
+        code_meaning=problems["code"].map(problem_codes.chinese),
+        message=[
+            problem_codes.chinese_message(c, m, f)
+            for c, m, f in zip(problems["code"], problems["message"], problems["source_file"])
+        ],
     )
     rows = rows.sort_values(["_rank", "source_file", "source_line"], na_position="last", kind="stable")
     _display_html(
@@ -951,13 +1009,58 @@ def show_problem_counts(problems: pd.DataFrame) -> None:
     show_problems(problems)
 
 
+RULES_HEADING = "附录：审核规则"
+
+
 def _ruleset_note(review: pd.DataFrame) -> None:
     version = review["ruleset"].iloc[0] if len(review) else RULESET_VERSION
+    _display_html(
+        say(
+            "审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见本报告的",
+            v=version,
+            n=len(RULES),
+        )[: -len("</p>")]
+        + f'<a href="#{escape(heading_anchor(RULES_HEADING))}">{escape(RULES_HEADING)}</a>。'
+        "“不适用”表示规则不适用于该申报表或无法判断（如项目数据的第一年没有上一年可比），不计入通过率。</p>"
+    )
+
+
+def rules_table() -> pd.DataFrame:
+    """The review's rules as the reports list them: group, what passes, what a failure means, source."""
+    return pd.DataFrame(
+        {
+            "group": [r.group for r in RULES],
+            "description": [r.description for r in RULES],
+            "finding": [r.finding for r in RULES],
+            "source": [r.source for r in RULES],
+        }
+    )
+
+
+def show_rules() -> None:
+    """The appendix of a report: every rule of the review, its source and the thresholds used, so
+    that a report read alone says what its review checked."""
+    from analysis.metrics.rules import THRESHOLDS
+
     show_text(
-        "审核规则版本 {v}，共 {n} 条规则；规则、出处与阈值见项目文档 docs/review.md。"
-        "“不适用”表示规则不适用于该申报表或无法判断，不计入通过率。",
-        v=version,
-        n=len(RULES),
+        "审核规则版本 {v}。每条规则对每份申报表给出“通过”“未通过”或“不适用”；"
+        "需要上一年数据的规则（可比类、上年执行率目标、上年预算核对）在项目数据的第一年为“不适用”。"
+        "出处为“审核惯例”的规则来自审核实践，而非成文要求。",
+        v=RULESET_VERSION,
+    )
+    show_table(rules_table(), labels={"finding": "未通过时的审核发现"}, title="审核规则", empty="（无）")
+    t = THRESHOLDS
+    show_text(
+        "阈值：可量化目标占比不低于 {q}；预算增长超过 {r} 时检查定量目标是否照搬上年；"
+        "上年预算执行率不低于 {e}；满意度目标不低于 {s}%；百分比目标不超过 {p}%；"
+        "成本指标自 {c} 年起要求；金额核对容差 {tol} 元。",
+        q=fmt_rate(t["min_quant_share"]),
+        r=fmt_rate(t["repeat_budget_growth"]),
+        e=fmt_rate(t["min_exec_rate"]),
+        s=int(t["min_satisfaction"]),
+        p=int(t["max_percent"]),
+        c=int(t["cost_from_year"]),
+        tol=t["reconcile_tolerance"],
     )
 
 
