@@ -26,6 +26,8 @@ ALLOWED = {
     "html",
     "ocr",
     "utf",
+    "utf-8",
+    "bom",
     "xml",
     "yyyymmdd",
     "jupyter",

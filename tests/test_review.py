@@ -416,13 +416,13 @@ CASES = [
     pytest.param(
         "consist.text_budget", [declaration(plan="年底前支付完毕。")], (), "n/a", "没有写明", id="text_budget-na"
     ),
-    pytest.param("consist.prior_budget", list(two_years()), (), "pass", "2,000,000 元", id="prior_budget-pass"),
+    pytest.param("consist.prior_budget", list(two_years()), (), "pass", "200.00 万元", id="prior_budget-pass"),
     pytest.param(
         "consist.prior_budget",
         list(two_years(prior_budget=2.5e6)),
         (),
         "fail",
-        "相差 500,000 元",
+        "相差 50.00 万元",
         id="prior_budget-fail",
     ),
     pytest.param("consist.prior_budget", [ONE_GOOD], (), "n/a", "没有上一年度", id="prior_budget-na"),

@@ -169,7 +169,12 @@ _MAX_LISTED = 8
 
 
 def _fmt_money(v: float) -> str:
-    return f"{v:,.0f} 元" if float(v).is_integer() else f"{v:,.2f} 元"
+    """An amount in 万元, the unit of every report page: two decimals, more only where they are
+    needed to show a small difference (1.5 元 is 0.00015 万元)."""
+    wan = float(v) / 10000
+    if round(wan, 2) == round(wan, 6):
+        return f"{wan:,.2f} 万元"
+    return f"{wan:,.6f}".rstrip("0") + " 万元"
 
 
 def _pct(v: float) -> str:
