@@ -237,7 +237,7 @@ def test_print_keeps_a_heading_and_its_lead_with_the_table(rendered, tmp_path):
     at = body.index(f'id="{heading_anchor(PROBLEMS_HEADING)}"')
     start = body.rindex('<div class="jp-Cell jp-MarkdownCell', 0, at)
     section = body[start : body.index("</main>")]
-    code = re.search(r'col-code">([^<]+)<', section).group(1)  # the table's first row, checked below
+    code = re.search(r'col-code_meaning">([^<]+)<', section).group(1)  # the table's first row, checked below
     copies = "".join(
         f'<div style="break-before: page"><div style="height: {mm}mm"></div>{section}</div>'
         for mm in range(196, 266, 3)
