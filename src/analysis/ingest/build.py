@@ -64,22 +64,39 @@ class IndicatorRow(NamedTuple):
 PRINTED: dict[str, Callable[[str | None], object]] = {"weight": nz.parse_number, "basis": nz.clean_text}
 
 
-class IndicatorValues(NamedTuple):
-    """What is read from one indicator's printed cells and the year (:func:`_indicator_values`)."""
+#: the columns of an indicator's row given by its declaration and its place in it, for each row
+ROW_COLUMNS = ("decl_id", "year", "unit", "project", "seq", "source_line", "horizon", "site", "source_page")
+#: the others, given by the indicator's printed cells (and the year), read once per distinct
+#: indicator (:func:`_compute_indicator`): those before source_line, and those after horizon
+HEAD_COLUMNS = ("level1", "level2", "name", "level1_std", "target_raw", "op", "value", "value_hi", "value_unit", "kind")
+TAIL_COLUMNS = tuple(PRINTED)
+#: a row made of these tuples (:func:`_indicator_rows`) is one by name (a keyword call would cost
+#: several times more, on the ingest's hottest path)
+# (site: the site of a wide form's value column; source_page: where a document printed the row, set
+# by analysis.ingest.file)
+if IndicatorRow._fields != ROW_COLUMNS[:5] + HEAD_COLUMNS + ROW_COLUMNS[5:7] + TAIL_COLUMNS + ROW_COLUMNS[7:]:
+    raise ImportError(
+        "analysis.ingest.build: IndicatorRow's fields are not ROW_COLUMNS, HEAD_COLUMNS and TAIL_COLUMNS "
+        "in the order of the indicators' table: a column added to one and not the others"
+    )
+#: what the printed columns hold when none is printed
+_NOT_PRINTED = tuple(read(None) for read in PRINTED.values())
+_NEW = tuple.__new__
 
-    level1: str | None
-    level2: str | None
-    name: str | None
-    level1_std: str | None
-    op: str | None
-    value: float | None
-    value_hi: float | None
-    value_unit: str | None
-    kind: str | None
-    printed: dict[str, object]  # the values of the PRINTED columns
+
+class IndicatorValues(NamedTuple):
+    """What is read from one indicator's printed cells and the year, once per distinct
+    indicator (:func:`_indicator_values`)."""
+
+    head: tuple  # the values of HEAD_COLUMNS
+    tail: tuple  # the values of TAIL_COLUMNS
     flag: str | None  # None when nothing is to be reported (else _indicator_problems says what)
     execution: float | None  # the 预算执行率 target as a ratio, when the indicator states one
     piece: str  # its part of content_hash
+
+    def column(self, name: str):
+        """The value of one of the indicator's own columns (``name``, ``kind``, ...)."""
+        return (self.head + self.tail)[(HEAD_COLUMNS + TAIL_COLUMNS).index(name)]
 
 
 @dataclass(slots=True)
@@ -312,33 +329,13 @@ def _indicator_rows(raw: RawDeclaration, row: dict, add) -> tuple[list[Indicator
             lim.check_time()
         v = _indicator_values(ind, year)
         rows.append(
-            IndicatorRow(
-                decl_id=did,
-                year=year,
-                unit=unit,
-                project=project,
-                seq=seq,
-                level1=v.level1,
-                level2=v.level2,
-                name=v.name,
-                level1_std=v.level1_std,
-                target_raw=ind.target,
-                op=v.op,
-                value=v.value,
-                value_hi=v.value_hi,
-                value_unit=v.value_unit,
-                kind=v.kind,
-                source_line=ind.line,
-                horizon=ind.horizon,
-                site=ind.site,
-                **v.printed,
-            )
+            _NEW(IndicatorRow, (did, year, unit, project, seq, *v.head, ind.line, ind.horizon, *v.tail, ind.site, None))
         )
         pieces.append(v.piece if ind.site is None else f"{v.piece}site={ind.site};")
         if v.flag is not None:
             _indicator_problems(raw, ind, v, add)
         if execution is None and v.execution is not None and ind.horizon == "year":
-            execution = v.execution, v.op
+            execution = v.execution, v.column("op")
     return rows, pieces, execution
 
 
@@ -395,27 +392,19 @@ def _compute_indicator(ind, year: int | None) -> IndicatorValues:
     if name and "预算执行率" in name and kind == "quantitative" and vunit == "%":
         figure = hi if op == "range" else value
         execution = figure / 100.0 if figure is not None else None
-    cells = dict(ind.printed)
-    return IndicatorValues(
-        level1=level1,
-        level2=level2,
-        name=name,
-        level1_std=nz.level1_std(level1, level2),
-        op=op,
-        value=value,
-        value_hi=hi,
-        value_unit=vunit,
-        kind=kind,
-        printed={column: read(cells.get(column)) for column, read in PRINTED.items()},
-        flag=flag,
-        execution=execution,
-        piece="|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";",  # its part of content_hash
-    )
+    head = (level1, level2, name, nz.level1_std(level1, level2), ind.target, op, value, hi, vunit, kind)  # HEAD_COLUMNS
+    tail = _NOT_PRINTED
+    if ind.printed:
+        cells = dict(ind.printed)
+        tail = tuple(read(cells.get(column)) for column, read in PRINTED.items())  # TAIL_COLUMNS
+    piece = "|".join(_norm(x) or "" for x in (level1, level2, name, ind.target)) + ";"  # its part of content_hash
+    return IndicatorValues(head, tail, flag, execution, piece)
 
 
 def _indicator_problems(raw: RawDeclaration, ind, v: IndicatorValues, add) -> None:
     """What is reported about one indicator (``v.flag`` from :func:`_compute_indicator`)."""
-    level1, level2, name, kind, flag = v.level1, v.level2, v.name, v.kind, v.flag
+    level1, level2, name, kind = (v.column(c) for c in ("level1", "level2", "name", "kind"))
+    flag = v.flag
     label = f"indicator {short(name) or '(no name)'!r}"
     _check_characters({"level1": level1, "level2": level2, "name": name}, ("level1", "level2", "name"), ind.line, add)
     if flag == "missing":

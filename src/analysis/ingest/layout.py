@@ -180,7 +180,7 @@ def set_cells(cells: list[str], s: ColumnSet) -> SetCells:
     if s.op or s.unit is not None:
         op_cell = next((cells[o] for o in s.op if clean(cells[o]) in OPERATORS), "")
         t = _joined_target(op_cell, t, get(s.unit))
-    printed = tuple((role, cells[c]) for role, c in s.printed if cells[c])
+    printed = tuple((role, cells[c]) for role, c in s.printed if cells[c]) if s.printed else ()
     return SetCells(get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.unit), printed)
 
 
