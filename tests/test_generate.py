@@ -557,3 +557,16 @@ def test_layouts_option(tmp_path):
     assert gen_cli.run(_args(out=tmp_path, units=3, years="2021", layouts="split")) == 0
     manifest = json.loads((tmp_path / "answer_key" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["params"]["layouts"] == ["split"] and "--layouts split" in manifest["command"]
+
+
+def test_every_units_changes_are_computed_as_its_report_computes_them(churn):
+    """The unit report computes changes from one unit's rows only: where a unit's indicators are
+    all paired before the pass that takes the project's name out, that pass must still run on
+    nothing (it once failed on the empty pairs' untyped text)."""
+    from analysis import metrics
+
+    decl = metrics.link(_key(churn, "declarations"))
+    ind = _key(churn, "indicators")
+    for unit, rows in decl.groupby("unit"):
+        changes = metrics.changes_for_report(ind[ind["decl_id"].isin(rows["decl_id"])], rows)
+        assert set(changes["unit"].dropna()) <= {unit}

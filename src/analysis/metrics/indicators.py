@@ -345,11 +345,13 @@ def match_indicators(side: pd.DataFrame, old: pd.DataFrame, new: pd.DataFrame, f
         new = new.assign(_pn=[without_project(n, forms.get(p, [])) for n, p in zip(new["_nm"], new["_pair"])])
         for on in (["_l2c", "_pn"], ["_pn"]):
             hit = take(old, new, on)
+            if hit.empty:  # (an empty merge gives its text columns no string type)
+                continue
             # only where the project's name (or a year) was taken out of at least one of the two
             o_changed = old.set_index("_r")["_pn"] != old.set_index("_r")["_nm"]
             n_changed = new.set_index("_r")["_pn"] != new.set_index("_r")["_nm"]
             keep = (hit["_r_o"].map(o_changed) | hit["_r_n"].map(n_changed)).to_numpy(dtype=bool) & (
-                hit["_pn"].str.len() >= 2
+                hit["_pn"].astype("string").str.len() >= 2
             ).to_numpy(dtype=bool)
             hit = hit.loc[keep]
             found.append(hit[["_pair", "_r_o", "_r_n"]].assign(match="project-name", score=100.0))
