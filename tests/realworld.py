@@ -218,7 +218,7 @@ def _align(expected: list[dict], got: list[dict]) -> list[tuple[dict, dict | Non
     return pairs
 
 
-def score(folder: Path, result=None) -> Score:
+def score(folder: Path, result=None) -> Score:  # noqa: PLR0915 - the scorer walks the key once, tallying per file and in all
     """Ingest ``folder`` (unless ``result``, an :class:`IngestResult` of it, is given) and score
     it against ``folder/expected.json``."""
     if result is None:

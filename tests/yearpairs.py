@@ -111,7 +111,7 @@ def _val(v):
         return None
 
 
-def score(folder: Path, result=None) -> PairScore:
+def score(folder: Path, result=None) -> PairScore:  # noqa: PLR0915 - the scorer walks the key once, tallying links, pairs and directions
     """Ingest ``folder`` (unless ``result``, an :class:`IngestResult` of it, is given) and score
     the links, pairs and directions against ``folder/expected.json``."""
     from analysis import identity, metrics

@@ -226,7 +226,7 @@ class Recorder:
             self.problems.append({"rel": res.rel, **p.as_row()})
 
 
-def write_tables(
+def write_tables(  # noqa: PLR0915 - the merge of cached and new rows per year is one loop whose state is its locals
     store: Cache,
     recorder: Recorder,
     part_dir: Path,

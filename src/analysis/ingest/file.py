@@ -109,7 +109,7 @@ def parsed_sheets(path: Path, rel: str) -> tuple[list[Sheet], list[Sheet]]:
     return [s for s in sheets if not s.optional] + forms, sheets
 
 
-def read_declarations(path: Path, rel: str) -> FileResult:
+def read_declarations(path: Path, rel: str) -> FileResult:  # noqa: PLR0915 - reading one file is one sequence of steps (container, rows, forms, rows built), each a call
     """Read one file completely: its declarations, indicators and problems.
 
     A declaration whose rows cannot be built (a fault of the ingest on one odd cell) is a

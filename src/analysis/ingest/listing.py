@@ -27,7 +27,7 @@ class Listing:
     faulty: int  # entries that are a problem and not read
 
 
-def list_files(raw_dir: Path) -> Listing:
+def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the folder whose checks (links, special files, sizes) each end in a problem row
     """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
     an entry that cannot be read is a problem row. Links to folders are followed once
     (a loop is reported); FIFOs, sockets and devices are never opened."""

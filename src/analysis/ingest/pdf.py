@@ -295,7 +295,7 @@ def _placed(rows: list[list[str]], xs: list[float], to: list[float]) -> list[lis
     return out
 
 
-def read_pdf(data: bytes, rel: str) -> list[Sheet]:
+def read_pdf(data: bytes, rel: str) -> list[Sheet]:  # noqa: C901, PLR0915 - the page loop charges every bound (bytes, characters, rows, time) where it is spent; split, each part would need the loop's state
     """Every table of a PDF as an optional sheet (see the module's doc)."""
     import logging
 

@@ -165,7 +165,7 @@ def _seen_entry(digest: bytes, file_no: int, line: int | None) -> int:
     return (int.from_bytes(digest[:8], "big") << 64) | (file_no << 32) | (_U32 if line is None else min(line, _U32 - 1))
 
 
-def ingest(
+def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whose running tallies (the ledger) are its locals; the steps are calls
     raw_dir: str | os.PathLike = "data/raw",
     out_dir: str | os.PathLike | None = None,
     jobs: int | None = None,

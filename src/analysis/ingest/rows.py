@@ -106,7 +106,7 @@ def heads_amounts(cells: list[str]) -> bool:
     return sum(1 for c in cells if c and (lab := match_label(c)) is not None and lab.field in vocab.AMOUNT_FIELDS) >= 2
 
 
-def field_actions(cells: list[str]) -> tuple[tuple, ...]:
+def field_actions(cells: list[str]) -> tuple[tuple, ...]:  # noqa: PLR0915 - one table of what a row's cells say, read once per distinct line on the hot path
     """What a row of fields says, read from its cells alone, in order: ``(assign, label,
     value)``, ``(money-unit, label)`` (a label over amounts, whose brackets may print the money
     unit), ``(unknown, label)``, ``(part, label, value, level)`` (a part of the amount:

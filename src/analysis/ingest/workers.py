@@ -138,7 +138,7 @@ class _Slot:
         return f"exited with status {code}"
 
 
-def run_files(
+def run_files(  # noqa: C901, PLR0915 - the worker pool's event loop: deadlines, dead workers and results handled where they arrive
     items: list[tuple[str, str]],
     read: Callable,
     limits: Limits,

@@ -54,7 +54,7 @@ class Results(list):
     export_error: str = ""
 
 
-def run_batch(
+def run_batch(  # noqa: PLR0915 - the batch in order: plan, cache, render, index, export; each step a call
     processed,
     out,
     jobs: int = 2,

@@ -112,7 +112,7 @@ def _died(task: Task, proc) -> Result:
     )
 
 
-def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet: bool = True) -> None:
+def run_local(tasks: list[Task], jobs: int, timeout, kernel: str, on_done, quiet: bool = True) -> None:  # noqa: PLR0915 - the local pool's event loop: results, time limits and dead workers handled where they arrive
     """Render ``tasks`` in ``jobs`` worker processes, calling ``on_done(result)`` as each ends."""
     ctx = multiprocessing.get_context("spawn")
     todo: deque[tuple[Task, int]] = deque((t, 0) for t in tasks)

@@ -271,7 +271,7 @@ class _UnitGen:
             directions[name] = "added"
         return directions
 
-    def year(self, year: int, first: bool) -> tuple[list[Decl], list[dict], list[dict]]:
+    def year(self, year: int, first: bool) -> tuple[list[Decl], list[dict], list[dict]]:  # noqa: PLR0915 - one year of a unit's projects drawn in a fixed order, which the seed's determinism depends on
         """The declarations of one year, and the renames and budget mismatches it brings."""
         rng, p = self.rng, self.p
         renames: list[dict] = []

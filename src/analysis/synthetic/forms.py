@@ -276,7 +276,7 @@ def render_file(
     return w.out, decl_rows, ind_rows
 
 
-def _seed_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, split: bool) -> tuple[dict, list[dict]]:
+def _seed_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, split: bool) -> tuple[dict, list[dict]]:  # noqa: PLR0915 - the seed's form written line by line in its printed order
     """The Shanghai form of the seed file; with ``split`` its table prints the operator, value,
     unit and weight in columns of their own."""
     row = dict(d.row)
