@@ -22,6 +22,7 @@ STAGES = {
         "analysis.processes",
         "analysis.ids",
         "analysis.patterns",
+        "analysis.places",
         "analysis.publish",
         "analysis.tables",
         "analysis.paths",

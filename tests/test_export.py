@@ -58,7 +58,10 @@ def test_sheets_have_registry_headings_formats_frozen_header_filter_and_widths(e
     assert header == [
         c.heading + ("（元）" if c.format == "money" else "") for c in tables.TABLE_COLUMNS["declarations"]
     ]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:AC{ws.max_row}"
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(len(tables.TABLE_COLUMNS["declarations"]))
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{last}{ws.max_row}"
     budget = ws.cell(row=2, column=header.index("当年预算（元）") + 1)
     rate = ws.cell(row=2, column=header.index("上年执行率") + 1)
     assert isinstance(budget.value, float) and budget.number_format == "#,##0"

@@ -22,7 +22,8 @@ def _environment_requirements() -> dict[str, str]:
     reqs = {}
     text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     for line in text.split("dependencies:", 1)[1].splitlines():
-        m = re.match(r"^\s{2}-\s+([A-Za-z0-9_.-]+[^#]*?)\s*$", line)
+        # a top-level entry, or one of the pip: list (packages conda-forge does not have)
+        m = re.match(r"^\s{2}(?:\s{4})?-\s+([A-Za-z0-9_.-]+[^#]*?)\s*(?:#.*)?$", line)
         if m and not line.strip().startswith("- -e") and m.group(1) not in ("pip", "pip:"):
             reqs[_name(m.group(1))] = m.group(1).replace(" ", "")
     reqs.pop("python", None)

@@ -115,6 +115,17 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "the year of the header and of the target heading differ",
         "表头年度与绩效目标标题的年度不一致",
     ),
+    "place-ambiguous": (
+        WARNING,
+        "the names of places the unit's name, the form or the folders hold allow several places (a district "
+        "name many cities have, names of different provinces); only what they share is kept",
+        "单位名称、表内字段或文件夹中的地名可对应多个地方（多个城市都有的区名，或不同省份的地名），只保留其共同部分",
+    ),
+    "place-contradicts-folder": (
+        WARNING,
+        "the place the unit's name or the form names lies outside the place its folders name; the form's place is kept",
+        "单位名称或表内所写地方不在文件夹所标地方之内，采用表内地方",
+    ),
     "year-inferred": (
         WARNING,
         "the declaration prints no year; it is taken from the project's period within one year, the date "

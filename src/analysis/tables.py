@@ -173,6 +173,28 @@ COLUMNS: dict[str, Column] = _registry(
         ),
         _c("exec_target_op", S, "执行率目标运算符", "Operator of that target (>=, =, ...)."),
         _c("n_indicators", I32, "指标数", "Indicators of the declaration (year horizon).", "int"),
+        _c(
+            "province",
+            S,
+            "省",
+            "Province (省级) of the declaring unit, as the gazetteer spells it; null when nothing names it.",
+        ),
+        _c(
+            "city", S, "市", "Prefecture-level city (地级; a municipality's own name) of the unit; null when not known."
+        ),
+        _c("county", S, "县区", "County-level division (县/区/旗/县级市) of the unit; null when not known."),
+        _c(
+            "adcode",
+            S,
+            "行政区划代码",
+            "6-digit administrative division code of the deepest division known (420200: 黄石市).",
+        ),
+        _c(
+            "place_source",
+            S,
+            "地方来源",
+            "Where the place was read, in order of trust: `unit` (the unit's name), `form` (主管部门/实施单位, the title, the sheet), `folder` (the file's folder names), `file` (its name), several joined by `+`; null when none names a place.",
+        ),
         # --- indicator fields
         _c("seq", I32, "序号", "Order of the indicator within its declaration.", "int"),
         _c(
@@ -256,6 +278,11 @@ _TABLES: dict[str, list] = {
         "project_code",
         "source_page",
         "source_table",
+        "province",
+        "city",
+        "county",
+        "adcode",
+        "place_source",
     ],
     "indicators": [
         "decl_id",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from analysis import ids
+from analysis import ids, places
 from analysis.ingest import limits as lim
 from analysis.ingest import normalize as nz
 from analysis.ingest import vocabulary as vocab
@@ -127,13 +127,19 @@ def build_declaration(raw: RawDeclaration) -> Built:
     year = _year(raw, unit, project, problems)
     if _missing(raw, unit, year, project, problems):
         return Built(None, [], problems, [])
-    did = ids.decl_id(unit, year, project)
+    place, source, in_name = _place(raw, unit)
+    # a unit whose name names no place (区林业局) is told apart by the place found elsewhere;
+    # a name that names its place keeps the id it always had
+    did = ids.decl_id(unit if in_name or not place.found else f"{place.label()}|{unit}", year, project)
     problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
 
     def add(line, code, message):
         problems.append(Problem(raw.source_file, line, code, f"{where(raw, line)}: {message}", did))
 
     row = _declaration_row(raw, did, year, unit, project, code, add)
+    row.update(province=place.province, city=place.city, county=place.county, adcode=place.adcode)
+    row["place_source"] = source
+    _place_problems(raw, unit, place, add)
     _check_declaration(raw, row, add)
     indicators, pieces, execution = _indicator_rows(raw, row, add)
     n_year = sum(1 for i in raw.indicators if i.horizon == "year")
@@ -153,6 +159,62 @@ def build(raw: RawDeclaration) -> tuple[dict | None, list[dict], list[Problem]]:
     """
     built = build_declaration(raw)
     return built.row, [ind._asdict() for ind in built.indicators], built.problems
+
+
+#: the columns of the place (left out of the content hash: the same form filed in two folders is one)
+_PLACE_COLUMNS = ("province", "city", "county", "adcode", "place_source")
+
+#: where a place is read, in order of trust
+_PLACE_SOURCES = ("unit", "form", "folder", "file")
+
+
+def _place_texts(raw: RawDeclaration, unit: str) -> dict[str, str]:
+    parts = raw.source_file.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    form = [raw.get("department"), raw.get("implementer"), raw.headings, raw.sheet]
+    return {
+        "unit": unit,
+        "form": " ".join(nz.clean_name(t) or "" for t in form),
+        "folder": " ".join(parts[:-1]),
+        "file": stem,
+    }
+
+
+def _place(raw: RawDeclaration, unit: str) -> tuple[places.Place, str | None, bool]:
+    """The unit's place (:mod:`analysis.places`): the first source naming one, made deeper by
+    later sources naming a place inside it; with the sources used and whether the unit's own
+    name named it."""
+    found = {k: places.find(t) for k, t in _place_texts(raw, unit).items()}
+    place, used = places.NOWHERE, []
+    for key in _PLACE_SOURCES:
+        p = found[key]
+        if not p.found:
+            continue
+        if not place.found:
+            place, used = p, [key]
+        elif p.within(place) and p.level > place.level and not p.ambiguous:
+            place, used = p, [*used, key]
+    return place, "+".join(used) or None, found["unit"].found
+
+
+def _place_problems(raw: RawDeclaration, unit: str, place: places.Place, add) -> None:
+    texts = _place_texts(raw, unit)
+    unsure = place if place.ambiguous else None
+    if not place.found:  # a name that could be several places and nothing to decide between them
+        unsure = next((p for p in map(places.find, texts.values()) if p.ambiguous), None)
+    if unsure is not None:
+        add(
+            raw.source_line,
+            "place-ambiguous",
+            f"the place of {unit!r} is ambiguous ({' / '.join(unsure.candidates)}); kept: {place.label() or 'none'}",
+        )
+    folder = places.find(texts["folder"])
+    if place.found and folder.found and not folder.ambiguous and not place.agrees(folder):
+        add(
+            raw.source_line,
+            "place-contradicts-folder",
+            f"{unit!r} is placed in {place.label()} but its folders name {folder.label()}",
+        )
 
 
 def _year(raw: RawDeclaration, unit: str | None, project: str | None, problems: list[Problem]) -> int | None:
@@ -709,7 +771,7 @@ def _check_text_budget(row: dict, raw: RawDeclaration, add) -> None:
 _NO_SPACE = re.compile(ids.SPACE_PATTERN)
 
 
-_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if not k.startswith("source_")]
+_HASHED_FIELDS = [k for k in DECLARATIONS_SCHEMA.names if not k.startswith("source_") and k not in _PLACE_COLUMNS]
 
 
 @functools.lru_cache(maxsize=1 << 16)

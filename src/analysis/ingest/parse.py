@@ -110,6 +110,7 @@ class RawDeclaration:
     #: parts of the amount printed under it: (label, value, line, level; 1 for （一）（二）…)
     parts: list[tuple[str, str, int, int]] = field(default_factory=list)
     title: str | None = None  # the title row that started it (绩效目标表 …), as printed
+    headings: str | None = None  # the form\'s title rows (and a page\'s title over it), joined: where a place may be named
 
     def get(self, name: str) -> str | None:
         v = self.fields.get(name)
@@ -347,6 +348,8 @@ class _Splitter:
             if m:
                 self.ctx_year = (int(m.group(1)), row.line)
                 self.cur.year, self.cur.year_line = self.ctx_year
+        if self.cur is not None:
+            self.cur.headings = f"{self.cur.headings} {first}" if self.cur.headings else first
         if any(match_label(c) for c in cells if c and c != first):
             rest = list(cells)
             rest[rest.index(first)] = ""

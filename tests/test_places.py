@@ -1,0 +1,116 @@
+"""Places: the gazetteer finds the province, city and county a declaration's unit, form or
+folders name; units of the same short name in different places stay apart."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import places
+from analysis.ingest.pipeline import ingest
+from analysis.tables import load
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parent.parent / "shared" / "real-world"
+if not SHARED.exists():
+    SHARED = Path("/work/shared/real-world")
+
+#: every declaration of the real corpora whose unit name, form or folder names a place: file → adcode
+PLACED = {
+    "rw/d01_huangshi_dangxiao_zhutiban_2022.txt": "420200",
+    "rw/d02_jinzhai_kaifaqu_wuye_2021.txt": "340000",
+    "rw/d03_huaibei_wenlvti_songxi_2025.txt": "340600",
+    "rw/d04_jinan_tiyuju_wangqiu_2025.txt": "341502",
+    "rw/d05_yuanzhou_ziranziyuan_shuiyuanlin_2022.txt": "640402",
+    "rw/d06_tianjin_hebei_fayuan_2023.txt": "120105",
+    "rw/d07_zhalaite_jianchayuan_2025.txt": "152223",
+    "rw/d08_wuhai_gongxiaoshe_zaisheng_2021.txt": "150300",
+    "rw/d09_jingyan_matazhen_cunzu_2023.txt": "511124",
+    "rw/d10_luan_nongye_sanpinyibiao_2024.txt": "341500",
+    "rw/d12_linyi_fuxiao_gongyongjingfei_2025.txt": "371424",
+    "rw/d13_fengjie_yunwu_jiagongyuan_2023.txt": "500236",
+    "rw/d14_fengjie_yingjiju_jubaojiang_2023.txt": "500236",
+    "rw/d15_jinan_canlian_jingzhunkangfu_2023.txt": "341502",
+    "rw/d16_banan_jielong_songcaixianchong_2021.txt": "500113",
+    "extra/e01_yueyang_nongyenongcun_gaobiaozhunnongtian_2022.txt": "430621",
+    "extra/e02_xiangtan_huanwei_wupaoche_2023.txt": "430300",
+    "extra/e03_xiangtan_huanwei_wupaoche_2024.txt": "430300",
+    "extra/e05_wuhan_qingshan_jiaoyu_jichusheshi_2020.txt": "420107",
+    "extra/e06_alaer_liutuan_baoxianku_2021.txt": "659002",
+    "extra/e07_tongnan_wuguizhen_yibanxingxiangmu_2023.txt": "500152",
+    "extra/e09_zhenjiang_bowuguan_saizhenzhu_2024.txt": "321100",
+    "extra/f01_qingjian_jiaotong_guoyuanlu_2021.txt": "610830",
+    "extra/f02_nanyue_nanyuezhen_lvyoufupin_2018.txt": "430000",
+    "extra/f03_yangquan_gonglu_sihaonongcunlu_2021.txt": "140300",
+    "more/g03_anxi_shuili_xiaoxingshuili_2022.txt": "350524",
+    "more/g04_dongguan_zhanlanguan_wuye_2022.txt": "441900",
+    "more/g05_dongguan_jiaotong_zhenjilianwang_pifu_2019.csv": "441900",
+    "more/g08_xiuyu_shuili_shuihuixiufu_2025.txt": "350305",
+    "more/g09_longyan_minzong_zongjiaoguanli_2023.txt": "350800",
+    "more/g11_wuqia_shuili_ganqufangshen_2021.txt": "653024",
+}
+
+
+def test_the_gazetteer_reads_names_full_and_short():
+    assert places.find("天津市河北区人民法院").label() == "天津市河北区"  # not 河北省
+    assert places.find("中共黄石市委党校").adcode == "420200"
+    assert places.find("黔南州财政局").city == "黔南布依族苗族自治州"
+    assert places.find("广西交通运输厅").province == "广西壮族自治区"
+    assert not places.find("区林业局").found
+
+
+def test_a_name_many_places_hold_is_ambiguous_and_a_contradiction_is_told():
+    p = places.find("青山区教育局")  # 武汉市青山区 and 包头市青山区
+    assert p.ambiguous and not p.found and len(p.candidates) == 2
+    assert places.find("内蒙古自治区青山区").adcode == "150204"  # the province decides
+    q = places.find("湖北省金寨县")
+    assert q.ambiguous and "湖北省" in q.candidates
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    for name, src in (
+        ("rw", SHARED),
+        ("extra", ROOT / "fixtures" / "real-world-extra"),
+        ("more", ROOT / "fixtures" / "real-world-more"),
+    ):
+        shutil.copytree(src, raw / name, ignore=shutil.ignore_patterns("*.json", "*.md"))
+    out = tmp_path_factory.mktemp("processed")
+    ingest(raw, out, jobs=1)
+    return load(out)
+
+
+def test_the_place_of_every_real_declaration_that_names_one_is_found(real):
+    d = real.declarations
+    got = {f: set(g.adcode) for f, g in d.groupby("source_file")}
+    missing = {f: (code, got.get(f)) for f, code in PLACED.items() if got.get(f) != {code}}
+    assert not missing
+    placed = d[d.adcode.notna()]
+    assert set(placed.place_source) <= {"unit", "form", "unit+form", "unit+folder", "form+folder", "folder", "file"}
+    assert (placed.province.notna()).all()
+
+
+def test_the_same_short_name_in_two_places_is_two_units(tmp_path):
+    form = ROOT.parent / "tests" / "fixtures" / "real-world-extra" / "e08_zhaohua_weijian_tekunjiating_2021.txt"
+    text = form.read_bytes()
+    for folder in ("四川省广元市昭化区", "湖北省武汉市青山区"):
+        (tmp_path / "raw" / folder).mkdir(parents=True)
+        (tmp_path / "raw" / folder / form.name).write_bytes(text)
+    ingest(tmp_path / "raw", tmp_path / "out", jobs=1)
+    d = load(tmp_path / "out").declarations
+    assert len(d) == 2 and d.decl_id.nunique() == 2
+    assert set(d.county) == {"昭化区", "青山区"} and set(d.place_source) == {"folder"}
+    assert set(d.unit) == {"区卫生健康局"}
+
+
+def test_a_unit_placed_outside_its_folder_is_a_problem(tmp_path):
+    form = SHARED / "d14_fengjie_yingjiju_jubaojiang_2023.txt"
+    (tmp_path / "raw" / "湖南省").mkdir(parents=True)
+    (tmp_path / "raw" / "湖南省" / form.name).write_bytes(form.read_bytes())
+    ingest(tmp_path / "raw", tmp_path / "out", jobs=1)
+    ds = load(tmp_path / "out")
+    assert ds.declarations.county.tolist() == ["奉节县"]
+    assert "place-contradicts-folder" in set(ds.problems.code)
