@@ -23,6 +23,7 @@ STAGES = {
         "analysis.ids",
         "analysis.patterns",
         "analysis.places",
+        "analysis.kinds",
         "analysis.publish",
         "analysis.tables",
         "analysis.paths",

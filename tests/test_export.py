@@ -38,6 +38,8 @@ def test_workbook_has_the_tables_and_the_analysis_under_chinese_names(exported):
         "目标历史",
         "目标审核",
         "项目更名",
+        "指标库",
+        "同类位置",
     ]
     history = list(wb["目标历史"].iter_rows(values_only=True))
     assert history[0][:4] == ("单位", "项目", "指标标识", "年度")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
-from analysis import ids, places
+from analysis import ids, kinds, places
 from analysis.ingest import limits as lim
 from analysis.ingest import normalize as nz
 from analysis.ingest import vocabulary as vocab
@@ -56,6 +56,7 @@ class IndicatorRow(NamedTuple):
     basis: str | None
     site: str | None
     source_page: int | None = None  # set by analysis.ingest.file for a document's rows
+    indicator_kind: str | None = None  # what it measures (analysis.kinds), from its name
 
 
 #: the columns printed beside an indicator whose cell is carried as it is
@@ -65,7 +66,18 @@ PRINTED: dict[str, Callable[[str | None], object]] = {"weight": nz.parse_number,
 
 
 #: the columns of an indicator's row given by its declaration and its place in it, for each row
-ROW_COLUMNS = ("decl_id", "year", "unit", "project", "seq", "source_line", "horizon", "site", "source_page")
+ROW_COLUMNS = (
+    "decl_id",
+    "year",
+    "unit",
+    "project",
+    "seq",
+    "source_line",
+    "horizon",
+    "site",
+    "source_page",
+    "indicator_kind",  # what it measures (analysis.kinds), from its name
+)
 #: the others, given by the indicator's printed cells (and the year), read once per distinct
 #: indicator (:func:`_compute_indicator`): those before source_line, and those after horizon
 HEAD_COLUMNS = ("level1", "level2", "name", "level1_std", "target_raw", "op", "value", "value_hi", "value_unit", "kind")
@@ -391,7 +403,23 @@ def _indicator_rows(raw: RawDeclaration, row: dict, add) -> tuple[list[Indicator
             lim.check_time()
         v = _indicator_values(ind, year)
         rows.append(
-            _NEW(IndicatorRow, (did, year, unit, project, seq, *v.head, ind.line, ind.horizon, *v.tail, ind.site, None))
+            _NEW(
+                IndicatorRow,
+                (
+                    did,
+                    year,
+                    unit,
+                    project,
+                    seq,
+                    *v.head,
+                    ind.line,
+                    ind.horizon,
+                    *v.tail,
+                    ind.site,
+                    None,
+                    kinds.kind_of(v.head[2]),
+                ),
+            )
         )
         pieces.append(v.piece if ind.site is None else f"{v.piece}site={ind.site};")
         if v.flag is not None:

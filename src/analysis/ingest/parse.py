@@ -110,7 +110,9 @@ class RawDeclaration:
     #: parts of the amount printed under it: (label, value, line, level; 1 for （一）（二）…)
     parts: list[tuple[str, str, int, int]] = field(default_factory=list)
     title: str | None = None  # the title row that started it (绩效目标表 …), as printed
-    headings: str | None = None  # the form\'s title rows (and a page\'s title over it), joined: where a place may be named
+    headings: str | None = (
+        None  # the form\'s title rows (and a page\'s title over it), joined: where a place may be named
+    )
 
     def get(self, name: str) -> str | None:
         v = self.fields.get(name)

@@ -18,6 +18,7 @@ Modules, one concern each:
 - :mod:`~analysis.metrics.changes`: how targets change between declared years;
 - :mod:`~analysis.metrics.history`: an indicator followed through all its project's years;
 - :mod:`~analysis.metrics.quality`: how targets are written (vague, repeated ...);
+- :mod:`~analysis.metrics.library`: the indicator library by kind, each target among its peers;
 - :mod:`~analysis.metrics.rules`: the review against the published rules (``metrics.review``);
 - :mod:`~analysis.metrics.summaries`: the figures reports, index and export show.
 """
@@ -40,6 +41,7 @@ from analysis.metrics.common import year_targets
 from analysis.metrics.execution import budget_reconciliation, execution_rates, project_execution, realized_rate
 from analysis.metrics.history import HISTORY_COLUMNS, link_indicators, target_history
 from analysis.metrics.identity import link, norm_text, renames
+from analysis.metrics.library import indicator_library, peer_position
 from analysis.metrics.quality import VAGUE_WORDS, is_vague, target_quality
 from analysis.metrics.rules import review, review_summary
 from analysis.metrics.summaries import (
@@ -73,11 +75,13 @@ __all__ = [
     "HISTORY_COLUMNS",
     "report_headline",
     "identity",
+    "indicator_library",
     "indicators",
     "is_vague",
     "link",
     "link_indicators",
     "norm_text",
+    "peer_position",
     "project_changes",
     "project_execution",
     "realized_rate",

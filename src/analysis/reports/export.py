@@ -6,7 +6,7 @@
   data are synthetic, every sheet with its rows, and every column with its heading, format and
   meaning), then one sheet per table (:data:`SHEETS`: 申报表, 指标, 数据问题 and, computed with
   ``analysis.metrics``, 执行率, 目标变化汇总, 目标变化, 项目更名, 目标历史 (one row per indicator
-  and declared year, followed across years by ``indicator_key``), 预算与目标).  Sheet names and
+  and declared year, followed across years by ``indicator_key``), 预算与目标, 目标审核, 指标库, 同类位置).  Sheet names and
   column headings are Chinese and come from the column registry (:mod:`analysis.tables`), as do
   the number formats: money in 元 ``#,##0``, rates ``0.0%``, dates ``yyyy-mm-dd``.  Each sheet has
   its header frozen, an autofilter and column widths fitted to its content; the change words,
@@ -100,6 +100,8 @@ def metric_tables(
         attempt("target_history", lambda: metrics.target_history(ind, decl, changes=changes))
         attempt("review", lambda: metrics.review(decl, ind, changes=changes, problems=problems))
     attempt("renames", lambda: identity.renames(decl).assign(match="fuzzy"))
+    attempt("indicator_library", lambda: metrics.indicator_library(ind, decl))
+    attempt("peer_position", lambda: metrics.peer_position(ind, decl))
     return out
 
 
