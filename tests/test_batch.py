@@ -160,6 +160,9 @@ def test_plan_has_one_report_per_unit_and_year(tmp_path):
     )
     assert [t.name for t in tasks if t.kind == "year"] == ["2019", "2020", "2021"]
     assert [t.kind for t in tasks if t.kind == "overview"] == ["overview"]  # a full run has the overview
+    assert [t.out_html for t in tasks if t.kind == "library"] == [
+        str((tmp_path / "out" / "overview" / "indicator-library.html").resolve())
+    ]
     for t in tasks:
         assert Path(t.out_html).resolve().is_relative_to((tmp_path / "out").resolve())
     only = batch.plan(processed, tmp_path / "out", NOTEBOOKS, units=[SEED_UNIT], years=[2020])

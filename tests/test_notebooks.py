@@ -19,7 +19,7 @@ import pytest
 from seedkit import SEED_UNIT, make_processed
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-REPORTS = ("unit_report.ipynb", "year_report.ipynb", "overview_report.ipynb")
+REPORTS = ("unit_report.ipynb", "year_report.ipynb", "overview_report.ipynb", "library_report.ipynb")
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -144,3 +144,29 @@ def test_the_overview_notebook_runs_and_escapes_what_it_shows(tmp_path):
             import html as html_mod
 
             assert html_mod.escape(unit, quote=False) in page or html_mod.escape(unit) in page
+
+
+def test_the_library_notebook_shows_every_kind_found_with_its_chart(tmp_path):
+    """The 指标库 notebook's code on the small fixture, kinds read from the indicators' names:
+    each kind present has its heading, its chart and its tables; names shown escaped."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from analysis import kinds
+    from analysis.tables import to_table
+
+    processed = make_processed(tmp_path / "data" / "processed", hostile=True)
+    ind = pd.read_parquet(processed / "indicators.parquet")
+    ind["indicator_kind"] = ind["name"].map(kinds.kind_of)
+    ind = ind.astype(object).where(ind.notna(), None)
+    pq.write_table(to_table(ind, "indicators"), processed / "indicators.parquet")
+    (tmp_path / "notebooks").mkdir()
+    shown = _run_in_process("library_report.ipynb", tmp_path / "notebooks", processed_dir=str(processed))
+    page = "\n".join(s for s in shown if isinstance(s, str))
+    present = [k for k in kinds.table() if k.id in set(ind["indicator_kind"].dropna())]
+    assert present, "the fixture's indicators have no kind"
+    for k in present:
+        assert f"<h3>{k.name}（{k.id}）</h3>" in page
+        assert f"{k.name}：按省份" in page and f"{k.name}：按年度" in page
+        assert f'alt="图表：{k.name}：各年度目标值"' in page or f"{k.name}：各年度目标值：无数据" in page
+    assert page.count('<img class="chart"') >= 1

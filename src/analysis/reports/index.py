@@ -29,7 +29,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
 )
 
-KIND_LABELS = {"unit": "单位", "year": "年度", "overview": "总览"}
+KIND_LABELS = {"unit": "单位", "year": "年度", "overview": "总览", "library": "指标库"}
 
 
 def _href(out: Path, path: str | Path) -> str:
@@ -195,6 +195,7 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         failed=failed,
         problems=problems,
         overview=[row(r) for r in results if r.kind == "overview"],
+        library=[row(r) for r in results if r.kind == "library"],
         years=[row(r) for r in results if r.kind == "year"],
         orders=orders if units else [],
         n_flagged=n_flagged,

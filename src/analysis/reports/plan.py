@@ -125,6 +125,9 @@ class Result:
 #: the overview report across all years, relative to OUT (one folder down, like the others)
 OVERVIEW_HTML = "overview/all-years.html"
 OVERVIEW_NOTEBOOK = "overview_report.ipynb"
+#: the indicator library (指标库) beside the overview, rendered whenever the overview is
+LIBRARY_HTML = "overview/indicator-library.html"
+LIBRARY_NOTEBOOK = "library_report.ipynb"
 
 
 def year_span(years) -> str:
@@ -214,6 +217,19 @@ def plan(
                 title=report_title("overview", None, sorted(int(y) for y in decl["year"].dropna().unique())),
             )
         )
+    if overview and (notebooks / LIBRARY_NOTEBOOK).exists():
+        stem = Path(LIBRARY_HTML).stem
+        tasks.append(
+            Task(
+                kind="library",
+                name="指标库",
+                stem=stem,
+                notebook=str(notebooks / LIBRARY_NOTEBOOK),
+                parameters={"processed_dir": str(processed)},
+                out_ipynb=str(inside(out, "notebooks", "overview", f"{stem}.ipynb")),
+                out_html=str(inside(out, LIBRARY_HTML)),
+            )
+        )
     return tasks
 
 
@@ -280,6 +296,7 @@ def prune(out: Path, tasks: list[Task]) -> list[Path]:
         ".cache/unit-*.json",
         ".cache/year-*.json",
         ".cache/overview-*.json",
+        ".cache/library-*.json",
     ):
         for path in out.glob(pattern):
             if path.resolve() not in keep and path.is_file():

@@ -308,3 +308,27 @@ def change_shares(shares: pd.DataFrame) -> Figure:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     return fig
+
+
+def kind_distribution(targets: pd.DataFrame, title: str) -> Figure:
+    """One kind's targets (``value`` by ``year``; :func:`analysis.metrics.library.kind_targets`)
+    as one box per year, the kind's value unit on the axis."""
+    fig, ax = _figure(height=3.0)
+    if targets.empty:
+        _empty(ax, title)
+        return fig
+    years = sorted(int(y) for y in targets["year"].dropna().unique())
+    data = [targets.loc[targets["year"] == y, "value"].astype(float).to_numpy() for y in years]
+    ax.boxplot(
+        data,
+        tick_labels=[str(y) for y in years],
+        showfliers=True,
+        patch_artist=True,
+        boxprops={"facecolor": BLUE, "alpha": 0.6},
+        medianprops={"color": RED},
+    )
+    unit = targets["value_unit"].dropna()
+    ax.set_title(label(title, 40))
+    ax.set_xlabel("年度")
+    ax.set_ylabel(f"目标值（{label(unit.iloc[0], 10)}）" if len(unit) else "目标值")
+    return fig

@@ -1102,3 +1102,64 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
         empty="没有未通过的规则。",
         title="未通过最多的规则",
     )
+
+
+# ----------------------------------------------------------------------------- peers (the indicator library)
+
+PEER_HEADING = "与同类目标比较"
+
+
+def unit_peer_positions(processed_dir, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The peer position (:func:`analysis.metrics.peer_position`) of one unit's targets
+    (``indicators``), their peers read from the whole table: only the kinds and years the unit
+    has, each table file read once per kernel."""
+    from analysis import metrics
+
+    d = resolve_processed_dir(processed_dir)
+    mine = indicators[indicators["indicator_kind"].notna()] if "indicator_kind" in indicators else indicators.iloc[0:0]
+    if mine.empty:
+        return pd.DataFrame(columns=metrics.library.PEER_COLUMNS)
+    kinds_ = sorted(mine["indicator_kind"].unique().tolist())
+    years = sorted(int(y) for y in mine["year"].unique())
+    peers = cached_table(
+        d, "indicators", filters=[("indicator_kind", "in", kinds_), ("year", "in", years), ("horizon", "==", "year")]
+    )
+    decl = cached_table(d, "declarations", columns=["decl_id", "province", "city", "county", "adcode"])
+    pp = metrics.peer_position(peers, decl[decl["decl_id"].isin(peers["decl_id"].unique())])
+    return pp[pp["decl_id"].isin(set(mine["decl_id"]))].reset_index(drop=True)
+
+
+def show_peer_positions(positions: pd.DataFrame) -> None:
+    """The unit's comparable targets with their place among the same kind's targets of the year,
+    the lax ones first and named in a sentence (the findings)."""
+    if positions.empty:
+        show_text("本单位没有可与同类比较的定量目标（满意度、完成率、及时率、合格率等比率类指标）。")
+        return
+    lax = positions[positions["lax"]]
+    if len(lax):
+        names = "；".join(
+            f"{r.year}年 {r.project}：{r.name} {r.target_raw}（同类中位数 {_fmt_number(r.peer_median)}）"
+            for r in lax.itertuples()
+        )
+        show_text(
+            "明显偏松的目标 {n} 个（处于同类目标最宽松的 10% 且低于同类中位数）：{names}。", n=len(lax), names=names
+        )
+    else:
+        show_text("没有明显偏松的目标（同类目标不少于 10 个时才判断）。")
+    ordered = positions.assign(_lax=~positions["lax"]).sort_values(["_lax", "year", "project", "seq"], kind="stable")
+    show_table(
+        ordered,
+        columns=[
+            "year",
+            "project",
+            "name",
+            "target_raw",
+            "indicator_kind",
+            "n_peers",
+            "peer_median",
+            "peer_percentile",
+            "lax",
+        ],
+        row_class=lambda rec: "flagged" if rec.get("lax") else None,
+        title="与同类目标比较",
+    )
