@@ -3,6 +3,7 @@ folders name; units of the same short name in different places stay apart."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,9 +14,7 @@ from analysis.ingest.pipeline import ingest
 from analysis.tables import load
 
 ROOT = Path(__file__).resolve().parent
-SHARED = ROOT.parent.parent / "shared" / "real-world"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/real-world")
+SHARED = Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent.parent / "shared" / "real-world")
 
 #: every declaration of the real corpora whose unit name, form or folder names a place: file → adcode
 PLACED = {
@@ -44,6 +43,7 @@ PLACED = {
     "extra/f01_qingjian_jiaotong_guoyuanlu_2021.txt": "610830",
     "extra/f02_nanyue_nanyuezhen_lvyoufupin_2018.txt": "430000",
     "extra/f03_yangquan_gonglu_sihaonongcunlu_2021.txt": "140300",
+    "more/g01_banan_shengdengshan_dangzhibu_2022.txt": "500113",  # the page's title over its forms
     "more/g03_anxi_shuili_xiaoxingshuili_2022.txt": "350524",
     "more/g04_dongguan_zhanlanguan_wuye_2022.txt": "441900",
     "more/g05_dongguan_jiaotong_zhenjilianwang_pifu_2019.csv": "441900",
@@ -90,6 +90,15 @@ def test_the_place_of_every_real_declaration_that_names_one_is_found(real):
     assert not missing
     placed = d[d.adcode.notna()]
     assert set(placed.place_source) <= {"unit", "form", "unit+form", "unit+folder", "form+folder", "folder", "file"}
+    # these name no place anywhere (区林业局, 楼区政府) or one many places have (青山区教育局): none is invented
+    nowhere = {
+        "rw/d11_rongchang_linyeju_lvhua_2022.txt",
+        "extra/e04_wuhan_qingshan_jiaoyu_boruoxuexiao_2020.txt",
+        "extra/e08_zhaohua_weijian_tekunjiating_2021.txt",
+        "extra/f04_yueyanglou_fagai_xiangmuqianqi_2021.txt",
+    }
+    assert d[d.source_file.isin(nowhere)].adcode.isna().all()
+    assert "place-ambiguous" in set(real.problems.code)  # 青山区教育局: 武汉 or 包头
     assert (placed.province.notna()).all()
 
 

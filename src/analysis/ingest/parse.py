@@ -111,7 +111,7 @@ class RawDeclaration:
     parts: list[tuple[str, str, int, int]] = field(default_factory=list)
     title: str | None = None  # the title row that started it (绩效目标表 …), as printed
     headings: str | None = (
-        None  # the form\'s title rows (and a page\'s title over it), joined: where a place may be named
+        None  # the form's title rows (and a page's title over it), joined: where a place may be named
     )
 
     def get(self, name: str) -> str | None:
@@ -179,6 +179,8 @@ class _Splitter:
         self.orphans: list[Row] = []
         #: inside a transposed table (one row per unit, the indicators as columns): its rows are passed over
         self.transposed = False
+        #: lines of one cell before the first declaration (a page's title: 某区某镇2022年预算项目绩效目标公开)
+        self.preface: list[str] = []
         #: amount labels printed with no value (column: label), over the rows that may hold them
         self.amount_head: dict[int, Label] | None = None
 
@@ -190,6 +192,7 @@ class _Splitter:
     def start(self, line: int, keep_layout: bool = False) -> RawDeclaration:
         self.close(keep_layout)
         d = RawDeclaration(self.rel, line, self.sheet)
+        d.headings = " ".join(self.preface) or None
         if self.ctx_year:
             d.year, d.year_line = self.ctx_year
         d.fields.update(self.ctx)
@@ -241,6 +244,8 @@ class _Splitter:
         elif kind == HEADER:
             self.table(row, info.layout)
         elif kind == OTHER:
+            if self.cur is None and len(info.nonempty) == 1 and len(self.preface) < 3:
+                self.preface.append(info.first)
             self.other(row, info)
         else:
             self.feed_year_or_heading(row, info.cells, info.nonempty, info.first, info.first_n)
