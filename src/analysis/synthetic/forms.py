@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from analysis import kinds
 from analysis.synthetic.library import LEVEL1_STD, Indicator, Project, bureau_of, fmt_num, render_target, truth
 from analysis.tables import PROSE
 
@@ -195,6 +196,7 @@ def _ind_row(
         "source_line": line,
         "horizon": horizon,
         "weight": weight,
+        "indicator_kind": kinds.kind_of(ind.name),
     }
 
 
