@@ -170,6 +170,158 @@ def make_special(folder: Path) -> dict[str, str]:
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# round two: the new readers, links, folding, truncation (made in the tests, not kept)
+
+_WNS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx_with_body(body_chunks, megabytes_hint: int = 0) -> bytes:
+    """A Word file (made by python-docx) whose ``word/document.xml`` body is ``body_chunks``
+    (bytes written one after another, so a bomb never sits in memory whole)."""
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename != "word/document.xml":
+                dst.writestr(info.filename, body)
+                continue
+            head, tail = body.split(b"<w:body>", 1)
+            tail = tail[tail.index(b"<w:sectPr") :] if b"<w:sectPr" in tail else b"</w:body></w:document>"
+            part = zipfile.ZipInfo(info.filename)
+            part.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(part, "w", force_zip64=megabytes_hint > 1000) as f:
+                f.write(head + b"<w:body>")
+                for chunk in body_chunks:
+                    f.write(chunk)
+                f.write(tail)
+    return out.getvalue()
+
+
+def docx_bomb(megabytes: int = 300) -> bytes:
+    """A Word file whose document inflates to ``megabytes`` MB of empty paragraphs."""
+    para = b"<w:p/>" * ((1 << 20) // 6)
+    return _docx_with_body((para for _ in range(megabytes)), megabytes)
+
+
+def docx_elements(megabytes: int = 100) -> bytes:
+    """A Word file under the size bound whose document holds some 17 million elements."""
+    return docx_bomb(megabytes)
+
+
+def docx_spans(rows: int = 1000, span: int = 1000) -> bytes:
+    """A Word table of ``rows`` rows, each one cell spanning ``span`` grid columns (22 KB)."""
+    row = (
+        f'<w:tr><w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>'
+    ).encode()
+    return _docx_with_body([b"<w:tbl>" + row * rows + b"</w:tbl>"])
+
+
+def html_spans(rows: int = 300) -> bytes:
+    """A web page whose table cells span ``rowspan=65534 colspan=1000`` (memory as the square of the rows)."""
+    cell = '<td rowspan="65534" colspan="1000">x</td>'
+    body = "".join(f"<tr>{cell * 2}</tr>" for _ in range(rows))
+    return f"<html><body><table>{body}</table></body></html>".encode()
+
+
+def xls_merged(block: list[str] = kit.DECL1) -> bytes:
+    """An .xls whose one merged range covers the whole sheet (65,536 rows by 256 columns)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("Sheet1")
+    for r, line in enumerate(block):
+        for c, text in enumerate(line.split("\t")):
+            if text:
+                ws.write(r, c, text)
+    ws._Worksheet__merged_ranges.append((0, 65535, 0, 255))  # the range alone, no blank cells
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_strings(count: int = 7_000_000) -> bytes:
+    """A workbook whose shared-strings part holds ``count`` empty strings (some 300 KB on disk)."""
+    base = kit.to_workbook({"Sheet1": _sheet_rows(kit.DECL1)})
+    src = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == "xl/sharedStrings.xml":
+                continue
+            body = src.read(info.filename)
+            if info.filename == "[Content_Types].xml" and b"sharedStrings" not in body:
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            if info.filename == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in body:
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+                )
+            dst.writestr(info.filename, body)
+        with dst.open("xl/sharedStrings.xml", "w") as f:
+            f.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            chunk = b"<si><t/></si>" * 100_000
+            for _ in range(count // 100_000):
+                f.write(chunk)
+            f.write(b"</sst>")
+    return out.getvalue()
+
+
+def many_fields(cells: int = 400_000) -> bytes:
+    """One text line of ``cells`` ``项目名称：`` cells: as many missing-field errors, unfolded."""
+    return ("\t".join(["项目名称："] * cells) + "\n").encode()
+
+
+def junk_tail(lines: int = 300_000, year: int = 2031) -> bytes:
+    """A good declaration followed by ``lines`` lines of junk: over the row bound, yet the
+    declaration before the bound is kept."""
+    return (kit.join(kit.with_year(kit.DECL1, year)) + "垃圾\tjunk\n" * lines).encode()
+
+
+def make_round_two(folder: Path) -> dict[str, str]:
+    """Write the hostile files of the second round into ``folder``; name -> a code it must give."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "bomb.docx": (docx_bomb(), "file-too-large"),
+        "elements.docx": (docx_elements(), "file-too-large"),
+        "spans.docx": (docx_spans(), "file-too-large"),
+        "spans.html": (html_spans(), "file-too-large"),
+        "merged.xls": (xls_merged(), "no-declaration"),
+        "strings.xlsx": (xlsx_strings(), "file-too-large"),
+        "fields.txt": (many_fields(), "missing-field"),
+        "junk-tail.txt": (junk_tail(), "truncated-file"),
+    }
+    for name, (data, _code) in files.items():
+        (folder / name).write_bytes(data)
+    return {name: code for name, (_data, code) in files.items()}
+
+
+def make_links(folder: Path, outside: Path) -> dict[str, str]:
+    """Links inside ``folder``: one to a folder outside it (``outside``, holding a good
+    declaration that must not be read), one to a file outside, one to a file inside (read).
+    Returns name -> the code each gives (``None`` for the link that is read)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "secret.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2041)), "utf-8")
+    os.symlink(outside, folder / "etc")
+    os.symlink(outside / "secret.txt", folder / "secret-link.txt")
+    inner = folder / "inner"
+    inner.mkdir(exist_ok=True)
+    (inner / "kept.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2042)), "utf-8")
+    os.symlink(Path("inner") / "kept.txt", folder / "kept-link.txt")
+    return {"etc": "outside-input", "secret-link.txt": "outside-input", "kept-link.txt": None}
+
+
 def write_small(folder: Path = HERE) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in small_files().items():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from analysis.ingest import limits
 from analysis.ingest.grid import Sheet, document_sheet
 from analysis.problems import Problem
 
@@ -78,23 +79,31 @@ def _cells(tr):
 
 
 def table_grid(tbl) -> list[list[str]]:
-    """One ``w:tbl`` as a grid: spans and vertical merges as blanks beside and below the value."""
+    """One ``w:tbl`` as a grid: spans and vertical merges as blanks beside and below the value.
+    Each row's width (spans expanded) is counted against the file's bounds before the row is
+    made, and the table's rows times its widest row before it is padded to a rectangle."""
     grid: list[list[str]] = []
+    width = 0
     for tr in _rows(tbl):
         pr = tr.find(_W + "trPr")
         before = _int(_val(pr, "gridBefore"), 0) if pr is not None else 0
         after = _int(_val(pr, "gridAfter"), 0) if pr is not None else 0
-        row = [""] * before
+        cells = []
         for tc in _cells(tr):
             tcpr = tc.find(_W + "tcPr")
             span = _int(_val(tcpr, "gridSpan"), 1) if tcpr is not None else 1
             vmerge = _val(tcpr, "vMerge") if tcpr is not None else None
-            text = "" if vmerge is not None and vmerge != "restart" else cell_text(tc)
-            row.append(text)
-            row.extend([""] * (max(span, 1) - 1))
+            cells.append((tc, max(span, 1), vmerge is not None and vmerge != "restart"))
+        row_width = before + sum(span for _tc, span, _cont in cells) + after
+        limits.charge(1, row_width)
+        width = max(width, row_width)
+        limits.check_grid(len(grid) + 1, width, "a Word table")
+        row = [""] * before
+        for tc, span, continued in cells:
+            row.append("" if continued else cell_text(tc))
+            row.extend([""] * (span - 1))
         row.extend([""] * after)
         grid.append(row)
-    width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     while grid and not any(c.strip() for c in grid[-1]):
         grid.pop()
@@ -105,9 +114,13 @@ def read_docx(data: bytes, rel: str) -> list[Sheet]:
     """Every table of a Word file as an optional sheet (see the module's doc)."""
     import docx  # python-docx
 
+    limits.check_zip(data, "the Word file")
+    limits.check_zip_markup(data, lambda name: name.lower().endswith((".xml", ".rels")), "the Word file")
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
+    except (MemoryError, limits.LimitExceeded):
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         return [
             Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable Word file (.docx) ({exc})")])
@@ -133,6 +146,7 @@ def read_docx(data: bytes, rel: str) -> list[Sheet]:
     def walk(parent) -> None:
         nonlocal between
         for child in parent:
+            limits.check_time()
             if child.tag == _W + "p":
                 between.extend(line.strip() for line in paragraph_text(child).split("\n") if line.strip())
             elif child.tag == _W + "tbl":

@@ -49,10 +49,21 @@ def _rows(ws):
         yield r, cells
 
 
+def _parsed_whole(name: str) -> bool:
+    """The parts openpyxl parses whole when it opens a workbook (the worksheets it streams)."""
+    name = name.lower()
+    return name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/")
+
+
 def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     limits.check_zip(data)
+    # shared strings, styles and the workbook are parsed whole on opening: count them first
+    # (seven million empty strings are 300 KB on disk)
+    limits.check_zip_markup(data, _parsed_whole, "the workbook's shared strings and styles")
     try:
         wb = _open(data, data_only=False)
+    except (MemoryError, limits.LimitExceeded):
+        raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         return [
             Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: not a readable .xlsx workbook ({exc})")])
@@ -87,6 +98,8 @@ def _cached_values(data: bytes, sheets: list[Sheet], formulas: dict[str, list[tu
     """Replace formula text by the value Excel cached for it, where there is one."""
     try:
         wb = _open(data, data_only=True)
+    except (MemoryError, limits.LimitExceeded):
+        raise
     except Exception:
         return
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from analysis.ingest import limits
 from analysis.problems import Problem
 
 
@@ -83,8 +84,11 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     """A table given as rows of ``(text, rowspan, colspan)`` cells as a grid of strings, the
     way a text export writes merged cells: the value in the top-left cell of the span, blanks
     in the cells it covers. A cell is placed in the first column its row has free (cells of
-    rows above may reach down into it); every row is padded to the table's width."""
+    rows above may reach down into it); every row is padded to the table's width. Each span is
+    counted against the file's cell bound (:mod:`~analysis.ingest.limits`) before it is
+    expanded, and the padded grid before it is made."""
     grid: list[list[str | None]] = []
+    width = 0
     for r, cells in enumerate(rows):
         while len(grid) <= r:
             grid.append([])
@@ -95,6 +99,9 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
                 c += 1
             rowspan = max(1, min(rowspan, MAX_ROWSPAN, len(rows) - r))
             colspan = max(1, min(colspan, MAX_COLSPAN))
+            limits.charge(0, rowspan * colspan)
+            width = max(width, c + colspan)
+            limits.check_grid(len(rows), width)
             for dr in range(rowspan):
                 while len(grid) <= r + dr:
                     grid.append([])

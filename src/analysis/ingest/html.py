@@ -22,6 +22,7 @@ import email
 import email.policy
 import re
 
+from analysis.ingest import limits
 from analysis.ingest.encoding import decode
 from analysis.ingest.grid import MAX_COLSPAN, MAX_ROWSPAN, Sheet, document_sheet, expand_spans
 from analysis.problems import Problem
@@ -174,6 +175,7 @@ def table_grid(table) -> list[list[str]]:
     """The rows of one ``<table>`` (its own, not those of tables nested in it), spans expanded."""
     rows = []
     for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+        limits.charge(1)
         cells = [
             (cell_text(td), _span(td, "rowspan", MAX_ROWSPAN), _span(td, "colspan", MAX_COLSPAN))
             for td in tr
@@ -254,10 +256,12 @@ def read_html(data: bytes, rel: str, suffix: str = ".html") -> list[Sheet]:
     text, encoding, problems = decode_page(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
+    markup = text.encode("utf-8", "surrogatepass")
+    limits.count_elements([markup], limits.max_elements(), "the web page")  # before lxml builds the tree
     try:
         # bytes with a stated encoding: lxml refuses str holding an XML encoding declaration
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = lxml.html.document_fromstring(markup, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         return [
             Sheet(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import os
 import time
 import zipfile
@@ -147,22 +148,87 @@ def current_limits() -> Limits:
 
 def check_zip(data: bytes, what: str = "the workbook") -> None:
     """Refuse a zip container whose parts uncompress to more than the bound, before any part
-    is opened. The sizes come from the zip's directory; :mod:`zipfile` never returns more
-    than a part declares (a part that lies fails its CRC check), so the declared sizes bound
-    what can be read."""
+    is opened: every part and all of them together. The sizes come from the zip's directory;
+    :mod:`zipfile` never returns more than a part declares (a part that lies fails its CRC
+    check), so the declared sizes bound what can be read."""
     lim = current_limits()
     try:
-        with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # the reader reports a damaged file
     if len(infos) > 10_000:
-        raise LimitExceeded(f"{what} holds {len(infos):,} parts")
+        raise LimitExceeded(f"{what} holds {len(infos):,} parts (the limit per file is 10,000)")
+    if lim.max_unzipped is None:
+        return
+    for i in infos:
+        if i.file_size > lim.max_unzipped:
+            raise LimitExceeded(
+                f"{what}'s part {i.filename} uncompresses to {i.file_size / MiB:,.0f} MiB "
+                f"(the limit of uncompressed parts is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)"
+            )
     total = sum(i.file_size for i in infos)
-    if lim.max_unzipped is not None and total > lim.max_unzipped:
+    if total > lim.max_unzipped:
         raise LimitExceeded(
             f"{what} uncompresses to {total / MiB:,.0f} MiB "
-            f"(the limit is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)"
+            f"(the limit of uncompressed parts is {lim.max_unzipped / MiB:,.0f} MiB; a zip bomb?)"
+        )
+
+
+def max_elements() -> int | None:
+    """Markup elements one file may hold once parsed into a tree (an element costs some 120
+    bytes in lxml): four per cell of the cell bound."""
+    lim = current_limits()
+    return None if lim.max_cells is None else 4 * lim.max_cells
+
+
+def count_elements(chunks, limit: int | None, what: str, start: int = 0) -> int:
+    """Count the opening tags of markup given as byte chunks (a zip part streamed as it
+    inflates), before it is parsed, from ``start``; raise :class:`LimitExceeded` past
+    ``limit``. The clock is checked as it goes."""
+    n = start
+    for chunk in chunks:
+        n += chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?") - chunk.count(b"<!")
+        if limit is not None and n > limit:
+            raise LimitExceeded(f"{what} holds more than {limit:,} markup elements (the limit per file: 4 per cell)")
+        check_time()
+    return n
+
+
+def check_zip_markup(data: bytes, parts, what: str, limit: int | None = None) -> None:
+    """Count the elements of the zip parts whose name ``parts(name)`` accepts (all together),
+    inflating them piece by piece, before a reader parses them into trees."""
+    limit = max_elements() if limit is None else limit
+    if limit is None:
+        return
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return
+    total = 0
+    with zf:
+        for info in zf.infolist():
+            if not parts(info.filename):
+                continue
+            try:
+                with zf.open(info) as f:
+                    total = count_elements(iter(lambda f=f: f.read(1 << 20), b""), limit, what, total)
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+                return  # the reader reports a damaged file
+
+
+def check_grid(rows: int, columns: int, what: str = "a table") -> None:
+    """Check a grid of ``rows`` by ``columns`` cells (merged cells expanded) against the cell
+    bound before it is made: a table of a few bytes can span millions of cells. (The cells
+    the reader fills are counted with :func:`charge`.)"""
+    b = _current.get()
+    if b is None:
+        return
+    lim = b.limits
+    if lim.max_cells is not None and rows * columns > lim.max_cells:
+        raise LimitExceeded(
+            f"{what} of {rows:,} rows by {columns:,} columns (merged cells expanded) is more than "
+            f"{lim.max_cells:,} cells (the limit per file)"
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 
+from analysis.ingest import limits
 from analysis.ingest.grid import Row, Sheet, cell_text, number_text
 from analysis.problems import Problem
 
@@ -25,6 +26,8 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
         book = xlrd.open_workbook(
             file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(), verbosity=0
         )
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct/index errors on damage
         return [
             Sheet(
@@ -44,22 +47,19 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
     try:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
-            covered = set()
-            for r0, r1, c0, c1 in ws.merged_cells:
-                covered.update(
-                    (r, c)
-                    for r in range(r0, min(r1, ws.nrows))
-                    for c in range(c0, min(c1, ws.ncols))
-                    if (r, c) != (r0, c0)
-                )
             rows: list[Row] = []
-            for r in range(ws.nrows):
-                texts = ["" if (r, c) in covered else _text(book, ws, r, c) for c in range(ws.row_len(r))]
+            for r, blank in _blanked(ws):
+                limits.charge(1, ws.row_len(r))
+                texts = [_text(book, ws, r, c) for c in range(ws.row_len(r))]
+                for c0, c1 in blank:
+                    texts[c0:c1] = [""] * len(texts[c0:c1])
                 while texts and texts[-1] == "":
                     texts.pop()
                 rows.append(Row(r + 1, texts))
             sheets.append(Sheet(ws.name, rows, encoding="xls", container="xls"))
             book.unload_sheet(index)
+    except (MemoryError, limits.LimitExceeded):
+        raise
     except Exception as exc:  # noqa: BLE001 - a sheet cut off inside its records
         return [
             Sheet(
@@ -77,6 +77,31 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
     if not any(any(row.cells) for s in sheets for row in s.rows):
         return [Sheet(None, [], [Problem(rel, 1, "empty-file", f"{rel}, line 1: the workbook has no filled cell")])]
     return sheets
+
+
+def _blanked(ws):
+    """Each row of the sheet with the column ranges its merged cells cover (all but their
+    top-left cell), found by a sweep over the ranges sorted by first row: never a cell per
+    covered position (one range over the whole sheet is 16 million of them)."""
+    merged = sorted((r0, r1, c0, c1) for r0, r1, c0, c1 in ws.merged_cells if r0 < ws.nrows and r1 > r0 and c1 > c0)
+    limits.charge(0, len(merged))
+    active: list[tuple[int, int, int, int]] = []
+    i = 0
+    for r in range(ws.nrows):
+        while i < len(merged) and merged[i][0] <= r:
+            active.append(merged[i])
+            i += 1
+        active = [m for m in active if m[1] > r]
+        width = ws.row_len(r)
+        blank = []
+        for r0, _r1, c0, c1 in active:
+            if c0 < width:
+                start = c0 + 1 if r == r0 else c0  # the top-left cell keeps its value
+                if start < min(c1, width):
+                    blank.append((start, min(c1, width)))
+        if len(active) > 64:
+            limits.charge(0, len(active))  # many ranges over one row: their work is counted too
+        yield r, blank
 
 
 def _text(book, ws, r: int, c: int) -> str:
