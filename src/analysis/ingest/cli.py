@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from analysis.arguments import number
 from analysis.ingest import limits as lim
 from analysis.ingest.cache import CACHE
 from analysis.ingest.limits import Limits
@@ -75,7 +76,12 @@ def add_arguments(parser) -> None:
         metavar="PROCESSED_DIR",
         help="where to write the tables (default: data/processed)",
     )
-    parser.add_argument("--jobs", type=int, default=None, help="processes reading files (default: CPUs available)")
+    parser.add_argument(
+        "--jobs",
+        type=number("processes", 1024, integer=True),
+        default=None,
+        help="processes reading files (default: CPUs available)",
+    )
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
     parser.add_argument(
         "--full",
@@ -96,32 +102,42 @@ def add_arguments(parser) -> None:
     )
     g.add_argument(
         "--max-file-mb",
-        type=float,
+        type=number("MB", 1e6, zero="no bound"),
         default=d.max_bytes / lim.MiB,
         metavar="MB",
         help=f"size on disk (default {d.max_bytes / lim.MiB:g})",
     )
     g.add_argument(
         "--max-unzipped-mb",
-        type=float,
+        type=number("MB", 1e6, zero="no bound"),
         default=d.max_unzipped / lim.MiB,
         metavar="MB",
         help=f"a workbook's parts once uncompressed (default {d.max_unzipped / lim.MiB:g})",
     )
     g.add_argument(
-        "--max-rows", type=int, default=d.max_rows, metavar="N", help=f"rows or lines (default {d.max_rows:,})"
+        "--max-rows",
+        type=number("rows", 1e9, integer=True, zero="no bound"),
+        default=d.max_rows,
+        metavar="N",
+        help=f"rows or lines (default {d.max_rows:,})",
     )
-    g.add_argument("--max-cells", type=int, default=d.max_cells, metavar="N", help=f"cells (default {d.max_cells:,})")
+    g.add_argument(
+        "--max-cells",
+        type=number("cells", 1e10, integer=True, zero="no bound"),
+        default=d.max_cells,
+        metavar="N",
+        help=f"cells (default {d.max_cells:,})",
+    )
     g.add_argument(
         "--file-timeout",
-        type=float,
+        type=number("seconds", 7 * 86400, zero="no bound"),
         default=d.seconds,
         metavar="SECONDS",
         help=f"seconds to read one file (default {d.seconds:g})",
     )
     g.add_argument(
         "--repeat-warnings",
-        type=int,
+        type=number("rows", 1e6, integer=True, zero="every one listed"),
         default=d.repeat_warnings,
         metavar="N",
         help=f"warnings of one code listed one by one per file; the rest counted in one row (default {d.repeat_warnings})",

@@ -31,9 +31,12 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.arguments import number
 from analysis.paths import expand
+from analysis.publish import TablesInFlux
 from analysis.reports.cache import PACKAGE_DIR, cache_key, code_hash, data_hashes, file_hash  # noqa: F401
 from analysis.reports.index import write_index
+from analysis.reports.pin import pin
 from analysis.reports.plan import Result, Task, inside, plan, prune, safe_name, write_redirects  # noqa: F401
 from analysis.reports.render import KERNEL, Renderer, describe_error, html_exporter, render_one, to_html  # noqa: F401
 from analysis.reports.runners import run_dask, run_local
@@ -69,14 +72,13 @@ def run_batch(  # noqa: PLR0915 - the batch in order: plan, cache, render, index
     quiet: bool = False,
 ) -> Results:
     """Render the reports (see the module doc); returns one Result per report, in plan order."""
-    from analysis.reports import export as export_mod
-
     processed = expand(processed).resolve()
     out = expand(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     notebooks = expand(notebooks).resolve() if notebooks else DEFAULT_NOTEBOOKS
     cache_dir = inside(out, ".cache")
     cache_dir.mkdir(exist_ok=True)
+    processed = pin(processed, cache_dir)  # one published set for the whole batch, whatever an ingest does
 
     data = data_hashes(processed)
     code = code_hash()
@@ -126,18 +128,31 @@ def run_batch(  # noqa: PLR0915 - the batch in order: plan, cache, render, index
     write_redirects(tasks)  # the old file names of unit reports lead on to the new ones
     exported = []
     if export:
-        tables_dir = inside(out, "tables")
-        try:
-            exported = export_mod.export_cached(processed, tables_dir, key=json.dumps([data, code], sort_keys=True))
-        except Exception as exc:  # noqa: BLE001 - a failed export (disk full ...) must not cost the index
-            ordered.export_error = f"{type(exc).__name__}: {exc}"
-            for tmp in tables_dir.glob("*.tmp"):
-                tmp.unlink(missing_ok=True)
-            (tables_dir / ".export.json").unlink(missing_ok=True)
-            exported = []
+        exported, ordered.export_error = _export(
+            processed, inside(out, "tables"), json.dumps([data, code], sort_keys=True)
+        )
     full = units is None and years is None
-    write_index(out, processed, ordered if full else _listing(processed, out, notebooks, results), exported)
+    listed = ordered if full else _listing(processed, out, notebooks, results)
+    write_index(out, processed, listed, exported, export_error=ordered.export_error)
     return ordered
+
+
+def _export(processed: Path, tables_dir: Path, key: str) -> tuple[list[Path], str]:
+    """The Excel/CSV export, or none and why it failed (a full disk, ``tables`` not a folder):
+    what it left half-written is removed, so that the index can still be written."""
+    from analysis.reports import export as export_mod
+
+    try:
+        return export_mod.export_cached(processed, tables_dir, key=key), ""
+    except Exception as exc:  # noqa: BLE001 - a failed export (disk full ...) must not cost the index
+        error = f"{type(exc).__name__}: {exc}"
+    if tables_dir.is_dir():
+        for junk in [*tables_dir.glob("*.tmp"), tables_dir / ".export.json"]:
+            try:
+                junk.unlink(missing_ok=True)
+            except OSError:
+                pass
+    return [], error
 
 
 def _listing(processed: Path, out: Path, notebooks: Path, results: dict) -> list[Result]:
@@ -226,13 +241,13 @@ def add_arguments(parser):
     parser.add_argument("--out", default="reports", help="output folder (default: reports)")
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=number("reports at a time", 256, integer=True),
         default=max(1, min(4, os.cpu_count() or 1)),
         help="notebooks run at the same time (default: cores, at most 4)",
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=number("seconds", 7 * 86400, zero="no limit"),
         default=600,
         help="seconds one notebook cell may run before the notebook fails (default: 600)",
     )
@@ -275,6 +290,11 @@ def unknown_names(processed, units=None, years=None) -> list[str]:
     return messages
 
 
+def _os_error(exc: OSError) -> str:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def run(args) -> int:
     processed = Path(args.processed)
     if not (processed / "declarations.parquet").exists():
@@ -286,19 +306,26 @@ def run(args) -> int:
             print(message, file=sys.stderr)
         return 2
     start = time.perf_counter()
-    results = run_batch(
-        processed,
-        args.out,
-        jobs=args.jobs,
-        timeout=args.timeout or None,
-        scheduler=args.scheduler,
-        units=args.units,
-        years=args.years,
-        force=args.force,
-        notebooks=args.notebooks,
-        export=not args.no_export,
-        quiet=args.quiet,
-    )
+    try:
+        results = run_batch(
+            processed,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout or None,
+            scheduler=args.scheduler,
+            units=args.units,
+            years=args.years,
+            force=args.force,
+            notebooks=args.notebooks,
+            export=not args.no_export,
+            quiet=args.quiet,
+        )
+    except OSError as exc:  # a read-only or missing output folder, a full disk: one line, no traceback
+        print(f"error: cannot write the reports to {args.out}: {_os_error(exc)}", file=sys.stderr)
+        return 2
+    except TablesInFlux as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     counts = {s: sum(r.status == s for r in results) for s in ("rendered", "cached", "failed")}
     index = Path(args.out) / "index.html"
     print(

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
+from analysis.arguments import number
 from analysis.paths import expand
 from analysis.tables import SHEETS, read_table
 
@@ -362,7 +363,7 @@ def add_arguments(parser):
     parser.add_argument("--out", default="reports/tables", help="output folder (default: reports/tables)")
     parser.add_argument(
         "--max-workbook-rows",
-        type=int,
+        type=number("rows", 1_048_575, integer=True),
         default=WORKBOOK_MAX_ROWS,
         metavar="N",
         help=f"tables longer than N rows go to CSV only (default: {WORKBOOK_MAX_ROWS:,})",
@@ -374,6 +375,12 @@ def run(args) -> int:
     if not (processed / "declarations.parquet").exists():
         print(f"{processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
         return 2
-    for path in export_tables(processed, args.out, args.max_workbook_rows):
+    try:
+        written = export_tables(processed, args.out, args.max_workbook_rows)
+    except OSError as exc:  # a read-only or missing output folder, a full disk: one line, no traceback
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: cannot write the tables to {args.out}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0

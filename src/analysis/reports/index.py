@@ -98,11 +98,14 @@ def problem_counts(processed: Path, declarations: pd.DataFrame | None = None) ->
     }
 
 
-def write_index(out: Path, processed: Path, results: list[Result], exported: list[Path]) -> Path:
+def write_index(
+    out: Path, processed: Path, results: list[Result], exported: list[Path], export_error: str = ""
+) -> Path:
     """Write ``OUT/index.html`` atomically and return its path.
 
     ``results``: one per report to list (rendered, cached, failed, or ``missing``: in the data
-    but not rendered yet)."""
+    but not rendered yet); ``export_error`` says why the export of the tables failed. A write
+    that fails (a full disk) leaves no ``.tmp`` behind."""
     from analysis.metrics.summaries import headline_figures
     from analysis.reports.show import fmt_money, fmt_rate, sort_names, synthetic_notice_html
 
@@ -212,9 +215,13 @@ def write_index(out: Path, processed: Path, results: list[Result], exported: lis
         if units
         else [],
         exported=[{"href": _href(out, p), "name": Path(p).name} for p in exported],
+        export_error=export_error,
     )
     target = inside(out, "index.html")
     tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target

@@ -99,6 +99,8 @@ class WarmKernel:
         self.km = None
         self.kc = None
         self.reports = 0
+        #: the folder of the kernel's sockets (IPC transport), removed with the kernel
+        self.sockets: str | None = None
         #: seconds: kernel start (process and client ready), setup (imports, fonts, first chart)
         self.timings: dict[str, float] = {}
 
@@ -118,6 +120,7 @@ class WarmKernel:
             client.start_new_kernel_client()
         except BaseException:
             _stop(client.km, client.kc)
+            self.shutdown()
             raise
         self.km, self.kc = client.km, client.kc
         t1 = time.perf_counter()
@@ -133,6 +136,18 @@ class WarmKernel:
         }
         return self
 
+    def _ipc(self, km) -> None:
+        """Talk to a local kernel over Unix sockets in a folder of its own, not TCP ports: two
+        kernels starting at once on one machine (a cluster's workers) cannot race for a port."""
+        import sys
+        import tempfile
+
+        if sys.platform.startswith("win") or os.environ.get("ANALYSIS_KERNEL_TRANSPORT") == "tcp":
+            return
+        self.sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
+        km.transport = "ipc"
+        km.ip = os.path.join(self.sockets, "k")
+
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
@@ -141,6 +156,11 @@ class WarmKernel:
     def shutdown(self) -> None:
         _stop(self.km, self.kc)
         self.km = self.kc = None
+        if self.sockets:
+            import shutil
+
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            self.sockets = None
 
     def kill(self) -> None:
         """SIGKILL the kernel process and remove its connection file (safe in a signal handler)."""
@@ -158,6 +178,10 @@ class WarmKernel:
                 os.unlink(km.connection_file)
         except OSError:
             pass
+        if self.sockets:
+            import shutil
+
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
     # ------------------------------------------------------------------ use
 

@@ -209,7 +209,13 @@ class Renderer:
         if k is not None and (k.reports >= self.max_reports or not k.alive()):
             self.discard_kernel()
         if self.kernel is None:
-            self.kernel = WarmKernel(self.kernel_name, cwd=cwd).start()
+            kernel = WarmKernel(self.kernel_name, cwd=cwd)
+            try:
+                kernel.start()
+            except BaseException:
+                kernel.shutdown()  # a kernel that started and failed its setup
+                raise
+            self.kernel = kernel
             self.kernels_started += 1
         return self.kernel
 
@@ -227,13 +233,38 @@ class Renderer:
             self.kernel.kill()
 
     def render(self, task: Task | dict) -> Result:
-        """Run one notebook in the warm kernel and render it; never raises (except KeyboardInterrupt)."""
+        """Run one notebook in the warm kernel and render it; never raises (except KeyboardInterrupt).
+        A report whose kernel died under it (killed, out of memory) or would not start is run
+        once more in a fresh kernel."""
+        if isinstance(task, dict):
+            task = Task(**task)
+        result = self._render(task)
+        if result.status == "failed" and result.extra.pop("kernel_lost", False):
+            first = result.error
+            result = self._render(task)
+            result.extra.pop("kernel_lost", None)
+            result.extra["retried"] = first
+            if result.status == "failed":
+                result.error = f"{result.error} (tried twice with a fresh kernel; the first time: {first})"[:1000]
+        return result
+
+    def _kernel_lost(self, exc: BaseException) -> bool:
+        """Whether a failure is the kernel's rather than the report's: it never started, died,
+        or its sockets failed."""
+        if isinstance(exc, KeyboardInterrupt):
+            return False
+        if self.kernel is None or type(exc).__name__ in ("DeadKernelError", "ZMQError"):
+            return True
+        try:
+            return not self.kernel.alive()
+        except Exception:  # noqa: BLE001 - a kernel manager that cannot even say
+            return True
+
+    def _render(self, task: Task) -> Result:
         import papermill as pm
 
         from analysis.reports.engine import ENGINE
 
-        if isinstance(task, dict):
-            task = Task(**task)
         start = time.perf_counter()
         out_ipynb, out_html = Path(task.out_ipynb), Path(task.out_html)
         result = Result(task.kind, task.name, task.stem, "rendered", out_html=task.out_html, out_ipynb=task.out_ipynb)
@@ -272,6 +303,7 @@ class Renderer:
             result.error = describe_error(exc)
             result.extra["traceback"] = "".join(traceback.format_exception(exc))[-4000:]
             out_html.unlink(missing_ok=True)  # never leave an older rendering that looks current
+            result.extra["kernel_lost"] = self._kernel_lost(exc)
             self.discard_kernel()  # a failed report may have left the kernel busy or in a bad state
             if isinstance(exc, KeyboardInterrupt):
                 raise
