@@ -136,8 +136,9 @@ def bomb_workbook(megabytes: int = 200) -> bytes:
 
 
 def junk_text(lines: int) -> bytes:
-    """A declaration followed by ``lines`` lines of ``x`` (2M lines are 4 MB)."""
-    return (kit.join(kit.DECL2) + "x\n" * lines).encode()
+    """A declaration followed by ``lines`` lines of ``x`` (2M lines are 4 MB): over the row
+    bound, cut there, the declaration kept."""
+    return (kit.join(kit.with_year(kit.DECL2, 2030)) + "x\n" * lines).encode()
 
 
 def dense_text(rows: int = 49_000) -> bytes:
@@ -152,7 +153,7 @@ def make_big(folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bomb.xlsx").write_bytes(bomb_workbook())
     (folder / "junk-4mb.txt").write_bytes(junk_text(2_000_000))
-    return {"bomb.xlsx": "file-too-large", "junk-4mb.txt": "file-too-large"}
+    return {"bomb.xlsx": "file-too-large", "junk-4mb.txt": "truncated-file"}
 
 
 def make_special(folder: Path) -> dict[str, str]:
@@ -285,7 +286,7 @@ def many_fields(cells: int = 400_000) -> bytes:
 def junk_tail(lines: int = 300_000, year: int = 2031) -> bytes:
     """A good declaration followed by ``lines`` lines of junk: over the row bound, yet the
     declaration before the bound is kept."""
-    return (kit.join(kit.with_year(kit.DECL1, year)) + "垃圾\tjunk\n" * lines).encode()
+    return (kit.join(kit.with_year(kit.DECL1, year)) + "x\n" * lines).encode()
 
 
 def make_round_two(folder: Path) -> dict[str, str]:
@@ -296,7 +297,7 @@ def make_round_two(folder: Path) -> dict[str, str]:
         "elements.docx": (docx_elements(), "file-too-large"),
         "spans.docx": (docx_spans(), "file-too-large"),
         "spans.html": (html_spans(), "file-too-large"),
-        "merged.xls": (xls_merged(), "no-declaration"),
+        "merged.xls": (xls_merged(), "file-too-large"),
         "strings.xlsx": (xlsx_strings(), "file-too-large"),
         "fields.txt": (many_fields(), "missing-field"),
         "junk-tail.txt": (junk_tail(), "truncated-file"),
@@ -306,19 +307,20 @@ def make_round_two(folder: Path) -> dict[str, str]:
     return {name: code for name, (_data, code) in files.items()}
 
 
-def make_links(folder: Path, outside: Path) -> dict[str, str]:
-    """Links inside ``folder``: one to a folder outside it (``outside``, holding a good
-    declaration that must not be read), one to a file outside, one to a file inside (read).
-    Returns name -> the code each gives (``None`` for the link that is read)."""
+def make_links(folder: Path, outside: Path) -> dict[str, str | None]:
+    """Links inside ``folder``: one to a folder outside it (``etc``, as ``etc -> /etc``; it holds
+    a good declaration that must not be read), one to a file outside, one to a file inside
+    (in a hidden folder, so that it is read once, through the link). Returns name -> the code
+    each gives (``None`` for the link that is read)."""
     folder.mkdir(parents=True, exist_ok=True)
     outside.mkdir(parents=True, exist_ok=True)
     (outside / "secret.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2041)), "utf-8")
     os.symlink(outside, folder / "etc")
     os.symlink(outside / "secret.txt", folder / "secret-link.txt")
-    inner = folder / "inner"
-    inner.mkdir(exist_ok=True)
-    (inner / "kept.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2042)), "utf-8")
-    os.symlink(Path("inner") / "kept.txt", folder / "kept-link.txt")
+    store = folder / ".store"
+    store.mkdir(exist_ok=True)
+    (store / "kept.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2042)), "utf-8")
+    os.symlink(Path(".store") / "kept.txt", folder / "kept-link.txt")
     return {"etc": "outside-input", "secret-link.txt": "outside-input", "kept-link.txt": None}
 
 

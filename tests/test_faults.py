@@ -172,10 +172,16 @@ def test_a_file_that_fails_is_counted_in_the_ledger(tmp_path, monkeypatch):
 # 4. junk: bounded rows, folded warnings, bounded memory
 
 
-def test_millions_of_junk_lines_are_one_problem(tmp_path):
-    r = kit.ingest_files(tmp_path, {"junk.txt": hostile.junk_text(2_000_000), **good(tmp_path, 1)})
-    assert r.problems.set_index("source_file").loc["junk.txt", "code"] == "file-too-large"
-    assert len(r.problems) == 1 and len(r.declarations) == 1
+def test_millions_of_junk_lines_are_cut_at_the_row_bound_and_the_declaration_kept(tmp_path):
+    data = hostile.junk_text(2_000_000)
+    r = kit.ingest_files(tmp_path, {"junk.txt": data, **good(tmp_path, 1)})
+    junk = r.problems[r.problems["source_file"] == "junk.txt"]
+    cut = junk[junk["code"] == "truncated-file"]["message"].tolist()
+    lines = data.count(b"\n")
+    assert len(cut) == 1 and "more than 50,000 rows" in cut[0] and f"{lines - 50_000:,} rows passed over" in cut[0]
+    assert {"truncated-file", "unrecognized-row"} <= set(junk["code"]) and len(junk) <= 23  # folded
+    assert "file-too-large" not in set(junk["code"])
+    assert len(r.declarations) == 2  # the junk file's declaration and the good one
 
 
 def test_repeated_warnings_of_one_code_are_folded_into_one_row(tmp_path):
@@ -211,7 +217,7 @@ def test_a_hostile_4mb_file_costs_under_300mb(tmp_path, kind):
     raw = kit.write(tmp_path / "raw", {f"{kind}.txt": data})
     m = _measured([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out")])
     print(f"4 MB file ({kind}): {m['seconds']:.1f} s, peak RSS {m['rss_mib']:.0f} MiB")
-    assert m["rc"] == 0 and ("file-too-large" in m["out"]) == (kind == "junk")
+    assert m["rc"] == 0 and ("truncated-file" in m["out"]) == (kind == "junk")
     if kind == "dense":
         assert len(load(tmp_path / "out").indicators) > 49_000  # all read
     assert m["rss_mib"] < 300
@@ -256,7 +262,9 @@ def test_a_file_over_the_size_bound_is_one_problem_and_the_run_goes_on(tmp_path)
     r = kit.ingest_files(tmp_path, files, limits=Limits(max_bytes=50_000))
     assert codes(r, "big.txt") == ["file-too-large"] and len(r.declarations) == 2
     r = kit.ingest_files(tmp_path / "b", files, limits=Limits(max_rows=500))
-    assert codes(r, "big.txt") == ["file-too-large"] and "rows" in r.problems["message"].iloc[0]
+    # over the row bound: the declarations complete before it are kept, the one it cuts is not
+    assert codes(r, "big.txt") == ["truncated-file"] and "500 rows" in r.problems["message"].iloc[0]
+    assert (r.declarations["source_file"] == "big.txt").sum() == 500 // 29
 
 
 def test_the_bounds_are_options_of_the_command(tmp_path, capsys):
@@ -265,7 +273,9 @@ def test_the_bounds_are_options_of_the_command(tmp_path, capsys):
     raw = kit.write(tmp_path / "raw", {"big.txt": kit.join(kit.DECL1, kit.DECL2), **good(tmp_path)})
     assert cli.main(["ingest", str(raw), "--out", str(tmp_path / "o"), "--max-rows", "40"]) == 0
     out = capsys.readouterr().out
-    assert "file-too-large" in out and "1 file-too-large" in out
+    assert "truncated-file" in out
+    decl = load(tmp_path / "o").declarations
+    assert (decl["source_file"] == "big.txt").sum() == 1  # the first declaration, complete before row 40
     args = cli.build_parser().parse_args(["ingest", "--max-file-mb", "0", "--file-timeout", "2.5"])
     limits = ingest_cli.limits_from_args(args)
     assert limits.max_bytes is None and limits.seconds == 2.5 and limits.max_rows == lim.DEFAULT.max_rows
@@ -580,23 +590,39 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
 
 
 def test_a_folder_of_every_hostile_file(tmp_path):
+    """Every hostile file of both rounds beside good declarations: the ingest ends in bounded
+    time and memory, keeps every good declaration, names every hostile file in a problem row
+    and writes at most 1,000 of them."""
     raw = tmp_path / "raw"
     shutil.copytree(hostile.HERE, raw)
     kit.write(raw, {"seed.txt": kit.SEED.read_bytes()})
     big = hostile.make_big(raw)
     special = hostile.make_special(raw)
+    round_two = hostile.make_round_two(raw / "round-two")
+    links = hostile.make_links(raw, tmp_path / "outside")
     m = _measured([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out")], timeout=300)
     print(f"every hostile file: {m['seconds']:.1f} s, peak RSS {m['rss_mib']:.0f} MiB (largest process)")
     assert m["rc"] == 0, m["err"]
     assert m["seconds"] < 60 and m["rss_mib"] < 1024
     ds = load(tmp_path / "out")
+    assert len(ds.problems) <= 1000
     errors = ds.problems[ds.problems["severity"] == "error"]
-    bad = {**big, **{k: v for k, v in special.items() if v != "bad-file-name"}, "forged-size.xlsx": "unreadable-file"}
-    for name, code in bad.items():  # one problem row per bad file
-        assert errors[errors["source_file"] == name]["code"].tolist() == [code], name
-    # the good declarations are all there: the seed's two, one per small hostile text, the GBK-named file's
-    expected = 2 + sum(n for n, _, _ in hostile.EXPECTED.values()) + 1
+    bad = {
+        **big,
+        **{k: v for k, v in special.items() if v != "bad-file-name"},
+        "forged-size.xlsx": "unreadable-file",
+        **{f"round-two/{k}": v for k, v in round_two.items()},
+        **{k: v for k, v in links.items() if v},
+    }
+    for name, code in bad.items():  # each bad file named by an error row of its code
+        assert code in errors[errors["source_file"] == name]["code"].tolist(), name
+    for name in ("round-two/fields.txt", "junk-4mb.txt", "round-two/junk-tail.txt"):
+        assert (ds.problems["source_file"] == name).sum() <= 25, name  # folded
+    # the good declarations are all there: the seed's two, one per small hostile text, the
+    # GBK-named file's, the junk-tailed files' (before the row bound) and the link inside
+    expected = 2 + sum(n for n, _, _ in hostile.EXPECTED.values()) + 1 + 2 + 1
     assert len(ds.declarations) == expected
+    assert 2041 not in set(ds.declarations["year"])  # the declaration outside the input
     assert "DOES NOT RECONCILE" not in m["out"] and "WITHOUT AN ERROR ROW" not in m["out"]
 
 
@@ -627,3 +653,56 @@ def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path
     )
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["150", "True", "0"] and marker.exists()  # f000 retried and read
+
+
+# ---------------------------------------------------------------------------------------------
+# round two: links out of the input, rows beyond the bound, problems folded
+
+
+def test_a_link_out_of_the_input_folder_is_not_followed(tmp_path):
+    raw = tmp_path / "raw"
+    made = hostile.make_links(raw, tmp_path / "elsewhere")
+    kit.write(raw, good(tmp_path, 1))
+    r = ingest(raw, tmp_path / "out")
+    for name, code in made.items():
+        if code is not None:
+            rows = r.problems[r.problems["source_file"] == name]
+            assert rows["code"].tolist() == [code], name
+            assert "outside the input folder" in rows["message"].iloc[0]
+    years = set(r.declarations["year"])
+    assert 2041 not in years  # the declaration outside was not read
+    assert 2042 in years and set(r.declarations["source_file"]) == {"kept-link.txt", "good0.txt"}  # a link inside is
+    assert r.summary["ledger_ok"] and r.summary["files"] == 4
+
+
+def test_a_junk_tail_past_the_row_bound_keeps_the_declaration_before_it(tmp_path):
+    r = kit.ingest_files(tmp_path, {"tail.txt": hostile.junk_tail(300_000), **good(tmp_path, 1)})
+    assert set(r.declarations["source_file"]) == {"tail.txt", "good0.txt"}
+    assert len(r.indicators[r.indicators["decl_id"].isin(r.declarations["decl_id"])]) == len(r.indicators)
+    msg = r.problems[r.problems["code"] == "truncated-file"]["message"].tolist()
+    assert len(msg) == 1 and "50,000 rows" in msg[0] and "rows passed over" in msg[0]
+
+
+def test_a_declaration_the_row_bound_cuts_is_left_out_and_said(tmp_path):
+    text = kit.join(kit.with_year(kit.DECL1, 2031), kit.with_year(kit.DECL2, 2032))
+    r = kit.ingest_files(tmp_path, {"two.txt": text}, limits=Limits(max_rows=45))
+    assert r.declarations["year"].tolist() == [2031]
+    msg = r.problems[r.problems["code"] == "truncated-file"]["message"].iloc[0]
+    assert "the declaration at line 30, which runs up to the limit, is left out" in msg
+
+
+def test_errors_of_one_code_are_folded_and_still_counted(tmp_path):
+    r = kit.ingest_files(tmp_path, {"f.txt": hostile.many_fields(50_000), **good(tmp_path, 1)})
+    missing = r.problems[r.problems["code"] == "missing-field"]
+    assert len(missing) == 21
+    assert "and 49,980 more missing-field error(s)" in missing["message"].iloc[-1]
+    assert r.summary["problems_by_code"]["missing-field"] == 50_000  # the ledger counts every one
+    assert r.summary["ledger_ok"] and len(r.declarations) == 1
+
+
+def test_an_xlsx_over_the_row_bound_keeps_its_first_rows(tmp_path):
+    rows = [line.split("\t") for line in kit.with_year(kit.DECL1, 2033)] + [["x"]] * 200
+    r = kit.ingest_files(tmp_path, {"w.xlsx": kit.to_workbook({"Sheet1": rows})}, limits=Limits(max_rows=100))
+    assert r.declarations["year"].tolist() == [2033]
+    msg = r.problems[r.problems["code"] == "truncated-file"]["message"].iloc[0]
+    assert "more than 100 rows" in msg and "128 rows passed over" in msg

@@ -59,6 +59,17 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "reading the file took longer than the time allowed per file; it is not read",
         "读取文件超过单个文件的时间上限，未读取",
     ),
+    "truncated-file": (
+        ERROR,
+        "the file has more rows than the bound per file: the declarations complete before the bound are read, "
+        "the rows after it are not",
+        "文件行数超过单个文件的上限：上限之前完整的申报表已读取，之后的行未读取",
+    ),
+    "outside-input": (
+        ERROR,
+        "a link inside the input folder points outside it; it is not followed",
+        "输入文件夹中的链接指向文件夹之外，未读取",
+    ),
     "bad-file-name": (
         WARNING,
         "the file name is not UTF-8 (an archive unpacked with another encoding); its bad bytes are shown as \\x escapes",

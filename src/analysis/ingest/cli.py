@@ -47,7 +47,12 @@ def format_summary(s: dict) -> str:
         f"{s['dropped_conflicts']} conflicts + {s['dropped_failed']} failed"
         + ("" if s["ledger_ok"] else "   (DOES NOT RECONCILE)"),
         f"problems: {s['errors']} errors, {s['warnings']} warnings"
-        + (f" ({s['files_without_declaration']} files gave no declaration)" if s["files_without_declaration"] else ""),
+        + (f" ({s['files_without_declaration']} files gave no declaration)" if s["files_without_declaration"] else "")
+        + (
+            f"; {s['problems']} rows ({s['problems_folded']} repeats of a code in one file counted in one row)"
+            if s.get("problems_folded")
+            else ""
+        ),
     ]
     for code, n in s["problems_by_code"].items():
         lines.append(f"  {CODES[code][0]:<7} {code:<24} {n}")

@@ -15,7 +15,7 @@ import io
 import zipfile
 
 from analysis.ingest import limits
-from analysis.ingest.grid import Row, Sheet, number_text
+from analysis.ingest.grid import Cut, Row, Sheet, number_text
 from analysis.problems import Problem
 
 
@@ -29,24 +29,48 @@ def _text(cell) -> str:
     return number_text(getattr(cell, "value", None), getattr(cell, "number_format", None))
 
 
-def _rows(ws):
+def _rows(ws, cut: list):
     """The rows of a sheet, within the file's bounds. The sheet's ``<dimension>`` is not
     trusted (``A1:XFD1048576`` would pad every row to 16,384 cells): only cells present are
     read, runs of missing or blank rows come out as one blank row, and every row is counted
-    against the bounds of :mod:`~analysis.ingest.limits`."""
+    against the bounds of :mod:`~analysis.ingest.limits`. At the row bound the sheet ends:
+    ``cut`` gets the :class:`~analysis.ingest.grid.Cut` (the rows after it counted while
+    time allows)."""
     ws.reset_dimensions()
     blank = False
-    for r, cells in enumerate(ws.iter_rows(), 1):
+    last = 0
+    rows = iter(ws.iter_rows())
+    for r, cells in enumerate(rows, 1):
         if not cells:
-            if not blank:
+            if not blank and limits.rows_left() != 0:
+                limits.charge(1)  # (one blank row stands for a run of them)
                 yield r, cells
             blank = True
             if r % 4096 == 0:
                 limits.check_time()
             continue
+        if limits.rows_left() == 0:
+            passed, at_least = _count_rest(rows)
+            cut.append(Cut(last, limits.current_limits().max_rows, passed + 1, at_least))
+            return
         limits.charge(1, len(cells))
         blank = False
+        last = r
         yield r, cells
+
+
+def _count_rest(rows) -> tuple[int, bool]:
+    """How many rows with cells are left, counted for at most a tenth of the time per file
+    (then ``True``: at least that many)."""
+    import time
+
+    stop = time.monotonic() + min(5.0, (limits.current_limits().seconds or 50.0) / 10)
+    n = 0
+    for i, cells in enumerate(rows):
+        n += bool(cells)
+        if i % 1024 == 0 and time.monotonic() > stop:
+            return n, True
+    return n, False
 
 
 def _parsed_whole(name: str) -> bool:
@@ -73,7 +97,8 @@ def read_workbook(data: bytes, rel: str) -> list[Sheet]:
     try:
         for ws in wb.worksheets:
             rows: list[Row] = []
-            for r, cells in _rows(ws):
+            cut: list[Cut] = []
+            for r, cells in _rows(ws, cut):
                 texts = []
                 for c, cell in enumerate(cells):
                     if getattr(cell, "data_type", None) == "f":
@@ -82,7 +107,12 @@ def read_workbook(data: bytes, rel: str) -> list[Sheet]:
                 while texts and texts[-1] == "":
                     texts.pop()
                 rows.append(Row(r, texts))
-            sheets.append(Sheet(ws.title, rows, encoding="xlsx"))
+            sheets.append(Sheet(ws.title, rows, encoding="xlsx", cut=cut[0] if cut else None))
+            if cut:
+                later = wb.worksheets[wb.worksheets.index(ws) + 1 :]
+                if later:  # the bound is per file: the sheets after are not read either
+                    sheets[-1].cut = Cut(cut[0].last_line, cut[0].limit, cut[0].passed_over, True)
+                break
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         return [Sheet(None, [], [Problem(rel, None, "unreadable-file", f"{rel}: a damaged .xlsx workbook ({exc})")])]
     finally:

@@ -48,6 +48,8 @@ class FileResult:
     #: the Parquet part holding this file's rows, when a :class:`PartSink` took them (then
     #: ``declarations`` hold only what the de-duplication needs, and ``indicator_table`` is None)
     part: str | None = None
+    #: per code, the problems of the file left out of its rows by folding (one row counts them)
+    folded: dict[str, int] = field(default_factory=dict)
 
     def indicator_dicts(self) -> list[list[dict]]:
         """The indicator rows of each declaration as dicts of their columns (before :meth:`pack`)."""
@@ -135,6 +137,8 @@ def read_declarations(path: Path, rel: str) -> FileResult:  # noqa: PLR0915 - re
                 first_text = next((r.line for r in sheet.rows if any(c.strip() for c in r.cells)), None)
         found, stray = split_declarations(sheet.rows, rel, sheet.name)
         lim.check_time()
+        if sheet.cut is not None:
+            found = complete_before_cut(found, sheet, rel, res.problems)
         at = {}
         if sheet.table is not None:  # where in the document each line was printed
             for row in reversed(sheet.rows):
@@ -219,11 +223,41 @@ def _page(at: dict[int, Row], line: int) -> int | None:
     return printed.page if printed else None
 
 
+def _last_line(raw: RawDeclaration) -> int:
+    lines = [raw.source_line, *(v[1] for v in raw.fields.values()), *(i.line for i in raw.indicators)]
+    return max(lines)
+
+
+def complete_before_cut(found: list[RawDeclaration], sheet: Sheet, rel: str, problems: list[Problem]) -> list:
+    """The declarations of a sheet the row bound cut (:class:`~analysis.ingest.grid.Cut`)
+    that are complete before the cut: the last one is left out when it runs up to the last
+    row read (the cut may fall inside it). Adds the ``truncated-file`` problem saying the
+    bound, the rows passed over and what was left out."""
+    cut = sheet.cut
+    dropped = None
+    if found and _last_line(found[-1]) >= cut.last_line:
+        dropped = found.pop()
+    where = f" of sheet {sheet.name!r}" if sheet.name else ""
+    passed = f"{'at least ' if cut.at_least else ''}{cut.passed_over:,}"
+    message = (
+        f"{rel}, line {cut.last_line + 1}{where}: more than {cut.limit:,} rows (the limit per file); "
+        f"the rows from here on are not read ({passed} rows passed over)"
+        + (f"; the {len(found)} declaration(s) before it are read" if found else "")
+        + (
+            f"; the declaration at line {dropped.source_line}, which runs up to the limit, is left out"
+            if dropped is not None
+            else ""
+        )
+    )
+    problems.append(Problem(rel, cut.last_line + 1, "truncated-file", message))
+    return found
+
+
 def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT, pack: bool = True) -> FileResult:
     """:func:`read_declarations` within the bounds of ``limits``; whatever goes wrong with
     the file becomes a problem row instead of ending the run: ``file-too-large`` or
-    ``file-timeout`` past a bound, ``parse-failed`` for a fault of the ingest itself. Repeated
-    warnings of one code are folded (:func:`~analysis.ingest.limits.fold_repeats`). The
+    ``file-timeout`` past a bound, ``parse-failed`` for a fault of the ingest itself. Problems
+    of one code beyond ``limits.repeat_warnings`` are folded into one row (:func:`~analysis.ingest.limits.fold`). The
     indicator rows are packed into one Arrow table (:meth:`FileResult.pack`) unless ``pack`` is
     False (a :class:`PartSink` makes one table of a whole chunk's rows)."""
     path = Path(path)
@@ -248,7 +282,7 @@ def read_one(path: Path | str, rel: str, limits: Limits = lim.DEFAULT, pack: boo
                 f"the file could not be parsed ({type(exc).__name__}: "
                 f"{short(str(exc), 200)}); none of its declarations are in the tables",
             )
-    res.problems = lim.fold_repeats(res.problems, limits.repeat_warnings)
+    res.problems, res.folded = lim.fold(res.problems, limits.repeat_warnings)
     return res.pack() if pack else res
 
 

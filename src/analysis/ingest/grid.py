@@ -29,6 +29,17 @@ class Row:
     key: str | None = None
 
 
+@dataclass(frozen=True)
+class Cut:
+    """Where a file over the row bound was cut: the rows up to ``last_line`` are read, the
+    ``passed_over`` after it are not (``at_least``: counted as far as time allowed)."""
+
+    last_line: int
+    limit: int
+    passed_over: int
+    at_least: bool = False
+
+
 @dataclass
 class Sheet:
     """One grid of rows: a text file, a worksheet, or one table of a document.
@@ -52,6 +63,8 @@ class Sheet:
     between: list[Row] = field(default_factory=list)
     #: the container, for the summary and for files that may hold no declaration ("html", "docx", "pdf", "xls")
     container: str | None = None
+    #: set when the file's row bound ended this sheet early (the rows after it are not read)
+    cut: Cut | None = None
 
 
 def number_text(value, number_format: str | None) -> str:

@@ -13,7 +13,7 @@ bound is passed, so nothing is built beyond it. The seconds are checked in the s
 that overruns it, for a parse stuck where no check runs.
 
 Also here: names of files that are no UTF-8 made printable (:func:`display_name`), and repeated
-warnings of one code in one file folded into one row (:func:`fold_repeats`).
+problems of one code in one file beyond a number folded into one row (:func:`fold`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class Limits:
     max_cells: int | None = 500_000
     #: seconds to read one file (a worker still busy after 1.5 times this is killed)
     seconds: float | None = 60.0
-    #: warnings of one code in one file kept one by one; the rest are counted in one row
+    #: problems (warnings and errors) of one code in one file kept one by one; the rest are
+    #: counted in one row
     repeat_warnings: int | None = 20
 
     def hard_deadline(self) -> float | None:
@@ -131,14 +132,43 @@ def check_totals(rows: int, cells: int) -> None:
 
 def charge_text(text: str) -> None:
     """Count the lines and cells of decoded text before it is split into rows, so a file of
-    millions of short lines is refused before millions of rows are built."""
+    millions of short lines is refused before millions of rows are built (see also
+    :func:`cut_text`)."""
     b = _current.get()
     if b is None:
         return
-    lines = text.count("\n") + 1
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if "\r" in text:
         lines += text.count("\r") - text.count("\r\n")
     b.charge(lines, lines + text.count("\t"))
+
+
+def rows_left() -> int | None:
+    """Rows the current file may still give before its row bound (``None``: no bound)."""
+    b = _current.get()
+    if b is None or b.limits.max_rows is None:
+        return None
+    return max(0, b.limits.max_rows - b.rows)
+
+
+def cut_text(text: str) -> tuple[str, int]:
+    """``text`` (line ends made LF) within the row bound: its lines up to the bound, and how
+    many lines after them are left unread (0 when the whole text is within it). A file over
+    the bound keeps what it holds before it (see :class:`~analysis.ingest.grid.Cut`)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    left = rows_left()
+    if left is None:
+        return text, 0
+    pos = -1
+    for _ in range(left):
+        pos = text.find("\n", pos + 1)
+        if pos == -1:
+            return text, 0
+    rest = text[pos + 1 :]
+    if not rest:
+        return text, 0
+    return text[: pos + 1], rest.count("\n") + (0 if rest.endswith("\n") else 1)
 
 
 def current_limits() -> Limits:
@@ -264,22 +294,24 @@ def safe_text(value: str) -> str:
         return value.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
-# ----------------------------------------------------------------------------- repeated warnings
+# ----------------------------------------------------------------------------- repeated problems
 
 
-def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
-    """Keep the first ``keep`` warnings of each code (errors all); the others of a code become
-    one row at the place of the first left out, with their count."""
+def fold(problems: list[Problem], keep: int | None) -> tuple[list[Problem], dict[str, int]]:
+    """Keep the first ``keep`` problems of each code (errors as warnings: a line of 400,000
+    ``项目名称：`` cells is 400,000 missing fields); the others of a code become one row at
+    the place of the first left out, saying how many (``and 399,980 more``). Returns the rows
+    and, per code, how many findings were left out of them (the ledger counts them)."""
     if keep is None:
-        return problems
-    counts = Counter(p.code for p in problems if p.severity != ERROR)
+        return problems, {}
+    counts = Counter(p.code for p in problems)
     if all(n <= keep for n in counts.values()):
-        return problems
+        return problems, {}
     out: list[Problem] = []
     seen: Counter = Counter()
     folded: dict[str, list] = {}
     for p in problems:
-        if p.severity == ERROR or counts[p.code] <= keep:
+        if counts[p.code] <= keep:
             out.append(p)
             continue
         seen[p.code] += 1
@@ -288,14 +320,24 @@ def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
         elif p.code not in folded:
             folded[p.code] = [len(out), p]
             out.append(p)  # replaced below
+    left_out: dict[str, int] = {}
     for code, (i, first) in folded.items():
         more = counts[code] - keep
+        left_out[code] = more - 1  # the row itself stands for one of them
+        kind = "error(s)" if first.severity == ERROR else "warning(s)"
+        where = f"line {first.source_line}" if first.source_line is not None else "the file"
+        message = first.message if len(first.message) <= 200 else first.message[:199] + "…"
         out[i] = Problem(
             first.source_file,
             first.source_line,
             code,
-            f"{first.source_file}: {more:,} more {code} warning(s) in this file, the first at line "
-            f"{first.source_line} ({first.message}); only the first {keep} are listed one by one",
+            f"{first.source_file}: and {more:,} more {code} {kind} in this file, the first at {where} "
+            f"({message}); only the first {keep} are listed one by one",
             first.decl_id,
         )
-    return out
+    return out, left_out
+
+
+def fold_repeats(problems: list[Problem], keep: int | None) -> list[Problem]:
+    """The rows of :func:`fold`."""
+    return fold(problems, keep)[0]

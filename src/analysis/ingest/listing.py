@@ -29,13 +29,15 @@ class Listing:
 
 def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the folder whose checks (links, special files, sizes) each end in a problem row
     """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
-    an entry that cannot be read is a problem row. Links to folders are followed once
-    (a loop is reported); FIFOs, sockets and devices are never opened."""
+    an entry that cannot be read is a problem row. Links are followed only to a target
+    inside ``raw_dir`` (a link out is an ``outside-input`` row), links to folders once (a loop
+    is reported); FIFOs, sockets and devices are never opened."""
     files: list[tuple[str, str]] = []
     problems: list[Problem] = []
     skipped = faulty = 0
     seen_dirs: set[tuple[int, int]] = set()
     root = str(raw_dir)
+    real_root = os.path.realpath(root)
 
     def rel_of(path: str) -> str:
         return os.path.relpath(path, root).replace(os.sep, "/")
@@ -47,7 +49,7 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
         problems.append(Problem(shown, None, "unreadable-file", f"{shown}: {message}; not read"))
 
     def walk(folder: str) -> None:
-        nonlocal skipped
+        nonlocal skipped, faulty
         try:
             st = os.stat(folder)
             if (st.st_dev, st.st_ino) in seen_dirs:
@@ -66,6 +68,13 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
             path = e.path
             try:
                 is_link = e.is_symlink()
+                if is_link:
+                    out_of = _outside(path, real_root)
+                    if out_of is not None:
+                        shown, _ = lim.display_name(rel_of(path))
+                        faulty += 1
+                        problems.append(Problem(shown, None, "outside-input", f"{shown}: {out_of}; not followed"))
+                        continue
                 st = os.stat(path)  # follows links
             except FileNotFoundError:
                 fault(path, f"a link to {_link(path)!r}, which does not exist" if is_link else "vanished")
@@ -102,6 +111,16 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
             problems.append(Problem(shown, None, "bad-file-name", f"{shown}: {note}"))
         out.append((path, shown))
     return Listing(out, skipped, problems, faulty)
+
+
+def _outside(path: str, real_root: str) -> str | None:
+    """What is wrong with the link ``path`` when its target lies outside the input folder
+    (``real_root``, links resolved): the ingest reads the input and nothing else (a link
+    ``etc -> /etc`` would have it read system files). ``None`` for a link inside."""
+    target = os.path.realpath(path)
+    if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return f"a link to {_link(path)!r}, outside the input folder"
 
 
 def _link(path: str) -> str:

@@ -41,7 +41,7 @@ from analysis.ingest.limits import Limits
 from analysis.ingest.listing import list_files
 from analysis.ingest.parts import _KEY, _KEY_BITS, _PARTS, PartSink, merge_parts, read_chunk
 from analysis.paths import expand
-from analysis.problems import ERROR, WARNING, Problem
+from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     problem_rows: list[dict] = [p.as_row() for p in listing.problems]
     seen: dict[int, int] = {}  # decl_id -> content hash, file number and line (_seen_entry)
     counts = Counter()
+    folded = Counter()  # problems left out of the rows by folding, by code
     failed_files = Counter()
     encodings = Counter()
     t0 = time.perf_counter()
@@ -261,6 +262,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             if res.encoding:
                 encodings[res.encoding] += 1
             problem_rows.extend(p.as_row() for p in res.problems)
+            folded.update(res.folded)
             if res.part is not None:
                 parts[res.part] = None
             for row, h in zip(res.declarations, res.hashes):
@@ -344,8 +346,10 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     if target is not None:
         shutil.rmtree(staging, ignore_errors=True)
 
-    by_sev = Counter(r["severity"] for r in problem_rows)
-    by_code = Counter(r["code"] for r in problem_rows)
+    by_code = Counter(r["code"] for r in problem_rows) + folded  # findings, folded ones too
+    by_sev = Counter()
+    for code, n in by_code.items():
+        by_sev[CODES[code][0]] += n
     dropped_missing = by_code.get("missing-field", 0)
     files_without = counts["files"] - counts["files_with"] - counts["pages_without_declaration"] + listing.faulty
     summary = {
@@ -364,6 +368,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
         "dropped_failed": counts["failed"],
         "indicators": counts_out["indicators"],
         "problems": len(problem_rows),
+        "problems_folded": sum(folded.values()),
         "errors": by_sev.get(ERROR, 0),
         "warnings": by_sev.get(WARNING, 0),
         "problems_by_code": dict(sorted(by_code.items())),

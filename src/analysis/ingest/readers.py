@@ -20,7 +20,7 @@ from pathlib import Path
 
 from analysis.ingest import limits
 from analysis.ingest.encoding import decode
-from analysis.ingest.grid import Row, Sheet
+from analysis.ingest.grid import Cut, Row, Sheet
 from analysis.problems import Problem
 
 #: file name endings read as Excel workbooks
@@ -86,12 +86,16 @@ def read_file(path: Path, rel: str) -> list[Sheet]:
     text, encoding, problems = decode(data, rel)
     if text is None:
         return [Sheet(None, [], problems)]
-    limits.charge_text(text)  # millions of lines are refused before they become rows
+    text, passed_over = limits.cut_text(text)  # over the row bound: the lines within it
+    limits.charge_text(text)  # millions of cells are refused before they become rows
     if suffix == ".csv" and text.count(",") > 4 * text.count("\t"):
         rows, more = split_csv(text, rel)
     else:
         rows, more = split_rows(text, rel)
-    return [Sheet(None, rows, problems + more, encoding)]
+    sheet = Sheet(None, rows, problems + more, encoding)
+    if passed_over:
+        sheet.cut = Cut(text.count("\n"), limits.current_limits().max_rows, passed_over)
+    return [sheet]
 
 
 _OLD_WORD = {".doc", ".dot", ".wps"}

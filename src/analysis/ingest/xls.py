@@ -13,7 +13,7 @@ import io
 import re
 
 from analysis.ingest import limits
-from analysis.ingest.grid import Row, Sheet, cell_text, number_text
+from analysis.ingest.grid import Cut, Row, Sheet, cell_text, number_text
 from analysis.problems import Problem
 
 XLS_SUFFIXES = {".xls", ".xlt"}
@@ -48,7 +48,12 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             rows: list[Row] = []
+            cut = None
             for r, blank in _blanked(ws):
+                if limits.rows_left() == 0:
+                    later = index + 1 < book.nsheets
+                    cut = Cut(rows[-1].line if rows else 0, limits.current_limits().max_rows, ws.nrows - r, later)
+                    break
                 limits.charge(1, ws.row_len(r))
                 texts = [_text(book, ws, r, c) for c in range(ws.row_len(r))]
                 for c0, c1 in blank:
@@ -56,8 +61,10 @@ def read_xls(data: bytes, rel: str) -> list[Sheet]:
                 while texts and texts[-1] == "":
                     texts.pop()
                 rows.append(Row(r + 1, texts))
-            sheets.append(Sheet(ws.name, rows, encoding="xls", container="xls"))
+            sheets.append(Sheet(ws.name, rows, encoding="xls", container="xls", cut=cut))
             book.unload_sheet(index)
+            if cut is not None:
+                break  # the bound is per file: the sheets after are not read either
     except (MemoryError, limits.LimitExceeded):
         raise
     except Exception as exc:  # noqa: BLE001 - a sheet cut off inside its records
