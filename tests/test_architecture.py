@@ -27,6 +27,7 @@ STAGES = {
         "analysis.publish",
         "analysis.tables",
         "analysis.paths",
+        "analysis.arguments",
     ],
     "ingest": ["analysis.ingest"],
     "synthetic": ["analysis.synthetic"],

@@ -706,3 +706,17 @@ def test_an_xlsx_over_the_row_bound_keeps_its_first_rows(tmp_path):
     assert r.declarations["year"].tolist() == [2033]
     msg = r.problems[r.problems["code"] == "truncated-file"]["message"].iloc[0]
     assert "more than 100 rows" in msg and "128 rows passed over" in msg
+
+
+def test_names_equal_once_normalised_are_told_apart(tmp_path):
+    nfc, nfd = "caf\u00e9.txt", "cafe\u0301.txt"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / nfc).write_text(kit.join(kit.with_year(kit.DECL1, 2034)), "utf-8")
+    (raw / nfd).write_text(kit.join(kit.with_year(kit.DECL1, 2034)), "utf-8")  # the same declaration
+    r = ingest(raw, tmp_path / "out")
+    assert set(r.declarations["source_file"]) <= {nfc, "cafe\\u0301.txt"}
+    dup = r.problems[r.problems["code"] == "duplicate-declaration"]["message"].iloc[0]
+    assert "cafe\\u0301.txt" in dup and nfc in dup  # both names, each recognisable
+    look = r.problems[r.problems["code"] == "lookalike-name"]
+    assert look["source_file"].tolist() == ["cafe\\u0301.txt"]

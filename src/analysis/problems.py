@@ -70,6 +70,12 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "a link inside the input folder points outside it; it is not followed",
         "输入文件夹中的链接指向文件夹之外，未读取",
     ),
+    "lookalike-name": (
+        WARNING,
+        "two file names read the same once Unicode-normalised (NFC and NFD spellings); the one not in NFC is "
+        "shown with \\u escapes",
+        "两个文件名在 Unicode 规范化后相同（NFC 与 NFD 写法）；非 NFC 的文件名以 \\u 转义显示",
+    ),
     "bad-file-name": (
         WARNING,
         "the file name is not UTF-8 (an archive unpacked with another encoding); its bad bytes are shown as \\x escapes",

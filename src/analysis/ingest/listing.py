@@ -110,7 +110,48 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
         if note:
             problems.append(Problem(shown, None, "bad-file-name", f"{shown}: {note}"))
         out.append((path, shown))
+    out = _lookalikes(out, problems)
     return Listing(out, skipped, problems, faulty)
+
+
+def _lookalikes(files: list[tuple[str, str]], problems: list[Problem]) -> list[tuple[str, str]]:
+    """Names that read the same once Unicode-normalised (``é`` as one character, NFC, or as
+    ``e`` and a combining accent, NFD: a folder copied from a Mac beside one from Windows) are
+    told apart in every message: a name not in NFC that has an NFC twin is shown with the
+    characters that differ as ``\\u`` escapes, and a ``lookalike-name`` warning says so."""
+    import unicodedata
+
+    groups: dict[str, set[str]] = {}
+    for _path, shown in files:
+        groups.setdefault(unicodedata.normalize("NFC", shown), set()).add(shown)
+    clashes = {name for names in groups.values() if len(names) > 1 for name in names}
+    if not clashes:
+        return files
+    out = []
+    for path, shown in files:
+        if shown in clashes and unicodedata.normalize("NFC", shown) != shown:
+            escaped = _escape_unnormal(shown)
+            problems.append(
+                Problem(
+                    escaped,
+                    None,
+                    "lookalike-name",
+                    f"{escaped}: the name reads as {unicodedata.normalize('NFC', shown)!r}, the name of another file, "
+                    f"but is spelled with other Unicode characters (NFD); shown with \\u escapes to tell them apart",
+                )
+            )
+            shown = escaped
+        out.append((path, shown))
+    return out
+
+
+def _escape_unnormal(name: str) -> str:
+    """``name`` with every character that NFC would change or join written as ``\\uXXXX``."""
+    import unicodedata
+
+    return "".join(
+        c if unicodedata.normalize("NFC", c) == c and not unicodedata.combining(c) else f"\\u{ord(c):04x}" for c in name
+    )
 
 
 def _outside(path: str, real_root: str) -> str | None:

@@ -970,6 +970,9 @@ def heading_anchor(heading: str) -> str:
     return quote(heading.replace(" ", "-"))
 
 
+#: problem rows a report lists one by one (the counts by code cover them all)
+PROBLEM_ROWS_SHOWN = 1000
+
 PROBLEM_DETAIL_COLUMNS = ["source_file", "source_line", "severity", "code_meaning", "message"]
 
 
@@ -999,9 +1002,16 @@ def show_problems(problems: pd.DataFrame) -> None:
         ],
     )
     rows = rows.sort_values(["_rank", "source_file", "source_line"], na_position="last", kind="stable")
-    _display_html(
-        table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, title="全部数据问题", collapse_at=0, print_folded=True)
-    )
+    title = "全部数据问题"
+    if len(rows) > PROBLEM_ROWS_SHOWN:  # a page stays readable (and small) whatever the number of rows
+        show_text(
+            "下表列出前 {k} 条（错误在前）；其余 {m} 条见导出的 problems.csv 与 tables.xlsx。",
+            k=f"{PROBLEM_ROWS_SHOWN:,}",
+            m=f"{len(rows) - PROBLEM_ROWS_SHOWN:,}",
+        )
+        rows = rows.head(PROBLEM_ROWS_SHOWN)
+        title = f"数据问题（前 {PROBLEM_ROWS_SHOWN:,} 条）"
+    _display_html(table_html(rows, columns=PROBLEM_DETAIL_COLUMNS, title=title, collapse_at=0, print_folded=True))
 
 
 def show_problem_counts(problems: pd.DataFrame) -> None:
