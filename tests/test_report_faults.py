@@ -256,3 +256,41 @@ def test_a_batch_during_an_ingest_renders_every_report_from_one_set(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert set(read_table(processed, "declarations")["unit"]) == {OTHER}
+
+
+@pytest.mark.slow
+def test_the_overview_of_every_hostile_file_stays_small(tmp_path):
+    """The overview of a folder of every hostile file (half a million findings, folded) renders
+    in bounded time and is a page of less than 5 MB."""
+    import shutil
+    import time
+
+    import hostile
+
+    from analysis.ingest import ingest
+    from analysis.reports.plan import plan
+
+    import seedkit as kit
+
+    raw = tmp_path / "raw"
+    shutil.copytree(hostile.HERE, raw)
+    kit.write(raw, {"seed.txt": kit.SEED.read_bytes()})
+    hostile.make_big(raw)
+    hostile.make_round_two(raw / "round-two")
+    processed = tmp_path / "processed"
+    ingest(raw, processed)
+    out = tmp_path / "reports"
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    [task] = plan(processed, out, notebooks, units=[], years=[], overview=True)
+    r = render.Renderer(timeout=300)
+    try:
+        start = time.perf_counter()
+        result = r.render(task)
+        seconds = time.perf_counter() - start
+    finally:
+        r.close()
+    assert result.status == "rendered", result.error
+    size = Path(task.out_html).stat().st_size
+    print(f"overview of every hostile file: {seconds:.1f} s, {size / 1e6:.2f} MB")
+    assert size < 5e6 and seconds < 300
+    assert "399,980 more missing-field" in Path(task.out_html).read_text("utf-8")
