@@ -43,7 +43,7 @@ from analysis.metrics.history import HISTORY_COLUMNS, link_indicators, target_hi
 from analysis.metrics.identity import link, norm_text, renames
 from analysis.metrics.library import indicator_library, peer_position
 from analysis.metrics.quality import VAGUE_WORDS, is_vague, target_quality
-from analysis.metrics.rules import review, review_summary
+from analysis.metrics.rules import review
 from analysis.metrics.summaries import (
     ambiguous_units,
     change_counts,
@@ -52,6 +52,7 @@ from analysis.metrics.summaries import (
     headline_figures,
     report_headline,
     review_for_report,
+    review_summary,
     unit_ranking,
     units_moved,
     year_totals,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.metrics.changes import CHANGE_TYPES, change_summary, refine_changes, target_changes
-from analysis.metrics.rules import review
+from analysis.metrics.rules import GROUPS, RULE_IDS, RULES, RULESET_VERSION, review
 
 
 def headline_figures(declarations: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -256,3 +256,67 @@ def ambiguous_units(declarations: pd.DataFrame) -> pd.DataFrame:
         if len(depts) > 1 or len(folders) > 1:
             rows.append([u, len(depts), "、".join(depts), len(folders), "、".join(folders)])
     return pd.DataFrame(rows, columns=cols)
+
+
+def review_summary(review: pd.DataFrame, by=("unit", "year"), per: str = "group") -> pd.DataFrame:
+    """Pass rates of a :func:`review` per group of declarations.
+
+    ``by``: columns of ``review`` (``("unit", "year")``, ``"unit"``, ``"year"``, ``()`` for all).
+    ``per``:
+
+    - ``"group"`` (default): one row per ``by`` group and rule group, in the order of
+      :data:`GROUPS`, then a row with group ``合计`` over all rules;
+    - ``"rule"``: one row per ``by`` group and rule, the rules failed most first
+      (by ``n_fail``, then rule order), with ``description`` and ``source``.
+
+    Columns: the ``by`` columns, ``group`` (and ``rule``, ``description``, ``source`` for
+    ``per="rule"``), ``n_projects`` (declarations reviewed), ``n_pass``, ``n_fail``, ``n_na``
+    (rows with each outcome), ``pass_rate`` = n_pass / (n_pass + n_fail) (null when no rule
+    applied) and ``ruleset``.
+    """
+    keys = [by] if isinstance(by, str) else list(by or ())
+    if per not in ("group", "rule"):
+        raise ValueError(f"review_summary: per must be 'group' or 'rule', not {per!r}")
+    r = review.assign(
+        _pass=(review["outcome"] == "pass").astype(int),
+        _fail=(review["outcome"] == "fail").astype(int),
+        _na=(review["outcome"] == "n/a").astype(int),
+    )
+    ruleset = (
+        review["ruleset"].iloc[0]
+        if len(review) and "ruleset" in review
+        else review.attrs.get("ruleset", RULESET_VERSION)
+    )
+
+    def agg(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+        grouper = cols if cols else (lambda _: 0)
+        g = frame.groupby(grouper, dropna=False, sort=False)
+        out = g.agg(
+            n_projects=("decl_id", "nunique"), n_pass=("_pass", "sum"), n_fail=("_fail", "sum"), n_na=("_na", "sum")
+        )
+        out = out.reset_index(drop=not cols)
+        decided = out["n_pass"] + out["n_fail"]
+        return out.assign(pass_rate=out["n_pass"] / decided.where(decided > 0))
+
+    if per == "group":
+        parts = agg(r, keys + ["group"])
+        total = agg(r, keys).assign(group="合计")
+        out = pd.concat([parts, total], ignore_index=True)
+        order = {g: i for i, g in enumerate((*GROUPS, "合计"))}
+        out = out.assign(_o=out["group"].map(order).fillna(len(order)))
+        out = out.sort_values([*keys, "_o"], kind="stable").drop(columns="_o")
+        cols = [*keys, "group", "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"]
+    else:
+        out = agg(r, keys + ["rule"])
+        info = pd.DataFrame(
+            [(x.id, x.group, x.description, x.source) for x in RULES],
+            columns=["rule", "group", "description", "source"],
+        )
+        out = out.merge(info, on="rule", how="left")
+        out = out.assign(_o=out["rule"].map({x: i for i, x in enumerate(RULE_IDS)}))
+        out = out.sort_values([*keys, "n_fail", "_o"], ascending=[True] * len(keys) + [False, True], kind="stable")
+        out = out.drop(columns="_o")
+        cols = [*keys, "group", "rule", "description", "source", "n_projects", "n_pass", "n_fail", "n_na", "pass_rate"]
+    out = out[cols].reset_index(drop=True).assign(ruleset=ruleset)
+    out.attrs["ruleset"] = ruleset
+    return out

@@ -28,8 +28,8 @@ from analysis import problems as problem_codes
 from analysis import tables
 from analysis.errors import AnalysisError
 from analysis.metrics import identity
-from analysis.metrics.rules import RULES, RULESET_VERSION, review_summary
-from analysis.metrics.summaries import headline_figures
+from analysis.metrics.rules import RULES, RULESET_VERSION
+from analysis.metrics.summaries import headline_figures, review_summary
 from analysis.paths import expand
 from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 from analysis.tables import read_table
