@@ -281,7 +281,7 @@ def test_the_overview_of_every_hostile_file_stays_small(tmp_path):
     ingest(raw, processed)
     out = tmp_path / "reports"
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"
-    [task] = plan(processed, out, notebooks, units=[], years=[], overview=True)
+    task = next(t for t in plan(processed, out, notebooks, units=[], years=[], overview=True) if t.kind == "overview")
     r = render.Renderer(timeout=300)
     try:
         start = time.perf_counter()
@@ -293,4 +293,19 @@ def test_the_overview_of_every_hostile_file_stays_small(tmp_path):
     size = Path(task.out_html).stat().st_size
     print(f"overview of every hostile file: {seconds:.1f} s, {size / 1e6:.2f} MB")
     assert size < 5e6 and seconds < 300
-    assert "399,980 more missing-field" in Path(task.out_html).read_text("utf-8")
+    page = Path(task.out_html).read_text("utf-8")
+    assert "399,980" in page, "the folded count of the 400,000 missing fields is not on the page"
+
+
+def test_a_folded_problem_row_keeps_its_count_in_chinese():
+    """Fast: the row standing for 399,980 folded problems says so in the reports' Chinese."""
+    from analysis.problems import chinese_message
+
+    said = chinese_message(
+        "missing-field",
+        "x.txt: and 399,980 more missing-field error(s) in this file, the first at line 3 "
+        "(x.txt, line 3: declaration without 项目名称; it is not in the tables); only the first 20 are listed one by one",
+        "x.txt",
+    )
+    assert "399,980" in said and "前 20 条" in said and "第 3 行" in said
+    assert not __import__("re").search(r"[A-Za-z]{3,}", said)

@@ -315,6 +315,12 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"the workbook has no filled cell", "工作簿中没有填写内容的单元格"),
 )
 _COMPILED = tuple((_re.compile(p, _re.S), zh) for p, zh in _PHRASES)
+#: the row that stands for the problems of one code folded in a file (see analysis.ingest.limits)
+_FOLDED = _re.compile(
+    r"and ([\d,]+) more ([\w-]+) (?:error|warning)\(s\) in this file, the first at (?:line (\d+)|the file) "
+    r"\((.*)\); only the first (\d+) are listed one by one",
+    _re.S,
+)
 _PLACE = _re.compile(r"^(?P<file>[^:]*?)(?:, (?:line|page|table) [\d, a-z]*)*: ")
 
 
@@ -331,6 +337,14 @@ def chinese_message(code: str, message, source_file=None) -> str:
     m = _PLACE.match(text)
     if m and (source_file is None or m.group("file") in ("", str(source_file)) or "line" in m.group(0)):
         text = text[m.end() :]
+    folded = _FOLDED.fullmatch(text.strip())
+    if folded:
+        n, folded_code, line, first, listed = folded.groups()
+        where = f"第 {line} 行" if line else "文件开头"
+        return (
+            f"本文件另有 {n} 条“{chinese(folded_code)}”问题，只逐条列出前 {listed} 条"
+            f"（第一条在{where}：{chinese_message(folded_code, first, source_file)}）"
+        )
     for pattern, zh in _COMPILED:
         hit = pattern.fullmatch(text.strip())
         if hit:
