@@ -309,19 +309,24 @@ def make_round_two(folder: Path) -> dict[str, str]:
 
 def make_links(folder: Path, outside: Path) -> dict[str, str | None]:
     """Links inside ``folder``: one to a folder outside it (``etc``, as ``etc -> /etc``; it holds
-    a good declaration that must not be read), one to a file outside, one to a file inside
-    (in a hidden folder, so that it is read once, through the link). Returns name -> the code
-    each gives (``None`` for the link that is read)."""
+    a good declaration, 2041, that must not be read), one to a file outside named as no
+    declaration format (``shadow``, as ``/etc/shadow``; it holds another, 2044), one to a
+    declaration file kept outside (2043, read: an analyst's folder of links), and one to a
+    file inside (in a hidden folder, so that it is read once, through the link; 2042).
+    Returns name -> the code each gives (``None`` for the links that are read)."""
     folder.mkdir(parents=True, exist_ok=True)
-    outside.mkdir(parents=True, exist_ok=True)
-    (outside / "secret.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2041)), "utf-8")
-    os.symlink(outside, folder / "etc")
-    os.symlink(outside / "secret.txt", folder / "secret-link.txt")
+    (outside / "private").mkdir(parents=True, exist_ok=True)
+    (outside / "private" / "secret.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2041)), "utf-8")
+    (outside / "shadow").write_text(kit.join(kit.with_year(kit.DECL2, 2044)), "utf-8")
+    (outside / "declaration.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2043)), "utf-8")
+    os.symlink(outside / "private", folder / "etc")
+    os.symlink(outside / "shadow", folder / "shadow-link")
+    os.symlink(outside / "declaration.txt", folder / "elsewhere.txt")
     store = folder / ".store"
     store.mkdir(exist_ok=True)
     (store / "kept.txt").write_text(kit.join(kit.with_year(kit.DECL2, 2042)), "utf-8")
     os.symlink(Path(".store") / "kept.txt", folder / "kept-link.txt")
-    return {"etc": "outside-input", "secret-link.txt": "outside-input", "kept-link.txt": None}
+    return {"etc": "outside-input", "shadow-link": "outside-input", "elsewhere.txt": None, "kept-link.txt": None}
 
 
 def write_small(folder: Path = HERE) -> None:

@@ -619,10 +619,10 @@ def test_a_folder_of_every_hostile_file(tmp_path):
     for name in ("round-two/fields.txt", "junk-4mb.txt", "round-two/junk-tail.txt"):
         assert (ds.problems["source_file"] == name).sum() <= 25, name  # folded
     # the good declarations are all there: the seed's two, one per small hostile text, the
-    # GBK-named file's, the junk-tailed files' (before the row bound) and the link inside
-    expected = 2 + sum(n for n, _, _ in hostile.EXPECTED.values()) + 1 + 2 + 1
+    # GBK-named file's, the junk-tailed files' (before the row bound) and the two links read
+    expected = 2 + sum(n for n, _, _ in hostile.EXPECTED.values()) + 1 + 2 + 2
     assert len(ds.declarations) == expected
-    assert 2041 not in set(ds.declarations["year"])  # the declaration outside the input
+    assert not {2041, 2044} & set(ds.declarations["year"])  # behind links out that are not followed
     assert "DOES NOT RECONCILE" not in m["out"] and "WITHOUT AN ERROR ROW" not in m["out"]
 
 
@@ -659,7 +659,7 @@ def test_a_slow_first_file_holds_results_back_without_stalling_the_pool(tmp_path
 # round two: links out of the input, rows beyond the bound, problems folded
 
 
-def test_a_link_out_of_the_input_folder_is_not_followed(tmp_path):
+def test_a_link_out_of_the_input_folder_is_followed_only_to_a_declaration_file(tmp_path):
     raw = tmp_path / "raw"
     made = hostile.make_links(raw, tmp_path / "elsewhere")
     kit.write(raw, good(tmp_path, 1))
@@ -670,9 +670,23 @@ def test_a_link_out_of_the_input_folder_is_not_followed(tmp_path):
             assert rows["code"].tolist() == [code], name
             assert "outside the input folder" in rows["message"].iloc[0]
     years = set(r.declarations["year"])
-    assert 2041 not in years  # the declaration outside was not read
-    assert 2042 in years and set(r.declarations["source_file"]) == {"kept-link.txt", "good0.txt"}  # a link inside is
-    assert r.summary["ledger_ok"] and r.summary["files"] == 4
+    assert not {2041, 2044} & years  # behind a folder link out, and a link out to a file of no format read
+    assert {2042, 2043} <= years  # a link inside, and a link out to a declaration file
+    assert set(r.declarations["source_file"]) == {"kept-link.txt", "elsewhere.txt", "good0.txt"}
+    assert r.summary["ledger_ok"] and r.summary["files"] == 5
+
+
+def test_a_folder_of_links_to_declarations_kept_elsewhere_is_read(tmp_path):
+    """Analysts gather files from a share by linking them into one folder: each link is read
+    under its own name, as the file itself would be."""
+    store = kit.write(tmp_path / "share", good(tmp_path, 3))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in sorted(store.iterdir()):
+        os.symlink(f, raw / f.name)
+    r = ingest(raw, tmp_path / "out")
+    assert r.problems.empty and len(r.declarations) == 3
+    assert set(r.declarations["source_file"]) == {f.name for f in store.iterdir()}
 
 
 def test_a_junk_tail_past_the_row_bound_keeps_the_declaration_before_it(tmp_path):

@@ -67,8 +67,8 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "outside-input": (
         ERROR,
-        "a link inside the input folder points outside it; it is not followed",
-        "输入文件夹中的链接指向文件夹之外，未读取",
+        "a link inside the input folder points to a folder, or to a file of no format read, outside it; it is not followed",
+        "输入文件夹中的链接指向文件夹之外的文件夹或非申报表格式的文件，未读取",
     ),
     "lookalike-name": (
         WARNING,

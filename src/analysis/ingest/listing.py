@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.ingest import limits as lim
-from analysis.ingest.readers import is_candidate
+from analysis.ingest.readers import is_candidate, names_a_declaration_format
 from analysis.problems import Problem
 
 
@@ -29,9 +29,12 @@ class Listing:
 
 def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the folder whose checks (links, special files, sizes) each end in a problem row
     """The candidate files under ``raw_dir`` in path order. Nothing is passed over silently:
-    an entry that cannot be read is a problem row. Links are followed only to a target
-    inside ``raw_dir`` (a link out is an ``outside-input`` row), links to folders once (a loop
-    is reported); FIFOs, sockets and devices are never opened."""
+    an entry that cannot be read is a problem row. Links inside ``raw_dir`` are followed (to
+    folders once: a loop is reported). A link out of it is followed only to one regular file
+    whose own name ends as a format read (``.txt``, ``.xlsx``, ``.pdf`` …): a folder of links to
+    declarations kept elsewhere is read, while a link to a folder outside (``etc -> /etc``) or to
+    any other file (``/etc/shadow``) is an ``outside-input`` row and is not read. FIFOs, sockets
+    and devices are never opened."""
     files: list[tuple[str, str]] = []
     problems: list[Problem] = []
     skipped = faulty = 0
@@ -70,6 +73,9 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
                 is_link = e.is_symlink()
                 if is_link:
                     out_of = _outside(path, real_root)
+                    if out_of is not None and os.path.isfile(path) and not is_candidate(Path(e.name)):
+                        skipped += 1  # a link to a README or an answer key: passed over as the file would be
+                        continue
                     if out_of is not None:
                         shown, _ = lim.display_name(rel_of(path))
                         faulty += 1
@@ -155,13 +161,21 @@ def _escape_unnormal(name: str) -> str:
 
 
 def _outside(path: str, real_root: str) -> str | None:
-    """What is wrong with the link ``path`` when its target lies outside the input folder
-    (``real_root``, links resolved): the ingest reads the input and nothing else (a link
-    ``etc -> /etc`` would have it read system files). ``None`` for a link inside."""
+    """What is wrong with the link ``path`` when it leads out of the input folder (``real_root``,
+    links resolved), or ``None`` when it may be followed: its target lies inside, or it is one
+    regular file named as a declaration format (an analyst's link to a file kept elsewhere). A
+    link out to a folder (``etc -> /etc``) or to any other file is not followed."""
     target = os.path.realpath(path)
     if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
         return None
-    return f"a link to {_link(path)!r}, outside the input folder"
+    try:
+        regular = stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        regular = False
+    if regular and names_a_declaration_format(os.path.basename(target)):
+        return None
+    what = "a folder" if os.path.isdir(target) else "no declaration file"
+    return f"a link to {_link(path)!r}, {what} outside the input folder"
 
 
 def _link(path: str) -> str:

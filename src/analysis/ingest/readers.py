@@ -64,6 +64,22 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() not in IGNORED_SUFFIXES
 
 
+#: the names a text export is saved under (a file with no suffix is read as text too)
+TEXT_SUFFIXES = {".txt", ".tsv", ".tab", ".text", ".csv"}
+
+
+def names_a_declaration_format(name: str) -> bool:
+    """Whether a file's own name ends as one of the formats read (text, workbook, web page, Word,
+    PDF): what a link out of the input folder must point to for it to be followed."""
+    from analysis.ingest.docx import DOCX_SUFFIXES
+    from analysis.ingest.html import HTML_SUFFIXES
+    from analysis.ingest.pdf import PDF_SUFFIXES
+    from analysis.ingest.xls import XLS_SUFFIXES
+
+    known = TEXT_SUFFIXES | EXCEL_SUFFIXES | XLS_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES | PDF_SUFFIXES | _OLD_WORD
+    return Path(name).suffix.lower() in known and is_candidate(Path(name))
+
+
 def read_file(path: Path, rel: str) -> list[Sheet]:
     """Read one file into sheets of rows; faults become problems on the first sheet
     (an unreadable file gives one sheet with no rows and the problem)."""
