@@ -25,6 +25,8 @@ STAGES = {
         "analysis.places",
         "analysis.kinds",
         "analysis.publish",
+        "analysis.columns",
+        "analysis.frames",
         "analysis.tables",
         "analysis.paths",
         "analysis.arguments",
