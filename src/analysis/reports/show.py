@@ -1,560 +1,71 @@
-"""What the report notebooks call to read their data and show it safely.
+"""What the report notebooks call to show their findings: tables, sentences, charts and the
+report's sections (headline, flags, changes, review, problems, peers).
 
-Unit names, project names and the declarations' prose come from outside.  Everything here
-that puts such text on the page escapes it: tables through :func:`table_html` (every cell
-``html.escape``d), sentences through :func:`say`, which escapes every value before it goes into
-the (trusted) sentence.  Nothing from the data is ever passed through Markdown, so
-``[x](javascript:..)`` or ``<script>`` in a name shows as text.
-
-One way to show figures, from the column registry (:mod:`analysis.tables`): money (``money``
-columns, 元 in the data) in 万元 with two decimals, the heading saying ``（万元）``; rates
-(``rate`` columns, ratios in the data) as percents; text left-aligned, numbers right.
+Reading a report's data is in :mod:`analysis.reports.data` and the safe HTML of values and
+tables in :mod:`analysis.reports.html`; their names are importable from here too, so a
+notebook needs only ``from analysis.reports import show``. Everything that puts text from the
+data on the page escapes it (see :mod:`analysis.reports.html`).
 """
 
 from __future__ import annotations
 
 import base64
-import difflib
-import html
 import io
-import math
-import os
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from analysis import problems as problem_codes
-from analysis import tables
-from analysis.errors import AnalysisError
-from analysis.metrics import identity
 from analysis.metrics.rules import RULES, RULESET_VERSION
 from analysis.metrics.summaries import headline_figures, review_summary
-from analysis.paths import expand
-from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
-from analysis.tables import read_table
-
-SYNTHETIC_PREFIX = "synthetic/"
-
-#: the change words (tightened → 收紧 ...), from the column registry
-CHANGE_LABELS = {k: tables.heading(k) for k in ("tightened", "loosened", "unchanged", "changed", "added", "removed")}
-CHANGE_ORDER = ("tightened", "loosened", "changed", "added", "removed", "unchanged")
-FRAMEWORK_LABEL = tables.heading("framework_changes")
-RATE_COLUMNS = tables.columns_of_format("rate")
-MONEY_COLUMNS = tables.columns_of_format("money")
-NUMBER_FORMATS = ("money", "rate", "int", "number")
-#: the heading of the problems section in every report notebook (``## 数据问题``); the index links to it
-PROBLEMS_HEADING = "数据问题"
-#: tables longer than this are folded into a <details> element with their row count
-COLLAPSE_AT = 12
-
-CHANGE_LEGEND = (
-    "变化的含义：<b>收紧</b>＝目标更严格；<b>放松</b>＝目标更宽松；<b>不变</b>；"
-    "<b>改写</b>＝目标改了但无法判断宽严；<b>新增</b>／<b>删除</b>＝指标只在新／旧年度出现；"
-    "<b>框架调整</b>＝因指标框架切换而出现或消失的指标（不计为新增或删除）。"
-    "固定值（＝）按指标性质判断：数量类减少为放松，时效、成本类增加为放松（标“按性质”）。"
+from analysis.reports.data import (  # noqa: F401 - notebooks and tests call these as show.NAME
+    NotInData,
+    ReportData,
+    as_year,
+    available,
+    check_unit,
+    check_year,
+    load_all,
+    load_unit,
+    load_year,
+    report_href,
+    resolve_processed_dir,
+    sort_names,
+    suggest,
+    unknown_message,
 )
-
-
-# ----------------------------------------------------------------------------- finding the data
-
-
-def resolve_processed_dir(path: str | os.PathLike = "data/processed") -> Path:
-    """Find the processed tables whether the notebook runs from the repository root or from notebooks/.
-
-    An absolute path is taken as it is.  A relative one is tried against the working directory
-    and then each of its parents, so ``data/processed`` works from ``notebooks/`` too.
-    """
-    p = expand(path)
-    if p.is_absolute():
-        return p
-    here = Path.cwd()
-    for base in (here, *here.parents):
-        if (base / p / "declarations.parquet").exists():
-            return (base / p).resolve()
-    return (here / p).resolve()
-
-
-class NotInData(AnalysisError, LookupError):
-    """A unit or year asked for that the processed tables do not hold; the message (Chinese)
-    names the closest ones."""
-
-    def __str__(self) -> str:  # the message alone, also in a notebook's traceback
-        return str(self.args[0]) if self.args else ""
-
-
-def suggest(name, candidates, n: int = 3) -> list[str]:
-    """The candidates closest to ``name``: those containing it or contained in it, then the most
-    similar (difflib), best first."""
-    name = str(name).strip()
-    cands = [str(c) for c in candidates]
-    if not name:
-        return []
-    ratio = {c: difflib.SequenceMatcher(None, name, c).ratio() for c in cands}
-    best = max(ratio.values(), default=0.0)
-    near = [c for c in cands if name in c or c in name or (ratio[c] >= 0.6 and ratio[c] >= best - 0.1)]
-    return sorted(near, key=lambda c: (-ratio[c], c))[:n]
-
-
-def unknown_message(kind: str, name, candidates) -> str:
-    """``单位不存在：X。您是否要找：Y？`` (``kind`` 单位 or 年度), or how to list what there is."""
-    cands = list(candidates)
-    msg = f"{kind}不存在：{name}。"
-    if kind == "年度":
-        return msg + (f"数据中的年度：{'、'.join(str(c) for c in cands)}。" if cands else "数据中没有任何年度。")
-    close = suggest(name, cands)
-    if close:
-        return msg + "您是否要找：" + "、".join(close) + "？"
-    listing = "units" if kind == "单位" else "years"
-    return msg + f"数据中共有 {len(cands)} 个{kind}（python -m analysis {listing} 列出全部）。"
-
-
-def available(processed_dir: str | os.PathLike, column: str) -> list:
-    """The distinct units (``column="unit"``) or years of the processed declarations, sorted."""
-    d = resolve_processed_dir(processed_dir)
-    values = read_table(d, "declarations", columns=[column])[column].dropna().unique().tolist()
-    return sorted(int(v) for v in values) if column == "year" else sort_names(values)
-
-
-def sort_names(names) -> list[str]:
-    """Chinese names in pinyin order (then by the characters themselves)."""
-    from pypinyin import Style, lazy_pinyin
-
-    return sorted((str(n) for n in names), key=lambda n: ("".join(lazy_pinyin(n, style=Style.TONE3)).lower(), n))
-
-
-def check_unit(processed_dir, unit: str) -> str:
-    """The unit of the data that ``unit`` names (white space aside, see
-    :func:`analysis.reports.plan.name_key`); :class:`NotInData` with the closest names when there
-    is none."""
-    from analysis.reports.plan import match_names
-
-    units = available(processed_dir, "unit")
-    meant = match_names([unit], units).get(unit)
-    if meant is None:
-        raise NotInData(unknown_message("单位", unit, units))
-    return meant
-
-
-def check_year(processed_dir, year) -> None:
-    years = available(processed_dir, "year")
-    try:
-        ok = int(year) in set(years)
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise NotInData(unknown_message("年度", year, years))
-
-
-def as_year(year):
-    """A year parameter as a number, also when given as text (``papermill -r year 2020``, a
-    scheduler's template): ``"2020"``, `` 2020 ``, ``2020.0`` give 2020. Anything else is returned
-    as it is, for :func:`load_year` to say which years the data hold."""
-    if isinstance(year, bool):
-        return year
-    try:
-        number = float(str(year).strip())
-    except ValueError:
-        return year
-    return int(number) if number.is_integer() else year
-
-
-@dataclass
-class ReportData:
-    """The rows one report needs (already filtered), as DataFrames."""
-
-    declarations: pd.DataFrame
-    indicators: pd.DataFrame
-    problems: pd.DataFrame
-
-
-def _problems_for(processed_dir: Path, declarations: pd.DataFrame) -> pd.DataFrame:
-    """Problems found in the files these declarations came from, or attached to them."""
-    files = sorted(declarations["source_file"].dropna().unique().tolist())
-    ids = sorted(declarations["decl_id"].dropna().unique().tolist())
-    if not files and not ids:
-        return cached_table(processed_dir, "problems").iloc[0:0]
-    filters = []
-    if files:
-        filters.append([("source_file", "in", files)])
-    if ids:
-        filters.append([("decl_id", "in", ids)])
-    return cached_table(processed_dir, "problems", filters=filters).drop_duplicates(ignore_index=True)
-
-
-def _declaration_columns(processed_dir: Path) -> list[str] | None:
-    import pyarrow.parquet as pq
-
-    path = processed_dir / "declarations.parquet"
-    if not path.exists():
-        return None  # read_table says what is missing
-    return [c for c in pq.read_schema(path).names if c not in tables.PROSE]
-
-
-def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
-    """One unit's declarations, indicators and problems, filtered from the tables, each file read once per kernel.
-
-    A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
-    The declarations are linked to their projects once here (:func:`analysis.metrics.identity.link`);
-    links never cross units, so they are the unit's links in the whole table.
-    """
-    d = resolve_processed_dir(processed_dir)
-    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
-    if decl.empty:
-        unit = check_unit(d, unit)
-        decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
-    decl = identity.link(decl, threshold)
-    ind = cached_table(d, "indicators", filters=[("unit", "==", unit)])
-    return ReportData(decl, ind, _problems_for(d, decl))
-
-
-def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
-    """Declarations and indicators of ``year`` and the year before (for targets and changes).
-
-    The declarations of the two years are linked to their projects once here
-    (:func:`analysis.metrics.identity.link`). The problems are those of the files of ``year`` only.
-    A year without declarations stops with :class:`NotInData`.
-    """
-    d = resolve_processed_dir(processed_dir)
-    check_year(d, year)
-    year = int(year)
-    both = [("year", "in", [year - 1, year])]
-    decl = identity.link(cached_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
-    ind = cached_table(d, "indicators", filters=both)
-    return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
-
-
-def load_all(processed_dir: str | os.PathLike, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
-    """Every declaration (without the prose, linked to its project once), indicator and
-    problem: for the overview report."""
-    d = resolve_processed_dir(processed_dir)
-    decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d)), threshold)
-    return ReportData(decl, read_table(d, "indicators"), read_table(d, "problems"))
-
-
-# ----------------------------------------------------------------------------- links between reports
-
-
-def report_href(kind: str, name=None) -> str:
-    """The link from one report page to another (every page sits one folder below the index)."""
-    from analysis.reports.plan import OVERVIEW_HTML, safe_name
-
-    if kind == "unit":
-        return f"../units/{safe_name(str(name), 'unit')}.html"
-    if kind == "year":
-        return f"../years/{int(name)}.html"
-    if kind == "overview":
-        return "../" + OVERVIEW_HTML
-    return "../index.html"
-
-
-# ----------------------------------------------------------------------------- formatting
-
-
-def escape(value) -> str:
-    """Text for HTML: ``<``, ``>``, ``&`` and quotes escaped; None and NaN as an em dash."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    return html.escape(str(value), quote=True)
-
-
-def _missing(v) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_money(yuan) -> str:
-    """Yuan as 万元 with two decimals (``1406400`` -> ``140.64 万元``)."""
-    return "—" if _missing(yuan) else f"{float(yuan) / 10000:,.2f} 万元"
-
-
-def fmt_wan(yuan) -> str:
-    """Yuan as a number of 万元 with two decimals, for a cell under a ``（万元）`` heading."""
-    return "—" if _missing(yuan) else f"{float(yuan) / 10000:,.2f}"
-
-
-def fmt_signed_money(yuan) -> str:
-    return "—" if _missing(yuan) else f"{float(yuan) / 10000:+,.2f} 万元"
-
-
-def fmt_rate(ratio) -> str:
-    """A ratio as a percentage (``0.985`` -> ``98.5%``)."""
-    return "—" if _missing(ratio) else f"{float(ratio) * 100:.1f}%"
-
-
-def _fmt_number(v) -> str:
-    if _missing(v):
-        return "—"
-    f = float(v)
-    return str(int(f)) if f.is_integer() else f"{f:,.1f}"
-
-
-#: column -> {code in the data: the word the reports and the workbook show}; the one home of
-#: these words (the export uses it too), codes not listed are shown as they are
-VALUE_WORDS = {
-    "change": {**CHANGE_LABELS},
-    "severity": problem_codes.SEVERITY_CHINESE,
-    "match": {"exact": "精确", "fuzzy": "模糊匹配"},
-    "indicator_match": {
-        "exact": "精确",
-        "level2-renamed": "二级指标更名",
-        "project-name": "去除项目名后相同",
-        "fuzzy": "相近名称",
-    },
-    "outcome": {"pass": "通过", "fail": "未通过", "n/a": "不适用"},
-    "source": {"convention": "审核惯例"},
-    "kind": {"quantitative": "定量", "qualitative": "定性", "deadline": "时限"},
-    "horizon": {"year": "当年", "medium": "中期"},
-    "op": {"range": "区间"},
-    "exec_target_op": {"range": "区间"},
-}
-
-
-def cell_text(column: str, value) -> str:
-    """One value as the reports show it (not escaped)."""
-    fmt = tables.ALL[column].format if column in tables.ALL else "text"
-    if column in VALUE_WORDS and not _missing(value):
-        return VALUE_WORDS[column].get(value, str(value))
-    if fmt == "money":
-        return fmt_wan(value)
-    if fmt == "rate":
-        return fmt_rate(value)
-    if fmt == "flag":
-        return "—" if _missing(value) else ("是" if value else "否")
-    if fmt in ("int", "year"):
-        return "—" if _missing(value) else str(int(value))
-    if fmt == "number":
-        return _fmt_number(value)
-    if fmt == "date":
-        return "—" if _missing(value) else str(value)[:10]
-    return "—" if _missing(value) else str(value)
-
-
-def column_heading(column: str, labels: dict | None = None) -> str:
-    """The registry's heading; money headings say the unit, ``（万元）``."""
-    if labels and column in labels:
-        return labels[column]
-    head = tables.heading(column)
-    return head + "（万元）" if column in MONEY_COLUMNS else head
-
-
-def _is_number_column(column: str) -> bool:
-    return column in tables.ALL and tables.ALL[column].format in NUMBER_FORMATS
-
-
-#: headings this short (条数, 收紧, 通过率) are kept on one line (class ``short``), never 条/数
-SHORT_HEADING = 4
-
-
-def _th(column: str, heading: str) -> str:
-    cls = "num" if _is_number_column(column) else "text"
-    if len(heading) <= SHORT_HEADING:
-        cls += " short"
-    return f'<th class="{cls}" scope="col">{escape(heading)}</th>'
-
-
-def table_html(
-    frame: pd.DataFrame,
-    columns=None,
-    max_rows: int | None = None,
-    labels: dict | None = None,
-    links: dict | None = None,
-    row_class=None,
-    title: str | None = None,
-    collapse_at: int | None = COLLAPSE_AT,
-    print_folded: bool = False,
-) -> str:
-    """``frame`` as an HTML table: registry headings, money in 万元, rates in percent, text left and
-    numbers right, every cell escaped.
-
-    ``links``: column -> function(row) giving an href for that cell (our own relative links);
-    ``row_class``: function(row) giving a CSS class; a table over ``collapse_at`` rows is folded
-    into ``<details>`` whose summary says ``title`` and the row count (printed open, or left out
-    of the print with ``print_folded``).
-    """
-    if columns is not None:
-        frame = frame[[c for c in columns if c in frame.columns]]
-    shown = frame.head(max_rows) if max_rows else frame
-    cols = list(shown.columns)
-    links = links or {}
-    head = "".join(_th(c, column_heading(c, labels)) for c in cols)
-    body = []
-    for row in shown.itertuples(index=False, name=None):
-        rec = dict(zip(cols, row))
-        cells = []
-        for c in cols:
-            text = escape(cell_text(c, rec[c]))
-            if c in links:
-                href = links[c](rec)
-                if href:
-                    text = f'<a href="{escape(href)}">{text}</a>'
-            cells.append(f'<td class="{"num" if _is_number_column(c) else "text"} col-{escape(c)}">{text}</td>')
-        cls = row_class(rec) if row_class else None
-        body.append(f'<tr class="{escape(cls)}">' if cls else "<tr>")
-        body.append("".join(cells) + "</tr>")
-    out = f'<table class="analysis-table"><thead><tr>{head}</tr></thead><tbody>' + "\n".join(body) + "</tbody></table>"
-    if max_rows and len(frame) > max_rows:
-        out += f'<p class="note">仅显示前 {max_rows} 行，共 {len(frame)} 行。</p>'
-    if collapse_at is not None and len(shown) > collapse_at:
-        out = details(
-            f"{title or '表格'}：共 {len(frame)} 行（点击展开）", out, cls="screen-only" if print_folded else ""
-        )
-    return out
-
-
-def details(summary_html: str, inner: str, open_: bool = False, cls: str = "") -> str:
-    """A ``<details>`` element; ``summary_html`` is trusted markup (escape data before)."""
-    attrs = (" open" if open_ else "") + (f' class="{cls}"' if cls else "")
-    return f"<details{attrs}><summary>{summary_html}</summary>{inner}</details>"
-
-
-def say(template: str, **values) -> str:
-    """A sentence as HTML: ``template`` is trusted, every ``{value}`` is escaped first."""
-    return "<p>" + template.format(**{k: escape(v) for k, v in values.items()}) + "</p>"
-
-
-def synthetic_notice_html(declarations: pd.DataFrame) -> str | None:
-    """A warning box when any of the rows come from the synthetic corpus, else None."""
-    files = declarations.get("source_file")
-    if files is None or not files.astype("string").str.startswith(SYNTHETIC_PREFIX).fillna(False).any():
-        return None
-    return (
-        '<div class="notice" style="border:2px solid #c0392b;background:#fdecea;padding:8px 12px;margin:8px 0">'
-        "<strong>注意：本报告包含合成（虚构）数据。</strong>"
-        "这些数据由 <code>python -m analysis generate</code> 生成，仅用于测试和演示，不是真实的预算申报。"
-        "</div>"
-    )
-
-
-def _change_word(rec: dict) -> str:
-    word = CHANGE_LABELS.get(rec["change"], rec["change"])
-    if rec.get("framework_change"):
-        return f"{word}（{FRAMEWORK_LABEL}）"
-    if rec.get("by_nature"):
-        return f"{word}（按性质）"
-    return word
-
-
-def _counts_line(rows: pd.DataFrame) -> str:
-    fw = rows["framework_change"].astype(bool) if "framework_change" in rows else pd.Series(False, index=rows.index)
-    parts = [f"{CHANGE_LABELS[c]} {n}" for c in CHANGE_ORDER[:-1] if (n := int(((rows["change"] == c) & ~fw).sum()))]
-    if fw.any():
-        parts.append(f"{FRAMEWORK_LABEL} {int(fw.sum())}")
-    return "，".join(parts) if parts else "无变化"
-
-
-_GROUP_COLUMNS = ["level1", "level2", "name", "old_raw", "new_raw", "change", "source_file", "source_line"]
-
-
-def changes_by_project_html(changes: pd.DataFrame, unit_links: bool = False) -> str:
-    """The changes of :func:`changes_for_report`, one block per compared year and, inside it, one
-    folded group per project: the project's budget change, its counts, a rename or framework
-    switch said in words, then its changed indicators (framework changes last) with file and line.
-    Unchanged indicators are counted, not listed."""
-    if changes.empty:
-        return say("没有可与上一年比较的项目。")
-    out = []
-    order = {c: i for i, c in enumerate(CHANGE_ORDER)}
-    for (from_year, to_year), year_rows in changes.groupby(["from_year", "to_year"], sort=True):
-        groups = []
-        for _key, rows in year_rows.groupby("project_key", sort=False):
-            first = rows.iloc[0]
-            shown = rows[rows["change"] != "unchanged"]
-            fw = rows["framework_change"].astype(bool)
-            budget = (
-                f"当年预算 {fmt_wan(first['prev_year_budget'])} → {fmt_wan(first['year_budget'])} 万元"
-                f"（{fmt_signed_money(first['year_budget'] - first['prev_year_budget'])}）"
-                if not (_missing(first["year_budget"]) or _missing(first["prev_year_budget"]))
-                else "当年预算 —"
-            )
-            notes = []
-            if first.get("match") == "fuzzy":
-                notes.append(
-                    say(
-                        "更名：{old} → {new}（名称相似度 {score}，模糊匹配，请核对是否为同一项目）。",
-                        old=first["old_project"],
-                        new=first["project"],
-                        score=_fmt_number(first["match_score"]),
-                    )
-                )
-            if bool(first.get("framework_switch")):
-                notes.append(
-                    say(
-                        "指标框架在两年之间切换（旧框架“投入与管理/产出目标/效果目标/影响力目标”与新框架"
-                        "“产出指标/效益指标/满意度指标”）：{n} 个指标因框架调整而出现或消失，不计为新增或删除。",
-                        n=int(fw.sum()),
-                    )
-                )
-            gap = first.get("gap_years")
-            if not _missing(gap) and int(gap) > 0:
-                notes.append(say("中间 {g} 年没有申报，与 {f} 年比较。", g=int(gap), f=int(from_year)))
-            shown = shown.assign(
-                _o=[order.get(c, 9) + 10 * bool(f) for c, f in zip(shown["change"], shown["framework_change"])]
-            )
-            shown = shown.sort_values(["_o", "level1", "name"], kind="stable")
-            display = shown.assign(change=[_change_word(r) for r in shown.to_dict("records")])
-            table = (
-                table_html(display, columns=_GROUP_COLUMNS, collapse_at=None) if len(display) else say("指标没有变化。")
-            )
-            title = (
-                f"<strong>{escape(first['project'])}</strong>"
-                f"{' <span class=tag>更名</span>' if first.get('match') == 'fuzzy' else ''}"
-                f"{' <span class=tag>框架切换</span>' if bool(first.get('framework_switch')) else ''}"
-                f" · {escape(budget)} · {escape(_counts_line(rows))}"
-            )
-            if unit_links:
-                title = escape(first["unit"]) + " · " + title
-            groups.append(
-                (
-                    -(len(shown) - int(fw.sum())),
-                    str(first["project"]),
-                    details(title, "".join(notes) + table, cls="group"),
-                )
-            )
-        groups.sort(key=lambda g: (g[0], g[1]))
-        out.append(f"<h3>{int(to_year)} 年与 {int(from_year)} 年相比</h3>")
-        out.append(say("{n} 个项目，{counts}。", n=len(groups), counts=_counts_line(year_rows)))
-        out.extend(g[2] for g in groups)
-    return "\n".join(out)
-
-
-# ----------------------------------------------------------------------------- problems
-
-#: the order problems are listed in: errors (something is missing from the tables) before warnings
-SEVERITY_ORDER = (problem_codes.ERROR, problem_codes.WARNING)
-
-
-def problem_place(source_file, source_line) -> str:
-    """Where a problem is, as the reports write it: ``file:line``, the file name alone when the
-    problem has no line (a file that could not be opened), ``—`` when neither is known."""
-    if _missing(source_file):
-        return "—" if _missing(source_line) else f"—:{int(source_line)}"
-    return str(source_file) if _missing(source_line) else f"{source_file}:{int(source_line)}"
-
-
-def _severity_rank(severity: pd.Series) -> pd.Series:
-    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    return severity.map(rank).fillna(len(rank)).astype(int)
-
-
-def problem_summary(problems: pd.DataFrame, examples: int = 3) -> pd.DataFrame:
-    """Per problem code: severity, the Chinese description, the count and the first places
-    (:func:`problem_place`); errors first, then warnings, each most frequent first."""
-    if problems.empty:
-        return pd.DataFrame(columns=["severity", "code", "code_meaning", "n", "example"])
-    p = problems.sort_values(["source_file", "source_line"], na_position="last")
-    where = [problem_place(f, ln) for f, ln in zip(p["source_file"], p["source_line"])]
-    g = p.assign(_w=where).groupby(["severity", "code"], sort=False)
-    out = g.agg(
-        n=("code", "size"), example=("_w", lambda s: "，".join(s.head(examples)) + ("……" if len(s) > examples else ""))
-    ).reset_index()
-    out = out.assign(code_meaning=out["code"].map(problem_codes.chinese), _rank=_severity_rank(out["severity"]))
-    return out.sort_values(["_rank", "n", "code"], ascending=[True, False, True], ignore_index=True)[
-        ["severity", "code", "code_meaning", "n", "example"]
-    ]
-
+from analysis.reports.html import (  # noqa: F401 - notebooks and tests call these as show.NAME
+    CHANGE_LABELS,
+    CHANGE_LEGEND,
+    CHANGE_ORDER,
+    COLLAPSE_AT,
+    FRAMEWORK_LABEL,
+    MONEY_COLUMNS,
+    NUMBER_FORMATS,
+    PROBLEMS_HEADING,
+    RATE_COLUMNS,
+    SEVERITY_ORDER,
+    SHORT_HEADING,
+    SYNTHETIC_PREFIX,
+    VALUE_WORDS,
+    _fmt_number,
+    _missing,
+    _severity_rank,
+    cell_text,
+    changes_by_project_html,
+    column_heading,
+    details,
+    escape,
+    fmt_money,
+    fmt_rate,
+    fmt_signed_money,
+    fmt_wan,
+    problem_place,
+    problem_summary,
+    say,
+    synthetic_notice_html,
+    table_html,
+)
+from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 
 # ----------------------------------------------------------------------------- display in a notebook
 
