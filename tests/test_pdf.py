@@ -13,7 +13,13 @@ import seedkit as kit
 
 REAL = fk.real_world_dir()
 EXTRA = Path(__file__).parent / "fixtures" / "real-world-extra"
-LAYOUTS = sorted(REAL.glob("*.txt")) + sorted(EXTRA.glob("*.txt")) + [kit.SEED]
+MORE = Path(__file__).parent / "fixtures" / "real-world-more"
+LAYOUTS = (
+    sorted(REAL.glob("*.txt"))
+    + sorted(EXTRA.glob("*.txt"))
+    + sorted([*MORE.glob("*.txt"), *MORE.glob("*.csv")])
+    + [kit.SEED]
+)
 needs_real = pytest.mark.skipif(not (REAL / "d01_huangshi_dangxiao_zhutiban_2022.txt").exists(), reason="no real set")
 
 

@@ -8,10 +8,10 @@ Walking them in order, with the one parser as the judge:
   several tables, or the part of a table after a page break that the PDF reader could not join)
   is read together with it, the text between the two included (a ``2021年绩效目标`` heading);
 - a table in which the parser finds a declaration of its own (an indicator table, three filled
-  fields, or a project with its unit or year) starts a form; the text printed before it is
-  tried before its rows (its title and ``（2021年度）`` line; else the nearest earlier heading
-  naming the form and a year) and kept where it adds no declaration and no stray row, or where
-  it is what makes the table a form (a title over a table that prints none);
+  fields, or a project with its unit, its department or its year) starts a form; the text
+  printed before it is tried before its rows (its title and ``（2021年度）`` line; else the
+  nearest earlier heading naming the form and a year) and kept where it adds no declaration and
+  no stray row, or where it is what makes the table a form (a title over a table that prints none);
 - any other table (navigation, a page footer, a disclosure's budget tables) is passed over.
 
 Each form becomes one sheet; its rows are numbered from its first table's first row on, through
@@ -42,7 +42,9 @@ class _Score:
     declarations: int
     substance: int  # filled fields and indicators
     noise: int  # rows outside any declaration and problems the parser raised
-    holds: bool  # a declaration with an indicator table, or with at least three filled fields
+    #: a declaration with an indicator table, at least three filled fields, or a project with its
+    #: unit, its department or its year
+    holds: bool
 
 
 def _filled(value) -> bool:
@@ -64,7 +66,10 @@ def _score(rows: list[Row], rel: str) -> _Score:
             or bool(indicators)
             or bool(getattr(raw, "has_table", False))
             or len(fields) >= 3
-            or ("project" in fields and ("unit" in fields or getattr(raw, "year", None) is not None))
+            or (
+                "project" in fields
+                and (bool(fields & {"unit", "department"}) or getattr(raw, "year", None) is not None)
+            )
         )
     return _Score(len(raws), substance, noise + len(stray), holds)
 

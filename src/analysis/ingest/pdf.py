@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from analysis.ingest import limits as lim
 from analysis.ingest.grid import Sheet, document_sheet
+from analysis.ingest.vocabulary import field_of
 from analysis.problems import Problem
 
 PDF_SUFFIXES = {".pdf"}
@@ -707,7 +708,17 @@ def _drop_repeated(part: _Part, rows: list[list[str]]) -> tuple[list[list[str]],
     n = 0
     while n < min(len(heads), len(rows)) and _key(rows[n]) == _key(heads[n]) and _key(rows[n]):
         n += 1
+    if 0 < n < min(len(heads), len(rows)) and _new_form(heads[n], rows[n]):
+        return rows, 0  # the same first rows, then the same label with another value: the next form
     return rows[n:], n
+
+
+def _new_form(head: list[str], row: list[str]) -> bool:
+    """Whether ``row`` (after rows that repeat the table's first rows) starts as ``head`` did with
+    a field label of a form (项目名称) and gives it another value: a form of the same template
+    begins there (the heading over it happens to be the table's first row), no header repeats."""
+    label = _label(row)
+    return bool(label) and label == _label(head) and _key(row) != _key(head) and field_of(label) is not None
 
 
 def _key(cells: list[str]) -> tuple[str, ...]:
