@@ -521,6 +521,27 @@ def test_a_blank_total_is_the_sum_of_the_parts_printed_under_it(tmp_path):
     assert pd.isna(d.year_budget) and (r.problems.code == "missing-amount").any()  # no part, no amount
 
 
+def test_a_level2_label_printed_over_two_rows_is_one_label(tmp_path):
+    """A Word table split at a page break prints the last level-2 cell over two rows; the second
+    row holds nothing else. Joined, the label is a level 2 of the vocabulary: it is one label.
+    A level 2 that is whole already is not joined to a stray cell under it."""
+    rows = [
+        "项目支出绩效目标表",
+        "(2021年度)",
+        ["项目名称", "科学技术研究与开发资金", "实施单位", "示例区科经局", ""],
+        ["一级指标", "二级指标", "指标内容", "指标值", "备 注"],
+        ["产出指标", "数量指标", "新增高新技术企业", "15", ""],
+        ["效益指标", "社会公众或服务", "政策满意度", "≥90%", ""],
+        ["", "对象满意度指标", "", "", ""],
+    ]
+    r, _d = one(tmp_path, form(*rows))
+    assert r.indicators.level2.tolist() == ["数量指标", "社会公众或服务对象满意度指标"]
+    assert not set(r.problems.code) & {"unrecognized-row", "shifted-row"}
+    whole = rows[:-2] + [["效益指标", "社会效益指标", "企业竞争力", "增强", ""], ["", "指标", "", "", ""]]
+    r, _d = one(tmp_path / "b", form(*whole))
+    assert r.indicators.level2.tolist() == ["数量指标", "社会效益指标"]
+
+
 def test_a_wide_form_gives_one_indicator_per_site(tmp_path):
     """One value column per village (no 指标值 header at all), an operator column before them:
     each site's cell is an indicator of its own, its site named."""

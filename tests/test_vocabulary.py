@@ -254,6 +254,7 @@ def test_level1_std(level1, level2, std):
         P("经济成本指标", id="经济成本指标"),
         P("生态环境成本指标", id="生态环境成本指标"),
         P("质量指标 (必填)", id="必填"),
+        P("社会公众或服务对象满意度指标", id="社会公众或服务对象满意度"),
     ],
 )
 def test_level2_words(text):

@@ -657,6 +657,9 @@ class _Splitter:
             if is_level2(c):
                 self.prev[k] = RawIndicator(row.line, prev.level1 if prev else None, c, None, None, horizon=s.horizon)
                 return
+        if b and not (a or c or t) and prev is not None and prev.name and _continues_level2(prev.level2, b):
+            prev.level2 += b  # 社会公众或服务 | 政策满意度, then 对象满意度指标 alone: one label over two rows
+            return
         level1 = a or (prev.level1 if prev else None)
         level2 = (b or None) if a else (b or (prev.level2 if prev else None))
         if not t and is_template_name(c):
@@ -740,3 +743,9 @@ def _transposed_header(nonempty: list[str]) -> bool:
         and not is_level1(clean(nonempty[0]))
         and sum(1 for c in nonempty[1:] if is_level1(clean(c))) >= 2
     )
+
+
+def _continues_level2(above: str | None, cell: str) -> bool:
+    """A level-2 label printed over two rows (a Word table split at a page break): the row above's
+    label is no level 2 of the vocabulary, joined to this cell it is one."""
+    return bool(above) and not is_level2(above) and is_level2(above + cell)
