@@ -123,3 +123,76 @@ def test_a_unit_placed_outside_its_folder_is_a_problem(tmp_path):
     ds = load(tmp_path / "out")
     assert ds.declarations.county.tolist() == ["奉节县"]
     assert "place-contradicts-folder" in set(ds.problems.code)
+
+
+def _two_health_bureaus(tmp_path) -> Path:
+    """The e08 form (区卫生健康局, a name that names no place) filed under two districts, and the
+    seed (a unit whose name is its own)."""
+    form = ROOT / "fixtures" / "real-world-extra" / "e08_zhaohua_weijian_tekunjiating_2021.txt"
+    for folder in ("四川省广元市昭化区", "湖北省武汉市青山区"):
+        (tmp_path / "raw" / folder).mkdir(parents=True)
+        (tmp_path / "raw" / folder / form.name).write_bytes(form.read_bytes())
+    seed = ROOT.parent / "data" / "raw" / "000_bd3c41999dbba456.txt"
+    (tmp_path / "raw" / seed.name).write_bytes(seed.read_bytes())
+    ingest(tmp_path / "raw", tmp_path / "out", jobs=1)
+    return tmp_path / "out"
+
+
+ZHAOHUA = "区卫生健康局（四川省广元市昭化区）"
+QINGSHAN = "区卫生健康局（湖北省武汉市青山区）"
+SEED_UNIT = "上海市绿化和市容管理局行政服务中心"
+
+
+def test_units_of_one_short_name_are_shown_with_their_place(tmp_path):
+    import analysis
+    from analysis.metrics import identity
+
+    out = _two_health_bureaus(tmp_path)
+    ds = analysis.load(out)
+    assert set(ds.declarations.unit) == {ZHAOHUA, QINGSHAN, SEED_UNIT}
+    assert set(ds.indicators.unit) == {ZHAOHUA, QINGSHAN, SEED_UNIT}
+    # projects and metrics grouping by unit keep the two apart
+    assert ds.declarations.project_key.nunique() == 4
+    rates = analysis.metrics.execution_rates(ds.declarations, by="unit")
+    assert set(rates.unit) == {ZHAOHUA, QINGSHAN, SEED_UNIT}
+    # one unit of the name: no place added (the name of its reports stays what it was)
+    one = load(out).declarations
+    one = one[one.county.ne("青山区") | one.county.isna()]
+    assert identity.unit_names(one).empty
+
+
+def test_two_units_of_one_short_name_get_two_unit_reports(tmp_path):
+    from analysis.reports import data, plan
+
+    out = _two_health_bureaus(tmp_path)
+    tasks = [t for t in plan.plan(out, tmp_path / "reports", ROOT.parent / "notebooks") if t.kind == "unit"]
+    assert sorted(t.name for t in tasks) == sorted([ZHAOHUA, QINGSHAN, SEED_UNIT])
+    assert len({t.stem for t in tasks}) == 3
+    # a unit whose name is unique keeps its report's file name
+    seed = next(t for t in tasks if t.name == SEED_UNIT)
+    assert seed.stem == plan.safe_name(SEED_UNIT) and seed.parameters["unit"] == SEED_UNIT
+    for name, folder in ((ZHAOHUA, "四川省广元市昭化区/"), (QINGSHAN, "湖北省武汉市青山区/")):
+        rows = data.load_unit(out, name)
+        assert len(rows.declarations) == 1 and rows.declarations.source_file.str.startswith(folder).all()
+        assert set(rows.indicators.decl_id) == set(rows.declarations.decl_id) and len(rows.indicators) > 0
+        assert set(rows.declarations.unit) == set(rows.indicators.unit) == {name}
+    assert sorted(data.available(out, "unit")) == sorted([ZHAOHUA, QINGSHAN, SEED_UNIT])
+    with pytest.raises(data.NotInData, match=ZHAOHUA):  # the bare name asks which of the two
+        data.load_unit(out, "区卫生健康局")
+
+
+@pytest.mark.slow
+def test_each_unit_report_of_a_shared_name_shows_its_own_declarations(tmp_path):
+    from analysis.reports import batch
+
+    out = _two_health_bureaus(tmp_path)
+    results = batch.run_batch(out, tmp_path / "reports", jobs=1, units=[ZHAOHUA, QINGSHAN], export=False, quiet=True)
+    assert {r.status for r in results} == {"rendered"}, [r.error for r in results]
+    pages = {r.name: Path(r.out_html).read_text(encoding="utf-8") for r in results}
+    for name, mine, other in (
+        (ZHAOHUA, "四川省广元市昭化区/", "湖北省武汉市青山区/"),
+        (QINGSHAN, "湖北省武汉市青山区/", "四川省广元市昭化区/"),
+    ):
+        assert name in pages[name] and mine in pages[name] and other not in pages[name]
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert ZHAOHUA in index and QINGSHAN in index

@@ -46,13 +46,18 @@ def __dir__() -> list[str]:
 
 def load(processed_dir: str | os.PathLike = "data/processed", threshold: float | None = None) -> Dataset:
     """The three processed tables of ``processed_dir`` as one set, each checked against its
-    schema (:func:`analysis.tables.load`), with the declarations linked to their projects once
-    (:func:`analysis.metrics.identity.link`, at ``threshold``, by default
+    schema (:func:`analysis.tables.load`); units of one printed name in different places told
+    apart (their ``unit`` shown with the place, ``区林业局（北京市海淀区）``, in the declarations and
+    the indicators: :func:`analysis.metrics.identity.unit_names`); the declarations linked to
+    their projects once (:func:`analysis.metrics.identity.link`, at ``threshold``, by default
     :data:`analysis.metrics.identity.DEFAULT_THRESHOLD`), so every metric called on them uses the same
-    links without computing them again."""
+    units and links without computing them again."""
     from analysis import tables
     from analysis.metrics import identity
 
     ds = tables.load(processed_dir)
-    ds.declarations = identity.link(ds.declarations, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
+    names = identity.unit_names(ds.declarations)
+    ds.indicators = identity.tell_units_apart(ds.indicators, names)
+    declarations = identity.tell_units_apart(ds.declarations, names)
+    ds.declarations = identity.link(declarations, identity.DEFAULT_THRESHOLD if threshold is None else threshold)
     return ds

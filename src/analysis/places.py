@@ -232,3 +232,31 @@ def resolve(found: list[tuple[str, ...]]) -> Place:
     if common is None:
         return Place(ambiguous=True, candidates=labels)
     return _place_of(common, ambiguous=True, candidates=labels)
+
+
+# ----------------------------------------------------------------------------- units told apart
+
+
+@functools.lru_cache(maxsize=65536)
+def names_a_place(unit: str | None) -> bool:
+    """Whether a unit's name names its place (``黄石市林业局``), not ``区林业局``."""
+    return find(unit).found
+
+
+def label_of(province: str | None, city: str | None, county: str | None) -> str:
+    """The place of these columns as one name (:meth:`Place.label`): ``北京市海淀区``."""
+    clean = [v if isinstance(v, str) and v else None for v in (province, city, county)]
+    return Place(*clean).label()
+
+
+def unit_key(unit: str, label: str | None) -> str:
+    """Who a declaring unit is: its name where the name names its place, or where no place is
+    known; else the place and the name (``北京市海淀区|区林业局``), so that units of one short name
+    in different places are different units. Declaration ids are made from it."""
+    return f"{label}|{unit}" if label and not names_a_place(unit) else unit
+
+
+def unit_with_place(unit: str, label: str | None) -> str:
+    """A unit's name with its place beside it, as reports show a name several units share:
+    ``区林业局（北京市海淀区）``."""
+    return f"{unit}（{label}）" if label else unit

@@ -139,10 +139,10 @@ def build_declaration(raw: RawDeclaration) -> Built:
     year = _year(raw, unit, project, problems)
     if _missing(raw, unit, year, project, problems):
         return Built(None, [], problems, [])
-    place, source, in_name = _place(raw, unit)
+    place, source = _place(raw, unit)
     # a unit whose name names no place (区林业局) is told apart by the place found elsewhere;
     # a name that names its place keeps the id it always had
-    did = ids.decl_id(unit if in_name or not place.found else f"{place.label()}|{unit}", year, project)
+    did = ids.decl_id(places.unit_key(unit, place.label()), year, project)
     problems = [Problem(p.source_file, p.source_line, p.code, p.message, did) for p in problems]
 
     def add(line, code, message):
@@ -192,10 +192,9 @@ def _place_texts(raw: RawDeclaration, unit: str) -> dict[str, str]:
     }
 
 
-def _place(raw: RawDeclaration, unit: str) -> tuple[places.Place, str | None, bool]:
+def _place(raw: RawDeclaration, unit: str) -> tuple[places.Place, str | None]:
     """The unit's place (:mod:`analysis.places`): the first source naming one, made deeper by
-    later sources naming a place inside it; with the sources used and whether the unit's own
-    name named it."""
+    later sources naming a place inside it; with the sources used."""
     found = {k: places.find(t) for k, t in _place_texts(raw, unit).items()}
     place, used = places.NOWHERE, []
     for key in _PLACE_SOURCES:
@@ -206,7 +205,7 @@ def _place(raw: RawDeclaration, unit: str) -> tuple[places.Place, str | None, bo
             place, used = p, [key]
         elif p.within(place) and p.level > place.level and not p.ambiguous:
             place, used = p, [*used, key]
-    return place, "+".join(used) or None, found["unit"].found
+    return place, "+".join(used) or None
 
 
 def _place_problems(raw: RawDeclaration, unit: str, place: places.Place, add) -> None:

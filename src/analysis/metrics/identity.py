@@ -20,6 +20,12 @@ result does not depend on the row order of the input).
 :func:`link` adds ``project_key``, ``match`` and ``match_score`` to the declarations;
 ``analysis.load`` and the report loaders call it once, and :mod:`analysis.metrics` uses the
 columns it finds.
+
+Before projects, units: two units printing the same short name in different places
+(区林业局 of two districts) are two units. :func:`unit_names` says which declarations' unit
+must be shown with its place (``区林业局（北京市海淀区）``) and :func:`tell_units_apart` renames
+them in a frame; the loaders do it before linking, so every metric grouping by ``unit`` and
+every report keeps the two apart.
 """
 
 from __future__ import annotations
@@ -211,6 +217,76 @@ def project_ids(declarations: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD
         index=declarations.index,
     )
 
+
+# ----------------------------------------------------------------------------- units
+
+
+#: the columns of a declaration's place (``analysis.places``)
+PLACE_COLUMNS = ("province", "city", "county")
+
+
+def unit_names(declarations: pd.DataFrame) -> pd.Series:
+    """The name a declaration's unit goes by where its printed name is not enough: ``decl_id`` ->
+    ``区林业局（北京市海淀区）``.
+
+    A unit is who :func:`analysis.places.unit_key` says (its printed name; with its place where
+    the name names none, as declaration ids are made). Where one printed name (white space aside)
+    stands for several units, each of them that has a place is shown with it; a unit of that name
+    whose place is not known keeps the bare name. Only the declarations so renamed are in the
+    result: it is empty when no two units share a name, or when ``declarations`` carry no place.
+    Judged over the declarations given: pass every declaration (``unit_names`` of the whole table)
+    to name a unit the same way in every report."""
+    from analysis import places
+
+    need = ("decl_id", "unit", *PLACE_COLUMNS)
+    empty = pd.Series(dtype=object, name="unit")
+    if declarations.empty or not all(c in declarations for c in need):
+        return empty
+    d = declarations[list(need)].drop_duplicates("decl_id")
+    combos = d[["unit", *PLACE_COLUMNS]].drop_duplicates()
+    combos = combos[combos["unit"].notna()]
+    rows = list(combos.itertuples(index=False, name=None))
+    labels = [places.label_of(p, c, k) for _, p, c, k in rows]
+    keys = [ids.norm_name(places.unit_key(str(u), lab)) for (u, *_), lab in zip(rows, labels)]
+    by_name: dict[str, set[str]] = {}
+    for (u, *_), key in zip(rows, keys):
+        by_name.setdefault(ids.norm_name(u), set()).add(key)
+    shown = [
+        places.unit_with_place(str(u), lab) if len(by_name[ids.norm_name(u)]) > 1 and lab else str(u)
+        for (u, *_), lab in zip(rows, labels)
+    ]
+    combos = combos.assign(_shown=shown)
+    combos = combos[combos["_shown"] != combos["unit"]]
+    if combos.empty:
+        return empty
+    hit = d.merge(combos, on=["unit", *PLACE_COLUMNS], how="inner")
+    return pd.Series(hit["_shown"].to_numpy(dtype=object), index=hit["decl_id"].to_numpy(), name="unit")
+
+
+def tell_units_apart(frame: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """``frame`` (declarations, indicators, or any rows with ``decl_id`` and ``unit``) with the
+    ``unit`` of the declarations :func:`unit_names` renamed (``names``); the frame itself when
+    there are none to rename."""
+    if names is None or names.empty or frame.empty or "decl_id" not in frame or "unit" not in frame:
+        return frame
+    new = frame["decl_id"].map(names)
+    if not new.notna().any():
+        return frame
+    return frame.assign(unit=new.where(new.notna(), frame["unit"]).astype(object))
+
+
+def named_units(declarations: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Every declaration's ``decl_id``, ``unit`` as reports name it, ``printed`` (the unit as
+    printed) and ``year`` (where given); with :func:`unit_names` of the declarations."""
+    names = unit_names(declarations)
+    named = tell_units_apart(declarations, names)
+    frame = pd.DataFrame({"decl_id": declarations["decl_id"], "unit": named["unit"], "printed": declarations["unit"]})
+    if "year" in declarations:
+        frame["year"] = declarations["year"]
+    return frame, names
+
+
+# ----------------------------------------------------------------------------- projects
 
 LINK_COLUMNS = ("project_key", "match", "match_score")
 """The columns :func:`link` adds to the declarations."""

@@ -72,10 +72,33 @@ def unknown_message(kind: str, name, candidates) -> str:
 
 
 def available(processed_dir: str | os.PathLike, column: str) -> list:
-    """The distinct units (``column="unit"``) or years of the processed declarations, sorted."""
+    """The distinct units (``column="unit"``: as the reports name them, a name several units share
+    with each one's place, :func:`units_of`) or years of the processed declarations, sorted."""
     d = resolve_processed_dir(processed_dir)
+    if column == "unit":
+        return sort_names(units_of(d)["unit"].dropna().unique().tolist())
     values = read_table(d, "declarations", columns=[column])[column].dropna().unique().tolist()
     return sorted(int(v) for v in values) if column == "year" else sort_names(values)
+
+
+#: what telling units apart reads of the declarations
+_UNIT_COLUMNS = ["decl_id", "unit", *identity.PLACE_COLUMNS]
+
+
+def unit_names(processed_dir: str | os.PathLike) -> pd.Series:
+    """:func:`analysis.metrics.identity.unit_names` over every declaration of the tables: the
+    declarations whose unit is shown with its place, the same in every report."""
+    return _units(resolve_processed_dir(processed_dir))[1]
+
+
+def units_of(processed_dir: str | os.PathLike) -> pd.DataFrame:
+    """Every declaration's ``decl_id``, ``unit`` as the reports name it (:func:`unit_names`),
+    ``printed`` (the unit as printed) and ``year``."""
+    return _units(resolve_processed_dir(processed_dir))[0]
+
+
+def _units(d: Path) -> tuple[pd.DataFrame, pd.Series]:
+    return identity.named_units(cached_table(d, "declarations", columns=[*_UNIT_COLUMNS, "year"]))
 
 
 def sort_names(names) -> list[str]:
@@ -156,22 +179,31 @@ def _declaration_columns(processed_dir: Path) -> list[str] | None:
 def load_unit(processed_dir: str | os.PathLike, unit: str, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
     """One unit's declarations, indicators and problems, filtered from the tables, each file read once per kernel.
 
-    A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
+    ``unit`` is the unit as the reports name it (:func:`units_of`): a name two units in different
+    places share is asked with the place (``区林业局（北京市海淀区）``) and gives that unit's
+    declarations only. A unit the data do not hold stops here with :class:`NotInData` naming the closest ones.
     The declarations are linked to their projects once here (:func:`analysis.metrics.identity.link`);
     links never cross units, so they are the unit's links in the whole table.
     """
     d = resolve_processed_dir(processed_dir)
-    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
-    if decl.empty:
+    units, names = _units(d)
+    mine = units[units["unit"] == unit]
+    if mine.empty:
         unit = check_unit(d, unit)
-        decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "==", unit)])
+        mine = units[units["unit"] == unit]
+    printed = sorted(mine["printed"].dropna().unique().tolist())
+    ids = set(mine["decl_id"])
+    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=[("unit", "in", printed)])
+    decl = identity.tell_units_apart(decl[decl["decl_id"].isin(ids)].reset_index(drop=True), names)
     decl = identity.link(decl, threshold)
-    ind = cached_table(d, "indicators", filters=[("unit", "==", unit)])
+    ind = cached_table(d, "indicators", filters=[("unit", "in", printed)])
+    ind = identity.tell_units_apart(ind[ind["decl_id"].isin(ids)].reset_index(drop=True), names)
     return ReportData(decl, ind, _problems_for(d, decl))
 
 
 def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = identity.DEFAULT_THRESHOLD) -> ReportData:
-    """Declarations and indicators of ``year`` and the year before (for targets and changes).
+    """Declarations and indicators of ``year`` and the year before (for targets and changes), their
+    units named as every report names them (:func:`unit_names`).
 
     The declarations of the two years are linked to their projects once here
     (:func:`analysis.metrics.identity.link`). The problems are those of the files of ``year`` only.
@@ -181,8 +213,10 @@ def load_year(processed_dir: str | os.PathLike, year: int, threshold: float = id
     check_year(d, year)
     year = int(year)
     both = [("year", "in", [year - 1, year])]
-    decl = identity.link(cached_table(d, "declarations", columns=_declaration_columns(d), filters=both), threshold)
-    ind = cached_table(d, "indicators", filters=both)
+    names = unit_names(d)
+    decl = cached_table(d, "declarations", columns=_declaration_columns(d), filters=both)
+    decl = identity.link(identity.tell_units_apart(decl, names), threshold)
+    ind = identity.tell_units_apart(cached_table(d, "indicators", filters=both), names)
     return ReportData(decl, ind, _problems_for(d, decl[decl["year"] == year]))
 
 
@@ -190,8 +224,11 @@ def load_all(processed_dir: str | os.PathLike, threshold: float = identity.DEFAU
     """Every declaration (without the prose, linked to its project once), indicator and
     problem: for the overview report."""
     d = resolve_processed_dir(processed_dir)
-    decl = identity.link(read_table(d, "declarations", columns=_declaration_columns(d)), threshold)
-    return ReportData(decl, read_table(d, "indicators"), read_table(d, "problems"))
+    decl = read_table(d, "declarations", columns=_declaration_columns(d))
+    names = identity.unit_names(decl)
+    decl = identity.link(identity.tell_units_apart(decl, names), threshold)
+    ind = identity.tell_units_apart(read_table(d, "indicators"), names)
+    return ReportData(decl, ind, read_table(d, "problems"))
 
 
 # ----------------------------------------------------------------------------- links between reports

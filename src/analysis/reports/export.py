@@ -324,12 +324,16 @@ def write_workbook(
 
 def export_tables(processed, out, max_workbook_rows: int = WORKBOOK_MAX_ROWS) -> list[Path]:
     """Write the workbook and the CSV files into ``out``; returns their paths (workbook first)."""
+    from analysis.metrics.identity import tell_units_apart, unit_names
     from analysis.problems import chinese
 
     processed, out = expand(processed), expand(out)
     out.mkdir(parents=True, exist_ok=True)
+
     decl = read_table(processed, "declarations")
-    ind = read_table(processed, "indicators")
+    names = unit_names(decl)  # a name two units in different places share: shown with each one's place
+    decl = tell_units_apart(decl, names)
+    ind = tell_units_apart(read_table(processed, "indicators"), names)
     prob = read_table(processed, "problems")
     prob = prob.assign(code_meaning=prob["code"].map(chinese))
     sheets = {"declarations": decl, "indicators": ind, "problems": prob, **metric_tables(decl, ind, prob)}

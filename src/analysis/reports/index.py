@@ -63,10 +63,15 @@ def flagged_years(processed: Path, cache_dir: Path | None = None) -> dict[str, l
                 return saved["flags"]
         except (OSError, ValueError, KeyError):
             pass
+    from analysis.metrics.identity import tell_units_apart
+    from analysis.reports.data import unit_names
+
+    names = unit_names(processed)  # units as the reports name them
     decl = read_table(
         processed, "declarations", columns=["decl_id", "unit", "year", "project", "year_budget", "source_file"]
     )
-    ind = read_table(processed, "indicators")
+    decl = tell_units_apart(decl, names)
+    ind = tell_units_apart(read_table(processed, "indicators"), names)
     bt = metrics.budget_vs_targets(decl, changes_for_report(ind, decl))
     hit = bt[bt["budget_up_targets_loosened"]]
     flags = {str(u): sorted(int(y) for y in g["year"]) for u, g in hit.groupby("unit")}
@@ -110,11 +115,15 @@ def write_index(
     from analysis.reports.show import fmt_money, fmt_rate, sort_names, synthetic_notice_html
 
     out = Path(out).resolve()
+    from analysis.metrics.identity import tell_units_apart
+    from analysis.reports.data import unit_names
+
     decl = read_table(
         processed,
         "declarations",
-        columns=["unit", "year", "year_budget", "prior_budget", "prior_executed", "source_file"],
+        columns=["decl_id", "unit", "year", "year_budget", "prior_budget", "prior_executed", "source_file"],
     )
+    decl = tell_units_apart(decl, unit_names(processed))  # units as the reports name them
     figures = {
         "unit": headline_figures(decl, "unit").set_index("unit"),
         "year": headline_figures(decl, "year").set_index("year"),

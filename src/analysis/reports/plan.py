@@ -158,7 +158,10 @@ def plan(
     ``years`` is given; otherwise only what was asked (``units`` alone renders no year report,
     ``years`` alone no unit report; the overview only with ``overview=True``).  Names not in the
     data are left out here; the command line refuses them before (``batch.run``)."""
-    decl = read_table(processed, "declarations", columns=["unit", "year"])
+    from analysis.metrics.identity import PLACE_COLUMNS, named_units
+
+    # a name two units in different places share: one report each, named with its place
+    decl, _ = named_units(read_table(processed, "declarations", columns=["decl_id", "unit", "year", *PLACE_COLUMNS]))
     all_units = sorted(decl["unit"].dropna().unique().tolist())
     all_years = sorted(int(y) for y in decl["year"].dropna().unique().tolist())
     unit_years = {u: sorted(int(y) for y in g.dropna().unique()) for u, g in decl.groupby("unit", sort=False)["year"]}
