@@ -592,13 +592,15 @@ TRANSPOSED = [
 def test_a_declaration_naming_no_unit_is_kept_and_said_so(tmp_path):
     """A table printed across, under a title naming only the fund: the declaration is kept, its
     project the title's, its unit the folder's name where the file lies in one, else empty;
-    each said in a warning, and the table's rows are reported as not read."""
+    each said in a warning; the town's row under the table's header gives its indicators."""
     r, d = one(tmp_path, form(*TRANSPOSED))
     assert (d.unit, d.project, d.year) == ("", "2020年市级财政专项扶贫资金(第二批扶贫开发项目)", 2020)
     codes = set(r.problems.code)
-    assert {"unit-not-printed", "project-from-title", "transposed-table"} <= codes
+    assert {"unit-not-printed", "project-from-title"} <= codes and "transposed-table" not in codes
     assert "left empty" in r.problems.message[r.problems.code == "unit-not-printed"].iloc[0]
-    assert not (r.problems.code == "missing-field").any() and r.indicators.empty
+    assert not (r.problems.code == "missing-field").any()
+    assert r.indicators.target_raw.tolist() == ["100%", "2", "100%", "有效改善", "0"]
+    assert set(r.indicators.site) == {"甲镇"}
     r, d = one(tmp_path / "b", form(*TRANSPOSED), name="示例县农业农村局/扶贫.txt")
     assert d.unit == "示例县农业农村局"
     assert "示例县农业农村局" in r.problems.message[r.problems.code == "unit-not-printed"].iloc[0]

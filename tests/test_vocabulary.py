@@ -336,6 +336,24 @@ def test_titles(text, title):
     assert bool(vocab.TITLE.match(vocab.squeeze(text))) is title
 
 
+@pytest.mark.parametrize(
+    "first,filled,heads",
+    [
+        P("任务清单", 4, True, id="任务清单"),
+        P("年度主要任务", 4, True, id="年度主要任务"),
+        P("主要任务", 2, True, id="主要任务"),
+        P("年度主要工作任务", 3, True, id="年度主要工作任务"),
+        P("重点任务", 3, True, id="重点任务"),
+        P("2020年市级财政专项扶贫资金(第二批扶贫开发项目)任务清单", 1, True, id="a-heading-line"),
+        P("2020年市级财政专项扶贫资金任务清单", 3, False, id="not-alone"),
+        P("任务完成率", 2, False, id="an-indicator"),
+        P("年度目标", 2, False, id="a-field"),
+    ],
+)
+def test_task_headings(first, filled, heads):
+    assert vocab.is_task_heading(first, filled) is heads
+
+
 # ---------------------------------------------------------------------------------------------
 # names and codes
 

@@ -104,8 +104,9 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     ),
     "transposed-table": (
         WARNING,
-        "an indicator table printed across (the indicators as columns, one row per unit): its rows are not read",
-        "绩效指标表为横排（指标为列、每个单位一行）：其各行未读取",
+        "an indicator table printed across (the indicators as columns) with no row of targets under its header "
+        "(a copy cut after it): no indicator is read from it",
+        "绩效指标表为横排（指标为列），表头下没有目标值行（如副本在表头处截断）：未读取到指标",
     ),
     "missing-field": (
         ERROR,

@@ -138,7 +138,7 @@ def read_header(cells: list[str]) -> Layout | None:
     return Layout(out, fields if "project" in fields else {})
 
 
-def _joined_target(op: str, value: str, unit: str) -> str:
+def joined_target(op: str, value: str, unit: str) -> str:
     """The target as one string: ``≥`` ``95`` ``%`` gives ``≥95%``; 定性/正向/反向 add nothing."""
     if not value:
         return ""
@@ -179,7 +179,7 @@ def set_cells(cells: list[str], s: ColumnSet) -> SetCells:
     value_cell = t
     if s.op or s.unit is not None:
         op_cell = next((cells[o] for o in s.op if clean(cells[o]) in OPERATORS), "")
-        t = _joined_target(op_cell, t, get(s.unit))
+        t = joined_target(op_cell, t, get(s.unit))
     printed = tuple((role, cells[c]) for role, c in s.printed if cells[c]) if s.printed else ()
     return SetCells(get(s.level1), get(s.level2), get(s.name), t, value_cell, get(s.unit), printed)
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from analysis.ingest import vocabulary as vocab
+from analysis.ingest.across import Across, opens
 from analysis.ingest.cells import HEADING, YEAR_ROW, Label, clean, is_template_name, looks_like_target, match_label
 from analysis.ingest.grid import Row
 from analysis.ingest.layout import (
@@ -48,6 +49,7 @@ from analysis.ingest.rows import (
     YEAR_CELL,
     RowInfo,
     field_actions,
+    label_columns,
     may_be_amount,
     row_info,
 )
@@ -177,8 +179,15 @@ class _Splitter:
         self.last_text: str | None = None
         self.subheader = False
         self.orphans: list[Row] = []
-        #: inside a transposed table (one row per unit, the indicators as columns): its rows are passed over
-        self.transposed = False
+        #: the table printed across being read (the indicators as columns): :mod:`~analysis.ingest.across`
+        self.across: Across | None = None
+        #: inside a list of the year's tasks (任务清单, 年度主要任务): its lead column; its rows are passed over
+        self.tasks: int | None = None
+        self.task_header = False
+        #: a row of field labels alone (项目名称 | 主管部门 | 实施单位): (its number, line, column -> label);
+        #: the row right under it may hold their values, column by column
+        self.side: tuple[int, int, dict[int, Label]] | None = None
+        self.n = 0  # rows fed
         #: lines of one cell before the first declaration (a page's title: 某区某镇2022年预算项目绩效目标公开)
         self.preface: list[str] = []
         #: amount labels printed with no value (column: label), over the rows that may hold them
@@ -203,6 +212,7 @@ class _Splitter:
         return d
 
     def close(self, keep_layout: bool = False) -> None:
+        self.end_across()
         if self.cur is not None:
             self.out.append(self.cur)
         self.cur = None
@@ -229,16 +239,19 @@ class _Splitter:
         """Read one row; False when it is blank."""
         info = row_info(row)
         kind = info.kind
+        self.n += 1
         if kind == BLANK:
             # a blank row ends prose and the indicator table: rows after it that look like
             # indicators belong to no table (the published form has no blank row inside one)
             self.last_text = None
             self.layout = None
             self.amount_head = None
-            self.transposed = False
+            self.tasks = None
+            self.end_across()
             return False
         if kind != OTHER:
-            self.transposed = False
+            self.tasks = None
+            self.end_across()
         if kind == TITLE:
             self.title(row, info.cells, info.first, info.first_n)
         elif kind == HEADER:
@@ -277,18 +290,28 @@ class _Splitter:
     def other(self, row: Row, info: RowInfo) -> None:
         """A row that is no title, year, heading or header: an indicator inside a table, else fields."""
         cells = info.cells
-        if self.transposed:
-            return
-        if self.cur is not None and not self.complete() and _transposed_header(info.nonempty):
-            # 项目单位 | 产出指标 | | 效益指标: the indicators as columns, one row per unit below
-            self.cur.has_table = self.transposed = True
+        if self.across is not None:
+            if not info.footer and self.across.take(cells, row.line):
+                return
+            self.end_across()
+        if self.tasks is not None:
+            if self.task_row(cells, info.first):
+                return
+            self.tasks = None
+        if vocab.is_task_heading(info.first, len(info.nonempty)):
+            self.tasks = cells.index(info.first)  # 任务清单 | 任务名称 | …: the year's tasks, not the form's fields
+            self.task_header = len(info.nonempty) == 1  # a heading alone: the list's header row follows
             self.layout = None
-            self.problem(
-                row.line,
-                "transposed-table",
-                "an indicator table printed across (the indicators as columns, one row per unit); its rows are not read",
-            )
             return
+        if self.cur is not None and not self.complete():
+            if info.across is False:
+                info.across = opens(cells)
+            if info.across is not None:
+                # 一级指标 | 产出指标 | | 效益指标, or 项目单位 | 产 出 指 标 | | 效 益 指 标: the indicators as columns
+                self.cur.has_table = True
+                self.layout = None
+                self.across = Across(*info.across, cells, row.line)
+                return
         if self.layout is not None and not self.subheader:
             if info.footer:
                 self.layout = None
@@ -301,6 +324,33 @@ class _Splitter:
                 self.indicator(row, ext)
                 return
         self.rest(row, cells, info.nonempty, info.first, info.first_n, info)
+
+    def end_across(self) -> None:
+        """The table printed across ends: its indicators go to the declaration; a table whose
+        header has no row of targets under it is said so."""
+        table, self.across = self.across, None
+        if table is None or self.cur is None:
+            return
+        got = table.indicators()
+        if not got:
+            self.problem(
+                table.line,
+                "transposed-table",
+                "an indicator table printed across (the indicators as columns) with no row of targets under its header",
+            )
+        self.cur.indicators.extend(RawIndicator(**r._asdict()) for r in got)
+
+    def task_row(self, cells: list[str], first: str) -> bool:
+        """A row of the list of tasks: the lead column left blank under its heading (merged), or a
+        first cell that is no field's label (年度绩效目标 and the like end the list); under a heading
+        alone on its line, first the list's own header (项目单位 | 约束性任务 | 备注)."""
+        header, self.task_header = self.task_header, False
+        if header and any(vocab.TASK_HEADER_WORD in c for c in cells):
+            return True
+        if not any(cells[: self.tasks + 1]):
+            return True
+        lab = match_label(first)
+        return lab is None or lab.field is None
 
     def rest(
         self, row: Row, cells: list[str], nonempty: list[str], first: str, first_n: str, info: RowInfo | None
@@ -424,6 +474,10 @@ class _Splitter:
     def fields(self, row: Row, cells: list[str], info: RowInfo | None = None) -> None:
         """A row of fields: what its cells say (:func:`field_actions`, kept with the row's
         ``info`` when it has one), carried out on the declarations."""
+        side, self.side = self.side, None
+        if side is not None and side[0] == self.n - 1 and self.side_values(cells, side[1], side[2], row.line):
+            self.amount_head = None
+            return
         if self.amount_head is not None:
             head, self.amount_head = self.amount_head, None
             if self.amount_row(cells, head, row.line):
@@ -461,6 +515,28 @@ class _Splitter:
                     self.cur.parts.append((action[1].label, action[2], line, action[3]))
         if heads and self.cur is not None and not self.complete():
             self.amount_head = heads
+        if self.cur is not None and not any(a[0] is ASSIGN and a[2] for a in actions):
+            labels = label_columns(cells)
+            if labels is not None:
+                self.side = (self.n, line, labels)
+
+    def side_values(self, cells: list[str], above: int, labels: dict[int, Label], line: int) -> bool:
+        """The row under a row of labels alone, when it holds their values column by column and
+        nothing else: each value is its label's (the blanks the labels' row gave them give way).
+        False for any other row, read as usual."""
+        filled = {i: c for i, c in enumerate(cells) if c}
+        if not filled or any(i not in labels or match_label(c) is not None for i, c in filled.items()):
+            return False
+        for i, value in filled.items():
+            lab = labels[i]
+            if lab.field in (vocab.IGNORE, vocab.GROUP):
+                continue
+            got = self.cur.fields.get(lab.field)
+            if got is not None and not got[0] and got[1] == above:
+                del self.cur.fields[lab.field]
+                self.cur.own.discard(lab.field)
+            self.assign(lab, value, line)
+        return True
 
     def amount_row(self, cells: list[str], head: dict[int, Label], line: int) -> bool:
         """A row under amount labels printed with no value (``项 目 | 上年度安排资金 | 本年度申请资金``):
@@ -733,16 +809,6 @@ def split_declarations(rows: list[Row], rel: str, sheet: str | None = None) -> t
         if s.feed(row):
             last = row
     return s.finish(last), s.orphans
-
-
-def _transposed_header(nonempty: list[str]) -> bool:
-    """A row naming two level-1 categories side by side after its first cell (项目单位 | 产 出 指 标 |
-    效 益 指 标): the header of a table printed across, the indicators as its columns."""
-    return (
-        len(nonempty) >= 3
-        and not is_level1(clean(nonempty[0]))
-        and sum(1 for c in nonempty[1:] if is_level1(clean(c))) >= 2
-    )
 
 
 def _continues_level2(above: str | None, cell: str) -> bool:

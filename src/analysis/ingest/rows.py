@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from analysis.ingest import vocabulary as vocab
-from analysis.ingest.cells import HEADING, TWO_COLONS, YEAR_ROW, clean, is_value, match_label, pairs, strip_cells
+from analysis.ingest.cells import HEADING, TWO_COLONS, YEAR_ROW, Label, clean, is_value, match_label, pairs, strip_cells
 from analysis.ingest.grid import Row
 from analysis.ingest.layout import may_be_wide, read_header
 
@@ -24,7 +24,7 @@ class RowInfo:
     and, for the other rows, whether it starts a footer; ``ext`` keeps, per table layout,
     whether the row ends the table or else its cells read as indicator columns."""
 
-    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext", "actions")
+    __slots__ = ("cells", "nonempty", "first", "first_n", "kind", "layout", "footer", "ext", "actions", "across")
 
     def __init__(self, raw_cells: list[str]):
         cells = strip_cells(raw_cells)
@@ -34,6 +34,7 @@ class RowInfo:
         self.footer = False
         self.ext: dict = {}
         self.actions: tuple | None = None  # as a row of fields (field_actions), once read so
+        self.across: tuple[int, str] | None | bool = False  # whether it opens a table printed across (False: not asked)
         if not nonempty:
             self.first = self.first_n = ""
             self.kind = BLANK
@@ -180,3 +181,22 @@ def field_actions(cells: list[str]) -> tuple[tuple, ...]:  # noqa: PLR0915 - one
             continue
         actions.append((ASSIGN, lab, value))
     return tuple(actions)
+
+
+def label_columns(cells: list[str]) -> dict[int, Label] | None:
+    """A row of field labels alone, laid out sideways (``项目名称 | 主管部门 | 实施单位 | 年度资金总额``):
+    each label's column, when every filled cell is a known label with nothing after its colon and
+    two of them at least are, one of them a field that is no amount; None for any other row. The
+    row under it may print their values, column by column (:meth:`_Splitter.side_values`)."""
+    out: dict[int, Label] = {}
+    for i, c in enumerate(cells):
+        if not c:
+            continue
+        lab = match_label(c)
+        if lab is None or lab.field is None or lab.inline is not None:
+            return None
+        out[i] = lab
+    kept = [lab for lab in out.values() if lab.field not in (vocab.IGNORE, vocab.GROUP)]
+    if len(out) < 2 or not any(lab.field not in vocab.AMOUNT_FIELDS for lab in kept):
+        return None
+    return out

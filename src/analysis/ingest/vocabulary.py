@@ -192,6 +192,21 @@ def _is_approval(text: str) -> bool:
     return squeeze(text).endswith(FOOTER_ENDS)
 
 
+TASK_HEADINGS: frozenset[str] = frozenset(key(w) for w in RAW["tasks"]["headings"])
+TASK_TITLE_ENDS = tuple(RAW["tasks"]["title_ends"])
+TASK_HEADER_WORD: str = RAW["tasks"]["header_word"]
+
+
+def is_task_heading(first: str, n_filled: int) -> bool:
+    """Whether a row whose first non-blank cell is ``first`` (of ``n_filled``) heads a list of the
+    year's tasks: the cell is a task heading (任务清单, 年度主要任务), or, alone on its line, ends
+    with one (…任务清单)."""
+    if not first:
+        return False
+    k = key(first)
+    return k in TASK_HEADINGS or (n_filled == 1 and k.endswith(TASK_TITLE_ENDS))
+
+
 NULL_WORDS: frozenset[str] = frozenset(RAW["nulls"]["words"])
 CHECKED = tuple(RAW["checkbox"]["checked"])
 UNCHECKED = tuple(RAW["checkbox"]["unchecked"])
