@@ -73,6 +73,8 @@ def reports_cmd(
         PYTHON,
         "-m",
         "analysis",
+        "--lang",
+        "en",  # the summary read by counts()
         "reports",
         "--processed",
         str(processed),

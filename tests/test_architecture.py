@@ -18,6 +18,8 @@ DOC = ROOT / "docs" / "architecture.md"
 STAGES = {
     "shared": [
         "analysis.errors",
+        "analysis.catalogue",
+        "analysis.messages",
         "analysis.problems",
         "analysis.processes",
         "analysis.ids",

@@ -154,7 +154,7 @@ def test_a_declaration_that_fails_costs_only_itself(tmp_path, monkeypatch):
     assert row["severity"] == "error" and row["source_line"] == len(kit.DECL1) + 2 and "ValueError" in row["message"]
     s = r.summary
     assert s["declarations_found"] == 2 and s["dropped_failed"] == 1 and s["ledger_ok"]
-    assert "1 failed" in ingest_cli.format_summary(s)
+    assert "失败 1" in ingest_cli.format_summary(s)
 
 
 def test_a_file_that_fails_is_counted_in_the_ledger(tmp_path, monkeypatch):
@@ -491,7 +491,7 @@ def test_stale_staging_folders_are_removed_and_live_ones_kept(tmp_path):
     os.utime(old, (time.time() - 86400, time.time() - 86400))
     r = ingest(kit.write(tmp_path / "raw", good(tmp_path, 1)), out)
     assert not stale.exists() and not old.exists() and live.exists()
-    assert any("removed .ingest-dead" in line for line in r.summary["recovered"])
+    assert any("已删除被中止的导入留下的 .ingest-dead" in line for line in r.summary["recovered"])
     shutil.rmtree(live)
 
 
@@ -566,7 +566,7 @@ def test_a_fifo_and_a_dangling_link_are_reported_never_opened(tmp_path):
     assert rows.loc["pipe.txt", "code"] == "unreadable-file" and "FIFO" in rows.loc["pipe.txt", "message"]
     assert rows.loc["link.txt", "code"] == "unreadable-file" and "gone.txt" in rows.loc["link.txt", "message"]
     assert len(ds.declarations) == 1
-    assert "files: 3 = 1 with declarations found + 2 without" in p.stdout
+    assert "文件：3 = 1 个有申报表 + 2 个没有" in p.stdout
 
 
 def test_a_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):

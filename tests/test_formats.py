@@ -208,7 +208,7 @@ def test_web_pages_without_a_declaration_are_passed_over_quietly(seed_grid, tmp_
     r = kit.ingest_files(tmp_path, files)
     assert r.summary["html_without_declaration"] == 2 and r.summary["files_without_declaration"] == 0
     assert len(r.declarations) == 2 and r.problems["code"].tolist() == ["shifted-row"]
-    assert "2 web pages without a declaration table passed over" in format_summary(r.summary)
+    assert "2 个网页没有申报表，已跳过" in format_summary(r.summary)
 
 
 def test_a_page_saved_as_xls_and_an_mhtml_page_are_read(seed_grid, seed_text, tmp_path):

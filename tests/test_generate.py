@@ -373,7 +373,7 @@ def test_refuses_a_folder_that_holds_other_files(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     assert gen_cli.run(_args(out=tmp_path, units=2)) == 2
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
-    assert "not empty" in capsys.readouterr().err
+    assert "不是空文件夹" in capsys.readouterr().err
 
 
 def test_years_and_rates_are_checked():

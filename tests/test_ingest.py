@@ -90,8 +90,15 @@ def test_duplicates_name_both_files_and_conflicts_report_both_sides(fixture_run)
 
 def test_summary_text(fixture_run):
     text = format_summary(fixture_run[0].summary)
+    assert "核对：发现申报表 11 份 = 导入 7 + 缺少必填项 1 + 重复 2 + 冲突 1 + 失败 0" in text
+    assert "对不上" not in text
+    assert "  错误  undecodable" in text and "文件内容不是任何支持编码的文本" in text  # a code with its meaning
+
+
+def test_summary_text_in_english(fixture_run, english):
+    text = format_summary(fixture_run[0].summary)
     assert "11 declarations found = 7 ingested + 1 missing a required field + 2 repeats + 1 conflicts" in text
-    assert "DOES NOT RECONCILE" not in text
+    assert "DOES NOT RECONCILE" not in text and "核对" not in text
 
 
 def test_parallel_reading_gives_the_same_tables(tmp_path):
@@ -113,7 +120,7 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
     out = tmp_path / "out"
     assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "ledger: 11 declarations found" in text and "error   undecodable" in text
+    assert "核对：发现申报表 11 份" in text and "错误  undecodable" in text
     # the tables, the manifest that makes them one set, the publishers' lock, the cache of the
     # files read (the next ingest reads only what changed); no staging folder left
     assert sorted(p.name for p in out.iterdir()) == [
@@ -129,10 +136,12 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
 def test_cli_missing_folder(tmp_path, capsys):
     assert cli.main(["ingest", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) != 0
     err = capsys.readouterr().err
-    assert "nope" in err and "no such folder" in err
+    assert "nope" in err and "没有这个存放申报表文件的文件夹" in err
     assert not (tmp_path / "out").exists()
     one = kit.write(tmp_path / "raw", {"a.txt": kit.join(kit.DECL1)}) / "a.txt"
     assert cli.main(["ingest", str(one), "--out", str(tmp_path / "out")]) == 2
+    assert "是文件而不是文件夹" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "ingest", str(one), "--out", str(tmp_path / "out")]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
 
 
@@ -158,10 +167,12 @@ def test_cli_out_dir_that_cannot_be_written(fixture_run, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert cli.main(["ingest", str(fixture_run[2]), "--out", str(blocker / "out")]) != 0
+    assert "无法把数据表写入" in capsys.readouterr().err
+    assert cli.main(["ingest", str(fixture_run[2]), "--out", str(blocker / "out"), "--lang", "en"]) != 0
     assert "cannot write" in capsys.readouterr().err
 
 
-def test_cli_as_a_process(tmp_path):
+def test_cli_as_a_process(tmp_path, english):
     raw = kit.write(tmp_path / "raw", {"seed.txt": kit.SEED.read_bytes(), "junk.txt": b"\x00\x01\x02" * 300})
     ok = subprocess.run(
         [sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "o")],

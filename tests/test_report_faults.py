@@ -116,32 +116,33 @@ def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, monkey
     code = cli.main(["reports", "--processed", str(processed), "--out", str(out), "--quiet"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert len(err) == 1 and err[0].startswith(f"error: cannot write the reports to {out}"), err
-    code = cli.main(["export", "--processed", str(processed), "--out", str(out)])
+    assert len(err) == 1 and err[0].startswith(f"错误：无法把报告写入 {out}"), err
+    code = cli.main(["--lang", "en", "export", "--processed", str(processed), "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "cannot write the tables" in err[0], err
 
 
 @pytest.mark.parametrize(
-    "argv, says",
+    "argv, says, zh",
     [
-        (["ingest", "--file-timeout", "inf"], "no finite number"),
-        (["ingest", "--file-timeout", "nan"], "no finite number"),
-        (["ingest", "--file-timeout", "-1"], "above 0, or 0 (no bound)"),
-        (["ingest", "--max-file-mb", "1e400"], "no finite number"),
-        (["ingest", "--max-rows", "1.5"], "not a whole number"),
-        (["ingest", "--jobs", "0"], "above 0"),
-        (["reports", "--timeout", "inf"], "no finite number"),
-        (["reports", "--timeout", "1e9"], "at most 604,800"),
-        (["export", "--max-workbook-rows", "2000000"], "at most 1,048,575"),
+        (["ingest", "--file-timeout", "inf"], "no finite number", "不是有限的数"),
+        (["ingest", "--file-timeout", "nan"], "no finite number", "不是有限的数"),
+        (["ingest", "--file-timeout", "-1"], "above 0, or 0 (no bound)", "大于 0 的数（秒数），或 0（不设上限）"),
+        (["ingest", "--max-file-mb", "1e400"], "no finite number", "不是有限的数"),
+        (["ingest", "--max-rows", "1.5"], "not a whole number", "不是整数（行数）"),
+        (["ingest", "--jobs", "0"], "above 0", "大于 0 的整数（进程数）"),
+        (["reports", "--timeout", "inf"], "no finite number", "不是有限的数"),
+        (["reports", "--timeout", "1e9"], "at most 604,800", "最大 604,800"),
+        (["export", "--max-workbook-rows", "2000000"], "at most 1,048,575", "最大 1,048,575"),
     ],
 )
-def test_numbers_on_the_command_line_are_checked(argv, says, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        cli.main(argv)
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert says in err and "Traceback" not in err, err
+def test_numbers_on_the_command_line_are_checked(argv, says, zh, capsys):
+    for lang, expected in (("en", says), ("zh", zh)):
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["--lang", lang, *argv])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err, err
 
 
 def test_a_bound_of_zero_still_switches_it_off():

@@ -17,6 +17,7 @@ import pytest
 
 from analysis import publish
 from analysis.cli import main
+from analysis.messages import in_language
 from analysis.runs import REFUSED, USAGE, lock, nightly
 from analysis.runs.digest import format_digest
 
@@ -59,16 +60,16 @@ def test_a_run_publishes_the_tables_and_writes_its_summary_and_digest(tmp_path):
     raw = _raw(tmp_path / "raw")
     assert _run(tmp_path, raw) == 0
     rec = _record(tmp_path)
-    assert rec["status"] == 0 and rec["status_text"] == "all done"
+    assert rec["status"] == 0 and rec["status_text"] == "全部完成"
     assert rec["ingest"]["files"] == 2 and rec["ingest"]["declarations"] == 2
     assert set(rec["seconds"]) >= {"ingest", "compare", "publish", "total"}
     assert rec["changes"]["first"] is True
     assert publish.read_manifest(tmp_path / "processed")["tables"]["declarations"]["rows"] == 2
     assert not (tmp_path / "processed" / ".run-next").exists()
     digest = (tmp_path / "reports" / "run.txt").read_text("utf-8")
-    assert "first run" in digest and "exit status 0" in digest
+    assert "首次运行" in digest and "退出状态 0（全部完成）" in digest
     log = (tmp_path / "reports" / "run.log").read_text("utf-8")
-    assert "ingest: 2 files, 2 declarations" in log
+    assert "导入：2 个文件，申报表 2 份" in log
     assert log.splitlines()[0][:4].isdigit()  # time stamped
     assert (tmp_path / "processed" / lock.LOCK).read_text() == ""  # let go
 
@@ -82,9 +83,11 @@ def test_a_second_run_while_one_holds_the_lock_stops_at_once_with_status_3(tmp_p
     try:
         (raw / "a.txt").unlink()  # whatever it would do, it does nothing
         started = time.monotonic()
-        status = main(
-            ["run", "--raw", str(raw), "--processed", str(tmp_path / "processed"), "--out", str(tmp_path / "reports")]
-        )
+        folders = ["--processed", str(tmp_path / "processed"), "--out", str(tmp_path / "reports")]
+        status = main(["run", "--raw", str(raw), *folders])
+        assert status == REFUSED
+        assert f"运行 {holder.pid}" in capsys.readouterr().err
+        status = main(["--lang", "en", "run", "--raw", str(raw), *folders])
         assert time.monotonic() - started < 30
     finally:
         holder.kill()
@@ -104,8 +107,8 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_and_said_in_the_log(tmp_path,
     assert json.loads((tmp_path / "processed" / lock.LOCK).read_text())["pid"] == holder.pid
     with caplog.at_level("INFO", logger="analysis.run"):
         assert _run(tmp_path, raw) == 0
-    stale = [r.getMessage() for r in caplog.records if "stale" in r.getMessage()]
-    assert len(stale) == 2 and all(f"run {holder.pid} on" in m and "taken over" in m for m in stale)
+    stale = [r.getMessage() for r in caplog.records if "此锁已失效" in r.getMessage()]
+    assert len(stale) == 2 and all(f"上的运行 {holder.pid}" in m and "已接管" in m for m in stale)
     assert _record(tmp_path)["ingest"]["declarations"] == 2
 
 
@@ -121,7 +124,7 @@ def test_without_flock_a_record_of_a_live_run_still_locks(tmp_path, monkeypatch)
     record = {"pid": os.getppid(), "host": __import__("socket").gethostname(), "start": None, "since": "then"}
     (folder / lock.LOCK).write_text(json.dumps(record))
     monkeypatch.setattr(fcntl, "flock", no_flock)
-    with pytest.raises(lock.Busy, match=f"run {os.getppid()}"):
+    with pytest.raises(lock.Busy, match=f"运行 {os.getppid()}"):
         with lock.hold([folder]):
             pass
     record["pid"] = 2**22 + 1  # beyond pid_max: gone
@@ -129,10 +132,10 @@ def test_without_flock_a_record_of_a_live_run_still_locks(tmp_path, monkeypatch)
     notes = []
     with lock.hold([folder], on_note=notes.append):
         pass
-    assert len(notes) == 1 and "stale" in notes[0]
+    assert len(notes) == 1 and "此锁已失效" in notes[0]
 
 
-def test_an_empty_input_folder_keeps_the_tables_and_reports_and_exits_3(tmp_path):
+def test_an_empty_input_folder_keeps_the_tables_and_reports_and_exits_3(tmp_path, english):
     raw = _raw(tmp_path / "raw")
     assert _run(tmp_path, raw) == 0
     processed = tmp_path / "processed"
@@ -181,11 +184,17 @@ def test_the_digest_after_a_second_run_names_the_new_and_the_changed_declaration
     assert d["new"][0]["what"].endswith("/ 2020 / 绿化市容热线回访经费") and d["new"][0]["file"] == "c.txt"
     assert d["changed"][0]["file"] == "b.txt" and "year_budget" in d["changed"][0]["fields"]
     digest = (tmp_path / "reports" / "run.txt").read_text("utf-8")
-    assert "1 new, 1 changed, 0 removed declarations" in digest
-    assert "绿化市容热线回访经费  (c.txt)" in digest
-    assert "year_budget" in digest
-    assert "year-over-total" in digest  # a new problem: the year's budget above the total
+    assert "申报表新增 1 份、改动 1 份、删除 0 份" in digest
+    assert "绿化市容热线回访经费（c.txt）" in digest
+    assert "：当年预算（b.txt）" in digest  # the column that changed, by its heading
+    # a new problem, said as the reports say it: the year's budget above the total
+    assert "year-over-total：b.txt：项目当年预算 999,999.00 元超过项目总预算" in digest
+    assert "当年预算超过项目总预算（consist.year_over_total）" in digest  # a new failure of the review, in its words
     assert digest == format_digest(rec)
+    with in_language("en"):
+        english = format_digest(rec)
+    assert "1 new, 1 changed, 0 removed declarations" in english and "绿化市容热线回访经费  (c.txt)" in english
+    assert "warning year-over-total: b.txt, line" in english and "新增的申报表" not in english
 
 
 def test_paths_with_a_tilde_or_a_variable_are_expanded(tmp_path, monkeypatch):
@@ -266,7 +275,7 @@ def test_real_runs_a_failing_report_then_what_changed_then_an_empty_input(tmp_pa
     assert "a report that fails" in rec["reports"]["failed_reports"][0]["error"]
     assert (out / "index.html").exists() and (out / "tables" / "tables.xlsx").exists()
     digest = (out / "run.txt").read_text("utf-8")
-    assert "exit status 1" in digest and f"failed reports (1):\n  unit {SECOND}" in digest
+    assert "退出状态 1" in digest and f"失败的报告（1）：\n  单位 {SECOND}" in digest
 
     # a new declaration of the first unit: its report changes, the failing one still fails
     (raw / "c.txt").write_text(join(HEAD, replace(DECL1, P1, "绿化市容热线回访经费")), "utf-8")
@@ -276,7 +285,7 @@ def test_real_runs_a_failing_report_then_what_changed_then_an_empty_input(tmp_pa
     changed_units = [e["name"] for e in rec["report_changes"]["changed"] if e["kind"] == "unit"]
     assert changed_units == [UNIT]
     digest = (out / "run.txt").read_text("utf-8")
-    assert f"units whose reports changed (1):\n  {UNIT}" in digest
+    assert f"报告有变化的单位（1）：\n  {UNIT}" in digest
 
     # the input folder empty: refused, every table and page as it was
     pages = _pages(out)

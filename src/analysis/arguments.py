@@ -11,25 +11,33 @@ from __future__ import annotations
 import argparse
 import math
 
+from analysis.messages import _
+
 
 def number(what: str, maximum: float, integer: bool = False, zero: str | None = None):
     """An argparse ``type``: a finite number above 0 (a whole one with ``integer``) up to
-    ``maximum``; ``what`` names its unit in the messages; ``zero`` says what 0 means where 0 is
-    allowed (``None``: it is not)."""
+    ``maximum``; ``what`` (a key of the catalogue, ``number.seconds``) names its unit in the
+    messages; ``zero`` (a key too) says what 0 means where 0 is allowed (``None``: it is not).
+    The messages are said in the language in use when the option is read."""
 
     def parse(text: str):
-        kind = "a whole number" if integer else "a number"
+        kind = _("number.whole" if integer else "number.any")
+        unit = _(what)
         try:
             value = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} of {what}") from None
-        allowed = f"{kind} of {what} above 0" + (f", or 0 ({zero})" if zero else "") + f", at most {maximum:,.0f}"
+            raise argparse.ArgumentTypeError(_("number.not", text=text, kind=kind, what=unit)) from None
+        allowed = (
+            _("number.allowed", kind=kind, what=unit)
+            + (_("number.or_zero", zero=_(zero)) if zero else "")
+            + _("number.at_most", maximum=maximum)
+        )
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is no finite number: give {allowed}")
+            raise argparse.ArgumentTypeError(_("number.not_finite", text=text, allowed=allowed))
         if value == 0 and zero is not None:
             return value
         if value <= 0 or value > maximum:
-            raise argparse.ArgumentTypeError(f"{text!r}: give {allowed}")
+            raise argparse.ArgumentTypeError(_("number.out_of_range", text=text, allowed=allowed))
         return value
 
     parse.__name__ = what  # argparse names the type in its own messages

@@ -37,6 +37,7 @@ import uuid
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.messages import _
 
 MANIFEST = "manifest.json"
 LOCK = ".ingest.lock"
@@ -220,9 +221,9 @@ def recover(target: str | os.PathLike, lock: bool = True) -> list[str]:
             gen = (current or {}).get("generation", 0)
             if record and record.get("generation") == gen + 1 and _complete(staging, target, record):
                 _install(staging, target, record)
-                done.append(f"completed the publication of run {record['run']} left by a killed ingest")
+                done.append(_("publish.completed", run=record["run"]))
             else:
-                done.append(f"removed {staging.name}, left by a killed ingest")
+                done.append(_("publish.removed", name=staging.name))
             shutil.rmtree(staging, ignore_errors=True)
     return done
 

@@ -43,6 +43,7 @@ from analysis.columns import (  # noqa: F401 - the registry's names, importable 
 )
 from analysis.errors import AnalysisError
 from analysis.frames import FRAMES, SHEETS  # noqa: F401 - importable from here as before
+from analysis.messages import _
 from analysis.paths import expand
 
 if TYPE_CHECKING:
@@ -157,10 +158,7 @@ def _read_checked(folder: Path, name: str, columns, filters, run: str | None, at
                 table = pq.read_table(f, columns=list(columns) if columns is not None else None, filters=filters)
                 return table.to_pandas(), got
         publish.wait_and_recover(folder, attempt)
-    raise publish.TablesInFlux(
-        f"{path} is from ingest run {got}, not from the published run {manifest.get('run')}: an ingest is "
-        f"publishing or was killed while publishing. Run `python -m analysis ingest` again."
-    )
+    raise publish.TablesInFlux(_("publish.mixed", path=path, got=got, run=manifest.get("run")))
 
 
 def to_table(rows, name: str) -> pa.Table:
@@ -207,7 +205,4 @@ def load(processed_dir: str | os.PathLike = "data/processed") -> Dataset:
         if publish.consistent(runs, publish.read_manifest(d) if run is None else {"run": run}):
             return Dataset(*frames, processed_dir=d)
         publish.wait_and_recover(d, attempt)
-    raise publish.TablesInFlux(
-        f"{d}: the tables are from different ingest runs ({runs}); an ingest is publishing "
-        f"or was killed while publishing. Run `python -m analysis ingest` again."
-    )
+    raise publish.TablesInFlux(_("publish.runs", folder=d, runs=runs))

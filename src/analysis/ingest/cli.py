@@ -19,133 +19,126 @@ from analysis.ingest.cache import CACHE
 from analysis.ingest.limits import Limits
 from analysis.ingest.pipeline import _not_a_folder, ingest
 from analysis.ingest.workers import settle_gc
-from analysis.problems import CODES
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+from analysis.messages import _, pick, plural
+from analysis.problems import CODES, chinese
 
 
 def format_summary(s: dict) -> str:
-    failed = ", ".join(f"{n} {code}" for code, n in s.get("files_failed", {}).items())
+    """The ingest's summary, in the language in use (:mod:`analysis.messages`)."""
+    sep = _("sep.list")
+    failed = sep.join(f"{n} {code}" for code, n in s.get("files_failed", {}).items())
     pages = s.get("html_without_declaration")
+    pages_text = plural("ingest.pages", pages) if pages else ""
     lines = [
-        f"ingested {s['raw_dir']}: {_n(s['files'], 'file', 'files')} read"
+        _("ingest.summary.read", raw=s["raw_dir"], files=plural("ingest.files", s["files"]))
+        + (_("ingest.summary.skipped", n=s["files_skipped"]) if s["files_skipped"] else "")
+        + (_("ingest.summary.pages_skipped", pages=pages_text) if pages else "")
+        + _("ingest.summary.counts", declarations=s["declarations"], indicators=s["indicators"]),
+        _(
+            "ingest.summary.files",
+            files=s["files"],
+            with_=s["files_with_declarations"],
+            without=s["files_without_declaration"],
+            failed=_("ingest.summary.failed", list=failed) if failed else "",
+        )
+        + (_("ingest.summary.files_pages", pages=pages_text) if pages else "")
+        + (_("ingest.summary.unexplained", n=s["files_unexplained"]) if s.get("files_unexplained") else ""),
+        _(
+            "ingest.summary.ledger",
+            found=s["declarations_found"],
+            ingested=s["declarations"],
+            missing=s["dropped_missing_field"],
+            repeats=s["dropped_repeats"],
+            conflicts=s["dropped_conflicts"],
+            failed=s["dropped_failed"],
+        )
+        + ("" if s["ledger_ok"] else _("ingest.summary.unbalanced")),
+        _("ingest.summary.problems", errors=s["errors"], warnings=s["warnings"])
         + (
-            f" ({s['files_skipped']} more passed over: hidden, or notes and data of other kinds)"
-            if s["files_skipped"]
+            _("ingest.summary.no_declaration", n=s["files_without_declaration"])
+            if s["files_without_declaration"]
             else ""
         )
-        + (f", {_n(pages, 'web page', 'web pages')} without a declaration table passed over" if pages else "")
-        + f"; {s['declarations']} declarations, {s['indicators']} indicators",
-        f"files: {s['files']} = {s['files_with_declarations']} with declarations found + {s['files_without_declaration']} "
-        f"without (each with an error row{': ' + failed if failed else ''})"
-        + (f" + {_n(pages, 'web page', 'web pages')} passed over" if pages else "")
-        + ("" if not s.get("files_unexplained") else f"   ({s['files_unexplained']} WITHOUT AN ERROR ROW)"),
-        f"ledger: {s['declarations_found']} declarations found = {s['declarations']} ingested + "
-        f"{s['dropped_missing_field']} missing a required field + {s['dropped_repeats']} repeats + "
-        f"{s['dropped_conflicts']} conflicts + {s['dropped_failed']} failed"
-        + ("" if s["ledger_ok"] else "   (DOES NOT RECONCILE)"),
-        f"problems: {s['errors']} errors, {s['warnings']} warnings"
-        + (f" ({s['files_without_declaration']} files gave no declaration)" if s["files_without_declaration"] else "")
         + (
-            f"; {s['problems']} rows ({s['problems_folded']} repeats of a code in one file counted in one row)"
+            _("ingest.summary.folded", rows=s["problems"], folded=s["problems_folded"])
             if s.get("problems_folded")
             else ""
         ),
     ]
     for code, n in s["problems_by_code"].items():
-        lines.append(f"  {CODES[code][0]:<7} {code:<24} {n}")
+        severity, meaning = CODES[code][0], pick(chinese(code), CODES[code][1])
+        lines.append(_("ingest.summary.code", severity=_(f"severity.{severity}"), code=code, n=n, meaning=meaning))
     if "files_reused" in s:
         lines.append(
-            f"since the last ingest: {s['files_new']} files new, {s['files_changed']} changed, "
-            f"{s['files_removed']} removed; {s['files_reused']} unchanged, not read again"
+            _(
+                "ingest.summary.cache",
+                new=s["files_new"],
+                changed=s["files_changed"],
+                removed=s["files_removed"],
+                reused=s["files_reused"],
+            )
         )
     for line in s.get("recovered", []):
-        lines.append(f"note: {line}")
+        lines.append(_("ingest.summary.note", line=line))
     return "\n".join(lines)
 
 
 def add_arguments(parser) -> None:
     d = lim.DEFAULT
-    parser.add_argument(
-        "raw_dir",
-        nargs="?",
-        default="data/raw",
-        metavar="RAW_DIR",
-        help="folder of declaration files, searched recursively (default: data/raw)",
-    )
-    parser.add_argument(
-        "--out",
-        default="data/processed",
-        metavar="PROCESSED_DIR",
-        help="where to write the tables (default: data/processed)",
-    )
+    parser.add_argument("raw_dir", nargs="?", default="data/raw", metavar=_("meta.raw_dir"), help=_("ingest.raw_dir"))
+    parser.add_argument("--out", default="data/processed", metavar=_("meta.processed_dir"), help=_("ingest.out"))
     parser.add_argument(
         "--jobs",
-        type=number("processes", 1024, integer=True),
+        type=number("number.processes", 1024, integer=True),
         default=None,
-        help="processes reading files (default: CPUs available)",
+        metavar="N",
+        help=_("ingest.jobs"),
     )
-    parser.add_argument("--progress", action="store_true", help="show a progress bar")
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        help="read every file again (by default a file whose bytes have not changed since the last ingest into "
-        f"PROCESSED_DIR is taken from PROCESSED_DIR/{CACHE})",
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="read the files on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for "
-        "a LocalCluster of --jobs workers; the workers must see RAW_DIR and PROCESSED_DIR "
-        "at the same paths",
-    )
-    g = parser.add_argument_group(
-        "bounds per file (a file over one is a file-too-large or file-timeout problem; 0 = no bound)"
-    )
+    parser.add_argument("--progress", action="store_true", help=_("ingest.progress"))
+    parser.add_argument("--full", action="store_true", help=_("ingest.full", cache=CACHE))
+    parser.add_argument("--scheduler", default=None, metavar=_("meta.address"), help=_("ingest.scheduler"))
+    g = parser.add_argument_group(_("ingest.bounds"), _("ingest.bounds.about"))
     g.add_argument(
         "--max-file-mb",
-        type=number("MB", 1e6, zero="no bound"),
+        type=number("number.mb", 1e6, zero="number.no_bound"),
         default=d.max_bytes / lim.MiB,
         metavar="MB",
-        help=f"size on disk (default {d.max_bytes / lim.MiB:g})",
+        help=_("ingest.max_file_mb", n=d.max_bytes / lim.MiB),
     )
     g.add_argument(
         "--max-unzipped-mb",
-        type=number("MB", 1e6, zero="no bound"),
+        type=number("number.mb", 1e6, zero="number.no_bound"),
         default=d.max_unzipped / lim.MiB,
         metavar="MB",
-        help=f"a workbook's parts once uncompressed (default {d.max_unzipped / lim.MiB:g})",
+        help=_("ingest.max_unzipped_mb", n=d.max_unzipped / lim.MiB),
     )
     g.add_argument(
         "--max-rows",
-        type=number("rows", 1e9, integer=True, zero="no bound"),
+        type=number("number.rows", 1e9, integer=True, zero="number.no_bound"),
         default=d.max_rows,
         metavar="N",
-        help=f"rows or lines (default {d.max_rows:,})",
+        help=_("ingest.max_rows", n=d.max_rows),
     )
     g.add_argument(
         "--max-cells",
-        type=number("cells", 1e10, integer=True, zero="no bound"),
+        type=number("number.cells", 1e10, integer=True, zero="number.no_bound"),
         default=d.max_cells,
         metavar="N",
-        help=f"cells (default {d.max_cells:,})",
+        help=_("ingest.max_cells", n=d.max_cells),
     )
     g.add_argument(
         "--file-timeout",
-        type=number("seconds", 7 * 86400, zero="no bound"),
+        type=number("number.seconds", 7 * 86400, zero="number.no_bound"),
         default=d.seconds,
-        metavar="SECONDS",
-        help=f"seconds to read one file (default {d.seconds:g})",
+        metavar=_("meta.seconds"),
+        help=_("ingest.file_timeout", n=d.seconds),
     )
     g.add_argument(
         "--repeat-warnings",
-        type=number("rows", 1e6, integer=True, zero="every one listed"),
+        type=number("number.rows", 1e6, integer=True, zero="number.every_one"),
         default=d.repeat_warnings,
         metavar="N",
-        help=f"warnings of one code listed one by one per file; the rest counted in one row (default {d.repeat_warnings})",
+        help=_("ingest.repeat_warnings", n=d.repeat_warnings),
     )
 
 
@@ -168,7 +161,7 @@ def limits_from_args(args) -> Limits:
 def run(args) -> int:
     raw = Path(args.raw_dir)
     if not raw.is_dir():
-        print(f"error: {raw}: {_not_a_folder(raw)}", file=sys.stderr)
+        print(_("ingest.not_a_folder", raw=raw, why=_not_a_folder(raw)), file=sys.stderr)
         return 2
     # the C library's allocator gives memory back where Arrow's default (mimalloc) keeps it:
     # a quarter less peak memory for a large file, the same speed (this process only)
@@ -185,14 +178,11 @@ def run(args) -> int:
             cache=None if args.full else Path(args.out) / CACHE,
         )
     except PermissionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error.line", error=exc), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: cannot write the tables to {args.out}: {exc}", file=sys.stderr)
+        print(_("error.cannot_write_tables", out=args.out, error=exc), file=sys.stderr)
         return 2
     print(format_summary(result.summary))
-    print(
-        f"tables written to {result.out_dir}/ (declarations.parquet, indicators.parquet, problems.parquet, "
-        f"checked by manifest.json)"
-    )
+    print(_("ingest.written", out=result.out_dir))
     return 0

@@ -40,6 +40,7 @@ from analysis.ingest.file import arrow_dicts, failed_file, read_one
 from analysis.ingest.limits import Limits
 from analysis.ingest.listing import list_files
 from analysis.ingest.parts import _KEY, _KEY_BITS, _PARTS, PartSink, merge_parts, read_chunk
+from analysis.messages import _
 from analysis.paths import expand
 from analysis.problems import CODES, ERROR, WARNING, Problem
 from analysis.tables import DECLARATIONS_SCHEMA, INDICATORS_SCHEMA, PROBLEMS_SCHEMA
@@ -207,7 +208,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     if target is not None:
         target.mkdir(parents=True, exist_ok=True)
         if not os.access(target, os.W_OK):
-            raise PermissionError(f"{target}: cannot write there")
+            raise PermissionError(_("folder.cannot_write", folder=target))
         recovered = publish.recover(target)
         staging = publish.new_staging(target)
     else:
@@ -245,7 +246,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
         if progress:
             from tqdm import tqdm
 
-            results = tqdm(results, total=len(files), unit="file", desc="ingest", file=sys.stderr)
+            results = tqdm(results, total=len(files), unit="file", desc=_("ingest.progress_bar"), file=sys.stderr)
         for idx, res in results:
             if recorder is not None:
                 recorder.add(idx, res)
@@ -408,6 +409,4 @@ def _problems_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
 
 
 def _not_a_folder(raw: Path) -> str:
-    if raw.exists():
-        return "is a file, not a folder: the ingest reads a folder of declaration files (put the file in a folder of its own)"
-    return "no such folder of declaration files"
+    return _("folder.is_a_file" if raw.exists() else "folder.missing")

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from analysis.arguments import number
+from analysis.messages import _, language
 from analysis.paths import expand
 from analysis.publish import TablesInFlux
 from analysis.reports.cache import PACKAGE_DIR, cache_key, code_hash, data_hashes, file_hash  # noqa: F401
@@ -48,7 +49,13 @@ def _progress(total: int, quiet: bool):
     from tqdm import tqdm
 
     # disable=None: no bar when stderr is no terminal (a scheduler's log gets no redraws)
-    return tqdm(total=total, desc="reports", unit="nb", disable=True if quiet or total == 0 else None, file=sys.stderr)
+    return tqdm(
+        total=total,
+        desc=_("reports.progress_bar"),
+        unit="nb",
+        disable=True if quiet or total == 0 else None,
+        file=sys.stderr,
+    )
 
 
 class Results(list):
@@ -109,7 +116,7 @@ def run_batch(  # noqa: PLR0915 - the batch in order: plan, cache, render, index
             write_stamp(stamp, t, r.seconds, r.extra.get("timings"))
         else:
             stamp.unlink(missing_ok=True)
-            bar.write(f"failed: {t.kind} {t.name}: {r.error}")
+            bar.write(_("reports.failed", kind=_(f"kind.{t.kind}"), name=t.name, error=r.error))
         bar.update(1)
 
     # the longest reports first (a year report covers every unit, the overview all), so that no worker is left with
@@ -235,49 +242,40 @@ def write_stamp(stamp: Path, t: Task, seconds: float, timings: dict | None = Non
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--processed", default="data/processed", help="folder with the processed tables (default: data/processed)"
-    )
-    parser.add_argument("--out", default="reports", help="output folder (default: reports)")
+    parser.add_argument("--processed", default="data/processed", metavar=_("meta.dir"), help=_("opt.processed"))
+    parser.add_argument("--out", default="reports", metavar=_("meta.dir"), help=_("reports.out"))
     parser.add_argument(
         "--jobs",
-        type=number("reports at a time", 256, integer=True),
+        type=number("number.reports_at_a_time", 256, integer=True),
         default=max(1, min(4, os.cpu_count() or 1)),
-        help="notebooks run at the same time (default: cores, at most 4)",
+        metavar="N",
+        help=_("reports.jobs"),
     )
     parser.add_argument(
         "--timeout",
-        type=number("seconds", 7 * 86400, zero="no limit"),
+        type=number("number.seconds", 7 * 86400, zero="number.no_limit"),
         default=600,
-        help="seconds one notebook cell may run before the notebook fails (default: 600)",
+        metavar=_("meta.seconds"),
+        help=_("reports.timeout"),
     )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers",
-    )
-    parser.add_argument(
-        "--units",
-        nargs="+",
-        metavar="UNIT",
-        help="only these units' reports (exact names; `python -m analysis units` lists them); with --years also those years'",
-    )
+    parser.add_argument("--scheduler", default=None, metavar=_("meta.address"), help=_("opt.scheduler"))
+    parser.add_argument("--units", nargs="+", metavar=_("meta.unit"), help=_("reports.units"))
     parser.add_argument(
         "--years",
         nargs="+",
-        type=int,
-        metavar="YEAR",
-        help="only these years' reports (`python -m analysis years` lists them)",
+        type=number("number.year", 9999, integer=True),
+        metavar=_("meta.year"),
+        help=_("reports.years"),
     )
-    parser.add_argument("--force", action="store_true", help="render every report again, ignoring the cache")
+    parser.add_argument("--force", action="store_true", help=_("reports.force"))
     parser.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--no-export", action="store_true", help="skip the Excel/CSV export into OUT/tables")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-export", action="store_true", help=_("reports.no_export"))
+    parser.add_argument("--quiet", action="store_true", help=_("reports.quiet"))
 
 
 def unknown_names(processed, units=None, years=None) -> list[str]:
-    """One Chinese message with the closest names per unit or year asked for that the data do not hold."""
+    """One message (in the language in use) with the closest names per unit or year asked for that the
+    data do not hold."""
     from analysis.reports.plan import match_names
     from analysis.reports.show import available, unknown_message
 
@@ -286,7 +284,7 @@ def unknown_names(processed, units=None, years=None) -> list[str]:
         if asked:
             have = available(processed, column)
             known = match_names(asked, have) if column == "unit" else {a: a for a in asked if a in set(have)}
-            messages += [unknown_message(kind, a, have) for a in asked if a not in known]
+            messages += [unknown_message(kind, a, have, lang=language()) for a in asked if a not in known]
     return messages
 
 
@@ -298,7 +296,7 @@ def _os_error(exc: OSError) -> str:
 def run(args) -> int:
     processed = Path(args.processed)
     if not (processed / "declarations.parquet").exists():
-        print(f"{processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
+        print(_("error.no_tables", processed=processed), file=sys.stderr)
         return 2
     unknown = unknown_names(processed, args.units, args.years)
     if unknown:
@@ -321,20 +319,27 @@ def run(args) -> int:
             quiet=args.quiet,
         )
     except OSError as exc:  # a read-only or missing output folder, a full disk: one line, no traceback
-        print(f"error: cannot write the reports to {args.out}: {_os_error(exc)}", file=sys.stderr)
+        print(_("reports.cannot_write", out=args.out, error=_os_error(exc)), file=sys.stderr)
         return 2
     except TablesInFlux as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error.line", error=exc), file=sys.stderr)
         return 2
     counts = {s: sum(r.status == s for r in results) for s in ("rendered", "cached", "failed")}
     index = Path(args.out) / "index.html"
     print(
-        f"{len(results)} reports: {counts['rendered']} rendered, {counts['cached']} unchanged, "
-        f"{counts['failed']} failed in {time.perf_counter() - start:.1f} s; open {index}"
+        _(
+            "reports.summary",
+            n=len(results),
+            rendered=counts["rendered"],
+            cached=counts["cached"],
+            failed=counts["failed"],
+            seconds=time.perf_counter() - start,
+            index=index,
+        )
     )
     for r in results:
         if r.status == "failed":
-            print(f"  failed: {r.kind} {r.name}: {r.error}", file=sys.stderr)
+            print("  " + _("reports.failed", kind=_(f"kind.{r.kind}"), name=r.name, error=r.error), file=sys.stderr)
     if getattr(results, "export_error", ""):
-        print(f"  the export of the tables failed: {results.export_error}", file=sys.stderr)
+        print("  " + _("reports.export_failed", error=results.export_error), file=sys.stderr)
     return 1 if counts["failed"] or getattr(results, "export_error", "") else 0

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis import tables
 from analysis.errors import AnalysisError
+from analysis.messages import _
 from analysis.metrics import identity
 from analysis.paths import expand
 from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
@@ -58,17 +59,21 @@ def suggest(name, candidates, n: int = 3) -> list[str]:
     return sorted(near, key=lambda c: (-ratio[c], c))[:n]
 
 
-def unknown_message(kind: str, name, candidates) -> str:
-    """``单位不存在：X。您是否要找：Y？`` (``kind`` 单位 or 年度), or how to list what there is."""
+def unknown_message(kind: str, name, candidates, lang: str = "zh") -> str:
+    """``单位不存在：X。您是否要找：Y？`` (``kind`` 单位 or 年度), or how to list what there is; in
+    Chinese, as a report says it (the command line passes its own language as ``lang``)."""
     cands = list(candidates)
-    msg = f"{kind}不存在：{name}。"
-    if kind == "年度":
-        return msg + (f"数据中的年度：{'、'.join(str(c) for c in cands)}。" if cands else "数据中没有任何年度。")
+    what = "year" if kind == "年度" else "unit"
+    sep = _("sep.list", lang=lang)
+    msg = _(f"names.unknown.{what}", lang=lang, name=name)
+    if what == "year":
+        if not cands:
+            return msg + _("names.no_years", lang=lang)
+        return msg + _("names.years", lang=lang, years=sep.join(str(c) for c in cands))
     close = suggest(name, cands)
     if close:
-        return msg + "您是否要找：" + "、".join(close) + "？"
-    listing = "units" if kind == "单位" else "years"
-    return msg + f"数据中共有 {len(cands)} 个{kind}（python -m analysis {listing} 列出全部）。"
+        return msg + _("names.did_you_mean", lang=lang, names=sep.join(close))
+    return msg + _(f"names.count.{what}", lang=lang, n=len(cands))
 
 
 def available(processed_dir: str | os.PathLike, column: str) -> list:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis import tables
 from analysis.arguments import number
+from analysis.messages import _
 from analysis.paths import expand
 from analysis.tables import SHEETS, read_table
 
@@ -190,7 +191,7 @@ def _column(table: str, name: str) -> tables.Column:
 
 def sheet_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The columns of ``table`` the workbook shows, in order."""
-    _, cols = SHEETS[table]
+    _sheet, cols = SHEETS[table]
     if table == "problems" and "code_meaning" not in frame:
         frame = frame.assign(code_meaning=None)
     if cols is None:
@@ -361,29 +362,27 @@ def export_cached(processed, out, key: str) -> list[Path]:
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--processed", default="data/processed", help="folder with the processed tables (default: data/processed)"
-    )
-    parser.add_argument("--out", default="reports/tables", help="output folder (default: reports/tables)")
+    parser.add_argument("--processed", default="data/processed", metavar=_("meta.dir"), help=_("opt.processed"))
+    parser.add_argument("--out", default="reports/tables", metavar=_("meta.dir"), help=_("export.out"))
     parser.add_argument(
         "--max-workbook-rows",
-        type=number("rows", 1_048_575, integer=True),
+        type=number("number.rows", 1_048_575, integer=True),
         default=WORKBOOK_MAX_ROWS,
         metavar="N",
-        help=f"tables longer than N rows go to CSV only (default: {WORKBOOK_MAX_ROWS:,})",
+        help=_("export.max_rows", n=WORKBOOK_MAX_ROWS),
     )
 
 
 def run(args) -> int:
     processed = Path(args.processed)
     if not (processed / "declarations.parquet").exists():
-        print(f"{processed}/declarations.parquet not found: run `python -m analysis ingest` first", file=sys.stderr)
+        print(_("error.no_tables", processed=processed), file=sys.stderr)
         return 2
     try:
         written = export_tables(processed, args.out, args.max_workbook_rows)
     except OSError as exc:  # a read-only or missing output folder, a full disk: one line, no traceback
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"error: cannot write the tables to {args.out}: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(_("error.cannot_write_tables", out=args.out, error=f"{exc.strerror or exc}{where}"), file=sys.stderr)
         return 2
     for path in written:
         print(path)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import jinja2
 import pandas as pd
 
+from analysis.messages import _
 from analysis.reports.plan import Result, inside
 from analysis.tables import read_table
 
@@ -131,7 +132,7 @@ def write_index(
     try:
         flags = flagged_years(processed, inside(out, ".cache", "index"))
     except Exception as exc:  # the index must be written even when the analysis fails
-        print(f"index: budget against targets skipped: {type(exc).__name__}: {exc}")
+        print(_("reports.index_flags_skipped", error=f"{type(exc).__name__}: {exc}"))
         flags = {}
 
     def row(r: Result) -> dict:
@@ -177,7 +178,7 @@ def write_index(
     try:
         problems = problem_counts(processed, decl)
     except Exception as exc:  # the index must be written even when the problems cannot be read
-        print(f"index: problems skipped: {type(exc).__name__}: {exc}")
+        print(_("reports.index_problems_skipped", error=f"{type(exc).__name__}: {exc}"))
         problems = None
     if problems is not None:
         from analysis.reports.show import PROBLEMS_HEADING, heading_anchor

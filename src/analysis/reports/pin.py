@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from analysis import publish
+from analysis.messages import _
 from analysis.reports.cache import TABLES
 
 PREFIX = "tables-"
@@ -80,10 +81,7 @@ def pin(processed: Path, cache_dir: Path, attempts: int = 8) -> Path:
             if work.exists():
                 shutil.rmtree(work, ignore_errors=True)
         publish.wait_and_recover(processed, attempt)
-    raise publish.TablesInFlux(
-        f"{processed}: the tables changed while they were being taken for the reports (an ingest is "
-        f"publishing, or was killed while publishing); run the reports again"
-    )
+    raise publish.TablesInFlux(_("publish.pin", folder=processed))
 
 
 def _same(target: Path, work: Path) -> bool:

@@ -25,6 +25,7 @@ Log lines carry a time stamp; progress bars are shown only on a terminal.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import shutil
@@ -32,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.arguments import number
+from analysis.messages import _
 from analysis.paths import expand
 
 #: new tables with fewer declarations than this share of those they replace are not published
@@ -40,20 +43,19 @@ NEXT = ".run-next"
 TABLES = ("declarations", "indicators", "problems")
 
 OK, PARTLY, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
-STATUSES = {
-    OK: "all done",
-    PARTLY: "done, but some files or reports failed",
-    USAGE: "bad usage",
-    REFUSED: "another run holds the lock, or the run refused to replace the tables",
-    FAILED: "the run failed",
-}
+#: exit status -> the catalogue's key of what it means (:func:`status_text`)
+STATUSES = {status: f"run.status.{status}" for status in (OK, PARTLY, USAGE, REFUSED, FAILED)}
 
-#: said after the options by ``python -m analysis run --help``
-EPILOG = (
-    "exit statuses: "
-    + "; ".join(f"{k} {v}" for k, v in STATUSES.items())
-    + (". OUT/run.json summarizes the run, OUT/run.txt says what changed since the last one, OUT/run.log is its log.")
-)
+
+def status_text(status: int) -> str:
+    """What an exit status means, in the language in use."""
+    return _(STATUSES[status])
+
+
+def epilog() -> str:
+    """Said after the options by ``python -m analysis run --help``: the exit statuses."""
+    return _("run.epilog", statuses=_("run.epilog.sep").join(f"{k} {status_text(k)}" for k in STATUSES))
+
 
 log = logging.getLogger("analysis.run")
 
@@ -93,17 +95,17 @@ def shrink_refusal(before: int | None, after: int, raw: Path, allow: bool) -> st
     """Why tables of ``after`` declarations must not replace tables of ``before``, or None."""
     if not before or after >= before * SHRINK_FLOOR:
         return None
-    why = f"the input gives {after} declarations where the tables hold {before} (fewer than {SHRINK_FLOOR:.0%} of them)"
+    why = _("run.shrink", after=after, before=before, floor=SHRINK_FLOOR)
     try:
         empty = not any(raw.iterdir())
     except OSError as exc:
-        empty, why = False, f"{why}; {raw} cannot be listed ({exc.strerror or exc})"
+        empty, why = False, why + _("run.shrink.unlisted", raw=raw, error=exc.strerror or exc)
     if empty:
-        why += f"; {raw} is empty (a share that did not mount?)"
+        why += _("run.shrink.empty", raw=raw)
     if allow:
-        log.warning("%s; --allow-shrink: replacing them", why)
+        log.warning("%s", _("run.shrink.allowed", why=why))
         return None
-    return why + "; the previous tables and reports are kept (--allow-shrink replaces them)"
+    return why + _("run.shrink.kept")
 
 
 def _publish_next(nxt: Path, processed: Path) -> None:
@@ -178,16 +180,16 @@ def nightly(
     }
     t0 = time.perf_counter()
     if not raw.is_dir():
-        log.error("%s: %s", raw, "is a file, not a folder" if raw.exists() else "no such folder of declaration files")
+        log.error("%s: %s", raw, _("folder.is_a_file" if raw.exists() else "folder.missing"))
         return USAGE
     for folder in (processed, out):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            log.error("%s: cannot create the folder (%s)", folder, exc.strerror or exc)
+            log.error("%s", _("folder.cannot_create", folder=folder, error=exc.strerror or exc))
             return USAGE
         if not os.access(folder, os.W_OK):
-            log.error("%s: cannot write there", folder)
+            log.error("%s", _("folder.cannot_write", folder=folder))
             return USAGE
     try:
         with lock.hold([processed, out], on_note=log.warning):
@@ -198,8 +200,9 @@ def nightly(
                     raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record
                 )
             except Exception as exc:  # noqa: BLE001 - said in the log, the summary and the status
-                log.exception("the run failed: %s: %s", type(exc).__name__, exc)
-                record["why"].append(f"the run failed: {type(exc).__name__}: {exc}")
+                failure = _("run.failed", error=f"{type(exc).__name__}: {exc}")
+                log.exception("%s", failure)
+                record["why"].append(failure)
                 status = FAILED
             record["seconds"]["total"] = round(time.perf_counter() - t0, 2)
             _finish(out, record, status)
@@ -217,14 +220,17 @@ def _finish(out: Path, record: dict, status: int) -> None:
 
     record["ended"] = _now()
     record["status"] = status
-    record["status_text"] = STATUSES[status]
-    record.setdefault("headline", f"analysis run: {STATUSES[status]}")
+    record["status_text"] = status_text(status)
+    record.setdefault("headline", _("run.headline.status", status=status_text(status)))
     _write_json(out / "run.json", record)
     digest = format_digest(record)
     tmp = out / "run.txt.tmp"
     tmp.write_text(digest, encoding="utf-8")
     os.replace(tmp, out / "run.txt")
-    log.info("exit status %s (%s); summary %s, digest %s", status, STATUSES[status], out / "run.json", out / "run.txt")
+    log.info(
+        "%s",
+        _("run.finished", status=status, text=status_text(status), summary=out / "run.json", digest=out / "run.txt"),
+    )
 
 
 def _stage(record: dict, name: str, t: float) -> None:
@@ -244,7 +250,7 @@ def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, not
     shutil.rmtree(nxt, ignore_errors=True)
     before = declarations_in(processed)
 
-    log.info("ingest %s", raw)
+    log.info("%s", _("run.ingest", raw=raw))
     t = time.perf_counter()
     result = ingest(raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler, cache=processed / CACHE)
     _stage(record, "ingest", t)
@@ -252,29 +258,35 @@ def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, not
     record["ingest"] = _ingest_record(s)
     if "files_reused" in s:
         log.info(
-            "files since the last run: %s new, %s changed, %s removed; %s unchanged, not read again",
-            s["files_new"],
-            s["files_changed"],
-            s["files_removed"],
-            s["files_reused"],
+            "%s",
+            _(
+                "run.ingest.cache",
+                new=s["files_new"],
+                changed=s["files_changed"],
+                removed=s["files_removed"],
+                reused=s["files_reused"],
+            ),
         )
     log.info(
-        "ingest: %s files, %s declarations, %s indicators; %s errors, %s warnings (%.1f s)",
-        s["files"],
-        s["declarations"],
-        s["indicators"],
-        s["errors"],
-        s["warnings"],
-        record["seconds"]["ingest"],
+        "%s",
+        _(
+            "run.ingest.done",
+            files=s["files"],
+            declarations=s["declarations"],
+            indicators=s["indicators"],
+            errors=s["errors"],
+            warnings=s["warnings"],
+            seconds=record["seconds"]["ingest"],
+        ),
     )
     record["declarations_before"] = before
 
     refusal = shrink_refusal(before, s["declarations"], raw, allow_shrink)
     if refusal:
         shutil.rmtree(nxt, ignore_errors=True)
-        log.error("refused: %s", refusal)
-        record["why"].append(f"refused: {refusal}")
-        record["headline"] = "analysis run REFUSED to replace the tables: nothing changed"
+        log.error("%s", _("run.refused", why=refusal))
+        record["why"].append(_("run.refused", why=refusal))
+        record["headline"] = _("run.headline.refused")
         return REFUSED
 
     t = time.perf_counter()
@@ -284,27 +296,24 @@ def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, not
     _publish_next(nxt, processed)
     shutil.rmtree(nxt, ignore_errors=True)
     _stage(record, "publish", t)
-    log.info("tables published in %s", processed)
+    log.info("%s", _("run.published", folder=processed))
 
     status = OK
     failed_files = sum(s.get("files_failed", {}).values()) + s.get("dropped_failed", 0)
     if failed_files:
         status = PARTLY
-        record["why"].append(f"{failed_files} files or declarations could not be read (see files_failed)")
+        record["why"].append(_("run.files_failed", n=failed_files))
     if reports:
         status = max(status, _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, record))
     ch = record["changes"]
     if ch.get("first"):
-        record["headline"] = f"analysis run: first run, {s['declarations']} declarations"
+        record["headline"] = _("run.headline.first", n=s["declarations"])
     else:
         c = ch["declarations"]["counts"]
-        record["headline"] = (
-            f"analysis run: {c['new']} new, {c['changed']} changed, {c['removed']} removed declarations"
-            + (
-                f"; {len(record['reports']['failed_reports'])} reports failed"
-                if record.get("reports", {}).get("failed")
-                else ""
-            )
+        record["headline"] = _("run.headline.changes", new=c["new"], changed=c["changed"], removed=c["removed"]) + (
+            _("run.headline.failed_reports", n=len(record["reports"]["failed_reports"]))
+            if record.get("reports", {}).get("failed")
+            else ""
         )
     return status
 
@@ -314,7 +323,7 @@ def _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, reco
     from analysis.runs import digest
 
     stamps = digest.report_stamps(out)
-    log.info("reports into %s", out)
+    log.info("%s", _("run.reports", out=out))
     t = time.perf_counter()
     results = run_batch(
         processed,
@@ -339,20 +348,21 @@ def _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, reco
     }
     record["report_changes"] = digest.report_changes(stamps, digest.report_stamps(out))
     log.info(
-        "reports: %s rendered, %s unchanged, %s failed (%.1f s)",
-        counts["rendered"],
-        counts["cached"],
-        counts["failed"],
-        record["seconds"]["reports"],
+        "%s",
+        _(
+            "run.reports.done",
+            rendered=counts["rendered"],
+            unchanged=counts["cached"],
+            failed=counts["failed"],
+            seconds=record["seconds"]["reports"],
+        ),
     )
     for f in failed:
-        log.error("report failed: %s %s: %s", f["kind"], f["name"], f["error"])
+        log.error("%s", _("run.report_failed", kind=_(f"kind.{f['kind']}"), name=f["name"], error=f["error"]))
     if export_error:
-        log.error("the export of the tables failed: %s", export_error)
+        log.error("%s", _("reports.export_failed", error=export_error))
     if failed or export_error:
-        record["why"].append(
-            f"{len(failed)} reports failed" + ("; the export of the tables failed" if export_error else "")
-        )
+        record["why"].append(_("run.reports_failed", n=len(failed)) + (_("run.export_failed") if export_error else ""))
         return PARTLY
     return OK
 
@@ -361,36 +371,24 @@ def _reports(processed, out, jobs, scheduler, timeout, notebooks, progress, reco
 
 
 def add_arguments(parser) -> None:
+    parser.add_argument("--raw", default="data/raw", metavar=_("meta.raw_dir"), help=_("run.raw"))
+    parser.add_argument("--processed", default="data/processed", metavar=_("meta.dir"), help=_("opt.processed"))
+    parser.add_argument("--out", default="reports", metavar=_("meta.dir"), help=_("run.out"))
     parser.add_argument(
-        "--raw", default="data/raw", metavar="RAW_DIR", help="folder of declaration files (default: data/raw)"
+        "--jobs", type=number("number.processes", 1024, integer=True), default=2, metavar="N", help=_("run.jobs")
+    )
+    parser.add_argument("--scheduler", default=None, metavar=_("meta.address"), help=_("opt.scheduler"))
+    parser.add_argument(
+        "--timeout",
+        type=number("number.seconds", 7 * 86400, zero="number.no_bound"),
+        default=600,
+        metavar=_("meta.seconds"),
+        help=_("run.timeout"),
     )
     parser.add_argument(
-        "--processed",
-        default="data/processed",
-        metavar="DIR",
-        help="folder of the processed tables (default: data/processed)",
+        "--allow-shrink", action="store_true", help=_("run.allow_shrink", percent=f"{SHRINK_FLOOR * 100:.0f}")
     )
-    parser.add_argument(
-        "--out", default="reports", metavar="DIR", help="folder of the reports, run.json and run.txt (default: reports)"
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=2, help="processes reading files and rendering reports (default: 2)"
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on dask.distributed: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster of --jobs workers",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=600, help="seconds one notebook cell may run (default: 600; 0 = no bound)"
-    )
-    parser.add_argument(
-        "--allow-shrink",
-        action="store_true",
-        help=f"replace the tables even when the new ones hold fewer than {SHRINK_FLOOR * 100:.0f}%% of their declarations",
-    )
-    parser.add_argument("--notebooks", default=None, help=__import__("argparse").SUPPRESS)
+    parser.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
 
 
 def run(args) -> int:

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis.columns import heading
+from analysis.messages import _, pick
+from analysis.problems import chinese_message
+
 #: lines listed per section of the digest (run.json holds up to LISTED of each)
 SHOWN = 20
 LISTED = 1000
@@ -170,80 +174,146 @@ def _section(lines: list[str], title: str, items: list[str], total: int | None =
     if not total:
         return
     lines.append("")
-    lines.append(f"{title} ({total}):")
+    lines.append(_("digest.section", title=title, total=total))
     lines.extend(f"  {i}" for i in items[:SHOWN])
     if total > min(len(items), SHOWN):
-        lines.append(f"  ... and {total - min(len(items), SHOWN)} more (run.json lists up to {LISTED})")
+        lines.append(_("digest.more", more=total - min(len(items), SHOWN), listed=LISTED))
+
+
+def _problem(e: dict) -> str:
+    """A new problem as the digest says it: the ingest's message, or in Chinese the reports' words."""
+    zh = f"{e['source_file']}：{chinese_message(e['code'], e['message'], e['source_file'])}"
+    severity = _(f"severity.{e['severity']}") if e["severity"] in ("error", "warning") else e["severity"]
+    return _("digest.problem", severity=severity, code=e["code"], message=pick(zh, e["message"]))
 
 
 def format_digest(record: dict) -> str:
-    """A few lines on a run (its ``run.json`` record): what it did and what changed since the last."""
+    """A few lines on a run (its ``run.json`` record): what it did and what changed since the last,
+    in the language in use."""
+    sep = _("sep.list")
     lines = [f"{record['headline']}"]
     lines.append(
-        f"{record['started']} to {record['ended']} ({record['seconds']['total']:.0f} s); exit status "
-        f"{record['status']} ({record['status_text']})"
+        _(
+            "digest.when",
+            started=record["started"],
+            ended=record["ended"],
+            seconds=record["seconds"]["total"],
+            status=record["status"],
+            text=record["status_text"],
+        )
     )
     for why in record.get("why", []):
         lines.append(f"  {why}")
     ing = record.get("ingest")
     if ing:
         lines.append(
-            f"input {record['raw']}: {ing['files']} files, {ing['declarations']} declarations, "
-            f"{ing['indicators']} indicators; problems: {ing['errors']} errors, {ing['warnings']} warnings"
+            _(
+                "digest.input",
+                raw=record["raw"],
+                files=ing["files"],
+                declarations=ing["declarations"],
+                indicators=ing["indicators"],
+                errors=ing["errors"],
+                warnings=ing["warnings"],
+            )
         )
         if ing.get("files_failed"):
-            lines.append("  files that failed: " + ", ".join(f"{n} {c}" for c, n in ing["files_failed"].items()))
+            counts = sep.join(_("digest.count_code", n=n, code=c) for c, n in ing["files_failed"].items())
+            lines.append(_("digest.files_failed", list=counts))
         if "files_new" in ing:
             lines.append(
-                f"  files since the last run: {ing['files_new']} new, {ing['files_changed']} changed, "
-                f"{ing['files_removed']} removed, {ing['files_reused']} unchanged (not read again)"
+                _(
+                    "digest.files_cache",
+                    new=ing["files_new"],
+                    changed=ing["files_changed"],
+                    removed=ing["files_removed"],
+                    reused=ing["files_reused"],
+                )
             )
     rep = record.get("reports")
     if rep:
         lines.append(
-            f"reports in {record['out']}: {rep['rendered']} rendered, {rep['unchanged']} unchanged, {rep['failed']} failed"
-            + ("; the export of the tables failed" if rep.get("export_error") else "")
+            _(
+                "digest.reports",
+                out=record["out"],
+                rendered=rep["rendered"],
+                unchanged=rep["unchanged"],
+                failed=rep["failed"],
+            )
+            + (_("run.export_failed") if rep.get("export_error") else "")
         )
     ch = record.get("changes") or {}
     if ch.get("first"):
         lines.append("")
-        lines.append("first run: nothing to compare with")
+        lines.append(_("digest.first"))
     elif ch:
         d = ch["declarations"]
         c = d["counts"]
         lines.append("")
-        lines.append(f"since the last run: {c['new']} new, {c['changed']} changed, {c['removed']} removed declarations")
-        _section(lines, "new declarations", [f"{e['what']}  ({e['file']})" for e in d["new"]], c["new"])
+        lines.append(_("digest.since", new=c["new"], changed=c["changed"], removed=c["removed"]))
         _section(
             lines,
-            "changed declarations",
-            [f"{e['what']}: {', '.join(e['fields'])}  ({e['file']})" for e in d["changed"]],
+            _("digest.new_declarations"),
+            [_("digest.with_file", what=e["what"], file=e["file"]) for e in d["new"]],
+            c["new"],
+        )
+        _section(
+            lines,
+            _("digest.changed_declarations"),
+            [_("digest.fields", what=e["what"], fields=_fields(e["fields"]), file=e["file"]) for e in d["changed"]],
             c["changed"],
         )
-        _section(lines, "declarations no longer in the input", [e["what"] for e in d["removed"]], c["removed"])
+        _section(lines, _("digest.removed_declarations"), [e["what"] for e in d["removed"]], c["removed"])
         p = ch["problems"]
+        counted = sep.join(
+            _("digest.severity_count", n=n, severity=_(f"severity.{s}") if s in ("error", "warning") else s)
+            for s, n in sorted(p["counts"].items())
+        )
+        title = _("digest.new_problems_counted", counts=counted) if p["counts"] else _("digest.new_problems")
+        _section(lines, title, [_problem(e) for e in p["new"]], sum(p["counts"].values()))
+        r = ch["review_failures"]
         _section(
             lines,
-            "new problems (" + ", ".join(f"{n} {s}s" for s, n in sorted(p["counts"].items())) + ")"
-            if p["counts"]
-            else "new problems",
-            [f"{e['severity']:<7} {e['code']}: {e['message']}" for e in p["new"]],
-            sum(p["counts"].values()),
+            _("digest.new_review_failures"),
+            [_("digest.rule", what=e["what"], rule=_rule(e["rule"])) for e in r["new"]],
+            r["count"],
         )
-        r = ch["review_failures"]
-        _section(lines, "new review failures", [f"{e['what']}: {e['rule']}" for e in r["new"]], r["count"])
     rc = record.get("report_changes")
     if rc and not ch.get("first"):
         _section(
             lines,
-            "units whose reports changed",
+            _("digest.units_changed"),
             [e["name"] for e in rc["new"] + rc["changed"] if e["kind"] == "unit"],
         )
-        _section(lines, "reports removed", [f"{e['kind']} {e['name']}" for e in rc["gone"]])
+        _section(
+            lines,
+            _("digest.reports_removed"),
+            [_("digest.report", kind=_kind(e["kind"]), name=e["name"]) for e in rc["gone"]],
+        )
     failed = [f for f in (rep or {}).get("failed_reports", [])]
-    _section(lines, "failed reports", [f"{f['kind']} {f['name']}: {f['error']}" for f in failed])
-    lines.append("")
-    lines.append(
-        f"details: {record['out']}/run.json, log: {record['out']}/run.log, reports: {record['out']}/index.html"
+    _section(
+        lines,
+        _("digest.failed_reports"),
+        [_("digest.failed_report", kind=_kind(f["kind"]), name=f["name"], error=f["error"]) for f in failed],
     )
+    lines.append("")
+    lines.append(_("digest.where", out=record["out"]))
     return "\n".join(lines) + "\n"
+
+
+def _fields(fields: list[str]) -> str:
+    """The columns that changed: their Chinese headings, or in English their names."""
+    return _("sep.list").join(pick(_("digest.indicators") if f == "indicators" else heading(f), f) for f in fields)
+
+
+def _rule(rule: str) -> str:
+    """A failed rule: in Chinese what its failure means (the reports' words) with its id, in English its id."""
+    from analysis.metrics.rules import RULES
+
+    finding = next((f"{r.finding}（{r.id}）" for r in RULES if r.id == rule and r.finding), rule)
+    return pick(finding, rule)
+
+
+def _kind(kind: str) -> str:
+    """A report's kind (unit, year, overview, library) in the language in use."""
+    return _(f"kind.{kind}") if kind in ("unit", "year", "overview", "library") else kind

@@ -19,12 +19,14 @@ import socket
 import time
 from pathlib import Path
 
+from analysis.errors import AnalysisError
+from analysis.messages import _
 from analysis.publish import _start_time
 
 LOCK = ".run.lock"
 
 
-class Busy(RuntimeError):
+class Busy(AnalysisError, RuntimeError):
     """Another run holds the lock on an output folder."""
 
 
@@ -70,8 +72,8 @@ def _alive(record: dict) -> bool:
 
 def describe(record: dict | None) -> str:
     if not record or record.get("unreadable"):
-        return "a run that left no readable record"
-    return f"run {record.get('pid')} on {record.get('host')} (since {record.get('since')})"
+        return _("lock.no_record")
+    return _("lock.holder", pid=record.get("pid"), host=record.get("host"), since=record.get("since"))
 
 
 def _take(folder: Path) -> tuple[int, str | None]:
@@ -86,7 +88,7 @@ def _take(folder: Path) -> tuple[int, str | None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             flocked = True
         except BlockingIOError:
-            raise Busy(f"{folder} is locked by {describe(_read(fd))}: another run is going; this one stops") from None
+            raise Busy(_("lock.busy", folder=folder, holder=describe(_read(fd)))) from None
         except OSError as exc:
             if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
                 raise
@@ -95,10 +97,8 @@ def _take(folder: Path) -> tuple[int, str | None]:
         note = None
         if previous:
             if not flocked and not previous.get("unreadable") and _alive(previous):
-                raise Busy(f"{folder} is locked by {describe(previous)}: another run is going; this one stops")
-            note = (
-                f"{path}: the lock left by {describe(previous)}, which ended without letting go, is stale; taken over"
-            )
+                raise Busy(_("lock.busy", folder=folder, holder=describe(previous)))
+            note = _("lock.stale", path=path, holder=describe(previous))
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, json.dumps(_record()).encode())

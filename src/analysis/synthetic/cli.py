@@ -12,21 +12,34 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.messages import _
 from analysis.synthetic.corpus import generate
 from analysis.synthetic.params import LAYOUTS, SAMPLE, Params
 
 # ---------------------------------------------------------------------------------------------
 # command line
 
+#: the rates of :class:`Params` given as options (``--rename-rate``), each with its help in the catalogue
+RATES = (
+    "continue_rate",
+    "rename_rate",
+    "mismatch_rate",
+    "switch_rate",
+    "tighten_rate",
+    "loosen_rate",
+    "add_rate",
+    "drop_rate",
+)
+
 
 def _years(text: str) -> tuple[int, int]:
-    a, _, b = text.partition("-")
+    a, _dash, b = text.partition("-")
     try:
         lo, hi = int(a), int(b or a)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"years must look like 2019-2023 or 2021, not {text!r}") from None
+        raise argparse.ArgumentTypeError(_("generate.bad_years", text=text)) from None
     if not 1990 <= lo <= hi <= 2100:
-        raise argparse.ArgumentTypeError(f"years must run forwards within 1990-2100, not {text!r}")
+        raise argparse.ArgumentTypeError(_("generate.backward_years", text=text))
     return lo, hi
 
 
@@ -34,9 +47,9 @@ def _rate(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a rate is a number between 0 and 1, not {text!r}") from None
+        raise argparse.ArgumentTypeError(_("generate.bad_rate", text=text)) from None
     if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"a rate is a number between 0 and 1, not {text!r}")
+        raise argparse.ArgumentTypeError(_("generate.bad_rate", text=text))
     return v
 
 
@@ -44,58 +57,37 @@ def _layouts(text: str) -> tuple[str, ...]:
     names = tuple(x.strip() for x in text.split(",") if x.strip())
     bad = [x for x in names if x not in LAYOUTS]
     if bad or not names:
-        raise argparse.ArgumentTypeError(f"layouts are a comma list of {', '.join(LAYOUTS)}, not {text!r}")
+        raise argparse.ArgumentTypeError(_("generate.bad_layouts", names=",".join(LAYOUTS), text=text))
     return names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = Params()
-    parser.add_argument("--out", required=True, help="folder to write the corpus into (empty, or an earlier corpus)")
-    parser.add_argument("--units", type=int, default=d.units, help=f"number of units (default {d.units})")
+    parser.add_argument("--out", required=True, metavar=_("meta.dir"), help=_("generate.out"))
+    parser.add_argument("--units", type=int, default=d.units, metavar="N", help=_("generate.units", n=d.units))
     parser.add_argument(
-        "--years",
-        type=_years,
-        default=d.years,
-        metavar="A-B",
-        help=f"years to declare (default {d.years[0]}-{d.years[1]})",
+        "--years", type=_years, default=d.years, metavar="A-B", help=_("generate.years", a=d.years[0], b=d.years[1])
     )
-    parser.add_argument("--seed", type=int, default=d.seed, help="random seed; the same seed writes the same bytes")
+    parser.add_argument("--seed", type=int, default=d.seed, metavar="N", help=_("generate.seed"))
     parser.add_argument(
-        "--quirks",
-        type=_rate,
-        default=d.quirks,
-        metavar="RATE",
-        help=f"rate of format quirks, 0 = clean files (default {d.quirks})",
+        "--quirks", type=_rate, default=d.quirks, metavar=_("meta.rate"), help=_("generate.quirks", n=d.quirks)
     )
-    parser.add_argument(
-        "--sample",
-        action="store_true",
-        help="the shipped sample (30 units, 2019-2023, fixed seed); other options are ignored",
-    )
-    parser.add_argument("--hostile", action="store_true", help="also a few units with hostile names (<script>, ../)")
+    parser.add_argument("--sample", action="store_true", help=_("generate.sample"))
+    parser.add_argument("--hostile", action="store_true", help=_("generate.hostile"))
     parser.add_argument(
         "--layouts",
         type=_layouts,
         default=(),
         metavar="A,B",
-        help=f"the forms units print, one per unit (default: a mix of all: {','.join(LAYOUTS)})",
+        help=_("generate.layouts", names=_("sep.list").join(LAYOUTS)),
     )
-    for name in (
-        "continue_rate",
-        "rename_rate",
-        "mismatch_rate",
-        "switch_rate",
-        "tighten_rate",
-        "loosen_rate",
-        "add_rate",
-        "drop_rate",
-    ):
+    for name in RATES:
         parser.add_argument(
             "--" + name.replace("_", "-"),
             type=_rate,
             default=getattr(d, name),
-            metavar="RATE",
-            help=f"(default {getattr(d, name)})",
+            metavar=_("meta.rate"),
+            help=_(f"generate.{name}", n=getattr(d, name)),
         )
 
 
@@ -104,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         params = SAMPLE
     else:
         if args.units < 1:
-            print("generate: --units must be at least 1", file=sys.stderr)
+            print(_("generate.units_at_least_1"), file=sys.stderr)
             return 2
         params = Params(
             units=args.units,
@@ -113,30 +105,27 @@ def run(args: argparse.Namespace) -> int:
             quirks=args.quirks,
             hostile=args.hostile,
             layouts=tuple(args.layouts),
-            **{
-                k: getattr(args, k)
-                for k in (
-                    "continue_rate",
-                    "rename_rate",
-                    "mismatch_rate",
-                    "switch_rate",
-                    "tighten_rate",
-                    "loosen_rate",
-                    "add_rate",
-                    "drop_rate",
-                )
-            },
+            **{k: getattr(args, k) for k in RATES},
         )
     started = time.time()
     try:
         manifest = generate(args.out, params, sample=args.sample, progress=params.units >= 500)
     except (FileExistsError, ValueError, OSError) as exc:
-        print(f"generate: {exc}", file=sys.stderr)
+        print(_("generate.error", error=exc), file=sys.stderr)
         return 2
     c = manifest["counts"]
     print(
-        f"wrote {c['files']} files ({c['bytes'] / 1e6:.1f} MB): {c['declarations']} declarations, "
-        f"{c['indicators']} indicators, {c['units']} units x {c['years']} years, into {args.out} "
-        f"in {time.time() - started:.1f} s; answer key in {Path(args.out) / 'answer_key'}"
+        _(
+            "generate.wrote",
+            files=c["files"],
+            mb=c["bytes"] / 1e6,
+            declarations=c["declarations"],
+            indicators=c["indicators"],
+            units=c["units"],
+            years=c["years"],
+            out=args.out,
+            seconds=time.time() - started,
+            key=Path(args.out) / "answer_key",
+        )
     )
     return 0

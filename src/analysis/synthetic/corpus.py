@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.ids import decl_id
+from analysis.messages import _
 from analysis.synthetic.forms import TEXT_FIELDS, TEXTS, Decl, Quirk, encode, render_file
 from analysis.synthetic.library import (
     BUREAUS,
@@ -181,7 +182,7 @@ def _execution_rate(rng: random.Random) -> float:
 
 
 def _project_name(rng: random.Random, subjects: list[str], used: set[str]) -> tuple[str, str]:
-    for _ in range(200):
+    for _attempt in range(200):
         subject = rng.choice(subjects)
         name = subject + rng.choice(PROJECT_KINDS)
         if name not in used:
@@ -420,7 +421,7 @@ def _clear(out: Path) -> None:
         return
     readme = out / "README.md"
     if not (readme.exists() and readme.read_text(encoding="utf-8").startswith(README_MARK)):
-        raise FileExistsError(f"{out} is not empty and holds no generated corpus; choose another --out")
+        raise FileExistsError(_("generate.not_empty", out=out))
     for e in entries:
         if e.is_dir():
             shutil.rmtree(e)
@@ -503,8 +504,13 @@ def generate(out_dir: str | Path, params: Params = DEFAULT, *, sample: bool = Fa
                 sinks["reconciliation"].add(mismatches)
             if progress and (ui + 1) % 100 == 0:
                 print(
-                    f"  {ui + 1}/{len(units)} units, {sinks['declarations'].count} declarations, "
-                    f"{time.time() - started:.0f} s",
+                    _(
+                        "generate.progress",
+                        done=ui + 1,
+                        units=len(units),
+                        declarations=sinks["declarations"].count,
+                        seconds=time.time() - started,
+                    ),
                     file=sys.stderr,
                 )
     finally:
