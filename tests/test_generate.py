@@ -481,6 +481,10 @@ LAYOUT_MARKS = {
     "medium": r"^绩效指标\t一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值$",
     "long": r"^项目名称\t项目单位\t预算数\t年度绩效目标\t一级指标\t二级指标\t三级指标\t指标性质\t指标值\t计量单位\t分值$",
     "special": r"^\t一级指标\t二级指标\t三级指标\t指标值\t$",
+    "approved": r"^绩效指标\t一级指标\t二级指标\t三级指标\t指标值\t\t指标标准或依据$",
+    "general": r"^绩效指标\t指标\t指标权重\t计量单位\t指标性质\t指标值$",
+    "wide": r"^绩效指标\t一级指标\t二级指标\t三级指标\t指标解释\t指标方向(\t[^\t]+){2,}$",
+    "across": r"^\t三级指标(\t[^\t]+)+$",
 }
 
 
@@ -529,8 +533,19 @@ def test_every_layout_round_trips_exactly(tmp_path, layout, quirks):
         assert key_d.department.notna().all() and key_d.prior_budget.isna().all()
     if layout == "special" and quirks:
         assert (result.problems.code == "amount-from-parts").sum() > 0
-    if layout in ("split", "long"):
+    if layout in ("split", "long", "general"):
         assert key_i.weight.notna().all()
+    if layout == "wide":  # one indicator a town's cell, the town in site
+        assert key_i.site.notna().all() and key_i.site.nunique() >= 2
+        assert (key_i.groupby(["decl_id", "name"]).site.nunique() >= 2).all()
+    else:
+        assert key_i.site.isna().all()
+    if layout == "general":  # a flat list: no levels
+        assert key_i.level1.isna().all() and key_i.level1_std.isna().all()
+    if layout == "approved":  # last year's actual values printed beside the targets are not read
+        rows = [line.split("\t") for text in _texts(tmp_path).values() for line in text.split("\n")]
+        actual = [r for r in rows if len(r) == 7 and not r[0] and r[3] and r[4] and r[5]]
+        assert actual and key_d.department.notna().all()
     if layout == "medium":
         assert set(key_i.horizon) == {"year", "medium"} and key_d.total_budget.notna().all()
         assert (key_i.horizon == "year").sum() == key_d.n_indicators.sum()

@@ -1,6 +1,7 @@
 """Writing one file: a unit's declarations of one year in the published layouts (the seed's
-form, the county's, the split columns, medium-term beside the year, the long table), with
-their prose, quirks and encodings, and the rows of the answer key they make.
+form, the county's, the split columns, medium-term beside the year, the long table, the 专项 and
+wide per-site forms of a fund notice, the 批复表, a town's 一般性项目 forms, a table printed across),
+with their prose, quirks and encodings, and the rows of the answer key they make.
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ def _ind_row(
     line: int,
     horizon: str = "year",
     weight: float | None = None,
+    site: str | None = None,
 ) -> dict:
     op, value, value_hi, vunit, kind = truth(ind, year)
     return {
@@ -186,7 +188,7 @@ def _ind_row(
         "level1": l1,
         "level2": l2,
         "name": ind.name,
-        "level1_std": LEVEL1_STD[l1],
+        "level1_std": LEVEL1_STD[l1] if l1 else None,
         "target_raw": raw,
         "op": op,
         "value": value,
@@ -196,6 +198,7 @@ def _ind_row(
         "source_line": line,
         "horizon": horizon,
         "weight": weight,
+        "site": site,
         "indicator_kind": kinds.kind_of(ind.name),
     }
 
@@ -262,7 +265,7 @@ def render_file(
         _long_table(w, decls, year, rel, q, decl_rows, ind_rows)
         return w.out, decl_rows, ind_rows
     for k, d in enumerate(decls):
-        if k:
+        if k and layout != "general":  # a town prints its small projects' forms one after the other
             w.blank()
         if layout in ("seed", "split"):
             row, inds = _seed_form(w, d, year, rel, q, split=layout == "split")
@@ -270,6 +273,8 @@ def render_file(
             row, inds = _county_form(w, d, year, rel, q)
         elif layout == "special":
             row, inds = _special_form(w, d, year, rel, q)
+        elif layout in _OTHER_FORMS:
+            row, inds = _OTHER_FORMS[layout](w, d, year, rel, q, code)
         else:
             row, inds = _medium_form(w, d, year, rel, q, code)
         _finish(row, inds)
@@ -520,6 +525,149 @@ def _long_table(
         _finish(row, inds)
         decl_rows.append(row)
         ind_rows.extend(inds)
+
+
+def _levels(indicators) -> list[tuple[str, str]]:
+    """Each indicator's level cells as a form with merged cells prints them: blank where the level
+    repeats the one above (a level 2 only within its level 1)."""
+    out, prev1, prev2 = [], None, None
+    for l1, l2, _ind in indicators:
+        out.append(("" if l1 == prev1 else l1, "" if (l1 == prev1 and l2 == prev2) else l2))
+        prev1, prev2 = l1, l2
+    return out
+
+
+def _approved_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, code: int) -> tuple[dict, list[dict]]:
+    """The 批复表 a finance bureau returns (项目支出绩效目标批复表): 项目金额 in 万元 with 其中：当年市级财政
+    资金, 项目主管部门 / 实施单位, 年度绩效目标（文字）, and a value column split in a second header row
+    into last year's actual value (the project's target of last year, where it was declared) and the
+    year's expected value, beside an empty 指标标准或依据 column; the approval boxes under it."""
+    row = _key_row(d, rel, w.line, ("goals",))
+    wan = fmt_num(row["year_budget"] / 10000)
+    dept = _department(row["unit"])
+    paren = ("（", "）") if q() else ("(", ")")
+    last = d.project.raws if d.project is not None and d.from_year == year - 1 else {}
+    for cells in (
+        ["项目支出绩效目标批复表", "", "", "", "", "", ""],
+        [f"{paren[0]}{year}年度{paren[1]}", "", "", "", "", "", ""],
+        ["项目名称", row["project"], "", "", "项目负责人", "", ""],
+        ["项目金额", f"{wan}万元", "", "", "其中：当年市级财政资金", f"{wan}万元", ""],
+        ["项目主管部门", dept, "", "", "实施单位", row["unit"], ""],
+        [f"年度绩效目标{paren[0]}文字{paren[1]}", row["goals"], "", "", "", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "", "指标标准或依据"],
+        ["", "", "", "", f"{year - 1}年实际实现值", f"预期{year}年实现值", ""],
+    ):
+        w.row(cells)
+    row["department"] = dept
+    inds: list[dict] = []
+    for seq, ((l1, l2, ind), (c1, c2)) in enumerate(zip(d.indicators, _levels(d.indicators)), start=1):
+        raw = render_target(ind, year, q)
+        actual = last.get(ind.name, ("",))[0]
+        line = w.row(["", c1, c2, ind.name, actual, raw, ""])
+        inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line))
+    w.row(["财政资金管理科室（盖章） 年 月 日", "", "", "", "财政绩效管理科室（盖章） 年 月 日", "", ""])
+    return row, inds
+
+
+def _general_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, code: int) -> tuple[dict, list[dict]]:
+    """A town's 一般性项目绩效目标表, several small projects' forms one after the other: 编制单位 and
+    业务主管部门 with the budget code before the name, 专项资金名称, 当年预算 (万元), 项目概况, 立项依据,
+    当年绩效目标, and a flat list of indicators (no levels) with 指标权重, 计量单位, 指标性质 and 指标值."""
+    w.row(["表十二", "", "", "", "", ""])  # the table's number in the budget book, over its title
+    row = _key_row(d, rel, w.line, ("goals",))
+    row["overview"], row["basis"] = d.texts["overview"][0], d.texts["basis"][0]
+    dept = _department(row["unit"])
+    for cells in (
+        [f"{year}年一般性项目绩效目标表（一级项目）", "", "", "", "", ""],
+        ["编制单位：", f"{code}-{row['unit']}", "", "", "", "单位：万元"],
+        ["专项资金名称", row["project"], "", "", "", ""],
+        ["业务主管部门", f"{code}-{dept}", "", "", "", ""],
+        ["当年预算", fmt_num(row["year_budget"] / 10000), "", "", "", ""],
+        ["项目概况", row["overview"], "", "", "", ""],
+        ["立项依据", row["basis"], "", "", "", ""],
+        ["当年绩效目标", row["goals"], "", "", "", ""],
+        ["绩效指标", "指标", "指标权重", "计量单位", "指标性质", "指标值"],
+    ):
+        w.row(cells)
+    row["department"] = dept
+    inds: list[dict] = []
+    weights = _weights(len(d.indicators), q.rng)
+    for seq, (_l1, _l2, ind) in enumerate(d.indicators, start=1):
+        op, value, unit = split_target(ind, year, q)
+        raw = _joined(op, value, unit)
+        line = w.row(["", ind.name, fmt_num(weights[seq - 1]), unit, op, value])
+        inds.append(_ind_row(row, seq, None, None, ind, raw, year, line, weight=weights[seq - 1]))
+    return row, inds
+
+
+#: the villages, towns and streets of the fictional city a wide form prints a value column for
+SITES = ["东湖街道", "临江镇", "北山乡", "南坪镇", "西河乡", "青石镇", "白沙镇", "柳岸街道"]
+
+
+def _wide_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, code: int) -> tuple[dict, list[dict]]:
+    """The 专项 form of a fund shared among towns: 项目名称 and 主管部门（单位）名称 (the unit), 资金情况（万元）
+    in one row, and one value column per town after 指标解释 and 指标方向 (the operator, for every
+    town): each town's cell is an indicator of its own (``site``), row by row and town by town."""
+    row = _key_row(d, rel, w.line, ())
+    sites = [SITES[(code + k) % len(SITES)] for k in range(2 + code % 3)]
+    wan = fmt_num(row["year_budget"] / 10000)
+    pad = [""] * len(sites)
+    title = f"{year}年省级专项资金绩效目标表" if q() else f"{year}年市级专项资金绩效目标表"
+    for cells in (
+        [title, "", "", "", "", "", *pad],
+        ["项目名称", row["project"], "", "主管部门（单位）名称", row["unit"], "", *pad],
+        ["资金情况（万元）", "资金总额", wan, "其中：财政拨款", wan, "", *pad],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标解释", "指标方向", *sites],
+    ):
+        w.row(cells)
+    row["department"] = row["unit"]
+    inds: list[dict] = []
+    seq = 0
+    for (l1, l2, ind), (c1, c2) in zip(d.indicators, _levels(d.indicators)):
+        op, value, unit = split_target(ind, year, q)
+        cell = value + (unit if unit and not value.endswith(unit) else "")
+        raw = _joined(op, value, unit)
+        line = w.row(["", c1, c2, ind.name, f"反映{ind.name}情况", op, *([cell] * len(sites))])
+        for site in sites:
+            seq += 1
+            inds.append(_ind_row(row, seq, l1, l2, ind, raw, year, line, site=site))
+    return row, inds
+
+
+def _across_form(w: _Lines, d: Decl, year: int, rel: str, q: Quirk, code: int) -> tuple[dict, list[dict]]:
+    """The county's form with its indicator table printed across: 一级指标, 二级指标, 三级指标 and 指标值
+    down a column of roles after a leading 绩效指标 label, one column an indicator (a level printed
+    once over the columns it spans, as merged cells leave it)."""
+    row = _key_row(d, rel, w.line, ("goals",))
+    n = len(d.indicators)
+    pad = [""] * max(n - 3, 0)
+    dept = _department(row["unit"])
+    paren = ("（", "）") if q() else ("(", ")")
+    for cells in (
+        ["项目支出绩效目标表", "", "", "", *pad],
+        [f"{paren[0]}{year}年度{paren[1]}", "", "", "", *pad],
+        ["项目名称", row["project"], "", "", *pad],
+        ["主管部门", dept, "实施单位", row["unit"], *pad],
+        [f"项目资金{paren[0]}万元{paren[1]}", "年度资金总额：", fmt_num(row["year_budget"] / 10000), "", *pad],
+        ["年度目标", row["goals"], "", "", *pad],
+    ):
+        w.row(cells)
+    row["department"] = dept
+    levels = _levels(d.indicators)
+    targets = [render_target(ind, year, q) for _l1, _l2, ind in d.indicators]
+    w.row(["绩效指标", "一级指标", *(c1 for c1, _c2 in levels)])
+    w.row(["", "二级指标", *(c2 for _c1, c2 in levels)])
+    w.row(["", "三级指标", *(ind.name for _l1, _l2, ind in d.indicators)])
+    line = w.row(["", "指标值", *targets])
+    inds = [
+        _ind_row(row, seq, l1, l2, ind, raw, year, line)
+        for seq, ((l1, l2, ind), raw) in enumerate(zip(d.indicators, targets), start=1)
+    ]
+    return row, inds
+
+
+#: the forms written by one function each, taking the department's code
+_OTHER_FORMS = {"approved": _approved_form, "general": _general_form, "wide": _wide_form, "across": _across_form}
 
 
 def encode(lines: list[str], q: Quirk) -> bytes:

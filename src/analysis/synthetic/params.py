@@ -49,7 +49,7 @@ class Params:
 #:   the money's path (区县财政部门, then the declaring 区县主管部门), 年度金额（万元） over its parts
 #:   其中：中央补助 and 地方资金, the total sometimes left blank (its part then gives the amount), and
 #:   the table's header one cell right of the 绩效指标 label.
-LAYOUTS = ("seed", "county", "split", "medium", "long", "special")
+LAYOUTS = ("seed", "county", "split", "medium", "long", "special", "approved", "general", "wide", "across")
 #: the layouts whose forms print last year's budget and spending (the others print none)
 PRIOR_LAYOUTS = ("seed", "split")
 
