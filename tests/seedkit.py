@@ -348,3 +348,17 @@ def make_processed(path: Path, hostile: bool = False, synthetic: bool = False, u
     for name, rows in (("declarations", decls), ("indicators", inds), ("problems", probs)):
         pq.write_table(to_table(rows, name), path / f"{name}.parquet")
     return path
+
+
+def with_kinds(processed: Path, lax_unit: str | None = None) -> None:
+    """The fixture's indicators with their kinds read from their names; ``lax_unit``'s
+    人员聘用完成率 asks ``>=60%`` every year (its peers ask 90-100%)."""
+    from analysis import kinds
+
+    ind = pd.read_parquet(processed / "indicators.parquet")
+    ind["indicator_kind"] = ind["name"].map(kinds.kind_of)
+    if lax_unit is not None:
+        hit = (ind["unit"] == lax_unit) & (ind["name"] == "人员聘用完成率")
+        ind.loc[hit, ["target_raw", "op", "value"]] = [">=60%", ">=", 60.0]
+    ind = ind.astype(object).where(ind.notna(), None)
+    pq.write_table(to_table(ind, "indicators"), processed / "indicators.parquet")

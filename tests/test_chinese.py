@@ -14,7 +14,7 @@ from analysis import problems, tables
 from analysis.metrics.rules import RULES
 from analysis.reports import batch, export
 
-from seedkit import make_processed
+from seedkit import make_processed, with_kinds
 
 #: ASCII words a reader may meet: names of formats and tools, and units of measure
 ALLOWED = {
@@ -80,6 +80,7 @@ def _visible_text(page: str) -> str:
 @pytest.mark.slow
 def test_rendered_reports_are_in_chinese(tmp_path):
     processed = make_processed(tmp_path / "processed", synthetic=True)
+    with_kinds(processed)  # the 指标库's kinds, the unit report's peers and 同类位置 shown too
     out = tmp_path / "reports"
     results = batch.run_batch(processed, out, jobs=2, quiet=True)
     assert {r.status for r in results} == {"rendered"}, [r.error for r in results]

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from seedkit import SEED_UNIT, make_processed
+from seedkit import SEED_UNIT, make_processed, with_kinds
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REPORTS = ("unit_report.ipynb", "year_report.ipynb", "overview_report.ipynb", "library_report.ipynb")
@@ -166,7 +166,27 @@ def test_the_library_notebook_shows_every_kind_found_with_its_chart(tmp_path):
     present = [k for k in kinds.table() if k.id in set(ind["indicator_kind"].dropna())]
     assert present, "the fixture's indicators have no kind"
     for k in present:
-        assert f"<h3>{k.name}（{k.id}）</h3>" in page
+        assert f"<h3>{k.name}</h3>" in page
         assert f"{k.name}：按省份" in page and f"{k.name}：按年度" in page
         assert f'alt="图表：{k.name}：各年度目标值"' in page or f"{k.name}：各年度目标值：无数据" in page
     assert page.count('<img class="chart"') >= 1
+
+
+def test_the_unit_notebook_shows_peer_positions_in_its_targets_and_lax_ones_first(tmp_path):
+    """The unit notebook's code on twelve units of the small fixture: the target history has the
+    column 同类位置, and the lax target is a flag of the first screen linking to its row there."""
+    import re
+
+    units = [SEED_UNIT] + [f"示例市第{i}局" for i in range(1, 12)]
+    processed = make_processed(tmp_path / "data" / "processed", units=units)
+    with_kinds(processed, lax_unit=SEED_UNIT)
+    (tmp_path / "notebooks").mkdir()
+    shown = _run_in_process("unit_report.ipynb", tmp_path / "notebooks", processed_dir=str(processed))
+    page = "\n".join(s for s in shown if isinstance(s, str))
+    box = next(s for s in shown if isinstance(s, str) and 'class="headline"' in s)
+    flags = re.findall(r'<a href="#(target-\w+)">明显偏松：(\d+)年 ([^：]+)：人员聘用完成率 &gt;=60%', box)
+    assert len(flags) >= 1 and {int(y) for _, y, _ in flags} <= {2019, 2020, 2021}
+    for anchor, _, _ in flags:
+        row = re.search(rf'<tr id="{anchor}">.*?</tr>', page, re.S)
+        assert row and "人员聘用完成率" in row.group(0) and "明显偏松" in row.group(0)
+    assert "同类位置" in page and re.search(r"\d+%（同类 24 个）", page)

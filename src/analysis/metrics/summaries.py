@@ -165,6 +165,7 @@ def report_headline(
     review_rows: pd.DataFrame,
     problems: pd.DataFrame | None = None,
     reconciliation: pd.DataFrame | None = None,
+    peers: pd.DataFrame | None = None,
 ) -> dict:
     """The figures of a report's first screen, for its latest year (``year``):
 
@@ -176,7 +177,10 @@ def report_headline(
     (the review over every year); and the counts of the flags: ``n_flagged_projects`` (budget up
     while targets loosened, every year), ``n_below_target_all`` (projects below their execution
     target, every year), ``n_reconciliation``, ``n_renamed`` and ``n_errors`` (problems of
-    severity error)."""
+    severity error); with ``peers`` (:func:`analysis.metrics.peer_position` of the unit's
+    targets), ``n_lax`` and ``lax``: the lax targets, latest year first, each a dict of ``year``,
+    ``project``, ``name``, ``target_raw``, ``peer_median``, ``value_unit``, ``n_peers`` and
+    ``indicator_key`` (where the positions carry it)."""
     years = sorted(int(y) for y in declarations["year"].dropna().unique())
     out: dict = {"year": years[-1] if years else None}
     if not years:
@@ -215,7 +219,21 @@ def report_headline(
     out["n_fail"] = int((judged["outcome"] == "fail").sum()) if len(judged) else 0
     out["n_fail_projects"] = int(judged.loc[judged["outcome"] == "fail", "decl_id"].nunique()) if len(judged) else 0
     out["pass_rate"] = (len(judged) - out["n_fail"]) / len(judged) if len(judged) else float("nan")
+    out["lax"] = lax_targets(peers)
+    out["n_lax"] = len(out["lax"])
     return out
+
+
+def lax_targets(peers: pd.DataFrame | None) -> list[dict]:
+    """The lax targets of :func:`analysis.metrics.peer_position`, latest year first: ``year``,
+    ``project``, ``name``, ``target_raw``, ``peer_median`` (in ``value_unit``), ``n_peers``,
+    ``indicator_key`` (None where the positions do not carry it)."""
+    if peers is None or peers.empty:
+        return []
+    lax = peers[peers["lax"].fillna(False).astype(bool)]
+    lax = lax.sort_values(["year", "project", "seq"], ascending=[False, True, True], kind="stable")
+    cols = ["year", "project", "name", "target_raw", "peer_median", "value_unit", "n_peers", "indicator_key"]
+    return [{c: rec.get(c) for c in cols} for rec in lax.to_dict("records")]
 
 
 #: a unit name that says no place: 区林业局, 县财政局, 市场监督管理所 … (a place prefix missing)

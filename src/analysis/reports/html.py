@@ -18,8 +18,8 @@ import math
 
 import pandas as pd
 
+from analysis import kinds, tables
 from analysis import problems as problem_codes
-from analysis import tables
 
 SYNTHETIC_PREFIX = "synthetic/"
 
@@ -104,6 +104,9 @@ VALUE_WORDS = {
     "horizon": {"year": "当年", "medium": "中期"},
     "op": {"range": "区间"},
     "exec_target_op": {"range": "区间"},
+    "indicator_kind": {k.id: k.name for k in kinds.table()},
+    "stricter": {"higher": "越高越严", "lower": "越低越严", "none": "不分宽严"},
+    "peer_scope": {"year": "同年度", "province": "同年度、同省"},
 }
 
 

@@ -65,6 +65,7 @@ from analysis.reports.html import (  # noqa: F401 - notebooks and tests call the
     synthetic_notice_html,
     table_html,
 )
+from analysis.reports.peers import PEER_HEADING, lax_flags_html, with_keys
 from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 
 # ----------------------------------------------------------------------------- display in a notebook
@@ -314,6 +315,8 @@ def headline_html(h: dict) -> str:
     ]
     flags = []
     for key, sentence, section in HEADLINE_FLAGS:
+        if key == "n_errors":  # the lax targets, each linking to its row of the target history
+            flags += lax_flags_html(h.get("lax") or [], heading_anchor(PEER_HEADING))
         n = int(h.get(key) or 0)
         if n:
             text = escape(sentence.format(n=n, fail=h.get("n_fail", 0)))
@@ -627,27 +630,26 @@ def show_review(review: pd.DataFrame, by: str = "project", links=None) -> None:
 
 # ----------------------------------------------------------------------------- peers (the indicator library)
 
-PEER_HEADING = "与同类目标比较"
 
-
-def unit_peer_positions(processed_dir, indicators: pd.DataFrame) -> pd.DataFrame:
+def unit_peer_positions(processed_dir, indicators: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """The peer position (:func:`analysis.metrics.peer_position`) of one unit's targets
     (``indicators``), their peers read from the whole table: only the kinds and years the unit
-    has, each table file read once per kernel."""
+    has, each table file read once per kernel. With the unit's target history
+    (:func:`analysis.metrics.target_history`), each position carries the ``indicator_key`` of its
+    row there (:func:`analysis.reports.peers.with_keys`)."""
     from analysis import metrics
 
     d = resolve_processed_dir(processed_dir)
     mine = indicators[indicators["indicator_kind"].notna()] if "indicator_kind" in indicators else indicators.iloc[0:0]
     if mine.empty:
-        return pd.DataFrame(columns=metrics.library.PEER_COLUMNS)
+        return with_keys(pd.DataFrame(columns=metrics.library.PEER_COLUMNS), history)
     kinds_ = sorted(mine["indicator_kind"].unique().tolist())
     years = sorted(int(y) for y in mine["year"].unique())
-    peers = cached_table(
-        d, "indicators", filters=[("indicator_kind", "in", kinds_), ("year", "in", years), ("horizon", "==", "year")]
-    )
+    # medium-term targets are left out by peer_position (a horizon not printed is the year's)
+    peers = cached_table(d, "indicators", filters=[("indicator_kind", "in", kinds_), ("year", "in", years)])
     decl = cached_table(d, "declarations", columns=["decl_id", "province", "city", "county", "adcode"])
     pp = metrics.peer_position(peers, decl[decl["decl_id"].isin(peers["decl_id"].unique())])
-    return pp[pp["decl_id"].isin(set(mine["decl_id"]))].reset_index(drop=True)
+    return with_keys(pp[pp["decl_id"].isin(set(mine["decl_id"]))].reset_index(drop=True), history)
 
 
 def show_peer_positions(positions: pd.DataFrame) -> None:
