@@ -242,3 +242,22 @@ def test_a_task_heading_over_a_field_row_does_not_hide_it(tmp_path):
     r = kit.ingest_files(tmp_path, {"f.txt": _text(rows)})
     d = r.declarations.iloc[0]
     assert (d.project, d.unit) == ("城区绿化养护", "示例市园林绿化所")
+
+
+def test_a_numbered_allocation_list_before_the_form_is_passed_over(tmp_path):
+    """A notice's 安排表 before its form: 序号 | 乡镇名称 | 项目名称 | 金额 over numbered rows and a
+    合计: its 项目名称 is a column heading, not the form's project; the form after it is read whole."""
+    allocation = [
+        ["附件1", "", "", "", "", ""],
+        ["2022年省级水利专项资金安排表", "", "", "", "", ""],
+        ["单位:万元", "", "", "", "", ""],
+        ["序号", "乡镇名称", "项 目 名 称", "金额", "备注", ""],
+        ["1", "甲镇", "甲村排洪排水工程建设", "20", "", ""],
+        ["2", "乙乡", "乙村水圳修复", "15", "", ""],
+        ["合计", "", "", "35", "", ""],
+        ["附件2", "", "", "", "", ""],
+    ]
+    r = kit.ingest_files(tmp_path, {"f.txt": _text(allocation + LEVELS)})
+    assert len(r.declarations) == 1 and r.declarations.project.iloc[0] == "农村生活垃圾收运"
+    assert len(r.indicators) == 4
+    assert not set(r.problems.code) & {"missing-field", "unrecognized-row"}, r.problems.to_string()

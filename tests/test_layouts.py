@@ -542,6 +542,38 @@ def test_a_level2_label_printed_over_two_rows_is_one_label(tmp_path):
     assert r.indicators.level2.tolist() == ["数量指标", "社会效益指标"]
 
 
+def test_a_cover_block_over_the_form_is_its_header(tmp_path):
+    """A district's 部门专项 form: a title with its year after it, a cover of one-cell lines naming
+    the project (申报项目名称) and the unit (编报单位), then the form naming the project again and the
+    implementer by its short name: one declaration, the unit the cover's, the year the title's."""
+    rows = [
+        "示例区部门预算部门专项(绩效目标)申报表2021年度",
+        "申 报 项 目 名 称:科学技术研究与开发资金",
+        "编报单位(印章) :示例市示例区科学技术和经济信息化局",
+        "部门负责人(签字):",
+        "编   报   时   间    :  2021年1月28日",
+        "项目基本信息",
+        ["项目名称", "科学技术研究与开发资金", "", "", ""],
+        ["主管部门及编码", "区科经局", "实施单位", "区科经局", ""],
+        ["项目资金", "资金总额", "936万元", "当年资金总额:", "936万元"],
+        ["总体目标", "中期目标", "", "年度目标", ""],
+        ["", "推进科技事业发展", "", "新增高新技术企业15家", ""],
+        "绩效项目指标表",
+        ["一级指标", "二级指标", "指标内容", "指标值", "备 注"],
+        ["产出指标", "数量指标", "新增高新技术企业", "15", ""],
+    ]
+    r, d = one(tmp_path, form(*rows))
+    assert len(r.declarations) == 1
+    assert (d.unit, d.department, d.project, d.year) == (
+        "示例市示例区科学技术和经济信息化局",
+        "区科经局",
+        "科学技术研究与开发资金",
+        2021,
+    )
+    assert (d.year_budget, d.total_budget, d.goals) == (9_360_000, 9_360_000, "新增高新技术企业15家")
+    assert r.problems.empty, r.problems.to_string()
+
+
 def test_a_wide_form_gives_one_indicator_per_site(tmp_path):
     """One value column per village (no 指标值 header at all), an operator column before them:
     each site's cell is an indicator of its own, its site named."""

@@ -170,6 +170,14 @@ def test_every_declaration_of_the_second_round_is_found_and_read(more):
     assert result.summary["ledger_ok"]
 
 
+def test_nothing_in_the_second_round_is_an_error(more):
+    """The lists a notice prints before its form (g03's 安排表, g12's 任务清单) start no declaration
+    of their own: no declaration is dropped for a missing field."""
+    _, _, result = more
+    errors = result.problems[result.problems.severity == "error"]
+    assert errors.empty, errors.to_string()
+
+
 def test_the_grown_corpus_reads_at_98_percent(shared, extra, more):
     """The three sets together (50 declarations from some 38 publishers in 16 provinces)."""
     scores = [shared[2], extra[1], more[1]]

@@ -59,7 +59,7 @@ from analysis.tables import PROSE
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 #: a short row naming a part of the form (本项目上年度市级财政资金使用情况), not prose
 _SECTION = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明)$"
+    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.])?[^。；;，,:]{2,30}(?:情况|信息|明细|附表|说明|指标表)$"
 )
 _MONEY_UNITS = {"元": "元", "万元": "万元", "亿元": "亿元"}
 _BRACKET_MONEY = re.compile(r"[(（][^()（）]*?(万元|亿元|元)[)）]")
@@ -635,7 +635,7 @@ class _Splitter:
                 self.start(line)
             self.put(name, value, line, lab.label)
             return
-        if name == "project" and (self.cur is None or "project" in self.cur.own):
+        if name == "project" and (self.cur is None or ("project" in self.cur.own and not self.same_project(value))):
             self.start(line)
         if self.cur is None or self.complete():
             self.start(line)
@@ -654,6 +654,12 @@ class _Splitter:
                 self.put("money_unit", m.group(1), line, lab.label)
         self.put(name, value, line, lab.label)
         self.last_text = name if name in TEXT_FIELDS else None
+
+    def same_project(self, value: str) -> bool:
+        """A project named again as the form's cover names it (申报项目名称: X, then 项目名称 | X),
+        before any table: the same declaration."""
+        now = self.cur.get("project")
+        return bool(value) and not self.complete() and now is not None and clean(now) == clean(value)
 
     def stray(self, row: Row, cells: list[str]) -> None:
         texts = [c for c in cells if c]

@@ -197,6 +197,7 @@ TASK_TITLE_ENDS = tuple(RAW["tasks"]["title_ends"])
 TASK_HEADER_WORD: str = RAW["tasks"]["header_word"]
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_task_heading(first: str, n_filled: int) -> bool:
     """Whether a row whose first non-blank cell is ``first`` (of ``n_filled``) heads a list of the
     year's tasks: the cell is a task heading (任务清单, 年度主要任务), or, alone on its line, ends
@@ -250,9 +251,10 @@ def names_form_not_analysed(text: str) -> bool:
 
 _VERBS = "|".join(re.escape(v) for v in RAW["title"]["verbs"])
 #: a title cell (NFKC, no spaces): 财政项目支出绩效目标表, 2021年度…绩效目标申报表, 项目支出目标申报表,
-#: …表(2021年度); a sentence that merely mentions the form is no title
+#: …表(2021年度), …部门专项(绩效目标)申报表2021年度; a sentence that merely mentions the form is no title
 TITLE = re.compile(
-    rf"^(?:\d{{4}}年度?)?[^。，,；;:]{{0,40}}?(?:绩效)?目标(?:{_VERBS})?表(?:\((?:\d{{4}}年度?|[^()]{{1,12}})\)?)?$"
+    rf"^(?:\d{{4}}年度?)?[^。，,；;:]{{0,40}}?(?:绩效)?目标\)?(?:{_VERBS})?表"
+    rf"(?:\((?:\d{{4}}年度?|[^()]{{1,12}})\)?|\d{{4}}年度?)?$"
 )
 
 # ---------------------------------------------------------------------------------------------
