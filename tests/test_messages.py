@@ -15,6 +15,7 @@ import pytest
 
 from analysis import cli, messages
 from analysis.catalogue import ARGPARSE, MESSAGES
+from analysis.synthetic.params import LAYOUTS
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "analysis"
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
@@ -112,7 +113,7 @@ def _english_words(text: str) -> set[str]:
     environment and the project's own identifiers are taken out."""
     text = re.sub(r"--?[\w-]+|\w+(?:-\w+)+|\S*[/.]\S*|\b[A-Z_]{4,}\b|python\s+-m\s+analysis\s+\w+", " ", text)
     allowed = {"python", "analysis", "local", "LocalCluster", "HTML", "Excel", "script", *COMMANDS}
-    allowed |= {"seed", "county", "split", "medium", "long", "special"}  # the layouts' names
+    allowed |= set(LAYOUTS)  # the layouts' names
     return set(re.findall(r"[A-Za-z]{4,}", text)) - allowed
 
 
