@@ -58,6 +58,13 @@ window.addEventListener("load", function () {
     dangling: local.filter(function (a) { return !document.getElementById(a.getAttribute("href").slice(1)); })
                    .map(function (a) { return a.getAttribute("href"); }),
     toc: document.querySelectorAll("nav.toc a").length,
+    headline: (function () {
+      var h = document.querySelector("section.headline");
+      if (!h) { return null; }
+      var img = document.images[0];
+      return { flags: h.querySelectorAll("ul.flags a").length, top: Math.round(h.getBoundingClientRect().top),
+               before_charts: !img || !!(h.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING) };
+    })(),
     links: Array.prototype.slice.call(document.querySelectorAll("a[href]")).map(function (a) { return a.getAttribute("href"); }),
     orders: orders.map(function (o) { return o.id; }),
     first_rows: orders.map(function (o) {
@@ -172,9 +179,12 @@ def test_report_pages_navigate_and_align(rendered):
     overview = inspect(out / "overview" / "all-years.html", profile)
     for r in (unit, year, overview):
         assert r["errors"] == [] and r["pwned"] == 0 and r["scripts"] == 0
-        assert r["toc"] >= 5 and r["dangling"] == []  # the table of contents leads somewhere
+        assert r["toc"] >= 5 and r["dangling"] == []  # the table of contents and the flags lead somewhere
+        # the first screen: the headline figures and flags before any chart, near the top of the page
+        assert r["headline"] and r["headline"]["before_charts"] and r["headline"]["top"] < 1000, r["headline"]
         assert "../index.html" in r["links"] and r["no_alt"] == 0 and r["broken"] == 0
         assert r["text_align"] and all(a in ("num:right", "text:left") for a in r["text_align"]), r["text_align"]
+    assert year["headline"]["flags"] >= 1 and overview["headline"]["flags"] >= 1
     # a year report links every unit's report, the overview every year's
     assert {f"../units/{batch.safe_name(u)}.html" for u in UNITS + HOSTILE_UNITS} <= set(year["links"])
     assert {f"../years/{y}.html" for y in (2019, 2020, 2021)} <= set(overview["links"])

@@ -8,6 +8,7 @@ is found the same way as when an analyst opens them in JupyterLab from ``noteboo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -190,3 +191,31 @@ def test_the_unit_notebook_shows_peer_positions_in_its_targets_and_lax_ones_firs
         row = re.search(rf'<tr id="{anchor}">.*?</tr>', page, re.S)
         assert row and "人员聘用完成率" in row.group(0) and "明显偏松" in row.group(0)
     assert "同类位置" in page and re.search(r"\d+%（同类 24 个）", page)
+
+
+@pytest.mark.parametrize(
+    "name, params", [("year_report.ipynb", {"year": 2021}), ("overview_report.ipynb", {})], ids=["year", "overview"]
+)
+def test_the_year_and_overview_reports_open_with_their_headline_figures_and_flags(tmp_path, name, params):
+    """The notebook's code on the small fixture: after the sentence that names the year or the
+    data, the first screen (figures, then 需要注意 with links to sections of the same page),
+    before any chart."""
+    from analysis.reports.show import heading_anchor
+
+    processed = make_processed(tmp_path / "data" / "processed", synthetic=True)
+    (tmp_path / "notebooks").mkdir()
+    shown = _run_in_process(name, tmp_path / "notebooks", processed_dir=str(processed), **params)
+    page = "\n".join(s for s in shown if isinstance(s, str))
+    at = page.index('<section class="headline"')
+    assert at < page.index('<img class="chart"') and page.index("数据中共有" if not params else "年共有") < at
+    first = page[at : page.index("</section>", at)]
+    assert first.count('class="figure"') == 5 and "审核通过率" in first and "需要注意" in first
+    headings = {
+        heading_anchor(line[3:].strip())
+        for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    }
+    links = re.findall(r'<a href="#([^"]+)">', first)
+    assert links and set(links) <= headings, (links, headings)

@@ -50,11 +50,13 @@ from analysis.metrics.summaries import (
     change_shares,
     changes_for_report,
     headline_figures,
+    overview_headline,
     report_headline,
     review_for_report,
     review_summary,
     unit_ranking,
     units_moved,
+    year_headline,
     year_totals,
 )
 
@@ -96,6 +98,8 @@ __all__ = [
     "target_quality",
     "unit_ranking",
     "units_moved",
+    "overview_headline",
+    "year_headline",
     "year_targets",
     "year_totals",
 ]

@@ -338,3 +338,97 @@ def review_summary(review: pd.DataFrame, by=("unit", "year"), per: str = "group"
     out = out[cols].reset_index(drop=True).assign(ruleset=ruleset)
     out.attrs["ruleset"] = ruleset
     return out
+
+
+# ----------------------------------------------------------------------------- first screens of the year and overview reports
+
+
+def _compared(changes: pd.DataFrame) -> int:
+    """Indicators compared in both years (not added, removed, nor a framework's switch)."""
+    if changes is None or changes.empty:
+        return 0
+    fw = changes["framework_change"].astype(bool) if "framework_change" in changes else False
+    return int((~changes["change"].isin(["added", "removed"]) & ~fw).sum())
+
+
+def _flagged_units(project_budget: pd.DataFrame) -> int:
+    if project_budget is None or project_budget.empty:
+        return 0
+    return int(project_budget.loc[project_budget["budget_up_targets_loosened"].astype(bool), "unit"].nunique())
+
+
+def year_headline(
+    declarations: pd.DataFrame,
+    year: int,
+    execution: pd.DataFrame,
+    changes: pd.DataFrame,
+    project_budget: pd.DataFrame,
+    review_rows: pd.DataFrame,
+    problems: pd.DataFrame | None = None,
+) -> dict:
+    """The figures of a year report's first screen: :func:`report_headline` of ``year`` alone (its
+    declarations against the year before's, the execution of the year before reported in it, the
+    changes into it, the review of its declarations, the problems of its files), with ``n_units``,
+    ``prev_n_units``, ``prev_n_projects`` (the year before; 0 when it has no declaration),
+    ``budget_change_rel``, ``n_compared`` (indicators compared with the year before) and
+    ``n_flagged_units`` (units with a project whose budget grew while its targets were loosened).
+
+    Each frame may hold other years (the notebook's whole ``data``): only what bears on ``year``
+    is counted. ``{"year": None}`` when ``year`` has no declaration."""
+    y = int(year)
+    d = declarations[declarations["year"].isin([y - 1, y])]
+    mine = d[d["year"] == y]
+    if mine.empty:
+        return {"year": None}
+    ex = execution[execution["exec_year"] == y - 1] if len(execution) else execution
+    ch = changes[changes["to_year"] == y] if len(changes) else changes
+    pb = project_budget[project_budget["year"] == y] if len(project_budget) else project_budget
+    rv = review_rows[review_rows["year"] == y] if len(review_rows) else review_rows
+    out = report_headline(d, ex, ch, pb, rv, problems=problems)
+    prev = d[d["year"] == y - 1]
+    out.update(
+        n_units=int(mine["unit"].nunique()),
+        prev_n_units=int(prev["unit"].nunique()),
+        prev_n_projects=len(prev),
+        budget_change_rel=_relative(out["budget_change"], out["prev_year_budget"]),
+        n_compared=_compared(ch),
+        n_flagged_units=_flagged_units(pb),
+    )
+    return out
+
+
+def overview_headline(
+    declarations: pd.DataFrame,
+    execution: pd.DataFrame,
+    changes: pd.DataFrame,
+    project_budget: pd.DataFrame,
+    review_rows: pd.DataFrame,
+    problems: pd.DataFrame | None = None,
+) -> dict:
+    """The figures of the overview's first screen: :func:`report_headline` over every year (the
+    latest year's budget and its change, the latest execution; targets tightened and loosened,
+    the review and the flags over all years), with ``first_year``, ``n_years``, ``n_units``,
+    ``n_declarations``, ``total_budget`` (当年预算 of every year summed), ``rate_all`` (the
+    execution of every year reported, budget-weighted), ``budget_change_rel``, ``n_compared``
+    (indicators compared between consecutive years) and ``n_flagged_units``."""
+    out = report_headline(declarations, execution, changes, project_budget, review_rows, problems=problems)
+    if not out.get("year"):
+        return out
+    years = sorted(int(y) for y in declarations["year"].dropna().unique())
+    everything = headline_figures(declarations).iloc[0]
+    out.update(
+        first_year=years[0],
+        n_years=len(years),
+        n_units=int(declarations["unit"].nunique()),
+        n_declarations=len(declarations),
+        total_budget=everything["year_budget"],
+        rate_all=everything["rate"],
+        budget_change_rel=_relative(out["budget_change"], out["prev_year_budget"]),
+        n_compared=_compared(changes),
+        n_flagged_units=_flagged_units(project_budget),
+    )
+    return out
+
+
+def _relative(change, base) -> float:
+    return float(change / base) if pd.notna(change) and pd.notna(base) and base else float("nan")

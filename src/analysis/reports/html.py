@@ -46,6 +46,13 @@ CHANGE_LEGEND = (
 # ----------------------------------------------------------------------------- formatting
 
 
+def heading_anchor(heading: str) -> str:
+    """The fragment a report page gives a notebook's ``## heading`` (its id, as the table of contents links it)."""
+    from urllib.parse import quote
+
+    return quote(heading.replace(" ", "-"))
+
+
 def escape(value) -> str:
     """Text for HTML: ``<``, ``>``, ``&`` and quotes escaped; None and NaN as an em dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:

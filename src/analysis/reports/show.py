@@ -33,6 +33,12 @@ from analysis.reports.data import (  # noqa: F401 - notebooks and tests call the
     suggest,
     unknown_message,
 )
+from analysis.reports.headline import (  # noqa: F401 - notebooks and tests call these as show.NAME
+    overview_headline_html,
+    show_overview_headline,
+    show_year_headline,
+    year_headline_html,
+)
 from analysis.reports.html import (  # noqa: F401 - notebooks and tests call these as show.NAME
     CHANGE_LABELS,
     CHANGE_LEGEND,
@@ -59,6 +65,7 @@ from analysis.reports.html import (  # noqa: F401 - notebooks and tests call the
     fmt_rate,
     fmt_signed_money,
     fmt_wan,
+    heading_anchor,
     problem_place,
     problem_summary,
     say,
@@ -475,13 +482,6 @@ def show_renames(renames: pd.DataFrame, links=None) -> None:
     )
     cols = (["unit"] if "unit" in (links or {}) else []) + RENAME_COLUMNS
     show_table(renames.assign(match="fuzzy"), columns=cols, links=links, title="更名的项目")
-
-
-def heading_anchor(heading: str) -> str:
-    """The fragment a report page gives a notebook's ``## heading`` (its id, as the table of contents links it)."""
-    from urllib.parse import quote
-
-    return quote(heading.replace(" ", "-"))
 
 
 #: problem rows a report lists one by one (the counts by code cover them all)
