@@ -7,7 +7,7 @@ where the publisher asked for it, a row cut by the break with its text on both p
 running header and a page number on every page. :func:`disclosure` lays the declarations of
 text exports out that way; what varies is what the published PDFs vary in (page size and
 orientation, where the breaks fall, one declaration a page or several, ruling lines or none,
-full-width punctuation). The declarations read from it must be those read from the text
+cells' text centred in their height or at its top, full-width punctuation). The declarations read from it must be those read from the text
 exports (:func:`expected`).
 """
 
@@ -19,6 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import formatkit as fk
+import seedkit as kit
+
+#: the real declarations whose layouts the PDF tests print: the shared corpus, the three test
+#: folders (round two, the extra set, the other form families) and the seed
+REAL = fk.real_world_dir()
+FIXTURES = Path(__file__).parent / "fixtures"
+LAYOUTS = (
+    sorted(REAL.glob("*.txt"))
+    + sorted((FIXTURES / "real-world-extra").glob("*.txt"))
+    + sorted([*(FIXTURES / "real-world-more").glob("*.txt"), *(FIXTURES / "real-world-more").glob("*.csv")])
+    + [kit.SEED]
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +49,12 @@ class Layout:
     offset: float = 0.0
     #: the budget tables printed before (and between) the declarations
     budget_tables: bool = True
+    #: the budget tables drawn with ruling lines (``None``: as the declarations are)
+    budget_ruled: bool | None = None
     #: ruling lines around the cells (False: text placed in columns, no lines)
     ruled: bool = True
+    #: a cell's text at the middle of its height (False: at its top, as Word prints cells)
+    middle: bool = True
     #: font size of the cells
     size: float = 7.5
     #: a running header printed at the top of every page
@@ -91,11 +107,12 @@ def _story_table(rows: list[list[str]], width: float, layout: Layout):
         kept = [c for c in table._spanCmds if c[1][1] == c[2][1]]
         table._spanCmds = []
         table.setStyle(TableStyle(kept))
-    if layout.split_rows:
+    if layout.split_rows or not layout.middle:
         from reportlab.platypus import TableStyle
 
-        table.splitInRow = 2  # a row is cut where at least two of its lines fit on the page
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))  # as Word prints cells
+    if layout.split_rows:
+        table.splitInRow = 2  # a row is cut where at least two of its lines fit on the page
     if not layout.ruled:
         from reportlab.platypus import TableStyle
 
@@ -104,6 +121,11 @@ def _story_table(rows: list[list[str]], width: float, layout: Layout):
         )
         table._linecmds = []  # no ruling line at all
     return table
+
+
+def _budget_layout(layout: Layout) -> Layout:
+    ruled = layout.ruled if layout.budget_ruled is None else layout.budget_ruled
+    return Layout(ruled=ruled, middle=layout.middle)
 
 
 def disclosure(grids: list[list[list[str]]], layout: Layout = Layout(), budget_every: int = 0) -> bytes:
@@ -133,7 +155,7 @@ def _disclosure(grids: list[list[list[str]]], layout: Layout, budget_every: int)
         story.append(Paragraph("示例市2021年部门预算", title))
         for _ in range(3):
             name, rows = next(extra)
-            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, Layout(ruled=layout.ruled))])
+            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, _budget_layout(layout))])
         story.append(Paragraph("五、项目支出绩效目标表", text))
         story.append(PageBreak())
     for k, grid in enumerate(grids):
@@ -148,7 +170,7 @@ def _disclosure(grids: list[list[list[str]]], layout: Layout, budget_every: int)
                 story.append(_story_table(b.rows, width, layout))
         if budget_every and (k + 1) % budget_every == 0 and k + 1 < len(grids):
             name, rows = next(extra)
-            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, Layout(ruled=layout.ruled))])
+            story.extend([Paragraph(name, text), _story_table(rows, width * 0.8, _budget_layout(layout))])
     buf = io.BytesIO()
     doc.filename = buf
 
@@ -175,6 +197,16 @@ def expected(paths: list[Path]) -> fk.Tables:
         pd.concat([g.indicators for g in got], ignore_index=True),
         [p for g in got for p in g.problems],
     )
+
+
+def assert_same(text: fk.Tables, got: fk.Tables, where: str) -> None:
+    """Every declaration and indicator of ``text`` (a text export's) found the same in ``got``,
+    nothing more, and no problem the text export did not raise."""
+    c = fk.compare(text, got)
+    assert c["found"] == c["declarations"] == c["same"] and not c["extra"], (where, c)
+    assert c["indicators_found"] == c["indicators_same"] == c["indicators"], (where, c)
+    new = sorted({p.code for p in got.problems} - {p.code for p in text.problems})
+    assert not new, (where, new)
 
 
 def _drawn(draw):
@@ -248,13 +280,13 @@ def _widths(rows: list[list[str]], width: float) -> list[float]:
     return [width * w / sum(weights) for w in weights]
 
 
-def _table(rows: list[list[str]], widths: list[float], size: float):
+def _table(rows: list[list[str]], widths: list[float], size: float, ruled: bool = True):
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     cell, _, _ = fk._styles(size)
     rows = [r + [""] * (len(widths) - len(r)) for r in rows]
     data = [[Paragraph(fk._esc(t), cell) if t.strip() else "" for t in r] for r in rows]
-    style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP")] + ([("GRID", (0, 0), (-1, -1), 0.5, "black")] if ruled else [])
     for line in fk.spans(rows):
         for s in line:
             if s and (s[2] > 1 or s[3] > 1):
@@ -279,12 +311,15 @@ def _fitting(text: str, width: float, size: float, lines: int) -> int:
     return n
 
 
-def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5, titles: bool = False) -> bytes:
+def cut_row(
+    grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5, titles: bool = False, ruled: bool = True
+) -> bytes:
     """A PDF of ``grid`` where a page break cuts the first table row with a cell starting with
     ``row``, as a word processor cuts a row: its cells' first ``lines`` lines at the foot of
     one page, the rest at the top of the next, under the table's first row printed again
     (``lines=0``: the break falls before the row). With ``titles`` the lines printed over the
-    table are printed again over its part on the next page (a spreadsheet's print titles)."""
+    table are printed again over its part on the next page (a spreadsheet's print titles);
+    ``ruled=False``: no ruling lines (cells' text at their top, as Word prints them)."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
@@ -301,7 +336,7 @@ def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5, 
         widths = _widths(b.rows, width)
         at = next((i for i, r in enumerate(b.rows) if any(c.startswith(row) for c in r)), None)
         if at is None:
-            story.append(_table(b.rows, widths, size))
+            story.append(_table(b.rows, widths, size, ruled))
             continue
         cut = b.rows[at] + [""] * (len(widths) - len(b.rows[at]))
         spans = fk.spans(b.rows)[at]
@@ -310,10 +345,10 @@ def cut_row(grid: list[list[str]], row: str, lines: int = 2, size: float = 7.5, 
         rest = [c[len(first[i]) :] for i, c in enumerate(cut)]
         assert any(rest), f"row {row!r} fits in {lines} lines"
         above = b.rows[:at] + ([first] if lines else [])
-        story.extend([_table(above, widths, size), PageBreak()])
+        story.extend([_table(above, widths, size, ruled), PageBreak()])
         if titles:
             story.extend(Paragraph(fk._esc(t), title if "绩效目标" in t and "表" in t else text) for t in b.texts)
-        story.append(_table([b.rows[0], rest] + b.rows[at + 1 :], widths, size))
+        story.append(_table([b.rows[0], rest] + b.rows[at + 1 :], widths, size, ruled))
     buf = io.BytesIO()
     doc.filename = buf
     doc.build(story)

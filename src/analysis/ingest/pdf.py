@@ -1,6 +1,8 @@
 """Reading text PDFs (a department's budget disclosure, a declaration printed to PDF) into tables.
 
-Tables are found by their ruling lines (pdfplumber). Each becomes one optional
+Tables are found by their ruling lines (pdfplumber), or, drawn without them, by where their text
+is placed (:mod:`analysis.ingest.pdftext`: on a page without a ruled table, and beside one where
+the text outside it is a table beyond doubt). Each becomes one optional
 :class:`~analysis.ingest.grid.Sheet` (the parser keeps those holding a declaration: the budget
 tables a disclosure prints before its declarations are passed over). Merged cells arrive as a
 value in the top-left cell and blanks in the others, as in a text export. A cell's text keeps
@@ -19,7 +21,6 @@ that does not open is ``unreadable-file``. Only the first :data:`MAX_PAGES` page
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import time
 import unicodedata
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 
 from analysis.ingest import limits as lim
 from analysis.ingest.grid import Sheet, document_sheet
+from analysis.ingest.pdftext import CHAR_KEYS, Alignment, Unruled, cell_text, line_text, lines_of, page_items
 from analysis.ingest.vocabulary import field_of
 from analysis.problems import Problem
 
@@ -47,15 +49,13 @@ _FURNITURE = re.compile(r"^[\s\-—–第页共/\d.·|()（）]*$")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–(（]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–)）]*$"
 )
-#: an indicator table's column header printed as a line of text (a table without ruling lines)
-#: (the words apart as columns are, not as in a sentence: 一级指标、二级指标和三级指标)
+#: an indicator table's column header, its cells apart (not as in a sentence: 一级指标、二级指标和三级指标)
 _UNRULED_HEADER = re.compile(r"一级\s*(?:指标|目标)\s+二级\s*(?:指标|目标)\s+三级\s*(?:指标|目标)")
 #: rows at the top of a table a publisher may print again on each page
 _REPEATED = 4
 #: a line saying the form's year: （2021年度）, 2021年
 _YEAR_LINE = re.compile(r"^[\s(（\[【]*(?:19|20)\d{2}\s*年度?[\s)）\]】]*$")
 _YEARLESS_FORM = re.compile(r"绩效目标|绩效指标")
-_CLOSING = set("，。、；：？！）》」』】〕”’,.;:?!)]%％")
 
 
 @dataclass
@@ -73,6 +73,8 @@ class _Part:
     last: dict = field(default_factory=dict)
     #: the text printed over the table's start (its title lines), without white space
     preamble: set = field(default_factory=set)
+    #: drawn with ruling lines (else read from where its text is placed: ``x1`` is where its text ends)
+    ruled: bool = True
 
 
 def _compatibility_forms() -> dict[int, str]:
@@ -90,95 +92,6 @@ def _compatibility_forms() -> dict[int, str]:
 
 
 _FOLD = _compatibility_forms()
-
-
-def _is_cjk(ch: str) -> bool:
-    return ord(ch) >= 0x2E80 or unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _lines(chars: list[dict]) -> list[list[dict]]:
-    """Characters grouped into lines (by their vertical position), each left to right."""
-    out: list[list[dict]] = []
-    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        if out:
-            last = out[-1]
-            size = max(last[0]["size"], ch["size"], 1.0)
-            if abs(ch["top"] - last[0]["top"]) <= 0.5 * size:
-                last.append(ch)
-                continue
-        out.append([ch])
-    for line in out:
-        line.sort(key=lambda c: c["x0"])
-    return out
-
-
-def _line_text(line: list[dict]) -> str:
-    parts = []
-    prev = None
-    for ch in line:
-        text = ch["text"]
-        if (
-            prev is not None
-            and ch["x0"] - prev["x1"] > 0.3 * max(ch["size"], 1.0)
-            and text != " "
-            and prev["text"] != " "
-        ):
-            parts.append(" ")
-        parts.append(text)
-        prev = ch
-    return "".join(parts)
-
-
-def _first_word(line: list[dict]) -> tuple[float, float]:
-    """Left and right edge of a line's first word (a CJK character, with closing punctuation after it)."""
-    chars = [c for c in line if c["text"].strip()]
-    if not chars:
-        return line[0]["x0"], line[0]["x0"]
-    end = 0
-    if _is_cjk(chars[0]["text"][:1] or "a"):
-        while end + 1 < len(chars) and chars[end + 1]["text"] in _CLOSING:
-            end += 1
-    else:
-        while (
-            end + 1 < len(chars)
-            and not _is_cjk(chars[end + 1]["text"][:1] or "a")
-            and chars[end + 1]["x0"] - chars[end]["x1"] < 0.3 * max(chars[end]["size"], 1.0)
-        ):
-            end += 1
-    return chars[0]["x0"], chars[end]["x1"]
-
-
-def cell_text(chars: list[dict], x0: float, x1: float) -> str:
-    """The text of one cell: its lines joined where the width wrapped them, broken where the
-    text did (the next line's first word would have fitted on the line, with a fifth of a
-    character to spare: a break taken for a wrap loses a line break, one taken for a break would
-    put one inside a name or a target)."""
-    lines = [[c for c in line] for line in _lines(chars)]
-    lines = [line for line in lines if "".join(c["text"] for c in line).strip()]
-    if not lines:
-        return ""
-    pad = max(0.0, min(line[0]["x0"] - x0 for line in lines))
-    right = x1 - pad
-    out = _line_text(lines[0]).strip()
-    for prev, line in itertools.pairwise(lines):
-        text = _line_text(line).strip()
-        last = (
-            max(c["x1"] for c in prev if c["text"].strip()) if any(c["text"].strip() for c in prev) else prev[-1]["x1"]
-        )
-        w0, w1 = _first_word(line)
-        # words of Latin letters wrapped apart are two words; a number or a code wrapped inside
-        # (1,030,700.|00, 7.|5) has no space
-        latin = out[-1:].isascii() and out[-1:].isalpha() and text[:1].isascii() and text[:1].isalpha()
-        space = 0.25 * max(line[0]["size"], 1.0) if latin else 0.0
-        if last + space + (w1 - w0) <= right - 0.2 * max(line[0]["size"], 1.0):
-            out += "\n" + text  # it would have fitted: the text broke the line here
-        else:
-            out += (" " if latin else "") + text
-    return out
-
-
-#: the keys of a character a cell's text is made from (the rest of pdfplumber's dict is let go)
-_CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size")
 
 
 def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float], list[dict], dict]:
@@ -207,7 +120,7 @@ def _table_rows(table, chars: list[dict]) -> tuple[list[list[str]], list[float],
 
     def edge(row) -> dict:
         return {
-            cell[0]: (cell[2], cell[3], [{k: c[k] for k in _CHAR_KEYS} for c in owned[cell]])
+            cell[0]: (cell[2], cell[3], [{k: c[k] for k in CHAR_KEYS} for c in owned[cell]])
             for cell in row.cells
             if cell is not None
         }
@@ -237,7 +150,7 @@ def _split_row(last: dict, first: dict, a: list[str], b: list[str], xs: list[flo
             return None
         if not (filled_a[-1] not in filled_b or (len(filled_b) == 1 and filled_b[0] != filled_a[0])):
             return None
-        if any(len(_lines(cells_a[i][2])) < 2 for i in filled_b):
+        if any(len(lines_of(cells_a[i][2])) < 2 for i in filled_b):
             return None  # a cell of one line ran on to no next page
     out = list(a)
     for i in filled_b:
@@ -254,7 +167,7 @@ def _split_row(last: dict, first: dict, a: list[str], b: list[str], xs: list[flo
 def _ends_full(x0: float, x1: float, _bottom: float, chars: list[dict]) -> bool:
     """Whether a cell's last line reaches its right edge (less than a character short): its
     text was wrapped there and went on."""
-    lines = [[c for c in line if c["text"].strip()] for line in _lines(chars)]
+    lines = [[c for c in line if c["text"].strip()] for line in lines_of(chars)]
     lines = [line for line in lines if line]
     if not lines:
         return False
@@ -269,7 +182,14 @@ def _near(xs: list[float], x: float) -> int:
 
 def _same_frame(a: _Part, b: _Part) -> bool:
     """Whether ``b`` can continue ``a``: the same left and right edges (a part may show column
-    boundaries the other lacks, where only a merged cell of it crossed them)."""
+    boundaries the other lacks, where only a merged cell of it crossed them); for tables without
+    ruling lines, the same first column, or every column of ``b`` (two at least) starting where
+    one of ``a``'s does (its first columns blank on the next page, where cells merged down run on)."""
+    if a.ruled != b.ruled:
+        return False
+    if not a.ruled:
+        within = len(b.xs) >= 2 and all(any(abs(x - y) <= 2.0 for y in a.xs) for x in b.xs)
+        return within or abs(a.xs[0] - b.xs[0]) <= 2.0
     return abs(a.x1 - b.x1) <= 2.0 and abs(a.xs[0] - b.xs[0]) <= 2.0
 
 
@@ -318,9 +238,9 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:  # noqa: C901, PLR0915 - the
     problems: list[Problem] = []
     pages_items: list[list[tuple]] = []  # of each page ("p", text, page, top) or ("t", _Part), in reading order
     no_text: list[int] = []
-    unruled: list[int] = []  # pages printing an indicator table's header outside any ruled table
     bad_pages: list[str] = []
     inflated = [0]  # bytes the pages' contents inflated to, all pages together
+    alignment = Alignment()  # how the file's tables without ruling lines place their cells
     try:
         n_pages = len(pages)
         if n_pages > MAX_PAGES:
@@ -372,12 +292,7 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:  # noqa: C901, PLR0915 - the
                         for b in boxes
                     )
                 ]
-                for line in _lines(outside):
-                    text = _line_text(line).strip()
-                    if text:
-                        here.append((line[0]["top"], ("p", text, number, round(line[0]["top"]))))
-                        if _UNRULED_HEADER.search(text):
-                            unruled.append(number)
+                here.extend(_text_items(outside, number, alignment, ruled=bool(here)))
                 pages_items.append([item for _, item in sorted(here, key=lambda x: x[0])])
             except lim.LimitExceeded:
                 raise
@@ -397,17 +312,6 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:  # noqa: C901, PLR0915 - the
         # a page that fails costs that page; a file none of whose pages could be read is damaged
         code = "unreadable-file" if len(bad_pages) == min(len(pages), MAX_PAGES) else "pages-not-read"
         problems.append(Problem(rel, 1, code, f"{rel}: page(s) {', '.join(bad_pages)} could not be read"))
-    if unruled:
-        pages = sorted(set(unruled))
-        problems.append(
-            Problem(
-                rel,
-                1,
-                "pages-not-read",
-                f"{rel}: page(s) {_ranges(pages)} print an indicator table without ruling lines (text placed "
-                "in columns), which is not read as a table; its declaration is not read from there",
-            )
-        )
     if no_text:
         considered = min(len(pages), MAX_PAGES) if pages else 0
         what = "no page has" if len(no_text) == considered else f"page(s) {_ranges(no_text)} of {considered} have"
@@ -447,6 +351,45 @@ def read_pdf(data: bytes, rel: str) -> list[Sheet]:  # noqa: C901, PLR0915 - the
         return [Sheet(None, [], problems, "pdf", optional=True, container="pdf")]
     sheets[0].problems = problems + sheets[0].problems
     return sheets
+
+
+def _text_items(chars: list[dict], number: int, alignment: Alignment, ruled: bool) -> list[tuple[float, tuple]]:
+    """The text of a page outside its ruled tables, each item with its height: its lines
+    (``("p", text, page, height)``) and the tables drawn without ruling lines among them
+    (``("t", part)``). On a page that holds a ruled table, only where one of those is a table
+    beyond doubt: an indicator table's header printed as columns, or three rows of two cells or
+    more (a line with a wide gap, as ``编制单位：…      单位：万元``, stays a line)."""
+    items = page_items(chars, alignment, _REPEATED + 1)
+    if ruled and not any(isinstance(item, Unruled) and _columnar(item.rows) for _, item in items):
+        lines = [(line[0]["top"], line_text(line).strip()) for line in lines_of(chars)]
+        return [(top, ("p", text, number, round(top))) for top, text in lines if text]
+    out: list[tuple[float, tuple]] = []
+    for top, item in items:
+        if isinstance(item, Unruled):
+            lim.charge(rows=len(item.rows), cells=sum(len(r) for r in item.rows))
+            part = _Part(
+                number,
+                item.top,
+                item.bottom,
+                item.xs,
+                item.x1,
+                item.rows,
+                first=item.first,
+                last=item.last,
+                ruled=False,
+            )
+            out.append((top, ("t", part)))
+        elif item:
+            out.append((top, ("p", item, number, round(top))))
+    return out
+
+
+def _columnar(rows: list[list[str]]) -> bool:
+    """Rows that are a table beyond doubt: an indicator table's header among them, or three of
+    two cells or more."""
+    return sum(sum(bool(c.strip()) for c in r) >= 2 for r in rows) >= 3 or any(
+        _UNRULED_HEADER.search(" ".join(r)) for r in rows
+    )
 
 
 class _PageTooLarge(Exception):
@@ -654,7 +597,8 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
         if joined:
             xs = _union(open_part.xs, part.xs)
             rows = _placed(part.rows, part.xs, xs)
-            kept, dropped = _drop_repeated(_placed_part(open_part, xs), rows)
+            before = _placed(open_part.rows[-_REPEATED:], open_part.xs, xs)
+            kept, dropped = _drop_repeated(_placed_part(open_part, xs), rows, before)
             if between and kept and _label(kept[0]) == _label(open_part.rows[0]):
                 joined = False  # under the same title, a table starting as this one did: a new form
         if joined:
@@ -675,11 +619,40 @@ def _join_continued(items: list[tuple]) -> list[tuple]:
             for p in since:  # page furniture and titles printed again are no paragraphs between
                 out.remove(p)
         else:
+            start_lines = _started_as_lines(part, since)
+            for p in start_lines:
+                out.remove(p)
+            between = [p for p in between if p not in start_lines]
             part.preamble = {_flat(p[1]) for p in between}
             out.append(("t", part))
             open_part = part
         since = []
     return out
+
+
+def _started_as_lines(part: _Part, since: list[tuple]) -> list[tuple]:
+    """The lines at the foot of the page before that are the first rows of a table without
+    ruling lines, put at the start of ``part`` (in place; their repeat at its top dropped); the
+    lines taken. Such a table's first rows, of one cell each (申报项目名称：…, 编报单位：…), look
+    like lines of text until a row of several cells follows; the publisher printing the table's
+    first row again over its part on the next page tells they were the table's."""
+    first = [c for c in part.rows[0] if c.strip()] if part.rows else []
+    if part.ruled or len(first) != 1:
+        return []
+    before = [p for p in since if p[2] == part.page - 1 and not _PAGE_NUMBER.match(p[1])]
+    at = next((i for i, p in enumerate(before) if _flat(p[1]) == _flat(first[0])), None)
+    if at is None:
+        return []
+    taken = before[at:]
+    head = [[p[1]] + [""] * (len(part.xs) - 1) for p in taken]
+    kept, dropped = _drop_repeated(_Part(part.page, 0, 0, part.xs, part.x1, head), part.rows)
+    if not dropped:
+        return []
+    part.page -= 1
+    part.rows = head + kept
+    part.pages = [part.page] * len(head) + part.pages[dropped:]
+    part.lines = list(range(1, len(head) + 1)) + [n + len(head) for n in part.lines[dropped:]]
+    return taken
 
 
 def _label(cells: list[str]) -> str:
@@ -699,17 +672,24 @@ def _placed_part(part: _Part, xs: list[float]) -> _Part:
     return _Part(part.page, part.top, part.bottom, xs, part.x1, _placed(part.rows[:_REPEATED], part.xs, xs))
 
 
-def _drop_repeated(part: _Part, rows: list[list[str]]) -> tuple[list[list[str]], int]:
+def _drop_repeated(
+    part: _Part, rows: list[list[str]], before: list[list[str]] | None = None
+) -> tuple[list[list[str]], int]:
     """``rows`` (the part of a table on its next page) without the rows at its top that repeat
     the first rows of the table: the header rows a publisher prints again on each page. (Any
     other row printed before, such as the column header of an earlier declaration's indicators
-    in the same table, is a row of its own.)"""
+    in the same table, is a row of its own.) Where the row after them starts a form as the
+    table's first form started (its 项目名称 with another value), they are that form's own first
+    rows, unless ``before`` (the last rows before the break) ends with them: then that form
+    began there, and they are repeated."""
     heads = part.rows[:_REPEATED]
     n = 0
     while n < min(len(heads), len(rows)) and _key(rows[n]) == _key(heads[n]) and _key(rows[n]):
         n += 1
     if 0 < n < min(len(heads), len(rows)) and _new_form(heads[n], rows[n]):
-        return rows, 0  # the same first rows, then the same label with another value: the next form
+        began = before is not None and [_key(r) for r in before[-n:]] == [_key(h) for h in heads[:n]]
+        if not began:
+            return rows, 0  # the same first rows, then the same label with another value: the next form
     return rows[n:], n
 
 
