@@ -218,3 +218,39 @@ def test_the_notebooks_say_a_missing_unit_in_chinese_whatever_the_locale(tmp_pat
     processed = make_processed(tmp_path / "p")
     with pytest.raises(data.NotInData, match="单位不存在：上海市水务局执法。您是否要找"):
         data.load_unit(processed, "上海市水务局执法")
+
+
+def test_tables_of_another_version_are_said_in_the_chosen_language():
+    import pyarrow as pa
+
+    from analysis import tables
+
+    schema = pa.schema([f for f in tables.SCHEMAS["problems"] if f.name != "severity"])
+    for lang, says in (
+        ("zh", "p.parquet：缺少列 severity。该表由其他版本写入：请重新运行"),
+        ("en", "missing column(s) severity"),
+    ):
+        with messages.in_language(lang), pytest.raises(tables.SchemaError) as err:
+            tables.check_schema(schema, "problems", where="p.parquet")
+        assert says in str(err.value)
+
+
+def test_an_error_of_the_package_reaching_the_command_line_is_one_line(tmp_path, monkeypatch, capsys):
+    from analysis import tables
+    from analysis.reports import show
+
+    from seedkit import make_processed
+
+    processed = make_processed(tmp_path / "p")
+
+    def another_version(*_a, **_k):
+        raise tables.SchemaError(
+            "p/declarations.parquet：缺少列 unit。该表由其他版本写入：请重新运行 python -m analysis ingest。"
+        )
+
+    monkeypatch.setattr(show, "available", another_version)
+    assert cli.main(["units", "--processed", str(processed)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("错误：p/declarations.parquet：缺少列 unit") and err.count("\n") == 1 and "Traceback" not in err
+    )

