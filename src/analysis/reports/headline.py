@@ -1,10 +1,10 @@
-"""The first screen of the year and overview reports: a few headline figures and the flags that
-need attention, each flag linking to the section that lists it.
+"""The first screen of the unit, year and overview reports: a few headline figures and the flags
+that need attention, each flag linking to the section that lists it.
 
-The figures are computed once in :mod:`analysis.metrics.summaries` (``metrics.year_headline``,
-``metrics.overview_headline``); this module only says them, in the markup of the unit report's
-first screen (``section.headline``: figures, then a 需要注意 box). Names are importable from
-:mod:`analysis.reports.show` (``show.show_year_headline``).
+The figures are computed once in :mod:`analysis.metrics.summaries` (``metrics.report_headline``,
+``metrics.year_headline``, ``metrics.overview_headline``); this module only says them, in one
+markup (``section.headline``: the figures, then a 需要注意 box). Names are importable from
+:mod:`analysis.reports.show` (``show.show_headline``, ``show.show_year_headline``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,18 @@ from analysis.reports.html import (
     fmt_signed_money,
     heading_anchor,
 )
+from analysis.reports.peers import PEER_HEADING, lax_flags_html
 
 #: a flag: the figure it counts, its sentence (``{n}`` and any other figure by name), the
-#: ``## heading`` of the section it links to in that report's notebook
+#: ``## heading`` of the section it links to in that report's notebook. A unit report's:
+HEADLINE_FLAGS = (
+    ("n_flagged_projects", "{n} 个项目当年预算增加而目标放松", "预算与目标"),
+    ("n_below_target_all", "{n} 个项目的预算执行率未达到申报的目标", "预算执行率：实际与目标"),
+    ("n_fail_projects", "{n} 份申报表未通过审核规则（共 {n_fail} 条）", "目标审核"),
+    ("n_reconciliation", "{n} 处上年预算额与上年申报的当年预算不一致", "预算核对"),
+    ("n_renamed", "{n} 个项目更名（按名称相似度认定，请核对）", "更名的项目"),
+    ("n_errors", "{n} 条读取错误（有内容未能读入）", PROBLEMS_HEADING),
+)
 YEAR_FLAGS = (
     ("n_flagged_projects", "{n} 个项目当年预算增加而目标放松（涉及 {n_flagged_units} 个单位）", "预算与目标"),
     ("n_below_target_all", "{n} 个项目上年的预算执行率未达到申报的目标", "项目执行率的分布与最低的项目"),
@@ -50,10 +59,12 @@ def figure_html(label: str, value: str, note: str = "") -> str:
     )
 
 
-def flags_html(h: dict, flags) -> str:
-    """The 需要注意 box: one linked sentence per flag of ``flags`` whose count in ``h`` is not 0."""
+def flags_html(h: dict, flags, before: dict | None = None) -> str:
+    """The 需要注意 box: one linked sentence per flag of ``flags`` whose count in ``h`` is not 0;
+    ``before`` (a flag's key -> list items) puts other items ahead of that flag."""
     items = []
     for key, sentence, section in flags:
+        items += (before or {}).get(key, [])
         n = int(h.get(key) or 0)
         if n:
             text = escape(sentence.format(n=n, **{k: v for k, v in h.items() if k != "n"}))
@@ -94,6 +105,29 @@ def _shares(h: dict, tightened: int, loosened: int) -> str:
     if not n:
         return "没有可与上一年比较的指标"
     return f"可比指标 {n} 个：收紧 {fmt_rate(tightened / n)}，放松 {fmt_rate(loosened / n)}"
+
+
+def headline_html(h: dict) -> str:
+    """The first screen of a unit report (``metrics.report_headline``): its latest year's projects,
+    budget and its change, last year's execution against its target, targets tightened and
+    loosened, the review's pass rate; then the flags, its lax targets among them (each linking
+    to its row of the target history)."""
+    if not h.get("year"):
+        return ""
+    y = h["year"]
+    figures = [
+        figure_html(f"{y}年项目", f"{h['n_projects']} 个"),
+        figure_html(f"{y}年当年预算", fmt_money(h["year_budget"]), _change(h)),
+        figure_html(f"{h['exec_year']}年预算执行率", fmt_rate(h["rate"]), _execution(h)),
+        figure_html(
+            f"{y}年目标变化",
+            f"收紧 {h['tightened']} · 放松 {h['loosened']}",
+            f"历年合计：收紧 {h['tightened_all']}，放松 {h['loosened_all']}",
+        ),
+        figure_html("审核通过率", fmt_rate(h["pass_rate"]), f"未通过 {h['n_fail']} 条（不适用的不计）"),
+    ]
+    lax = lax_flags_html(h.get("lax") or [], heading_anchor(PEER_HEADING))
+    return _headline(figures, flags_html(h, HEADLINE_FLAGS, before={"n_errors": lax}))
 
 
 def year_headline_html(h: dict) -> str:
@@ -155,6 +189,11 @@ def overview_headline_html(h: dict) -> str:
         ),
     ]
     return _headline(figures, flags_html(h, OVERVIEW_FLAGS))
+
+
+def show_headline(h: dict) -> None:
+    """Display :func:`headline_html` in a notebook."""
+    _display(headline_html(h))
 
 
 def show_year_headline(h: dict) -> None:

@@ -34,7 +34,10 @@ from analysis.reports.data import (  # noqa: F401 - notebooks and tests call the
     unknown_message,
 )
 from analysis.reports.headline import (  # noqa: F401 - notebooks and tests call these as show.NAME
+    HEADLINE_FLAGS,
+    headline_html,
     overview_headline_html,
+    show_headline,
     show_overview_headline,
     show_year_headline,
     year_headline_html,
@@ -72,7 +75,7 @@ from analysis.reports.html import (  # noqa: F401 - notebooks and tests call the
     synthetic_notice_html,
     table_html,
 )
-from analysis.reports.peers import PEER_HEADING, lax_flags_html, with_keys
+from analysis.reports.peers import PEER_HEADING, with_keys  # noqa: F401 - show.PEER_HEADING as before
 from analysis.reports.tablecache import read_table as cached_table  # each table file read once per kernel
 
 # ----------------------------------------------------------------------------- display in a notebook
@@ -276,72 +279,6 @@ def show_overview_summary(declarations: pd.DataFrame) -> None:
     )
 
 
-def _figure(label: str, value: str, note: str = "") -> str:
-    return (
-        f'<div class="figure"><div class="label">{escape(label)}</div><div class="value">{escape(value)}</div>'
-        + (f'<div class="sub">{escape(note)}</div>' if note else "")
-        + "</div>"
-    )
-
-
-#: the first screen's flags: figure key, sentence ({n}), the section it links to
-HEADLINE_FLAGS = (
-    ("n_flagged_projects", "{n} 个项目当年预算增加而目标放松", "预算与目标"),
-    ("n_below_target_all", "{n} 个项目的预算执行率未达到申报的目标", "预算执行率：实际与目标"),
-    ("n_fail_projects", "{n} 份申报表未通过审核规则（共 {fail} 条）", "目标审核"),
-    ("n_reconciliation", "{n} 处上年预算额与上年申报的当年预算不一致", "预算核对"),
-    ("n_renamed", "{n} 个项目更名（按名称相似度认定，请核对）", "更名的项目"),
-    ("n_errors", "{n} 条读取错误（有内容未能读入）", PROBLEMS_HEADING),
-)
-
-
-def headline_html(h: dict) -> str:
-    """The first screen of a unit report: the headline figures of ``metrics.report_headline`` and
-    the flags that need attention, each linking to its section."""
-    if not h.get("year"):
-        return ""
-    y = h["year"]
-    change = (
-        f"比上年 {fmt_signed_money(h['budget_change'])}" if not _missing(h.get("budget_change")) else "上年无可比预算"
-    )
-    rate_note = (
-        f"申报目标平均 {fmt_rate(h['exec_target'])}，{h['n_below_target']} 个项目未达目标"
-        if not _missing(h.get("exec_target"))
-        else "没有可比的执行率目标"
-    )
-    figures = [
-        _figure(f"{y}年项目", f"{h['n_projects']} 个"),
-        _figure(f"{y}年当年预算", fmt_money(h["year_budget"]), change),
-        _figure(f"{h['exec_year']}年预算执行率", fmt_rate(h["rate"]), rate_note),
-        _figure(
-            f"{y}年目标变化",
-            f"收紧 {h['tightened']} · 放松 {h['loosened']}",
-            f"历年合计：收紧 {h['tightened_all']}，放松 {h['loosened_all']}",
-        ),
-        _figure("审核通过率", fmt_rate(h["pass_rate"]), f"未通过 {h['n_fail']} 条（不适用的不计）"),
-    ]
-    flags = []
-    for key, sentence, section in HEADLINE_FLAGS:
-        if key == "n_errors":  # the lax targets, each linking to its row of the target history
-            flags += lax_flags_html(h.get("lax") or [], heading_anchor(PEER_HEADING))
-        n = int(h.get(key) or 0)
-        if n:
-            text = escape(sentence.format(n=n, fail=h.get("n_fail", 0)))
-            flags.append(f'<li><a href="#{escape(heading_anchor(section))}">{text}</a></li>')
-    flag_block = (
-        '<ul class="flags">' + "".join(flags) + "</ul>"
-        if flags
-        else '<p class="flags-none">没有需要特别注意的事项。</p>'
-    )
-    return (
-        '<section class="headline" aria-label="要点"><div class="figures">'
-        + "".join(figures)
-        + '</div><div class="attention"><strong>需要注意</strong>'
-        + flag_block
-        + "</div></section>"
-    )
-
-
 def show_ambiguous_units(ambiguous: pd.DataFrame) -> None:
     """A warning for each unit whose short name appears under several departments or sources
     (``metrics.ambiguous_units``): the report may put together units that are not one."""
@@ -361,13 +298,6 @@ def show_ambiguous_units(ambiguous: pd.DataFrame) -> None:
             )
             + "</div>"
         )
-
-
-def show_headline(h: dict) -> None:
-    """Display :func:`headline_html`."""
-    markup = headline_html(h)
-    if markup:
-        _display_html(markup)
 
 
 def show_changes_by_project(changes: pd.DataFrame) -> None:

@@ -54,7 +54,7 @@ def status_text(status: int) -> str:
 
 def epilog() -> str:
     """Said after the options by ``python -m analysis run --help``: the exit statuses."""
-    return _("run.epilog", statuses=_("run.epilog.sep").join(f"{k} {status_text(k)}" for k in STATUSES))
+    return _("run.epilog", statuses=_("sep.clause").join(f"{k} {status_text(k)}" for k in STATUSES))
 
 
 log = logging.getLogger("analysis.run")
