@@ -7,7 +7,7 @@ read, but suspicious) and a message saying what is wrong and where.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
@@ -266,9 +266,16 @@ class Problem:
         return CODES[self.code][0]
 
     def as_row(self) -> dict:
-        row = asdict(self)
-        row["severity"] = self.severity
-        return row
+        # (by hand, not dataclasses.asdict, which copies each value deeply: an ingest makes
+        # a row of every problem of every file, the cached ones too)
+        return {
+            "source_file": self.source_file,
+            "source_line": self.source_line,
+            "code": self.code,
+            "message": self.message,
+            "decl_id": self.decl_id,
+            "severity": self.severity,
+        }
 
 
 # ----------------------------------------------------------------------------- messages in Chinese

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.ingest import limits as lim
-from analysis.ingest.readers import is_candidate, names_a_declaration_format
+from analysis.ingest.readers import candidate_name, is_candidate, names_a_declaration_format
 from analysis.problems import Problem
 
 
@@ -25,6 +25,9 @@ class Listing:
     skipped: int
     problems: list[Problem]
     faulty: int  # entries that are a problem and not read
+    #: what the listing saw of each file, in the order of ``files``: (size, modification time,
+    #: status change time, inode), the times in nanoseconds (links followed)
+    stats: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the folder whose checks (links, special files, sizes) each end in a problem row
@@ -35,15 +38,18 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
     declarations kept elsewhere is read, while a link to a folder outside (``etc -> /etc``) or to
     any other file (``/etc/shadow``) is an ``outside-input`` row and is not read. FIFOs, sockets
     and devices are never opened."""
-    files: list[tuple[str, str]] = []
+    files: list[tuple[str, str, os.stat_result]] = []
     problems: list[Problem] = []
     skipped = faulty = 0
     seen_dirs: set[tuple[int, int]] = set()
     root = str(raw_dir)
     real_root = os.path.realpath(root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
 
     def rel_of(path: str) -> str:
-        return os.path.relpath(path, root).replace(os.sep, "/")
+        # (every path listed starts with the root's: cut it, as relpath would, without its cost)
+        rel = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
     def fault(path: str, message: str) -> None:
         nonlocal faulty
@@ -91,9 +97,8 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
             if stat.S_ISDIR(st.st_mode):
                 walk(path)
             elif stat.S_ISREG(st.st_mode):
-                rel = rel_of(path)
-                if is_candidate(Path(rel)):
-                    files.append((rel, path))
+                if candidate_name(e.name):  # (every folder above it passed as not hidden)
+                    files.append((rel_of(path), path, st))
                 else:
                     skipped += 1
             else:
@@ -110,14 +115,15 @@ def list_files(raw_dir: Path) -> Listing:  # noqa: PLR0915 - one walk of the fol
                     skipped += 1
 
     walk(root)
-    out = []
-    for rel, path in sorted(files, key=lambda f: f[0].split("/")):
+    out, stats = [], []
+    for rel, path, st in sorted(files, key=lambda f: f[0].split("/")):
         shown, note = lim.display_name(rel)
         if note:
             problems.append(Problem(shown, None, "bad-file-name", f"{shown}: {note}"))
         out.append((path, shown))
+        stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     out = _lookalikes(out, problems)
-    return Listing(out, skipped, problems, faulty)
+    return Listing(out, skipped, problems, faulty, stats)
 
 
 def _lookalikes(files: list[tuple[str, str]], problems: list[Problem]) -> list[tuple[str, str]]:

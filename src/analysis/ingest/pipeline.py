@@ -198,9 +198,6 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     listing = list_files(raw)
     files = listing.files
     jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    chunk = max(1, min(200, len(files) // (jobs * 8) or 1))
-    if len(files) < 64:
-        jobs = 1
 
     target = expand(out_dir) if out_dir is not None else None
     store = plan = recorder = None
@@ -241,7 +238,12 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             recorder = Recorder(plan)
             reused = store.results(plan)
         todo = [i for i in range(len(files)) if i not in reused]
-        read = _iter_results([files[i] for i in todo], jobs, chunk, limits, isolate, part_dir, scheduler, todo)
+        # chunks and workers for the files to read (a nightly run's few new files spread over
+        # the workers, not one chunk sized for the whole folder)
+        chunk = max(1, min(200, len(todo) // (jobs * 8) or 1))
+        read = _iter_results(
+            [files[i] for i in todo], jobs if len(todo) >= 64 else 1, chunk, limits, isolate, part_dir, scheduler, todo
+        )
         results = _in_order(len(files), reused, read)
         if progress:
             from tqdm import tqdm

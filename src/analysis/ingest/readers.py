@@ -64,6 +64,16 @@ def is_candidate(path: Path) -> bool:
     return path.suffix.lower() not in IGNORED_SUFFIXES
 
 
+def candidate_name(name: str) -> bool:
+    """:func:`is_candidate` of a file's own name (its folders known not to be hidden), without
+    making a path of it (the listing asks it of every file)."""
+    if name.startswith("."):
+        return False
+    i = name.rfind(".")
+    suffix = name[i:] if 0 < i < len(name) - 1 else ""  # (as Path.suffix)
+    return suffix.lower() not in IGNORED_SUFFIXES
+
+
 #: the names a text export is saved under (a file with no suffix is read as text too)
 TEXT_SUFFIXES = {".txt", ".tsv", ".tab", ".text", ".csv"}
 
