@@ -113,3 +113,152 @@ def test_another_version_of_the_reader_reads_every_file_again(corpus, tmp_path, 
     monkeypatch.setattr(pipeline, "version_key", lambda limits: "another version")
     again = ingest(raw, out, jobs=1, isolate=False, cache=cache)
     assert again.summary["files_reused"] == 0 and again.summary["files_new"] == again.summary["files"]
+
+
+# ----------------------------------------------------------------------------- telling a file unchanged
+
+DAY_AGO = 86_400
+
+
+def _age(raw, seconds: int = DAY_AGO) -> None:
+    """Every file of ``raw`` last modified ``seconds`` ago (as files that came in earlier)."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    for p in raw.rglob("*"):
+        if p.is_file():
+            os.utime(p, (then, then))
+
+
+def _count_hashes(monkeypatch) -> list[str]:
+    from analysis.ingest import cache as cache_mod
+
+    hashed = []
+    real = cache_mod.digest
+
+    def counting(path):
+        hashed.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(cache_mod, "digest", counting)
+    return hashed
+
+
+def test_a_file_whose_size_times_and_inode_are_unchanged_is_not_hashed(corpus, tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    _age(raw)
+    out, cache = tmp_path / "out", tmp_path / "out" / CACHE
+    first = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert first.summary["files_hashed"] == first.summary["files"]  # (nothing cached yet: each one hashed)
+    hashed = _count_hashes(monkeypatch)
+    read = _count_reads(monkeypatch)
+    again = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert hashed == [] and read == [] and again.summary["files_hashed"] == 0
+    assert again.summary["files_reused"] == first.summary["files"]
+
+    # the bytes of a file changed, its size and modification time put back: its status change
+    # time tells it, it is hashed and read again
+    import os
+
+    victim = next(p for p in sorted(raw.rglob("*.txt")) if p.name.startswith("u"))
+    st = victim.stat()
+    data = victim.read_bytes()
+    victim.write_bytes(data.replace(b"2020", b"2019", 1) if b"2020" in data else data[::-1])
+    os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert victim.stat().st_size == st.st_size and victim.stat().st_mtime_ns == st.st_mtime_ns
+    inc = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    rel = victim.relative_to(raw).as_posix()
+    assert hashed == [str(victim)] and read == [rel]
+    assert inc.summary["files_changed"] == 1 and inc.summary["files_hashed"] == 1
+    ingest(raw, tmp_path / "full", jobs=1, isolate=False)
+    assert _tables(out) == _tables(tmp_path / "full")
+
+
+def test_a_file_modified_as_it_was_listed_is_hashed_on_the_next_run(corpus, tmp_path, monkeypatch):
+    """A file modified within the tick of the file system's clock in which it was listed could
+    be modified again with the same times: what the listing saw of it is not trusted."""
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    _age(raw)
+    fresh = raw / "seed-a.txt"
+    fresh.write_text(join(HEAD, DECL1), "utf-8")  # modified now
+    out, cache = tmp_path / "out", tmp_path / "out" / CACHE
+    ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    hashed = _count_hashes(monkeypatch)
+    again = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert hashed == [str(fresh)] and again.summary["files_reused"] == again.summary["files"]
+
+
+def test_hash_all_hashes_every_file_and_reads_one_changed_behind_its_times(corpus, tmp_path, monkeypatch):
+    from analysis.ingest import listing as listing_mod
+
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    _age(raw)
+    out, cache = tmp_path / "out", tmp_path / "out" / CACHE
+    first = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    # a file whose bytes changed while everything the listing sees stayed (as a tool that
+    # restores times can leave it): shown to the ingest with the stat it had
+    victim = raw / "seed-b.txt"
+    real_list = listing_mod.list_files
+    before = dict(zip((rel for _p, rel in real_list(raw).files), real_list(raw).stats))
+
+    def same_stats(folder):
+        got = real_list(folder)
+        got.stats = [before.get(rel, st) for (_p, rel), st in zip(got.files, got.stats)]
+        return got
+
+    monkeypatch.setattr("analysis.ingest.pipeline.list_files", same_stats)
+    victim.write_text(join(HEAD, replace(DECL2, "490,000", "590,000")), "utf-8")
+    trusting = ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert trusting.summary["files_hashed"] == 0  # what stat-based telling cannot see
+    hashed = _count_hashes(monkeypatch)
+    checked = ingest(raw, out, jobs=1, isolate=False, cache=cache, hash_all=True)
+    assert len(hashed) == first.summary["files"] and checked.summary["files_changed"] == 1
+    ingest(raw, tmp_path / "full", jobs=1, isolate=False)
+    assert _tables(out) == _tables(tmp_path / "full")
+
+
+def test_run_after_run_the_cache_adds_a_segment_and_compacts_and_the_tables_stay_those_of_a_full_ingest(
+    corpus, tmp_path
+):
+    from analysis.ingest import cache as cache_mod
+
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus, raw)
+    _age(raw)
+    out, cache = tmp_path / "out", tmp_path / "out" / CACHE
+
+    def segments() -> set[str]:
+        return {p.stem for p in (cache / "data" / "declarations").glob("*.parquet")}
+
+    ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert len(segments()) == 1
+    counts = []
+    for night in range(cache_mod.MAX_SEGMENTS):  # a new file every night: a segment each
+        (raw / f"new-{night}.txt").write_text(join(HEAD, replace(DECL1, "2020", str(2000 + night))), "utf-8")
+        ingest(raw, out, jobs=1, isolate=False, cache=cache)
+        counts.append(len(segments()))
+        if night % 3 == 2:
+            ingest(raw, tmp_path / "full", jobs=1, isolate=False)
+            assert _tables(out) == _tables(tmp_path / "full"), f"night {night}"
+    assert counts == [*range(2, cache_mod.MAX_SEGMENTS + 1), 1]  # beyond the most segments: one again
+
+    # a few files changed: their old rows stay, passed over, beside those read again
+    files = sorted(p for p in raw.rglob("*.txt") if p.name.startswith("u"))
+    for f in files[:2]:
+        f.write_bytes(f.read_bytes() + b"\n")
+    ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert len(segments()) == 2
+    ingest(raw, tmp_path / "full", jobs=1, isolate=False)
+    assert _tables(out) == _tables(tmp_path / "full")
+
+    # most files changed: the rows of the old segments are mostly dead; one segment again
+    for f in files:
+        f.write_bytes(f.read_bytes() + b"\n")
+    ingest(raw, out, jobs=1, isolate=False, cache=cache)
+    assert len(segments()) == 1
+    ingest(raw, tmp_path / "full", jobs=1, isolate=False)
+    assert _tables(out) == _tables(tmp_path / "full")

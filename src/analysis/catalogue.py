@@ -132,6 +132,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "read every file again (by default a file whose bytes have not changed since the last ingest into "
         "PROCESSED_DIR is taken from PROCESSED_DIR/{cache})",
     ),
+    "ingest.hash_all": (
+        "读取每个文件的全部字节、计算哈希，以判断它是否改动（默认情况下，大小、修改时间和索引节点与上次读取时相同的文件视为未变）",
+        "hash the bytes of every file to tell whether it changed (by default a file whose size, modification "
+        "time and inode are those it had when last read is taken as unchanged)",
+    ),
     "ingest.scheduler": (
         "在 dask.distributed 上读取文件：调度器地址（tcp://host:8786），或 local：启动由 --jobs 个工作进程组成的 "
         "LocalCluster；各工作进程须能以相同路径访问输入文件夹和数据表文件夹",
@@ -203,6 +208,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "与上次导入相比：新文件 {new} 个，改动 {changed} 个，删除 {removed} 个；{reused} 个未变，未重新读取",
         "since the last ingest: {new} files new, {changed} changed, {removed} removed; {reused} unchanged, not read again",
     ),
+    "ingest.summary.hashed": ("（为判断是否改动，计算了 {n} 个文件的哈希）", " ({n} files hashed to tell)"),
     "ingest.summary.note": ("注：{line}", "note: {line}"),
     "ingest.written": (
         "数据表已写入 {out}/（declarations.parquet、indicators.parquet、problems.parquet，由 manifest.json 校验）",
@@ -370,6 +376,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.timeout": (
         "笔记本的一个单元格最多可运行的秒数（默认：600；0 表示不限）",
         "seconds one notebook cell may run (default: 600; 0 = no bound)",
+    ),
+    "run.hash_all": (
+        "读取每个输入文件的全部字节、计算哈希，以判断自上次运行以来是否改动（默认情况下，大小、修改时间和索引节点与上次读取时相同的文件视为未变）",
+        "hash the bytes of every input file to tell whether it changed since the last run (by default a file "
+        "whose size, modification time and inode are those it had when last read is taken as unchanged)",
     ),
     "run.allow_shrink": (
         "即使新数据表的申报表不到原来的 {percent}%%，也替换原有数据表",

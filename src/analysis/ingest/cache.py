@@ -1,27 +1,34 @@
 """The ingest's memory of its last run: a file whose bytes have not changed is not read again.
 
-The cache (``PROCESSED_DIR/.ingest.cache/`` for the command line) holds what the last ingest
+The cache (``PROCESSED_DIR/.ingest.cache/`` for the command line) holds what the last ingests
 read of each file:
 
 - ``files.parquet``: one row per file: its name (as the tables show it), the SHA-256 of its
-  bytes, what reading it gave besides rows (declarations found, declarations that failed, the
-  encoding, a web page without a declaration) and the content hash of each declaration (what
-  tells a repeat from a conflict);
-- ``problems.parquet``: the problems of each file, in order;
-- ``declarations/<year>.parquet`` and ``indicators/<year>.parquet``: every row the files gave
-  for that year (those left out as repeats or conflicts too), in the order of the tables, with
-  the file (``_file``) and the declaration's number in it (``_k``);
+  bytes, what the listing saw of it (size, modification and status change times, inode), the
+  segment holding its rows, what reading it gave besides rows (declarations found, declarations
+  that failed, the encoding, a web page without a declaration) and the content hash of each
+  declaration (what tells a repeat from a conflict);
+- ``problems.parquet``: the problems of each file;
+- ``declarations/<segment>.parquet`` and ``indicators/<segment>.parquet``: the rows of the files
+  one ingest read, ordered by year and unit (row groups never span two years), with the file
+  (``_file``) and the declaration's number in it (``_k``). Each run adds one segment holding the
+  rows of the files it read and keeps the others as they are (hard links); a segment's rows of a
+  file read again since, or gone, are passed over, and once they are a quarter of the rows (or
+  there are more than :data:`MAX_SEGMENTS` segments) the live rows are written again as one;
 - ``version.json``: the version the cache was written by (:func:`version_key`).
 
-A file is reused when its name and the SHA-256 of its bytes are those of a cached file and the
-version is the same: the package's ingest code, its vocabulary, the registries of columns and
-problems, the versions of the libraries that read files, and the bounds per file. Only the other
-files are read. Everything that depends on more than one file (repeats, conflicts, the order of
-the rows) is done again over all of them, so the tables are those of a full ingest (the same
-row groups too). The tables are written a year at a time (:func:`write_tables`): the cached
-rows of the year, the new ones put in their place; a year whose files did not change keeps its
-cache file. A file whose reading failed (a time limit, a crash) is never cached: it is read
-again on the next run.
+A file is reused when its name is that of a cached file, its bytes are those the cache read and
+the version is the same: the package's ingest code, its vocabulary, the registries of columns and
+problems, the versions of the libraries that read files, and the bounds per file. Whether its
+bytes are the same is told, as ``make`` and ``git`` tell it, by its size, modification and status
+change times and inode being those the listing saw when it was last read (a file changed at the
+time it was listed or just before is hashed on the next run), or else by the SHA-256 of its
+bytes; ``hash_all`` hashes every file (a copy that kept the times of files whose bytes were
+edited). Only the other files are read. Everything that depends on more than one file (repeats,
+conflicts, the order of the rows) is done again over all of them, so the tables are those of a
+full ingest (the same row groups too), written a year at a time (:func:`write_tables`) from the
+cached rows of the year and the new ones in their place. A file whose reading failed (a time
+limit, a crash) is never cached: it is read again on the next run.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import hashlib
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,18 +52,32 @@ from analysis.tables import PROBLEMS_SCHEMA
 
 #: the cache's folder in PROCESSED_DIR (not ``.ingest-*``: those are staging folders)
 CACHE = ".ingest.cache"
-FORMAT = 1
+FORMAT = 2
 #: the libraries whose versions can change what a file reads as
 READERS = ("openpyxl", "xlrd", "python-docx", "pdfplumber", "pdfminer.six", "lxml", "charset-normalizer", "pyarrow")
+#: segments kept at most (the live rows written again as one beyond)
+MAX_SEGMENTS = 8
+#: share of a cache's rows that may belong to files read again since, or gone
+MAX_DEAD = 0.25
+#: a file modified this close to its listing (or after it) may be modified again within the same
+#: tick of the file system's clock, its times unchanged: it is hashed on the next run (a file
+#: modified longer before shows a later time when modified after the listing)
+RACY_NS = 2_000_000_000
 _MASK = (1 << _KEY_BITS) - 1
 _FILE, _K = "_file", "_k"
 _PROBLEM_FIELDS = ("source_file", "source_line", "code", "message", "decl_id")
 _ROW_GROUPS = {"declarations": 1_024, "indicators": 16_384}
+#: a segment's rows of one year are one row group (read whole, a year at a time)
+_SEGMENT_ROW_GROUP = 1 << 24
+_TABLES = ("declarations", "indicators")
+_STAT = ("size", "mtime_ns", "ctime_ns", "ino")
 
 FILES_SCHEMA = pa.schema(
     [
         ("rel", pa.string()),
         ("sha256", pa.string()),
+        *[(name, pa.int64()) for name in _STAT],
+        ("segment", pa.string()),
         ("found", pa.int64()),
         ("failed_declarations", pa.int64()),
         ("encoding", pa.string()),
@@ -106,6 +128,10 @@ class Plan:
     new: int = 0
     changed: int = 0
     removed: int = 0
+    hashed: int = 0  # files whose bytes were hashed (the others told unchanged by what the listing saw)
+    #: what the listing saw of each file (:attr:`analysis.ingest.listing.Listing.stats`), or None
+    stats: list[tuple[int, int, int, int]] | None = None
+    listed_ns: int = 0  # when the listing began (time.time_ns())
 
     def counts(self) -> dict:
         return {
@@ -113,7 +139,16 @@ class Plan:
             "files_changed": self.changed,
             "files_removed": self.removed,
             "files_reused": len(self.reused),
+            "files_hashed": self.hashed,
         }
+
+    def stat_row(self, idx: int) -> dict:
+        """The stat of file ``idx`` to keep, or nulls when it cannot be trusted next time (modified
+        at or just before the listing: it may be modified again within the same tick)."""
+        st = self.stats[idx] if self.stats is not None else None
+        if st is None or st[1] >= self.listed_ns - RACY_NS:
+            return dict.fromkeys(_STAT)
+        return dict(zip(_STAT, st))
 
 
 class Cache:
@@ -124,6 +159,9 @@ class Cache:
         self.folder = Path(folder) / "data"  # (replaced whole by each run; the lock stays beside it)
         self.version = version
         self.files: dict[str, dict] = {}
+        self.problems: pa.Table | None = None
+        #: per segment of declarations: (rows in it, rows of the files reused from it), by :meth:`results`
+        self.segment_rows: dict[str, tuple[int, int]] = {}
         self._lock = _lock(self.folder)
         try:
             meta = json.loads((self.folder / "version.json").read_text("utf-8"))
@@ -134,14 +172,28 @@ class Cache:
             return
         self.files = {r["rel"]: r for r in rows}
 
-    def plan(self, files: list[tuple[str, str]]) -> Plan:
-        """Hash every file of this run and match it against the cache (a name shown twice is read)."""
-        plan = Plan(rels=[rel for _p, rel in files])
+    def plan(
+        self,
+        files: list[tuple[str, str]],
+        stats: list[tuple[int, int, int, int]] | None = None,
+        listed_ns: int = 0,
+        hash_all: bool = False,
+    ) -> Plan:
+        """Match every file of this run against the cache (a name shown twice is read): a file
+        whose ``stats`` (what the listing saw, taken at ``listed_ns``) are those kept is taken
+        as unchanged; any other is hashed (every one with ``hash_all``)."""
+        plan = Plan(rels=[rel for _p, rel in files], stats=stats, listed_ns=listed_ns)
         twice = {r for r in plan.rels if plan.rels.count(r) > 1} if len(set(plan.rels)) < len(plan.rels) else set()
         for i, (path, rel) in enumerate(files):
-            d = digest(path)
-            plan.digests.append(d)
             cached = self.files.get(rel)
+            if cached is not None and not hash_all and stats is not None and rel not in twice:
+                if cached["size"] is not None and tuple(cached[k] for k in _STAT) == tuple(stats[i]):
+                    plan.digests.append(cached["sha256"])
+                    plan.reused.add(i)
+                    continue
+            d = digest(path)
+            plan.hashed += 1
+            plan.digests.append(d)
             if cached is None:
                 plan.new += 1
             elif d is not None and cached["sha256"] == d and rel not in twice:
@@ -151,41 +203,59 @@ class Cache:
         plan.removed = len(set(self.files) - set(plan.rels))
         return plan
 
-    def _year_files(self, table: str) -> dict[int, Path]:
+    def segments(self, table: str) -> dict[str, Path]:
+        """The segments of ``table`` the cache holds, by name."""
         folder = self.folder / table
         if not self.files or not folder.is_dir():
             return {}
-        return {int(p.stem): p for p in folder.glob("*.parquet") if p.stem.lstrip("-").isdigit()}
+        return {p.stem: p for p in folder.glob("*.parquet")}
+
+    def live(self, plan: Plan) -> dict[str, pa.Array]:
+        """Per segment, the names of the reused files whose rows it holds."""
+        by_segment: dict[str, list[str]] = {}
+        for i in plan.reused:
+            r = self.files[plan.rels[i]]
+            if r["segment"] is not None:
+                by_segment.setdefault(r["segment"], []).append(r["rel"])
+        return {seg: pa.array(sorted(rels), pa.string()) for seg, rels in by_segment.items()}
 
     def results(self, plan: Plan) -> dict[int, FileResult]:
         """The results of the reused files as a worker would have given them (their rows reduced
         to what the de-duplication needs; the rows themselves stay in the cache)."""
         if not plan.reused:
             return {}
-        number = {plan.rels[i]: i for i in plan.reused}
+        rels = pa.array(plan.rels, pa.string())
+        live = self.live(plan)
         light: dict[int, list[dict]] = {}
-        for path in self._year_files("declarations").values():
+        names = (*_LIGHT, _KEY)
+        for seg, path in self.segments("declarations").items():
             t = pq.ParquetFile(path).read(columns=[*_LIGHT, _FILE, _K])
-            for row in t.to_pylist():
-                i = number.get(row.pop(_FILE))
-                if i is not None:
-                    row[_KEY] = (i << _KEY_BITS) | row.pop(_K)
-                    light.setdefault(i, []).append(row)
+            total = t.num_rows
+            if seg not in live:
+                self.segment_rows[seg] = (total, 0)
+                continue
+            t = t.filter(pc.is_in(t.column(_FILE), value_set=live[seg]))
+            self.segment_rows[seg] = (total, t.num_rows)
+            index = pc.index_in(t.column(_FILE), value_set=rels).cast(pa.int64())
+            key = pc.bit_wise_or(pc.shift_left(index, _KEY_BITS), t.column(_K).cast(pa.int64()))
+            order = pc.sort_indices(key)
+            columns = [t.column(n).take(order).to_pylist() for n in _LIGHT] + [key.take(order).to_pylist()]
+            for values in zip(*columns):
+                light.setdefault(values[-1] >> _KEY_BITS, []).append(dict(zip(names, values)))
+        self.problems = _read_problems(self.folder / "problems.parquet")
         problems: dict[int, list[Problem]] = {}
-        try:
-            cached = pq.ParquetFile(self.folder / "problems.parquet").read().to_pylist()
-        except (OSError, pa.ArrowException):
-            cached = []
-        for r in cached:
-            i = number.get(r["rel"])
-            if i is not None:
-                problems.setdefault(i, []).append(Problem(*(r[k] for k in _PROBLEM_FIELDS)))
+        if self.problems is not None:
+            number = {plan.rels[i]: i for i in plan.reused}
+            for r in self.problems.to_pylist():
+                i = number.get(r["rel"])
+                if i is not None:
+                    problems.setdefault(i, []).append(Problem(*(r[k] for k in _PROBLEM_FIELDS)))
         results = {}
         for i in plan.reused:
             r = self.files[plan.rels[i]]
-            res = FileResult(
+            results[i] = FileResult(
                 r["rel"],
-                declarations=sorted(light.get(i, []), key=lambda row: row[_KEY]),
+                declarations=light.get(i, []),
                 hashes=list(r["hashes"]),
                 problems=problems.get(i, []),
                 found=r["found"],
@@ -193,28 +263,48 @@ class Cache:
                 failed_declarations=r["failed_declarations"],
                 page_without_declaration=r["page_without_declaration"],
             )
-            results[i] = res
         return results
+
+    def kept(self) -> set[str]:
+        """The segments that still hold rows of reused files (known once :meth:`results` ran)."""
+        return {seg for seg, (_total, alive) in self.segment_rows.items() if alive}
+
+    def compact(self) -> bool:
+        """Whether the next cache writes every live row again as one segment: too many
+        segments, or too many rows of files read again since or gone."""
+        kept = self.kept()
+        total = sum(self.segment_rows[seg][0] for seg in kept)
+        dead = sum(self.segment_rows[seg][0] - self.segment_rows[seg][1] for seg in kept)
+        return len(kept) + 1 > MAX_SEGMENTS or dead > MAX_DEAD * total
+
+
+def _read_problems(path: Path) -> pa.Table | None:
+    try:
+        return pq.ParquetFile(path).read()
+    except (OSError, pa.ArrowException):
+        return None
 
 
 class Recorder:
     """What this run read of each file, kept to be written as the next run's cache."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, store: Cache | None = None):
         self.plan = plan
+        self.store = store
         self.files: list[dict] = []
-        self.problems: list[dict] = []
-        self.cached: set[str] = set()  # the files whose rows go into the cache
+        self.problems: list[dict] = []  # those of the files read (the reused ones' stay in the cache)
 
     def add(self, idx: int, res: FileResult) -> None:
         digest_ = self.plan.digests[idx]
         if res.failed or digest_ is None:
             return  # read again next time
-        self.cached.add(res.rel)
+        reused = idx in self.plan.reused and self.store is not None
         self.files.append(
             {
                 "rel": res.rel,
                 "sha256": digest_,
+                **self.plan.stat_row(idx),
+                "segment": self.store.files[res.rel]["segment"] if reused else None,
                 "found": res.found,
                 "failed_declarations": res.failed_declarations,
                 "encoding": res.encoding,
@@ -222,11 +312,12 @@ class Recorder:
                 "hashes": list(res.hashes),
             }
         )
-        for p in res.problems:
-            self.problems.append({"rel": res.rel, **p.as_row()})
+        if not reused:
+            for p in res.problems:
+                self.problems.append({"rel": res.rel, **p.as_row()})
 
 
-def write_tables(  # noqa: PLR0915 - the merge of cached and new rows per year is one loop whose state is its locals
+def write_tables(
     store: Cache,
     recorder: Recorder,
     part_dir: Path,
@@ -237,67 +328,160 @@ def write_tables(  # noqa: PLR0915 - the merge of cached and new rows per year i
 ) -> dict[str, int]:
     """Write ``declarations`` and ``indicators`` to ``paths`` from the cached rows of the reused
     files and the parts of the files read, a year at a time, as :func:`~analysis.ingest.parts.merge_parts`
-    would have; and the next cache beside the current one. Returns the rows written per table."""
+    would have; and the next cache beside the current one: the segments that still hold rows of
+    reused files, and one more with the rows read (all the live rows when :meth:`Cache.compact`).
+    The next year's rows are gathered and ordered while a year is written (in a thread: Arrow
+    does both without Python's lock). Returns the rows written per table."""
     plan = recorder.plan
-    rels = pa.array(plan.rels, pa.string())
-    reused_rels = pa.array(sorted({plan.rels[i] for i in plan.reused}), pa.string())
+    compact, kept_segments = store.compact(), store.kept()
+    segment = uuid.uuid4().hex[:16]
     new = store.folder.with_name(store.folder.name + ".new")
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir(parents=True)
-    drop = pa.array(sorted(dropped), pa.int64())
+    merge = _Merge(
+        rels=pa.array(plan.rels, pa.string()),
+        live=store.live(plan),
+        drop=pa.array(sorted(dropped), pa.int64()),
+        compact=compact,
+    )
     counts = {}
-    for name in ("declarations", "indicators"):
+    for name in _TABLES:
         (new / name).mkdir()
-        cached = store._year_files(name)
+        cached = {seg: _Parts([p]) for seg, p in store.segments(name).items() if seg in kept_segments}
         fresh = _Parts([part_dir / f"{name}-{p}.parquet" for p in parts])
-        years = set(cached) | fresh.years()
-        count = 0
-        keep_cols = list(schemas[name].names)
         common = pa.schema(
             [*schemas[name], pa.field(_FILE, pa.string()), pa.field(_K, pa.int32()), pa.field(_KEY, pa.int64())]
         )
-
-        with pq.ParquetWriter(paths[name], schemas[name], compression="zstd") as writer:
-            for year in sorted(years):
-                pieces = []
-                unchanged = year in cached
-                if year in cached:
-                    old = pq.ParquetFile(cached[year]).read()
-                    keep = pc.is_in(old.column(_FILE), value_set=reused_rels)
-                    if not pc.all(keep).as_py():
-                        old = old.filter(keep)
-                        unchanged = False
-                    index = pc.index_in(old.column(_FILE), value_set=rels).cast(pa.int64())
-                    key = pc.bit_wise_or(pc.shift_left(index, _KEY_BITS), old.column(_K).cast(pa.int64()))
-                    pieces.append(_aligned(old.append_column(_KEY, key), common))
-                t = fresh.year(year)
-                if t is not None and t.num_rows:
-                    unchanged = False
-                    key = t.column(_KEY)
-                    t = t.append_column(_FILE, rels.take(pc.shift_right(key, _KEY_BITS)))
-                    t = t.append_column(_K, pc.bit_wise_and(key, _MASK).cast(pa.int32()))
-                    pieces.append(_aligned(t, common))
-                if not pieces:
-                    continue
-                table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
-                if not unchanged or len(pieces) > 1:  # (cached rows alone are in order already)
-                    table = table.take(pc.sort_indices(table, sort_keys=_SORT[name][1:]))
-                target = new / name / f"{year}.parquet"
-                if unchanged:
-                    os.link(cached[year], target) if _same_fs(cached[year], new) else shutil.copy2(cached[year], target)
-                else:
-                    pq.write_table(table.drop_columns([_KEY]), target, compression="lz4")
-                if len(drop):
-                    table = table.filter(pc.invert(pc.is_in(table.column(_KEY), value_set=drop)))
-                out = table.select(keep_cols).cast(schemas[name])
+        kept = _Segment(new / name / f"{segment}.parquet", common.remove(common.get_field_index(_KEY)))
+        count = 0
+        with pq.ParquetWriter(paths[name], schemas[name], compression="zstd") as writer, kept:
+            for out, to_keep in _ahead(merge.years(name, cached, fresh, common, schemas[name])):
+                if to_keep is not None and to_keep.num_rows:
+                    kept.write_table(to_keep, row_group_size=_SEGMENT_ROW_GROUP)
                 if out.num_rows:
                     writer.write_table(out, row_group_size=_ROW_GROUPS[name])
                     count += out.num_rows
+        if not compact:
+            for seg, p in store.segments(name).items():
+                if seg in kept_segments:
+                    target = new / name / p.name
+                    os.link(p, target) if _same_fs(p, new) else shutil.copy2(p, target)
         counts[name] = count
-    pq.write_table(pa.Table.from_pylist(recorder.files, schema=FILES_SCHEMA), new / "files.parquet")
-    pq.write_table(pa.Table.from_pylist(recorder.problems, schema=CACHED_PROBLEMS), new / "problems.parquet")
+    files = recorder.files
+    for row in files:
+        if compact or row["segment"] is None:
+            row["segment"] = segment
+    pq.write_table(pa.Table.from_pylist(files, schema=FILES_SCHEMA), new / "files.parquet")
+    problems = pa.Table.from_pylist(recorder.problems, schema=CACHED_PROBLEMS)
+    if store.problems is not None and plan.reused:
+        reused_rels = pa.array(sorted({plan.rels[i] for i in plan.reused}), pa.string())
+        old = store.problems.filter(pc.is_in(store.problems.column("rel"), value_set=reused_rels))
+        problems = pa.concat_tables([old.cast(CACHED_PROBLEMS), problems])
+    pq.write_table(problems, new / "problems.parquet")
     (new / "version.json").write_text(json.dumps({"format": FORMAT, "version": store.version}), "utf-8")
     return counts
+
+
+@dataclass
+class _Merge:
+    """The cached rows of the reused files and the rows of the files read, a year at a time."""
+
+    rels: pa.Array  # every file of this run, by its number
+    live: dict[str, pa.Array]  # per segment, the reused files whose rows it holds
+    drop: pa.Array  # _key of the declarations left out (repeats, conflicts)
+    compact: bool  # the next cache keeps every row (else the rows read)
+
+    def years(self, name: str, cached: dict[str, _Parts], fresh: _Parts, common: pa.Schema, schema: pa.Schema):
+        """``(rows of the table, rows for the next cache or None)`` for each year in order."""
+        sort = _SORT[name][1:]
+        for year in sorted(fresh.years().union(*(c.years() for c in cached.values()))):
+            pieces = []
+            for seg, part in cached.items():
+                old = part.year(year)
+                if old is None or not old.num_rows:
+                    continue
+                old = old.filter(pc.is_in(old.column(_FILE), value_set=self.live[seg]))
+                index = pc.index_in(old.column(_FILE), value_set=self.rels).cast(pa.int64())
+                key = pc.bit_wise_or(pc.shift_left(index, _KEY_BITS), old.column(_K).cast(pa.int64()))
+                pieces.append(_aligned(old.append_column(_KEY, key), common))
+            t = fresh.year(year)
+            read = None
+            if t is not None and t.num_rows:
+                key = t.column(_KEY)
+                t = t.append_column(_FILE, self.rels.take(pc.shift_right(key, _KEY_BITS)))
+                t = t.append_column(_K, pc.bit_wise_and(key, _MASK).cast(pa.int32()))
+                read = _aligned(t, common)
+                read = read.take(pc.sort_indices(read, sort_keys=sort))
+                pieces.append(read)
+            if not pieces:
+                continue
+            table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+            if len(pieces) > 1:  # (the rows of one segment, or of the files read, are in order already)
+                table = table.take(pc.sort_indices(table, sort_keys=sort))
+            to_keep = table if self.compact else read
+            if len(self.drop):
+                table = table.filter(pc.invert(pc.is_in(table.column(_KEY), value_set=self.drop)))
+            yield (
+                table.select(schema.names).cast(schema),
+                None if to_keep is None else to_keep.drop_columns([_KEY]),
+            )
+
+
+def _ahead(items):
+    """``items`` (an iterator), each made in a thread while the one before is used."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def make():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put((item, None))
+            q.put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            q.put((None, exc))
+
+    worker = threading.Thread(target=make, name="ingest-merge", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # (let a producer blocked on a full queue finish)
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
+
+
+class _Segment:
+    """The segment a run adds to the cache: written a year at a time, created with its first rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path, self.schema, self.writer = path, schema, None
+
+    def write_table(self, table: pa.Table, row_group_size: int) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="lz4")
+        self.writer.write_table(table, row_group_size=row_group_size)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 def _aligned(t: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -336,7 +520,9 @@ class _Parts:
             wanted = [g for g, (lo, hi) in enumerate(groups) if lo is None or lo <= year <= hi]
             if wanted:
                 t = f.read_row_groups(wanted)
-                pieces.append(t.filter(pc.equal(t.column("year"), year)))
+                if any(groups[g] != (year, year) for g in wanted):  # (a group of this year alone: all of it)
+                    t = t.filter(pc.equal(t.column("year"), year))
+                pieces.append(t)
         return pa.concat_tables(pieces) if pieces else None
 
 

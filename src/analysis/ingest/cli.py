@@ -77,6 +77,7 @@ def format_summary(s: dict) -> str:
                 removed=s["files_removed"],
                 reused=s["files_reused"],
             )
+            + (_("ingest.summary.hashed", n=s["files_hashed"]) if s.get("files_hashed") else "")
         )
     for line in s.get("recovered", []):
         lines.append(_("ingest.summary.note", line=line))
@@ -96,6 +97,7 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--progress", action="store_true", help=_("ingest.progress"))
     parser.add_argument("--full", action="store_true", help=_("ingest.full", cache=CACHE))
+    parser.add_argument("--hash-all", action="store_true", help=_("ingest.hash_all"))
     parser.add_argument("--scheduler", default=None, metavar=_("meta.address"), help=_("ingest.scheduler"))
     g = parser.add_argument_group(_("ingest.bounds"), _("ingest.bounds.about"))
     g.add_argument(
@@ -176,6 +178,7 @@ def run(args) -> int:
             limits=limits_from_args(args),
             scheduler=args.scheduler,
             cache=None if args.full else Path(args.out) / CACHE,
+            hash_all=args.hash_all,
         )
     except PermissionError as exc:
         print(_("error.line", error=exc), file=sys.stderr)

@@ -175,6 +175,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     isolate: bool = True,
     scheduler: str | None = None,
     cache: str | os.PathLike | None = None,
+    hash_all: bool = False,
 ) -> IngestResult:
     """Ingest every declaration file under ``raw_dir``.
 
@@ -188,13 +189,15 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
     checked between rows). With ``cache`` (a folder, ``PROCESSED_DIR/.ingest.cache`` for the
     command line) a file whose bytes have not changed since the last ingest with that cache is
     not read again: its rows are taken from the cache (:mod:`analysis.ingest.cache`), and the
-    tables are those of a full ingest. Returns an :class:`IngestResult` with ``.declarations``,
+    tables are those of a full ingest; a file whose size, times and inode are those it had when
+    last read is taken as unchanged, unless ``hash_all`` (every file's bytes hashed). Returns an :class:`IngestResult` with ``.declarations``,
     ``.indicators``, ``.problems`` and ``.summary``.
     """
     raw = expand(raw_dir)
     if not raw.is_dir():
         raise FileNotFoundError(f"{raw}: {_not_a_folder(raw)}")
     limits = limits or lim.DEFAULT
+    listed_ns = time.time_ns()
     listing = list_files(raw)
     files = listing.files
     jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
@@ -234,8 +237,8 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
         reused = {}
         if cache is not None:  # (the cache held, so that another ingest into the folder waits)
             store = Cache(expand(cache), version_key(limits))
-            plan = store.plan([(str(p), rel) for p, rel in files])
-            recorder = Recorder(plan)
+            plan = store.plan([(str(p), rel) for p, rel in files], listing.stats, listed_ns, hash_all)
+            recorder = Recorder(plan, store)
             reused = store.results(plan)
         todo = [i for i in range(len(files)) if i not in reused]
         # chunks and workers for the files to read (a nightly run's few new files spread over

@@ -146,6 +146,7 @@ def _ingest_record(s: dict) -> dict:
         "files_changed",
         "files_removed",
         "files_reused",
+        "files_hashed",
     )
     return {k: s[k] for k in keys if k in s}
 
@@ -161,6 +162,7 @@ def nightly(
     notebooks=None,
     reports: bool = True,
     progress: bool | None = None,
+    hash_all: bool = False,
 ) -> int:
     """Run the whole job (see the module's text) and return its exit status. The log goes to the
     ``analysis.run`` logger (the command line sends it to stderr and ``OUT/run.log``)."""
@@ -197,7 +199,18 @@ def nightly(
             log.addHandler(file_log)
             try:
                 status = _locked_run(
-                    raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record
+                    raw,
+                    processed,
+                    out,
+                    jobs,
+                    scheduler,
+                    timeout,
+                    allow_shrink,
+                    notebooks,
+                    reports,
+                    progress,
+                    record,
+                    hash_all,
                 )
             except Exception as exc:  # noqa: BLE001 - said in the log, the summary and the status
                 failure = _("run.failed", error=f"{type(exc).__name__}: {exc}")
@@ -237,7 +250,9 @@ def _stage(record: dict, name: str, t: float) -> None:
     record["seconds"][name] = round(time.perf_counter() - t, 2)
 
 
-def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record):
+def _locked_run(
+    raw, processed, out, jobs, scheduler, timeout, allow_shrink, notebooks, reports, progress, record, hash_all=False
+):
     from analysis import publish
     from analysis.ingest import ingest
     from analysis.ingest.cache import CACHE
@@ -252,7 +267,9 @@ def _locked_run(raw, processed, out, jobs, scheduler, timeout, allow_shrink, not
 
     log.info("%s", _("run.ingest", raw=raw))
     t = time.perf_counter()
-    result = ingest(raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler, cache=processed / CACHE)
+    result = ingest(
+        raw, nxt, jobs=jobs, progress=progress, scheduler=scheduler, cache=processed / CACHE, hash_all=hash_all
+    )
     _stage(record, "ingest", t)
     s = result.summary
     record["ingest"] = _ingest_record(s)
@@ -388,6 +405,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--allow-shrink", action="store_true", help=_("run.allow_shrink", percent=f"{SHRINK_FLOOR * 100:.0f}")
     )
+    parser.add_argument("--hash-all", action="store_true", help=_("run.hash_all"))
     parser.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
 
 
@@ -406,6 +424,7 @@ def run(args) -> int:
             timeout=args.timeout or None,
             allow_shrink=args.allow_shrink,
             notebooks=args.notebooks,
+            hash_all=args.hash_all,
         )
     finally:
         log.removeHandler(handler)
