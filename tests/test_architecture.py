@@ -32,6 +32,7 @@ STAGES = {
         "analysis.tables",
         "analysis.paths",
         "analysis.arguments",
+        "analysis.locks",
     ],
     "ingest": ["analysis.ingest"],
     "synthetic": ["analysis.synthetic"],

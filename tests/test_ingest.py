@@ -121,11 +121,13 @@ def test_cli_exits_0_on_bad_input_and_prints_the_ledger(fixture_run, tmp_path, c
     assert cli.main(["ingest", str(raw), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "核对：发现申报表 11 份" in text and "错误  undecodable" in text
-    # the tables, the manifest that makes them one set, the publishers' lock, the cache of the
-    # files read (the next ingest reads only what changed); no staging folder left
+    # the tables, the manifest that makes them one set, the publishers' lock, the run lock (let
+    # go of: empty), the cache of the files read (the next ingest reads only what changed); no
+    # staging folder left
     assert sorted(p.name for p in out.iterdir()) == [
         ".ingest.cache",
         ".ingest.lock",
+        ".run.lock",
         "declarations.parquet",
         "indicators.parquet",
         "manifest.json",
@@ -203,6 +205,8 @@ def test_a_failed_run_leaves_the_previous_tables(fixture_run, tmp_path, monkeypa
     monkeypatch.setattr(ing.pq, "write_table", disk_full)
     assert cli.main(["ingest", str(raw), "--out", str(out)]) != 0
     assert "No space left" in capsys.readouterr().err
+    assert (out / ".run.lock").read_text() == ""  # the command's run lock, let go of
+    (out / ".run.lock").unlink()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging left either
     assert first.summary["declarations"] == 7
 

@@ -112,6 +112,86 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_and_said_in_the_log(tmp_path,
     assert _record(tmp_path)["ingest"]["declarations"] == 2
 
 
+def test_an_ingest_or_reports_started_while_a_run_holds_the_lock_stop_at_once_with_status_3(tmp_path, capsys):
+    raw = _raw(tmp_path / "raw")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    assert _run(tmp_path, raw) == 0
+    manifest = publish.read_manifest(processed)
+    holder = _hold_lock([processed, reports])  # a scheduled run going
+    try:
+        (raw / "a.txt").unlink()  # whatever they would do, they do nothing
+        started = time.monotonic()
+        ingest_status = main(["ingest", str(raw), "--out", str(processed), "--jobs", "1"])
+        assert f"错误：{processed} 已被" in capsys.readouterr().err
+        ingest_status = main(["--lang", "en", "ingest", str(raw), "--out", str(processed), "--jobs", "1"])
+        ingest_err = capsys.readouterr().err
+        argv = ["reports", "--processed", str(processed), "--out", str(reports), "--quiet"]
+        reports_status = main(["--lang", "en", *argv])
+        reports_err = capsys.readouterr().err
+        assert time.monotonic() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ingest_status == REFUSED == lock.BUSY and reports_status == REFUSED
+    for err, folder in ((ingest_err, processed), (reports_err, reports)):
+        assert err.strip().splitlines() == [
+            f"error: {folder} is locked by run {holder.pid} on {__import__('socket').gethostname()} "
+            f"(since {json.loads((folder / lock.LOCK).read_text())['since']}): another run is going; this one stops"
+        ]
+    assert publish.read_manifest(processed) == manifest
+    assert not (reports / "index.html").exists()
+
+
+def test_a_run_started_while_an_ingest_command_goes_stops_with_status_3(tmp_path, caplog):
+    """The ingest command holds the lock a scheduled run takes: the run stops, naming it."""
+    raw = _raw(tmp_path / "raw")
+    processed = tmp_path / "processed"
+    code = (
+        "import sys, time\n"
+        "import analysis.ingest.file as f\n"
+        "real = f.read_file\n"
+        "def slow(path, rel):\n"
+        "    print('reading', flush=True)\n"
+        "    time.sleep(60)\n"
+        "    return real(path, rel)\n"
+        "f.read_file = slow\n"
+        "from analysis.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    cmd = [sys.executable, "-c", code, "ingest", str(raw), "--out", str(processed), "--jobs", "1"]
+    ingesting = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert ingesting.stdout.readline().strip() == "reading"
+        with caplog.at_level("INFO", logger="analysis.run"):
+            assert _run(tmp_path, raw) == REFUSED
+    finally:
+        ingesting.kill()
+        ingesting.wait()
+    said = [r.getMessage() for r in caplog.records]
+    assert any(f"{processed} 已被" in m and f"上的运行 {ingesting.pid}（" in m for m in said), said
+
+
+def test_a_lock_left_by_a_killed_ingest_is_taken_over_by_the_next_ingest_and_reports(tmp_path, capsys, monkeypatch):
+    from analysis.reports import batch
+
+    raw = _raw(tmp_path / "raw")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    holder = _hold_lock([processed, reports])
+    holder.send_signal(signal.SIGKILL)  # its record stays in the lock files
+    holder.wait()
+    assert main(["--lang", "en", "ingest", str(raw), "--out", str(processed), "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {processed / lock.LOCK}: the lock left by run {holder.pid} on" in err and "taken over" in err
+    assert publish.read_manifest(processed)["tables"]["declarations"]["rows"] == 2
+    assert (processed / lock.LOCK).read_text() == ""  # let go
+
+    monkeypatch.setattr(batch, "run_batch", lambda *a, **k: batch.Results())  # (no notebook run)
+    assert main(["reports", "--processed", str(processed), "--out", str(reports), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"注：{reports / lock.LOCK}：" in err and f"上的运行 {holder.pid}" in err and "此锁已失效，已接管" in err
+    assert (reports / lock.LOCK).read_text() == ""
+
+
 def test_without_flock_a_record_of_a_live_run_still_locks(tmp_path, monkeypatch):
     """On a file system without flock the record decides: this process's parent is alive."""
     import fcntl

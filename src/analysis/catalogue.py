@@ -457,6 +457,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{folder} 已被 {holder} 锁定：另一个运行正在进行，本次运行停止",
         "{folder} is locked by {holder}: another run is going; this one stops",
     ),
+    "lock.note": ("注：{note}", "note: {note}"),
     "lock.stale": (
         "{path}：{holder} 结束时没有释放锁，此锁已失效，已接管",
         "{path}: the lock left by {holder}, which ended without letting go, is stale; taken over",

@@ -3,7 +3,8 @@
 ``python -m analysis ingest [RAW_DIR] [--out PROCESSED_DIR] [--jobs N] [--scheduler ADDRESS|local]``:
 the command line of the ingest (:func:`add_arguments`, :func:`run`, the bounds per file from
 its options) and the summary it prints (:func:`format_summary`); the work is
-:func:`analysis.ingest.pipeline.ingest`.
+:func:`analysis.ingest.pipeline.ingest`. The command holds the run lock of PROCESSED_DIR
+(:mod:`analysis.locks`): exit status 3 when another run or ingest holds it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from analysis import locks
 from analysis.arguments import number
 from analysis.ingest import limits as lim
 from analysis.ingest.cache import CACHE
@@ -165,6 +167,12 @@ def run(args) -> int:
     if not raw.is_dir():
         print(_("ingest.not_a_folder", raw=raw, why=_not_a_folder(raw)), file=sys.stderr)
         return 2
+    # the run lock of the tables' folder: a scheduled run, or another ingest, writing the same
+    # folder stops this one (status 3); a lock left by a killed one is taken over
+    return locks.locked([args.out], lambda: _ingest(args, raw))
+
+
+def _ingest(args, raw: Path) -> int:
     # the C library's allocator gives memory back where Arrow's default (mimalloc) keeps it:
     # a quarter less peak memory for a large file, the same speed (this process only)
     pa.set_memory_pool(pa.system_memory_pool())

@@ -20,6 +20,8 @@ one, whose workers must see the same file system).  Either way each worker keeps
 that runs report after report (:mod:`analysis.reports.runners`, :mod:`analysis.reports.kernels`).
 A worker that dies costs only its report (tried once more in a fresh worker).  A failed export
 of the tables is reported (``Results.export_error``, exit status 1) and the index still written.
+The command holds the run lock of OUT (:mod:`analysis.locks`): exit status 3 when a scheduled
+run or other reports hold it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import locks
 from analysis.arguments import number
 from analysis.messages import _, language
 from analysis.paths import expand
@@ -303,6 +306,12 @@ def run(args) -> int:
         for message in unknown:
             print(message, file=sys.stderr)
         return 2
+    # the run lock of the reports' folder: a scheduled run, or other reports, writing the same
+    # folder stop these (status 3); a lock left by a killed one is taken over
+    return locks.locked([args.out], lambda: _render(args, processed))
+
+
+def _render(args, processed: Path) -> int:
     start = time.perf_counter()
     try:
         results = run_batch(

@@ -3,8 +3,9 @@
 ``python -m analysis run [--raw RAW_DIR] [--processed DIR] [--out DIR] [--jobs N]
 [--scheduler ADDRESS|local] [--timeout S] [--allow-shrink]``
 
-1. takes the run lock of the output folders (:mod:`analysis.runs.lock`): a second run stops at
-   once (status 3); a lock left by a killed run is taken over, and the log says so;
+1. takes the run lock of the output folders (:mod:`analysis.locks`, also ``analysis.runs.lock``;
+   the lock ``ingest`` and ``reports`` take too): a second run stops at once (status 3); a lock
+   left by a killed run is taken over, and the log says so;
 2. ingests RAW_DIR into a folder beside the tables (``PROCESSED/.run-next``), not over them;
 3. the shrink guard: new tables holding far fewer declarations than those they would replace
    (fewer than :data:`SHRINK_FLOOR` of them: an empty input folder, a share that did not mount)
@@ -33,6 +34,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis import locks as lock  # (its name here before ingest and reports took it too)
 from analysis.arguments import number
 from analysis.messages import _
 from analysis.paths import expand
@@ -42,7 +44,7 @@ SHRINK_FLOOR = 0.5
 NEXT = ".run-next"
 TABLES = ("declarations", "indicators", "problems")
 
-OK, PARTLY, USAGE, REFUSED, FAILED = 0, 1, 2, 3, 4
+OK, PARTLY, USAGE, REFUSED, FAILED = 0, 1, 2, lock.BUSY, 4
 #: exit status -> the catalogue's key of what it means (:func:`status_text`)
 STATUSES = {status: f"run.status.{status}" for status in (OK, PARTLY, USAGE, REFUSED, FAILED)}
 
@@ -166,8 +168,6 @@ def nightly(
 ) -> int:
     """Run the whole job (see the module's text) and return its exit status. The log goes to the
     ``analysis.run`` logger (the command line sends it to stderr and ``OUT/run.log``)."""
-    from analysis.runs import lock
-
     raw, processed, out = expand(raw), expand(processed), expand(out)
     if log.level == logging.NOTSET:
         log.setLevel(logging.INFO)

@@ -1,12 +1,15 @@
-"""The lock of an unattended run on its output folders.
+"""The run lock on output folders: one command at a time writes a folder.
 
-A run holds ``.run.lock`` in each folder it writes (the processed tables, the reports): an
+``python -m analysis run`` holds ``.run.lock`` in each folder it writes (the processed tables,
+the reports); ``python -m analysis ingest`` holds it in the folder of the tables it writes and
+``python -m analysis reports`` in the folder of the reports (:func:`locked`). The lock is an
 exclusive ``flock`` that the system drops when the process ends, however it ends, and in the
-file a record of who holds it (process, host, start). A second run finds the lock taken and
-stops at once (:class:`Busy`, saying who holds it). A run killed before it could let go leaves
-its record behind with no lock on it: the next run recognises the lock as stale, takes it over
-and says so. On a file system without ``flock`` the record alone decides: a holder whose
-process is gone (same host) is stale.
+file a record of who holds it (process, host, start). A second command finds the lock taken and
+stops at once (:class:`Busy`, saying who holds it; exit status :data:`BUSY`). A command killed
+before it could let go leaves its record behind with no lock on it: the next one recognises the
+lock as stale, takes it over and says so. On a file system without ``flock`` the record alone
+decides: a holder whose process is gone (same host) is stale. ``analysis.ingest.ingest`` and
+``analysis.reports.batch.run_batch`` called from Python take no lock.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import errno
 import json
 import os
 import socket
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.errors import AnalysisError
@@ -24,6 +29,8 @@ from analysis.messages import _
 from analysis.publish import _start_time
 
 LOCK = ".run.lock"
+#: the exit status of a command that finds the lock held (the status ``run`` gives when it refuses)
+BUSY = 3
 
 
 class Busy(AnalysisError, RuntimeError):
@@ -136,3 +143,21 @@ def hold(folders, on_note=None):
     finally:
         for fd in reversed(held):
             _release(fd)
+
+
+def locked(folders, body: Callable[[], int]) -> int:
+    """``body()`` (a command's work, returning its exit status) with the lock of ``folders`` held:
+    a stale lock taken over is said on stderr (``注：…``, ``note: …``); a lock held by another
+    command is one line on stderr (``错误：… 已被 … 锁定：另一个运行正在进行，本次运行停止``, ``error:
+    … is locked by run …: another run is going; this one stops``) and the status :data:`BUSY`,
+    ``body`` not run. A folder where no lock can be made (it cannot be created or written) is left
+    to ``body``, which says why it cannot write there."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(hold(folders, on_note=lambda note: print(_("lock.note", note=note), file=sys.stderr)))
+        except Busy as exc:
+            print(_("error.line", error=exc), file=sys.stderr)
+            return BUSY
+        except OSError:
+            pass
+        return body()
