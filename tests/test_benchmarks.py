@@ -79,3 +79,6 @@ def test_harness_runs_the_incremental_ingest_at_tiny_scale(tmp_path, capsys):
     assert "nightly ingest, 1% of the files new" in capsys.readouterr().out
     details = json.loads(out.read_text(encoding="utf-8"))["details"]["incremental"]
     assert details["new_files"] >= 1 and details["same_tables"] == "declarations, indicators and problems equal"
+    # the files counted are those the ingest reads (not the corpus's README or marker); with
+    # --hash-all every one is hashed, without it at most as many
+    assert details["files_hashed_hash_all"] == details["files"] >= details["files_hashed"] >= details["new_files"]
