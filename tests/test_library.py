@@ -133,10 +133,32 @@ def test_peers_within_the_province():
     assert set(local.peer_scope) == {"province"}
 
 
+def test_a_kind_set_under_two_level2_headings_gets_a_row_for_each():
+    a, da = _frame([90, 90, 92, 95, 95, 95, 96, 98, 100, 100])
+    b, db = _frame([70, 75, 75, 80, 80, 80, 85, 85, 90, 90])
+    b = b.assign(decl_id="b" + b.decl_id, level2="社会效益指标")
+    db = db.assign(decl_id="b" + db.decl_id)
+    few, dfew = _frame([50, 60])
+    few = few.assign(decl_id="f" + few.decl_id, level2="可持续影响")
+    dfew = dfew.assign(decl_id="f" + dfew.decl_id)
+    ind = pd.concat([a.assign(level2="服务对象满意度指标"), b, few], ignore_index=True)
+    lib = metrics.indicator_library(ind, pd.concat([da, db, dfew]))
+    sat = lib[lib.indicator_kind == "satisfaction"]
+    assert pd.isna(sat.level2_class.iloc[0]) and sat.n_indicators.iloc[0] == 22  # the kind's row, kept
+    rows = sat[sat.level2_class.notna()].set_index("level2_class")
+    assert list(rows.index) == ["满意度", "社会效益"]  # 服务对象满意度指标 is of the class 满意度; 2 targets: no row
+    assert rows.loc["满意度", "q50"] == 95 and rows.loc["社会效益", "q50"] == 80
+    assert rows.n_indicators.tolist() == [10, 10] and (rows.value_unit == "%").all()
+    # one heading only: no row per heading
+    alone = metrics.indicator_library(a.assign(level2="满意度指标"), da)
+    assert alone[alone.indicator_kind == "satisfaction"].level2_class.isna().all()
+
+
 def test_the_library_and_peer_positions_of_the_real_corpora(real):
     lib = metrics.indicator_library(real.indicators, real.declarations)
-    assert list(lib.indicator_kind) == [k.id for k in kinds.table()]
-    sat = lib.set_index("indicator_kind").loc["satisfaction"]
+    whole = lib[lib.level2_class.isna()]
+    assert list(whole.indicator_kind) == [k.id for k in kinds.table()]
+    sat = whole.set_index("indicator_kind").loc["satisfaction"]
     assert sat.n_indicators >= 10 and sat.value_unit == "%" and 80 <= sat.q50 <= 100
     assert "满意度" in sat.wordings
     pp = metrics.peer_position(real.indicators, real.declarations)
@@ -161,4 +183,11 @@ def test_every_target_of_a_large_enough_peer_group_has_its_position(tmp_path):
     assert pp[pp.n_peers < MIN_PEERS].peer_percentile.isna().all()
     assert 0 < pp.lax.sum() < len(pp) * LAX_PERCENTILE
     lib = metrics.indicator_library(ds.indicators, ds.declarations)
-    assert lib.n_indicators.sum() == ds.indicators[ds.indicators.horizon == "year"].indicator_kind.notna().sum()
+    whole = lib[lib.level2_class.isna()]
+    assert whole.n_indicators.sum() == ds.indicators[ds.indicators.horizon == "year"].indicator_kind.notna().sum()
+    # the sample sets 满意度 under 社会效益 and under 满意度, 覆盖率 under 社会效益 and 生态效益: a row each
+    by_level2 = lib[lib.level2_class.notna()].set_index(["indicator_kind", "level2_class"])
+    assert {("satisfaction", "社会效益"), ("satisfaction", "满意度")} <= set(by_level2.index)
+    assert by_level2.n_quantitative.ge(MIN_PEERS).all()
+    cover = by_level2.loc["coverage_rate"]
+    assert cover.loc["生态效益", "q50"] < cover.loc["社会效益", "q50"]  # targets that differ by heading

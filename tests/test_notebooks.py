@@ -219,3 +219,26 @@ def test_the_year_and_overview_reports_open_with_their_headline_figures_and_flag
     }
     links = re.findall(r'<a href="#([^"]+)">', first)
     assert links and set(links) <= headings, (links, headings)
+
+
+def test_the_library_notebook_shows_a_kind_by_level2_where_its_targets_are_set_under_several(tmp_path):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from analysis.tables import to_table
+
+    units = [f"示例市第{i}局" for i in range(12)]
+    processed = make_processed(tmp_path / "data" / "processed", units=units)
+    with_kinds(processed)
+    ind = pd.read_parquet(processed / "indicators.parquet")
+    half = ind["unit"].isin(units[:6]) & (ind["name"] == "派遣人员合格率")
+    ind.loc[half, "level2"] = "生态效益"  # 合格率 set under 质量 by six units, under 生态效益 by the others
+    ind = ind.astype(object).where(ind.notna(), None)
+    pq.write_table(to_table(ind, "indicators"), processed / "indicators.parquet")
+    (tmp_path / "notebooks").mkdir()
+    shown = _run_in_process("library_report.ipynb", tmp_path / "notebooks", processed_dir=str(processed))
+    page = "\n".join(s for s in shown if isinstance(s, str))
+    assert "<h4>合格率：按二级指标</h4>" in page and "<h4>完成率：按二级指标</h4>" not in page
+    table = page[page.index("<h4>合格率：按二级指标</h4>") :]
+    table = table[: table.index("</table>")]
+    assert "二级指标（归类）" in table and ">质量<" in table and ">生态效益<" in table

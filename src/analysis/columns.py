@@ -581,6 +581,13 @@ DERIVED: dict[str, Column] = _registry(
             "从严方向",
             "Which target of the kind asks more: `higher`, `lower`, or `none` (not ordered).",
         ),
+        _c(
+            "level2_class",
+            S,
+            "二级指标（归类）",
+            "The level-2 heading the row is about, as its class of equivalent headings (服务对象满意度指标 and "
+            "满意度指标 are 满意度; the vocabulary's [level2_equivalent]); null on the row of the whole kind.",
+        ),
         _c("n_places", I32, "地方数", "Distinct places (adcode) of the units in the group.", "int"),
         _c("n_quantitative", I32, "定量目标数", "Quantitative targets in the kind's most common value unit.", "int"),
         *[

@@ -96,6 +96,7 @@ FRAMES: dict[str, list[str]] = {
     "indicator_library": [
         "indicator_kind",
         "kind_name",
+        "level2_class",
         "stricter",
         "n_indicators",
         "n_units",

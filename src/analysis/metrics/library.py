@@ -4,7 +4,9 @@ among the same kind's targets of the year (its peers).
 
 - :func:`indicator_library`: one row per kind: how many indicators, units, places and years;
   the distribution of its numeric targets (quantiles, the share of each operator); the common
-  wordings.
+  wordings; and, where the kind's targets are set under several level-2 headings (满意度 under
+  社会效益 and under 服务对象满意度), one row more per heading (:data:`MIN_PEERS` targets or more
+  under each of at least two).
 - :func:`peer_position`: for each quantitative target of a kind comparable across projects (a
   share: 满意度, 完成率, 合格率 …, not an amount that grows with the project) whose direction is known, the
   share of its peers' targets it asks at least as much as (0: the laxest, 1: the strictest),
@@ -54,37 +56,61 @@ def _main_unit(values: pd.Series) -> str | None:
 
 
 def indicator_library(indicators: pd.DataFrame, declarations: pd.DataFrame) -> pd.DataFrame:
-    """One row per kind of indicator (in the order of the table of kinds): its counts, the
-    distribution of its quantitative targets in the kind's most common value unit, the share
-    of each operator and the most common wordings (joined by ``；``)."""
+    """One row per kind of indicator (in the order of the table of kinds, ``level2_class`` null):
+    its counts, the distribution of its quantitative targets in the kind's most common value
+    unit, the share of each operator and the most common wordings (joined by ``；``).
+
+    Where a kind's targets may differ by the level-2 heading they are set under, rows per
+    heading follow the kind's row: for a kind whose quantitative targets in its main value unit
+    fall under at least two level-2 headings with :data:`MIN_PEERS` or more each (headings compared
+    as classes of equivalent headings, :func:`analysis.metrics.indicators.level2_class`), one row
+    per such heading, most targets first, with the same columns over the kind's indicators
+    under it (quantiles in the kind's main value unit)."""
+    from analysis.metrics.indicators import level2_class
+
     ind = _with_place(indicators, declarations)
     ind = ind[ind["indicator_kind"].notna()]
+    ind = ind.assign(level2_class=level2_class(ind["level2"])[1] if len(ind) else pd.Series(dtype=object))
     rows = []
     for kind in kinds.table():
         g = ind[ind["indicator_kind"] == kind.id]
-        row: dict = {
-            "indicator_kind": kind.id,
-            "kind_name": kind.name,
-            "stricter": kind.stricter,
-            "n_indicators": len(g),
-            "n_units": g["unit"].nunique(),
-            "n_places": g["adcode"].nunique(),
-            "n_years": g["year"].nunique(),
-        }
         quant = g[(g["kind"] == "quantitative") & g["value"].notna()]
         unit = _main_unit(quant["value_unit"]) if len(quant) else None
-        row["value_unit"] = unit
+        rows.append(_library_row(kind, g, unit, None))
         same = quant[quant["value_unit"] == unit] if unit is not None else quant.iloc[0:0]
-        row["n_quantitative"] = len(same)
-        for col, q in _QUANTILES.items():
-            row[col] = float(same["value"].quantile(q)) if len(same) else None
-        ops = quant["op"]
-        for col, names in _OPS.items():
-            row[col] = float(ops.isin(names).mean()) if len(ops) else None
-        words = g["name"].dropna().map(str.strip).value_counts().head(WORDINGS)
-        row["wordings"] = "；".join(f"{w}（{n}）" for w, n in words.items())
-        rows.append(row)
+        counts = same.loc[same["level2_class"] != "", "level2_class"].value_counts()
+        headings = counts[counts >= MIN_PEERS]
+        if len(headings) >= 2:
+            for heading in sorted(headings.index, key=lambda h: (-headings[h], h)):
+                rows.append(_library_row(kind, g[g["level2_class"] == heading], unit, heading))
     return pd.DataFrame(rows, columns=LIBRARY_COLUMNS)
+
+
+def _library_row(kind: kinds.Kind, g: pd.DataFrame, unit: str | None, heading: str | None) -> dict:
+    """One row of the library: ``g`` (the kind's indicators, or those under one level-2 heading),
+    its quantitative targets' distribution in ``unit``."""
+    row: dict = {
+        "indicator_kind": kind.id,
+        "kind_name": kind.name,
+        "level2_class": heading,
+        "stricter": kind.stricter,
+        "n_indicators": len(g),
+        "n_units": g["unit"].nunique(),
+        "n_places": g["adcode"].nunique(),
+        "n_years": g["year"].nunique(),
+        "value_unit": unit,
+    }
+    quant = g[(g["kind"] == "quantitative") & g["value"].notna()]
+    same = quant[quant["value_unit"] == unit] if unit is not None else quant.iloc[0:0]
+    row["n_quantitative"] = len(same)
+    for col, q in _QUANTILES.items():
+        row[col] = float(same["value"].quantile(q)) if len(same) else None
+    ops = quant["op"]
+    for col, names in _OPS.items():
+        row[col] = float(ops.isin(names).mean()) if len(ops) else None
+    words = g["name"].dropna().map(str.strip).value_counts().head(WORDINGS)
+    row["wordings"] = "；".join(f"{w}（{n}）" for w, n in words.items())
+    return row
 
 
 def peer_position(indicators: pd.DataFrame, declarations: pd.DataFrame, within_province: bool = False) -> pd.DataFrame:
