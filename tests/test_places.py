@@ -50,6 +50,11 @@ PLACED = {
     "more/g08_xiuyu_shuili_shuihuixiufu_2025.txt": "350305",
     "more/g09_longyan_minzong_zongjiaoguanli_2023.txt": "350800",
     "more/g11_wuqia_shuili_ganqufangshen_2021.txt": "653024",
+    "more/g02_baodi_chuqinfenwu_zhengqutuijin_2022.txt": "120115",
+    "more/g06_zhongxian_shengzhu_quyu_2022.txt": "500233",
+    "more/g10_chencang_shuili_yinshuianquan_2020.txt": "610304",
+    "more/g13_dehua_minzheng_laonianzhucan_2025.txt": "350526",
+    "more/g14_qingshan_kejing_kejiyanfa_2021.txt": "420107",  # 武汉市青山区 named in full: not 包头's
 }
 
 
@@ -90,14 +95,18 @@ def test_the_place_of_every_real_declaration_that_names_one_is_found(real):
     assert not missing
     placed = d[d.adcode.notna()]
     assert set(placed.place_source) <= {"unit", "form", "unit+form", "unit+folder", "form+folder", "folder", "file"}
-    # these name no place anywhere (区林业局, 楼区政府) or one many places have (青山区教育局): none is invented
+    # every other declaration names no place anywhere (区林业局, 楼区政府, 区残联, a form printing no
+    # unit) or one many places have (青山区教育局): none is invented
     nowhere = {
         "rw/d11_rongchang_linyeju_lvhua_2022.txt",
         "extra/e04_wuhan_qingshan_jiaoyu_boruoxuexiao_2020.txt",
         "extra/e08_zhaohua_weijian_tekunjiating_2021.txt",
         "extra/f04_yueyanglou_fagai_xiangmuqianqi_2021.txt",
+        "more/g07_chencang_canlian_canjiren_2023.txt",
+        "more/g12_dehua_fupin_dierpi_2020.txt",
     }
-    assert d[d.source_file.isin(nowhere)].adcode.isna().all()
+    assert set(d.loc[d.adcode.isna(), "source_file"]) == nowhere
+    assert set(d.loc[d.adcode.notna(), "source_file"]) == set(PLACED)
     assert "place-ambiguous" in set(real.problems.code)  # 青山区教育局: 武汉 or 包头
     assert (placed.province.notna()).all()
 
