@@ -905,3 +905,18 @@ def test_a_short_unit_name_under_several_sources_is_flagged_as_ambiguous():
     # 示例市教育局: one source (its year folders aside); OTHER names its district: not short
     assert out["unit"].tolist() == ["区林业局"]
     assert out.iloc[0]["folders"] == "minhang、xuhui" and out.iloc[0]["n_folders"] == 2
+
+
+def test_lowest_rates_leave_out_projects_that_reported_no_money():
+    d = decls(
+        decl(OTHER, "行道树修剪", 2021, prior_budget=1_000_000.0, prior_executed=900_000.0),  # 0.90
+        decl(OTHER, "古树名木保护", 2021, prior_budget=500_000.0, prior_executed=200_000.0),  # 0.40
+        decl(OTHER, "绿地调查", 2021),  # nothing reported
+        decl(OTHER, "垃圾分类宣传", 2021, prior_budget=0.0, prior_executed=0.0),  # no rate
+    )
+    pe = metrics.project_execution(d)
+    lowest = metrics.lowest_rates(pe, 3)
+    assert lowest["project"].tolist() == ["古树名木保护", "行道树修剪"]
+    assert lowest["realized_rate"].tolist() == pytest.approx([0.4, 0.9])
+    nothing = metrics.lowest_rates(pe[pe["project"].isin(["绿地调查", "垃圾分类宣传"])], 15)
+    assert nothing.empty

@@ -38,7 +38,13 @@ from analysis.metrics.changes import (
     target_changes,
 )
 from analysis.metrics.common import year_targets
-from analysis.metrics.execution import budget_reconciliation, execution_rates, project_execution, realized_rate
+from analysis.metrics.execution import (
+    budget_reconciliation,
+    execution_rates,
+    lowest_rates,
+    project_execution,
+    realized_rate,
+)
 from analysis.metrics.history import HISTORY_COLUMNS, link_indicators, target_history
 from analysis.metrics.identity import link, norm_text, renames
 from analysis.metrics.library import indicator_library, peer_position
@@ -83,6 +89,7 @@ __all__ = [
     "is_vague",
     "link",
     "link_indicators",
+    "lowest_rates",
     "norm_text",
     "peer_position",
     "project_changes",

@@ -95,6 +95,14 @@ def _project_execution(d: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["unit", "project_key", "exec_year"], kind="stable").reset_index(drop=True)
 
 
+def lowest_rates(execution: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The ``n`` rows of :func:`project_execution` with the lowest realized rate, lowest first;
+    rows with no rate are left out (they are not "low", only unknown), so fewer than ``n`` rows,
+    or none, come back when fewer projects reported their money."""
+    known = execution[execution["realized_rate"].notna()]
+    return known.sort_values("realized_rate", kind="stable").head(n)
+
+
 def execution_rates(declarations: pd.DataFrame, by=("unit", "year")) -> pd.DataFrame:
     """Budget execution of the previous year, per group of declarations.
 
