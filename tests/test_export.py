@@ -198,7 +198,41 @@ def test_codes_are_in_chinese_and_numbers_read_plainly(exported):
 def test_the_value_words_have_one_home():
     from analysis.reports import show
 
-    frame = pd.DataFrame({"kind": ["quantitative"], "horizon": ["medium"], "op": ["range"], "source": ["convention"]})
+    frame = pd.DataFrame(
+        {
+            "kind": ["quantitative"],
+            "horizon": ["medium"],
+            "op": ["range"],
+            "source": ["convention"],
+            "place_source": ["unit+folder"],
+        }
+    )
     shown = export._display(frame).iloc[0].to_dict()
     assert shown == {col: show.cell_text(col, frame[col].iloc[0]) for col in frame}
-    assert shown == {"kind": "定量", "horizon": "中期", "op": "区间", "source": "审核惯例"}
+    assert shown == {
+        "kind": "定量",
+        "horizon": "中期",
+        "op": "区间",
+        "source": "审核惯例",
+        "place_source": "单位名称、文件夹名",
+    }
+
+
+def test_where_the_place_was_read_is_in_chinese_in_the_workbook(tmp_path):
+    import pyarrow.parquet as pq
+
+    from analysis.tables import to_table
+
+    processed = make_processed(tmp_path / "processed")
+    decl = pd.read_parquet(processed / "declarations.parquet")
+    codes = ["unit", "form", "unit+folder", None]
+    decl["place_source"] = [codes[i % len(codes)] for i in range(len(decl))]
+    decl = decl.astype(object).where(decl.notna(), None)
+    pq.write_table(to_table(decl, "declarations"), processed / "declarations.parquet")
+    export.export_tables(processed, tmp_path / "tables")
+    ws = load_workbook(tmp_path / "tables" / "tables.xlsx")["申报表"]
+    head = [c.value for c in ws[1]]
+    shown = {r[head.index("地方来源")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert shown == {"单位名称", "表内其他栏目", "单位名称、文件夹名", None}
+    csv = pd.read_csv(tmp_path / "tables" / "declarations.csv", encoding="utf-8-sig")
+    assert set(csv["place_source"].dropna()) == {"unit", "form", "unit+folder"}  # the CSV keeps the codes

@@ -159,14 +159,14 @@ def _width(values: pd.Series, heading: str) -> float:
 
 
 def _display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The words the reports use: change words, severities, match kinds and flags in Chinese."""
+    """The words the reports use: change words, severities, match kinds, place sources and flags in Chinese."""
     from analysis import problems
-    from analysis.reports.show import VALUE_WORDS
+    from analysis.reports.html import VALUE_WORDS, value_word
 
     out = frame.copy()
-    for col, words in VALUE_WORDS.items():
+    for col in VALUE_WORDS:
         if col in out:
-            out[col] = out[col].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v).astype(object)
+            out[col] = out[col].map(lambda v, c=col: value_word(c, v)).astype(object)
     for col in out.columns:
         if col in tables.ALL and tables.ALL[col].format == "flag":
             out[col] = (

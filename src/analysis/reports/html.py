@@ -114,14 +114,30 @@ VALUE_WORDS = {
     "indicator_kind": {k.id: k.name for k in kinds.table()},
     "stricter": {"higher": "越高越严", "lower": "越低越严", "none": "不分宽严"},
     "peer_scope": {"year": "同年度", "province": "同年度、同省"},
+    # several sources joined by "+" (unit+folder) are shown word by word (value_word)
+    "place_source": {"unit": "单位名称", "form": "表内其他栏目", "folder": "文件夹名", "file": "文件名"},
 }
+
+
+def value_word(column: str, value):
+    """The word shown for a code of ``column`` (:data:`VALUE_WORDS`); codes joined by ``+``
+    (``unit+folder``) word by word (``单位名称、文件夹名``); other values as they are."""
+    words = VALUE_WORDS.get(column)
+    if not words or not isinstance(value, str):
+        return value
+    if value in words:
+        return words[value]
+    parts = value.split("+")
+    if len(parts) > 1 and all(p in words for p in parts):
+        return "、".join(words[p] for p in parts)
+    return value
 
 
 def cell_text(column: str, value) -> str:
     """One value as the reports show it (not escaped)."""
     fmt = tables.ALL[column].format if column in tables.ALL else "text"
     if column in VALUE_WORDS and not _missing(value):
-        return VALUE_WORDS[column].get(value, str(value))
+        return str(value_word(column, value))
     if fmt == "money":
         return fmt_wan(value)
     if fmt == "rate":
