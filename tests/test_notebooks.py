@@ -35,6 +35,14 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     assert nb.metadata.kernelspec.name == "python3"
 
 
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_text_sends_no_reader_to_a_file_of_the_repository(name):
+    # the rendered report travels alone: its reader has no docs/ or src/ to open
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not re.findall(r"(?:docs|src|notebooks)/[\w./-]+", text)
+
+
 def test_default_unit_is_the_published_one():
     nb = nbformat.read(NOTEBOOKS / "unit_report.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
