@@ -205,3 +205,29 @@ def test_each_unit_report_of_a_shared_name_shows_its_own_declarations(tmp_path):
         assert name in pages[name] and mine in pages[name] and other not in pages[name]
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert ZHAOHUA in index and QINGSHAN in index
+
+
+def test_a_declaration_printing_no_unit_goes_by_a_name_a_reader_can_see(tmp_path):
+    """g12 prints no unit (申报单位 left blank): its reports, the index and the command line name it
+    未印单位, not an empty string, and it can be asked for by that name."""
+    import analysis
+    from analysis.metrics import identity
+    from analysis.reports import data, plan
+
+    form = ROOT / "fixtures" / "real-world-more" / "g12_dehua_fupin_dierpi_2020.txt"
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / form.name).write_bytes(form.read_bytes())
+    seed = ROOT.parent / "data" / "raw" / "000_bd3c41999dbba456.txt"
+    (tmp_path / "raw" / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    ingest(tmp_path / "raw", out, jobs=1)
+    assert set(load(out).declarations.unit) == {"", SEED_UNIT}  # the table keeps what is printed
+    ds = analysis.load(out)
+    assert set(ds.declarations.unit) == {identity.NO_UNIT, SEED_UNIT}
+    tasks = [t for t in plan.plan(out, tmp_path / "reports", ROOT.parent / "notebooks") if t.kind == "unit"]
+    assert sorted(t.name for t in tasks) == sorted([identity.NO_UNIT, SEED_UNIT])
+    rows = data.load_unit(out, identity.NO_UNIT)  # (its copy stops before the targets: no indicators)
+    assert len(rows.declarations) == 1 and rows.declarations.source_file.tolist() == [form.name]
+    # with a place, the place is beside it
+    d = ds.declarations.assign(unit="", province="福建省", city="泉州市", county="德化县")
+    assert set(identity.unit_names(d)) == {"未印单位（福建省泉州市德化县）"}

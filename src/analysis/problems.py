@@ -94,8 +94,9 @@ _DEFINITIONS: dict[str, tuple[str, str, str]] = {
     # declarations
     "unit-not-printed": (
         WARNING,
-        "the declaration names no unit: it is kept with the unit taken from its file's folder, or left empty",
-        "申报表未列明单位：单位取自文件所在文件夹名，或留空",
+        "the declaration names no unit: it is kept with the unit taken from its file's folder, or left "
+        "empty (reports name it 未印单位)",
+        "申报表未列明单位：单位取自文件所在文件夹名，或留空（报告中称“未印单位”）",
     ),
     "project-from-title": (
         WARNING,

@@ -232,10 +232,12 @@ def unit_names(declarations: pd.DataFrame) -> pd.Series:
     A unit is who :func:`analysis.places.unit_key` says (its printed name; with its place where
     the name names none, as declaration ids are made). Where one printed name (white space aside)
     stands for several units, each of them that has a place is shown with it; a unit of that name
-    whose place is not known keeps the bare name. Only the declarations so renamed are in the
-    result: it is empty when no two units share a name, or when ``declarations`` carry no place.
-    Judged over the declarations given: pass every declaration (``unit_names`` of the whole table)
-    to name a unit the same way in every report."""
+    whose place is not known keeps the bare name. A declaration whose form prints no unit goes by
+    :data:`NO_UNIT` with its place where known (``未印单位（湖北省武汉市）``), so that reports and the
+    command line name it. Only the declarations so renamed are in the result: it is empty when
+    every unit is named and no two share a name, or when ``declarations`` carry no place. Judged
+    over the declarations given: pass every declaration (``unit_names`` of the whole table) to
+    name a unit the same way in every report."""
     from analysis import places
 
     need = ("decl_id", "unit", *PLACE_COLUMNS)
@@ -243,24 +245,33 @@ def unit_names(declarations: pd.DataFrame) -> pd.Series:
     if declarations.empty or not all(c in declarations for c in need):
         return empty
     d = declarations[list(need)].drop_duplicates("decl_id")
+    d = d.assign(unit=d["unit"].where(d["unit"].notna(), "").astype(object))
     combos = d[["unit", *PLACE_COLUMNS]].drop_duplicates()
-    combos = combos[combos["unit"].notna()]
     rows = list(combos.itertuples(index=False, name=None))
     labels = [places.label_of(p, c, k) for _, p, c, k in rows]
     keys = [ids.norm_name(places.unit_key(str(u), lab)) for (u, *_), lab in zip(rows, labels)]
     by_name: dict[str, set[str]] = {}
     for (u, *_), key in zip(rows, keys):
         by_name.setdefault(ids.norm_name(u), set()).add(key)
-    shown = [
-        places.unit_with_place(str(u), lab) if len(by_name[ids.norm_name(u)]) > 1 and lab else str(u)
-        for (u, *_), lab in zip(rows, labels)
-    ]
+    shown = [_shown_name(str(u), lab, len(by_name[ids.norm_name(u)]) > 1) for (u, *_), lab in zip(rows, labels)]
     combos = combos.assign(_shown=shown)
     combos = combos[combos["_shown"] != combos["unit"]]
     if combos.empty:
         return empty
     hit = d.merge(combos, on=["unit", *PLACE_COLUMNS], how="inner")
     return pd.Series(hit["_shown"].to_numpy(dtype=object), index=hit["decl_id"].to_numpy(), name="unit")
+
+
+#: what a declaration whose form prints no unit (``unit-not-printed``) goes by in reports
+NO_UNIT = "未印单位"
+
+
+def _shown_name(unit: str, label: str | None, shared: bool) -> str:
+    from analysis import places
+
+    if not unit.strip():  # a form naming no unit: a name a reader can see and choose, with its place
+        return places.unit_with_place(NO_UNIT, label)
+    return places.unit_with_place(unit, label) if shared and label else unit
 
 
 def tell_units_apart(frame: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
