@@ -498,13 +498,10 @@ def _merged_to_first_row(rows: list[list[_Block]], n_columns: int, size: float) 
     be left empty). Column by column from the right, top down, each cell's rows are those whose
     middle is nearest its middle (from the row after the rows the column's cell above spans);
     rows further up are taken where they fit better than its own row, or as well (a cell over
-    three rows sits in the middle one) where a cell of the column to the right starts in each of
-    them (a level merged over the rows of its sublevels, as long as a sublevel fills the next row:
-    rows whose sublevel is merged from above, or blank, are no rows of the level's, so a label
-    beside rows of equal height is not spread over its neighbours' rows); else the cell keeps its
-    row."""
+    three rows sits in the middle one) where cells of the column to the right span each of them
+    (a level over the rows of its sublevels); else the cell keeps its row."""
     tops, bottoms = zip(*(_extent(row, size) for row in rows), strict=True)
-    starts: list[set[int]] = [set() for _ in range(n_columns + 1)]  # the rows each column's cells start in
+    spans: list[set[int]] = [set() for _ in range(n_columns + 1)]  # the rows each column's cells span
     for k in reversed(range(n_columns)):
         filled = [i for i, row in enumerate(rows) if any(b.column == k for b in row)]
         covered = -1  # the last row a cell of this column spans
@@ -522,7 +519,7 @@ def _merged_to_first_row(rows: list[list[_Block]], n_columns: int, size: float) 
             under = [
                 f
                 for f in fits
-                if f[1] < i and f[0] <= stay[0] + 0.15 * size and starts[k + 1].issuperset(range(f[1], f[2] + 1))
+                if f[1] < i and f[0] <= stay[0] + 0.15 * size and spans[k + 1].issuperset(range(f[1], f[2] + 1))
             ]
             if moved is not None and moved[0] + 0.15 * size < stay[0]:
                 _, start, end = moved  # it fits the rows above better than its own
@@ -534,7 +531,7 @@ def _merged_to_first_row(rows: list[list[_Block]], n_columns: int, size: float) 
                 for b in cell:
                     rows[i].remove(b)
                     rows[start].append(b)
-            starts[k].add(start)
+            spans[k].update(range(start, end + 1))
             covered = end
 
 
