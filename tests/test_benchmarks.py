@@ -66,9 +66,14 @@ def test_the_pdf_benchmark_reads_its_disclosure_at_tiny_scale(tmp_path, capsys):
     results = json.loads(out.read_text(encoding="utf-8"))
     same = [r for r in results["results"] if "declarations found == laid out" in r["benchmark"]]
     assert len(same) == 2 and all(r["ok"] for r in same), [r["detail"] for r in same]
+    import pdfkit as pk
+
+    # one copy of every layout: the shared corpus's 20 where it is beside the repository, else the
+    # repository's own sets and the seed (26 declarations on some 21 pages)
+    least = 30 if pk.REAL.is_dir() else 25
     for key in ("pdf", "pdf_unruled"):
         pdf = results["details"][key]
-        assert pdf["pages"] >= 20 and pdf["declarations"] >= 30
+        assert pdf["pages"] >= 20 and pdf["declarations"] >= least
     assert not (tmp_path / "corpus").exists()  # no corpus generated for it
 
 
