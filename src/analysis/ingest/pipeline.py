@@ -241,9 +241,10 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             recorder = Recorder(plan, store)
             reused = store.results(plan)
         todo = [i for i in range(len(files)) if i not in reused]
-        # chunks and workers for the files to read (a nightly run's few new files spread over
-        # the workers, not one chunk sized for the whole folder)
-        chunk = max(1, min(200, len(todo) // (jobs * 8) or 1))
+        # chunks and workers for the files to read: a nightly run's few new files spread over
+        # the workers (not one chunk sized for the whole folder), in chunks of 50 at the least
+        # (each chunk is a part the merge reads a year at a time)
+        chunk = max(1, min(200, max(len(todo) // (jobs * 8), 50)))
         read = _iter_results(
             [files[i] for i in todo], jobs if len(todo) >= 64 else 1, chunk, limits, isolate, part_dir, scheduler, todo
         )
