@@ -41,6 +41,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -392,18 +393,22 @@ class _Merge:
     compact: bool  # the next cache keeps every row (else the rows read)
 
     def years(self, name: str, cached: dict[str, _Parts], fresh: _Parts, common: pa.Schema, schema: pa.Schema):
-        """``(rows of the table, rows for the next cache or None)`` for each year in order."""
+        """``(rows of the table, rows for the next cache or None)`` for each year in order. The
+        rows are put in order and the rows of files read again, gone or left out are passed
+        over by the positions of the rows kept, taken as slices of the year's rows (a nightly
+        run's few new rows fall between long runs of cached ones), not copied one by one."""
         sort = _SORT[name][1:]
         for year in sorted(fresh.years().union(*(c.years() for c in cached.values()))):
-            pieces = []
+            pieces, masks = [], []
             for seg, part in cached.items():
                 old = part.year(year)
                 if old is None or not old.num_rows:
                     continue
-                old = old.filter(pc.is_in(old.column(_FILE), value_set=self.live[seg]))
+                live = pc.is_in(old.column(_FILE), value_set=self.live[seg])
                 index = pc.index_in(old.column(_FILE), value_set=self.rels).cast(pa.int64())
                 key = pc.bit_wise_or(pc.shift_left(index, _KEY_BITS), old.column(_K).cast(pa.int64()))
                 pieces.append(_aligned(old.append_column(_KEY, key), common))
+                masks.append(None if pc.all(live).as_py() else live)
             t = fresh.year(year)
             read = None
             if t is not None and t.num_rows:
@@ -413,18 +418,45 @@ class _Merge:
                 read = _aligned(t, common)
                 read = read.take(pc.sort_indices(read, sort_keys=sort))
                 pieces.append(read)
+                masks.append(None)
             if not pieces:
                 continue
             table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
-            if len(pieces) > 1:  # (the rows of one segment, or of the files read, are in order already)
-                table = table.take(pc.sort_indices(table, sort_keys=sort))
-            to_keep = table if self.compact else read
+            # (the rows of one segment, or of the files read, are in order already)
+            order = pc.sort_indices(table, sort_keys=sort) if len(pieces) > 1 else None
+            live = None
+            if any(m is not None for m in masks):
+                live = pa.chunked_array(
+                    [pa.array(np.ones(len(p), bool)) if m is None else m for p, m in zip(pieces, masks)], pa.bool_()
+                )
+            to_keep = _rows(table, order, live) if self.compact else read
+            kept = live
             if len(self.drop):
-                table = table.filter(pc.invert(pc.is_in(table.column(_KEY), value_set=self.drop)))
+                kept = pc.invert(pc.is_in(table.column(_KEY), value_set=self.drop))
+                kept = kept if live is None else pc.and_(kept, live)
             yield (
-                table.select(schema.names).cast(schema),
+                _rows(table, order, kept).select(schema.names).cast(schema),
                 None if to_keep is None else to_keep.drop_columns([_KEY]),
             )
+
+
+def _rows(table: pa.Table, order: pa.Array | None, kept: pa.ChunkedArray | None) -> pa.Table:
+    """The rows of ``table`` at the positions ``order`` (None: as they stand) where ``kept`` is
+    true (None: all), as slices of ``table`` where the positions run on (a copy, one row at a
+    time, only when they do not)."""
+    if order is None and kept is None:
+        return table
+    positions = np.arange(table.num_rows) if order is None else order.to_numpy()
+    if kept is not None:
+        keep = kept.to_numpy(zero_copy_only=False)
+        positions = positions[keep[positions]]
+    if not len(positions):
+        return table.slice(0, 0)
+    starts = np.flatnonzero(np.diff(positions) != 1) + 1
+    if len(starts) > max(64, len(positions) // 16):
+        return table.take(pa.array(positions))
+    bounds = [0, *starts.tolist(), len(positions)]
+    return pa.concat_tables([table.slice(int(positions[a]), b - a) for a, b in zip(bounds[:-1], bounds[1:])])
 
 
 def _ahead(items):

@@ -269,14 +269,16 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             if res.encoding:
                 encodings[res.encoding] += 1
             problem_rows.extend(p.as_row() for p in res.problems)
-            folded.update(res.folded)
+            if res.folded:
+                folded.update(res.folded)
             if res.part is not None:
                 parts[res.part] = None
             for row, h in zip(res.declarations, res.hashes):
                 did = row["decl_id"]
-                prev = seen.get(int(did, 16))
+                number = int(did, 16)
+                prev = seen.get(number)
                 if prev is None:
-                    seen[int(did, 16)] = _seen_entry(h, row[_KEY] >> _KEY_BITS, row["source_line"])
+                    seen[number] = _seen_entry(h, row[_KEY] >> _KEY_BITS, row["source_line"])
                     kept += 1
                     continue
                 dropped.add(row[_KEY])
