@@ -49,6 +49,8 @@ def _count_reads(monkeypatch) -> list[str]:
 def test_an_incremental_ingest_gives_the_tables_of_a_full_one(corpus, tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     shutil.copytree(corpus, raw)
+    (raw / "seed-a-again.txt").write_text(join(HEAD, DECL1), "utf-8")  # repeats seed-a
+    (raw / "seed-b-other.txt").write_text(join(HEAD, replace(DECL2, "490,000", "491,000")), "utf-8")  # conflicts
     out, cache = tmp_path / "out", tmp_path / "out" / CACHE
     first = ingest(raw, out, jobs=1, isolate=False, cache=cache)
     n = first.summary["files"]
@@ -61,6 +63,10 @@ def test_an_incremental_ingest_gives_the_tables_of_a_full_one(corpus, tmp_path, 
     again = ingest(raw, out, jobs=1, isolate=False, cache=cache)
     assert read == [] and again.summary["files_reused"] == n
     assert _tables(out) == before
+    # the repeats and conflicts among the cached files counted again, the ledger whole
+    assert first.summary["dropped_repeats"] >= 1 and first.summary["dropped_conflicts"] >= 1
+    for key in ("declarations", "dropped_repeats", "dropped_conflicts", "problems", "ledger_ok"):
+        assert again.summary[key] == first.summary[key], key
 
     # one file new, one changed, one removed, one renamed, and a repeat and a conflict across files
     files = sorted(p for p in raw.rglob("*.txt") if "synthetic" not in p.name and p.name.startswith("u"))

@@ -220,15 +220,16 @@ class Cache:
                 by_segment.setdefault(r["segment"], []).append(r["rel"])
         return {seg: pa.array(sorted(rels), pa.string()) for seg, rels in by_segment.items()}
 
-    def results(self, plan: Plan) -> dict[int, FileResult]:
+    def results(self, plan: Plan, others: set[str] | None = None) -> dict[int, FileResult]:
         """The results of the reused files as a worker would have given them (their rows reduced
-        to what the de-duplication needs; the rows themselves stay in the cache)."""
+        to what the de-duplication needs; the rows themselves stay in the cache). ``others``: the
+        ids of the declarations of the files read, when known: a cached declaration whose id
+        neither they nor another cached one have is counted as settled, not handed over."""
         if not plan.reused:
             return {}
         rels = pa.array(plan.rels, pa.string())
         live = self.live(plan)
-        light: dict[int, list[dict]] = {}
-        names = (*_LIGHT, _KEY)
+        tables = []
         for seg, path in self.segments("declarations").items():
             t = pq.ParquetFile(path).read(columns=[*_LIGHT, _FILE, _K])
             total = t.num_rows
@@ -237,6 +238,22 @@ class Cache:
                 continue
             t = t.filter(pc.is_in(t.column(_FILE), value_set=live[seg]))
             self.segment_rows[seg] = (total, t.num_rows)
+            tables.append(t)
+        settled: dict[str, int] = {}
+        if others is not None and tables:
+            ids = pa.chunked_array([t.column("decl_id") for t in tables])
+            counts = pc.value_counts(ids)
+            twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+            contested = pa.concat_arrays([twice.cast(pa.string()), pa.array(sorted(others), pa.string())])
+            for n, t in enumerate(tables):
+                compared = pc.is_in(t.column("decl_id"), value_set=contested)
+                alone = pc.value_counts(t.column(_FILE).filter(pc.invert(compared)))
+                for rel, count in zip(alone.field("values").to_pylist(), alone.field("counts").to_pylist()):
+                    settled[rel] = settled.get(rel, 0) + count
+                tables[n] = t.filter(compared)
+        light: dict[int, list[dict]] = {}
+        names = (*_LIGHT, _KEY)
+        for t in tables:
             index = pc.index_in(t.column(_FILE), value_set=rels).cast(pa.int64())
             key = pc.bit_wise_or(pc.shift_left(index, _KEY_BITS), t.column(_K).cast(pa.int64()))
             order = pc.sort_indices(key)
@@ -254,15 +271,18 @@ class Cache:
         results = {}
         for i in plan.reused:
             r = self.files[plan.rels[i]]
+            rows = light.get(i, [])
             results[i] = FileResult(
                 r["rel"],
-                declarations=light.get(i, []),
-                hashes=list(r["hashes"]),
+                declarations=rows,
+                # (the hash of each declaration handed over, by its number in the file)
+                hashes=[r["hashes"][row[_KEY] & _MASK] for row in rows] if others is not None else list(r["hashes"]),
                 problems=problems.get(i, []),
                 found=r["found"],
                 encoding=r["encoding"],
                 failed_declarations=r["failed_declarations"],
                 page_without_declaration=r["page_without_declaration"],
+                settled=settled.get(r["rel"], 0),
             )
         return results
 
@@ -310,7 +330,8 @@ class Recorder:
                 "failed_declarations": res.failed_declarations,
                 "encoding": res.encoding,
                 "page_without_declaration": bool(res.page_without_declaration),
-                "hashes": list(res.hashes),
+                # (a reused file's result holds the hashes of its compared declarations only)
+                "hashes": list(self.store.files[res.rel]["hashes"] if reused else res.hashes),
             }
         )
         if not reused:

@@ -50,6 +50,9 @@ class FileResult:
     part: str | None = None
     #: per code, the problems of the file left out of its rows by folding (one row counts them)
     folded: dict[str, int] = field(default_factory=dict)
+    #: declarations taken from the ingest's cache whose id no other declaration of the run has:
+    #: kept without a comparison, and not in ``declarations`` (nor their hashes in ``hashes``)
+    settled: int = 0
 
     def indicator_dicts(self) -> list[list[dict]]:
         """The indicator rows of each declaration as dicts of their columns (before :meth:`pack`)."""

@@ -100,6 +100,10 @@ def _iter_results(
             yield from [sink.read(numbers[s + i], p, rel, limits) for i, (p, rel) in enumerate(items[s : s + chunk])]
             sink.end()
         return
+    # pyarrow imports pandas the first time it makes an array of Python values (every worker
+    # does, writing its part): imported once here, before the workers are forked, not in each
+    import pandas  # noqa: F401
+
     from analysis.ingest.workers import run_files
 
     yield from run_files(
@@ -239,8 +243,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             store = Cache(expand(cache), version_key(limits))
             plan = store.plan([(str(p), rel) for p, rel in files], listing.stats, listed_ns, hash_all)
             recorder = Recorder(plan, store)
-            reused = store.results(plan)
-        todo = [i for i in range(len(files)) if i not in reused]
+        todo = [i for i in range(len(files)) if plan is None or i not in plan.reused]
         # chunks and workers for the files to read: a nightly run's few new files spread over
         # the workers (not one chunk sized for the whole folder), in chunks of 50 at the least
         # (each chunk is a part the merge reads a year at a time)
@@ -248,6 +251,14 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
         read = _iter_results(
             [files[i] for i in todo], jobs if len(todo) >= 64 else 1, chunk, limits, isolate, part_dir, scheduler, todo
         )
+        if plan is not None and plan.reused:
+            if len(todo) <= _READ_FIRST:
+                # the few files to read first: the ids of their declarations tell which cached
+                # declarations need comparing (the others are kept as they are, counted)
+                read = list(read)
+                reused = store.results(plan, {row["decl_id"] for res in read for row in res.declarations})
+            else:
+                reused = store.results(plan)
         results = _in_order(len(files), reused, read)
         if progress:
             from tqdm import tqdm
@@ -273,6 +284,7 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
                 folded.update(res.folded)
             if res.part is not None:
                 parts[res.part] = None
+            kept += res.settled
             for row, h in zip(res.declarations, res.hashes):
                 did = row["decl_id"]
                 number = int(did, 16)
@@ -400,6 +412,10 @@ def ingest(  # noqa: C901, PLR0915 - files → parts → tables in one pass whos
             result._table(name)
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+#: files read before the cached results are gathered, at most (their results are kept meanwhile)
+_READ_FIRST = 10_000
 
 
 def _in_order(n: int, reused: dict, read):
