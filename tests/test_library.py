@@ -15,6 +15,9 @@ from analysis.metrics.library import LAX_PERCENTILE, MIN_PEERS
 
 ROOT = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent.parent / "shared" / "real-world")
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"the real declarations are not at {SHARED} (set ANALYSIS_REAL_WORLD)"
+)
 REAL = {
     "rw": SHARED,
     "extra": ROOT / "fixtures" / "real-world-extra",
@@ -67,6 +70,7 @@ def real(tmp_path_factory):
     return load(out)
 
 
+@needs_shared
 def test_the_kinds_cover_most_real_indicators(real):
     ind = real.indicators[real.indicators.horizon == "year"]
     share = ind.indicator_kind.notna().mean()
@@ -154,6 +158,7 @@ def test_a_kind_set_under_two_level2_headings_gets_a_row_for_each():
     assert alone[alone.indicator_kind == "satisfaction"].level2_class.isna().all()
 
 
+@needs_shared
 def test_the_library_and_peer_positions_of_the_real_corpora(real):
     lib = metrics.indicator_library(real.indicators, real.declarations)
     whole = lib[lib.level2_class.isna()]

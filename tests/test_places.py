@@ -15,6 +15,9 @@ from analysis.tables import load
 
 ROOT = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("ANALYSIS_REAL_WORLD") or ROOT.parent.parent / "shared" / "real-world")
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"the real declarations are not at {SHARED} (set ANALYSIS_REAL_WORLD)"
+)
 
 #: every declaration of the real corpora whose unit name, form or folder names a place: file → adcode
 PLACED = {
@@ -88,6 +91,7 @@ def real(tmp_path_factory):
     return load(out)
 
 
+@needs_shared
 def test_the_place_of_every_real_declaration_that_names_one_is_found(real):
     d = real.declarations
     got = {f: set(g.adcode) for f, g in d.groupby("source_file")}
@@ -124,6 +128,7 @@ def test_the_same_short_name_in_two_places_is_two_units(tmp_path):
     assert set(d.unit) == {"区卫生健康局"}
 
 
+@needs_shared
 def test_a_unit_placed_outside_its_folder_is_a_problem(tmp_path):
     form = SHARED / "d14_fengjie_yingjiju_jubaojiang_2023.txt"
     (tmp_path / "raw" / "湖南省").mkdir(parents=True)
