@@ -15,6 +15,7 @@ import io
 import pandas as pd
 
 from analysis import problems as problem_codes
+from analysis.frames import SHEETS
 from analysis.metrics.rules import RULES, RULESET_VERSION
 from analysis.metrics.summaries import headline_figures, review_summary
 from analysis.reports.data import (  # noqa: F401 - notebooks and tests call these as show.NAME
@@ -306,19 +307,8 @@ def show_changes_by_project(changes: pd.DataFrame) -> None:
     _display_html(changes_by_project_html(changes))
 
 
-BUDGET_TARGET_COLUMNS = [
-    "year",
-    "n_projects",
-    "n_flagged_projects",
-    "prev_year_budget",
-    "year_budget",
-    "budget_change",
-    "budget_change_rel",
-    "tightened",
-    "loosened",
-    "net_tightening",
-    "budget_up_targets_loosened",
-]
+#: the unit's budget-vs-targets table as the workbook's sheet has it, less the unit the report is of
+BUDGET_TARGET_COLUMNS = [c for c in SHEETS["budget_vs_targets"][1] if c != "unit"]
 
 #: the unit's totals are context: the flag is judged per project
 UNIT_TOTAL_LABELS = {
